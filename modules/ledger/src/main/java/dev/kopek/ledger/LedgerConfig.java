@@ -1,0 +1,45 @@
+package dev.kopek.ledger;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The ledger's settings, read once from the verticle's configuration ({@code db.url} and the
+ * {@code ledger} section of config/kopek.yaml).
+ *
+ * @param databaseUrl the PostgreSQL URL the ledger's pool connects to
+ * @param poolSize    connections for reads and the writer
+ * @param batchMax    most commands one group commit takes
+ */
+public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
+
+  /** Connections: one for the writer plus reads; more than the server's cores buys nothing. */
+  static final int POOL_SIZE_DEFAULT = 8;
+
+  /**
+   * The batch follows the requests in flight up to this cap; a small cap (such as 8) throttles
+   * throughput under load, a huge one only makes single transactions long.
+   */
+  static final int BATCH_MAX_DEFAULT = 512;
+
+  /** Checks bounds; the message names the key and the fix. */
+  public LedgerConfig {
+    if (databaseUrl == null || databaseUrl.isBlank()) {
+      throw new IllegalArgumentException("db.url is missing: the server sets it, or set KOPEK_DB_URL");
+    }
+    if (poolSize < 2 || poolSize > 100) {
+      throw new IllegalArgumentException("ledger.pool_size must be between 2 and 100, was " + poolSize);
+    }
+    if (batchMax < 1 || batchMax > 10_000) {
+      throw new IllegalArgumentException("ledger.batch_max must be between 1 and 10000, was " + batchMax);
+    }
+  }
+
+  /** Reads {@code db.url}, {@code ledger.pool_size} and {@code ledger.batch_max}. */
+  public static LedgerConfig from(JsonObject config) {
+    JsonObject db = config.getJsonObject("db", new JsonObject());
+    JsonObject ledger = config.getJsonObject("ledger", new JsonObject());
+    return new LedgerConfig(db.getString("url"),
+        ledger.getInteger("pool_size", POOL_SIZE_DEFAULT),
+        ledger.getInteger("batch_max", BATCH_MAX_DEFAULT));
+  }
+}

@@ -1,0 +1,107 @@
+package dev.kopek.ledger;
+
+/** Every SQL statement of the ledger, named verb-first; {@code $n} placeholders only. */
+final class LedgerSql {
+
+  private LedgerSql() {}
+
+  /** Locks the accounts a batch touches, in id order so that concurrent batches cannot deadlock. */
+  static final String SELECT_ACCOUNTS_FOR_UPDATE = """
+      SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash
+        FROM ledger_accounts a
+        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(account_kind, name, currency)
+          ON a.account_kind = k.account_kind AND a.name = k.name AND a.currency = k.currency
+       ORDER BY a.id
+         FOR UPDATE OF a
+      """;
+
+  /** Opens accounts on first use; a concurrent opener wins harmlessly. */
+  static final String INSERT_ACCOUNTS = """
+      INSERT INTO ledger_accounts (account_kind, name, currency)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+          ON CONFLICT ON CONSTRAINT one_account_per_currency DO NOTHING
+      """;
+
+  static final String ENTRY_COLUMNS = """
+      id, user_id, currency, amount_minor, balance_after_minor, kind, reason, reference,
+      counter_account, created_at, idempotency_key, request_hash
+      """;
+
+  /** The entries already posted under any of the batch's idempotency keys. */
+  static final String SELECT_ENTRIES_BY_IDEMPOTENCY_KEY =
+      "SELECT " + ENTRY_COLUMNS + " FROM ledger_entries WHERE idempotency_key = ANY($1::text[])";
+
+  /** Writes each touched account's new balance and chain head: one row update per account. */
+  static final String UPDATE_ACCOUNTS = """
+      UPDATE ledger_accounts a
+         SET balance_minor = v.balance_minor, entry_count = v.entry_count,
+             last_hash = v.last_hash, updated_at = now()
+        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[])
+             AS v(id, balance_minor, entry_count, last_hash)
+       WHERE a.id = v.id
+      """;
+
+  /** Appends a batch's entries in one statement, ids assigned in the batch's order. */
+  static final String INSERT_ENTRIES = """
+      INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency, counter_account,
+                                  amount_minor, balance_after_minor, kind, reason, reference,
+                                  idempotency_key, request_hash, seq, prev_hash, hash, created_at)
+      SELECT wallet_id, counter_account_id, user_id, currency, counter_account, amount_minor,
+             balance_after_minor, kind, reason, reference, idempotency_key, request_hash, seq,
+             prev_hash, hash, created_at
+        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
+                    $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[],
+                    $13::bigint[], $14::bytea[], $15::bytea[], $16::timestamptz[])
+             WITH ORDINALITY AS v(wallet_id, counter_account_id, user_id, currency, counter_account,
+                                  amount_minor, balance_after_minor, kind, reason, reference,
+                                  idempotency_key, request_hash, seq, prev_hash, hash, created_at, n)
+       ORDER BY v.n
+      RETURNING id, idempotency_key
+      """;
+
+  static final String SELECT_WALLETS_OF_USER = """
+      SELECT name, currency, balance_minor FROM ledger_accounts
+       WHERE account_kind = 'wallet' AND name = $1
+       ORDER BY currency
+      """;
+
+  static final String SELECT_WALLET = """
+      SELECT name, currency, balance_minor FROM ledger_accounts
+       WHERE account_kind = 'wallet' AND name = $1 AND currency = $2
+      """;
+
+  /** The rows the verifier walks: every wallet's chain, in chain order. */
+  static final String SELECT_CHAINS = """
+      SELECT e.id, e.wallet_id, e.user_id, e.currency, e.counter_account, e.amount_minor,
+             e.balance_after_minor, e.kind, e.reason, e.reference, e.idempotency_key, e.seq,
+             e.prev_hash, e.hash, e.created_at
+        FROM ledger_entries e
+       ORDER BY e.wallet_id, e.seq
+      """;
+
+  static final String SELECT_WALLET_HEADS = """
+      SELECT id, name, currency, balance_minor, entry_count, last_hash FROM ledger_accounts
+       WHERE account_kind = 'wallet'
+       ORDER BY id
+      """;
+
+  /** System accounts whose balance is not the negated sum of the entries against them. */
+  static final String SELECT_SYSTEM_ACCOUNT_MISMATCHES = """
+      SELECT a.name, a.currency, a.balance_minor, COALESCE(-SUM(e.amount_minor), 0) AS expected
+        FROM ledger_accounts a
+        LEFT JOIN ledger_entries e ON e.counter_account_id = a.id
+       WHERE a.account_kind = 'system'
+       GROUP BY a.id
+      HAVING a.balance_minor <> COALESCE(-SUM(e.amount_minor), 0)
+       LIMIT 1
+      """;
+
+  /** Currencies whose accounts do not sum to zero (double entry broken). */
+  static final String SELECT_UNBALANCED_CURRENCIES = """
+      SELECT currency, SUM(balance_minor) AS total FROM ledger_accounts
+       GROUP BY currency HAVING SUM(balance_minor) <> 0
+       LIMIT 1
+      """;
+
+  static final String SELECT_ONE = "SELECT 1";
+}

@@ -1,0 +1,361 @@
+package dev.kopek.ledger;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.ledger.Entry;
+import dev.kopek.model.ledger.PostingRequest;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger's single write path, group-committing: commands queue up while a batch is being
+ * written, and the next batch takes everything queued (up to {@code batchMax}) into one database
+ * transaction. Inside it, every account the batch touches is locked once (in id order), the batch
+ * is applied in memory in arrival order under the balance guard, and each touched account is
+ * updated once. Every command still gets its own outcome: a debit that does not fit is rejected
+ * alone, and a repeat of an idempotency key (in an earlier transaction or earlier in the same
+ * batch) replays the first result.
+ *
+ * <p>Confined to the ledger verticle's event loop: no locking in Java.
+ */
+final class LedgerWriter {
+
+  /**
+   * How often a batch is retried when it lost a race with another Kopek process on the same
+   * database (a unique key inserted concurrently, a deadlock): each retry sees the winner's commit.
+   */
+  private static final int RACE_RETRIES_MAX = 5;
+
+  private static final Set<String> RACE_SQL_STATES = Set.of("23505", "40P01", "40001");
+
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
+
+  private record Pending(PostingRequest request, Promise<Outcome> promise) {}
+
+  /** A command's entry as planned, before the database assigns its id. */
+  private record PlannedEntry(PostingRequest request, Account wallet, Account counter,
+      long balanceAfterMinor, long seq, byte[] prevHash, byte[] hash, byte[] requestHash,
+      Instant createdAt) {
+
+    Entry withId(long id) {
+      return new Entry(id, request.userId(), request.currency(), request.amountMinor(),
+          balanceAfterMinor, request.kind(), request.reason(), request.reference(),
+          counter.key.displayName(), createdAt);
+    }
+  }
+
+  /** The outcome of one command in a plan: fixed now, or the (possibly repeated) new entry. */
+  private record Planned(Outcome fixed, PlannedEntry entry, boolean replayed, byte[] requestHash) {}
+
+  private record StoredEntry(Entry entry, byte[] requestHash) {}
+
+  private final Pool pool;
+  private final Clock clock;
+  private final int batchMax;
+  private final Consumer<Entry> onPosted;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean writing;
+
+  LedgerWriter(Pool pool, Clock clock, int batchMax, Consumer<Entry> onPosted) {
+    this.pool = pool;
+    this.clock = clock;
+    this.batchMax = batchMax;
+    this.onPosted = onPosted;
+  }
+
+  /** Queues a validated command; the future completes once its batch has committed. */
+  Future<Outcome> submit(PostingRequest request) {
+    Promise<Outcome> promise = Promise.promise();
+    queue.add(new Pending(request, promise));
+    writeNextBatch();
+    return promise.future();
+  }
+
+  private void writeNextBatch() {
+    if (writing || queue.isEmpty()) {
+      return;
+    }
+    writing = true;
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
+    while (!queue.isEmpty() && batch.size() < batchMax) {
+      batch.add(queue.poll());
+    }
+    List<PostingRequest> requests = batch.stream().map(Pending::request).toList();
+    write(requests, 0).onComplete(result -> {
+      writing = false;
+      if (result.succeeded()) {
+        complete(batch, result.result());
+      } else {
+        LOG.error("Ledger batch of {} command(s) failed", batch.size(), result.cause());
+        Failure failure = Failure.of(ErrorCode.UNAVAILABLE,
+            "the ledger could not write right now; retry with the same idempotency key");
+        batch.forEach(p -> p.promise.complete(new Outcome.Rejected(failure)));
+      }
+      writeNextBatch();
+    });
+  }
+
+  private void complete(List<Pending> batch, List<Outcome> outcomes) {
+    for (int i = 0; i < batch.size(); i++) {
+      Outcome outcome = outcomes.get(i);
+      batch.get(i).promise.complete(outcome);
+      if (outcome instanceof Outcome.Posted posted && !posted.replayed()) {
+        onPosted.accept(posted.entry());
+      }
+    }
+  }
+
+  private Future<List<Outcome>> write(List<PostingRequest> requests, int attempt) {
+    return pool.withTransaction(conn -> writeIn(conn, requests)).recover(error -> {
+      if (isRace(error) && attempt < RACE_RETRIES_MAX) {
+        return write(requests, attempt + 1);
+      }
+      if (requests.size() > 1 && error instanceof PgException) {
+        LOG.warn("Ledger batch failed ({}); writing its {} commands one by one",
+            error.getMessage(), requests.size());
+        return writeOneByOne(requests);
+      }
+      return Future.failedFuture(error);
+    });
+  }
+
+  /** Isolates a command the database refuses, so that it cannot fail its batch-mates. */
+  private Future<List<Outcome>> writeOneByOne(List<PostingRequest> requests) {
+    List<Outcome> outcomes = new ArrayList<>(requests.size());
+    Future<Void> chain = Future.succeededFuture();
+    for (PostingRequest request : requests) {
+      chain = chain.compose(v -> write(List.of(request), 0)
+          .map(single -> outcomes.add(single.get(0)))
+          .recover(error -> {
+            LOG.error("Ledger command {} failed", request.idempotencyKey(), error);
+            outcomes.add(new Outcome.Rejected(Failure.of(ErrorCode.INTERNAL, "internal error")));
+            return Future.succeededFuture(true);
+          })
+          .mapEmpty());
+    }
+    return chain.map(v -> outcomes);
+  }
+
+  private static boolean isRace(Throwable error) {
+    return error instanceof PgException pg && RACE_SQL_STATES.contains(pg.getSqlState());
+  }
+
+  private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests) {
+    Set<Account.Key> keys = new LinkedHashSet<>();
+    for (PostingRequest request : requests) {
+      keys.add(Account.Key.wallet(request.userId(), request.currency()));
+      keys.add(Account.Key.system(request.counterAccount(), request.currency()));
+    }
+    Future<Map<Account.Key, Account>> accounts = lockAccounts(conn, keys);
+    Future<Map<String, StoredEntry>> stored = selectStored(conn, requests);
+    return Future.all(accounts, stored)
+        .compose(both -> openMissing(conn, keys, accounts.result()))
+        .compose(locked -> persist(conn, plan(requests, locked, stored.result())));
+  }
+
+  private Future<Map<Account.Key, Account>> lockAccounts(SqlConnection conn, Set<Account.Key> keys) {
+    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE).execute(keyTuple(keys))
+        .map(rows -> {
+          Map<Account.Key, Account> byKey = new HashMap<>();
+          rows.forEach(row -> {
+            Account account = Account.fromRow(row);
+            byKey.put(account.key, account);
+          });
+          return byKey;
+        });
+  }
+
+  private Future<Map<Account.Key, Account>> openMissing(SqlConnection conn, Set<Account.Key> keys,
+      Map<Account.Key, Account> locked) {
+    Set<Account.Key> missing = new LinkedHashSet<>(keys);
+    missing.removeAll(locked.keySet());
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(locked);
+    }
+    return conn.preparedQuery(LedgerSql.INSERT_ACCOUNTS).execute(keyTuple(missing))
+        .compose(inserted -> lockAccounts(conn, missing))
+        .map(opened -> {
+          locked.putAll(opened);
+          return locked;
+        });
+  }
+
+  private static Tuple keyTuple(Set<Account.Key> keys) {
+    return Tuple.of(
+        keys.stream().map(Account.Key::accountKind).toArray(String[]::new),
+        keys.stream().map(Account.Key::name).toArray(String[]::new),
+        keys.stream().map(Account.Key::currency).toArray(String[]::new));
+  }
+
+  private Future<Map<String, StoredEntry>> selectStored(SqlConnection conn,
+      List<PostingRequest> requests) {
+    String[] idempotencyKeys = requests.stream().map(PostingRequest::idempotencyKey)
+        .distinct().toArray(String[]::new);
+    return conn.preparedQuery(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY)
+        .execute(Tuple.of(idempotencyKeys))
+        .map(rows -> {
+          Map<String, StoredEntry> byKey = new HashMap<>();
+          rows.forEach(row -> byKey.put(row.getString("idempotency_key"),
+              new StoredEntry(LedgerRows.entry(row), row.getBuffer("request_hash").getBytes())));
+          return byKey;
+        });
+  }
+
+  /** Applies the batch in memory, in arrival order, under the balance guard. */
+  private List<Planned> plan(List<PostingRequest> requests, Map<Account.Key, Account> accounts,
+      Map<String, StoredEntry> stored) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Map<String, Planned> earlier = new HashMap<>();
+    List<Planned> plan = new ArrayList<>(requests.size());
+    for (PostingRequest request : requests) {
+      byte[] requestHash = HashChain.requestHash(request.userId(), request.currency(),
+          request.amountMinor(), request.kind().wireName(), request.reason(), request.reference(),
+          request.counterAccount());
+      Planned planned = replay(request, requestHash, stored, earlier);
+      if (planned == null) {
+        planned = apply(request, requestHash, accounts, now);
+        earlier.put(request.idempotencyKey(), planned);
+      }
+      plan.add(planned);
+    }
+    return plan;
+  }
+
+  /** The outcome for a key seen before (in the database or earlier in this batch), else null. */
+  private static Planned replay(PostingRequest request, byte[] requestHash,
+      Map<String, StoredEntry> stored, Map<String, Planned> earlier) {
+    StoredEntry prior = stored.get(request.idempotencyKey());
+    if (prior != null) {
+      return Arrays.equals(prior.requestHash, requestHash)
+          ? new Planned(new Outcome.Posted(prior.entry, true), null, true, requestHash)
+          : conflict(request, requestHash);
+    }
+    Planned sibling = earlier.get(request.idempotencyKey());
+    if (sibling == null) {
+      return null;
+    }
+    if (!Arrays.equals(sibling.requestHash, requestHash)) {
+      return conflict(request, requestHash);
+    }
+    return sibling.entry != null
+        ? new Planned(null, sibling.entry, true, requestHash)
+        : sibling;
+  }
+
+  private static Planned conflict(PostingRequest request, byte[] requestHash) {
+    Failure failure = Failure.of(ErrorCode.IDEMPOTENCY_CONFLICT, "the idempotency key "
+        + "was already used with a different request; use a new key for a new request");
+    return new Planned(new Outcome.Rejected(failure), null, false, requestHash);
+  }
+
+  private static Planned apply(PostingRequest request, byte[] requestHash,
+      Map<Account.Key, Account> accounts, Instant now) {
+    Account wallet = accounts.get(Account.Key.wallet(request.userId(), request.currency()));
+    Account counter = accounts.get(
+        Account.Key.system(request.counterAccount(), request.currency()));
+    long balanceAfter;
+    long counterAfter;
+    try {
+      balanceAfter = Math.addExact(wallet.balanceMinor, request.amountMinor());
+      counterAfter = Math.subtractExact(counter.balanceMinor, request.amountMinor());
+    } catch (ArithmeticException overflow) {
+      return new Planned(new Outcome.Rejected(Failure.invalid("amount_minor",
+          "amount_minor would overflow the balance")), null, false, requestHash);
+    }
+    if (balanceAfter < 0) {
+      Failure failure = new Failure(ErrorCode.INSUFFICIENT_FUNDS,
+          "the balance of " + wallet.balanceMinor + " " + request.currency()
+              + " minor units does not cover " + -request.amountMinor(),
+          new JsonObject().put("balance_minor", wallet.balanceMinor)
+              .put("currency", request.currency()));
+      return new Planned(new Outcome.Rejected(failure), null, false, requestHash);
+    }
+    long seq = wallet.entryCount + 1;
+    byte[] hash = HashChain.entryHash(wallet.lastHash, seq, request.userId(), request.currency(),
+        counter.key.displayName(), request.amountMinor(), balanceAfter, request.kind().wireName(),
+        request.reason(), request.reference(), request.idempotencyKey(), now);
+    PlannedEntry entry = new PlannedEntry(request, wallet, counter, balanceAfter, seq,
+        wallet.lastHash, hash, requestHash, now);
+    wallet.balanceMinor = balanceAfter;
+    wallet.entryCount = seq;
+    wallet.lastHash = hash;
+    wallet.changed = true;
+    counter.balanceMinor = counterAfter;
+    counter.changed = true;
+    return new Planned(null, entry, false, requestHash);
+  }
+
+  /** Writes the planned entries and account heads, then resolves every outcome. */
+  private Future<List<Outcome>> persist(SqlConnection conn, List<Planned> plan) {
+    List<PlannedEntry> entries = plan.stream()
+        .filter(p -> p.entry != null && !p.replayed).map(Planned::entry).toList();
+    if (entries.isEmpty()) {
+      return Future.succeededFuture(plan.stream().map(Planned::fixed).toList());
+    }
+    List<Account> changed = new ArrayList<>(new LinkedHashSet<>(entries.stream()
+        .flatMap(e -> java.util.stream.Stream.of(e.wallet, e.counter)).toList()));
+    Future<RowSet<Row>> updated = conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS)
+        .execute(accountTuple(changed));
+    Future<RowSet<Row>> inserted = conn.preparedQuery(LedgerSql.INSERT_ENTRIES)
+        .execute(entryTuple(entries));
+    return Future.all(updated, inserted).map(done -> {
+      Map<String, Long> ids = new HashMap<>();
+      inserted.result().forEach(row -> ids.put(row.getString("idempotency_key"), row.getLong("id")));
+      return plan.stream().map(p -> p.fixed != null ? p.fixed : (Outcome) new Outcome.Posted(
+          p.entry.withId(ids.get(p.entry.request.idempotencyKey())), p.replayed)).toList();
+    });
+  }
+
+  private static Tuple accountTuple(List<Account> accounts) {
+    return Tuple.of(
+        accounts.stream().map(a -> a.id).toArray(Long[]::new),
+        accounts.stream().map(a -> a.balanceMinor).toArray(Long[]::new),
+        accounts.stream().map(a -> a.entryCount).toArray(Long[]::new),
+        accounts.stream().map(a -> a.key.accountKind().equals("wallet") && a.entryCount > 0
+            ? Buffer.buffer(a.lastHash) : null).toArray(Buffer[]::new));
+  }
+
+  private static Tuple entryTuple(List<PlannedEntry> entries) {
+    return Tuple.from(List.of(
+        entries.stream().map(e -> e.wallet.id).toArray(Long[]::new),
+        entries.stream().map(e -> e.counter.id).toArray(Long[]::new),
+        entries.stream().map(e -> e.request.userId()).toArray(String[]::new),
+        entries.stream().map(e -> e.request.currency()).toArray(String[]::new),
+        entries.stream().map(e -> e.counter.key.displayName()).toArray(String[]::new),
+        entries.stream().map(e -> e.request.amountMinor()).toArray(Long[]::new),
+        entries.stream().map(e -> e.balanceAfterMinor).toArray(Long[]::new),
+        entries.stream().map(e -> e.request.kind().wireName()).toArray(String[]::new),
+        entries.stream().map(e -> e.request.reason()).toArray(String[]::new),
+        entries.stream().map(e -> e.request.reference()).toArray(String[]::new),
+        entries.stream().map(e -> e.request.idempotencyKey()).toArray(String[]::new),
+        entries.stream().map(e -> Buffer.buffer(e.requestHash)).toArray(Buffer[]::new),
+        entries.stream().map(e -> e.seq).toArray(Long[]::new),
+        entries.stream().map(e -> Buffer.buffer(e.prevHash)).toArray(Buffer[]::new),
+        entries.stream().map(e -> Buffer.buffer(e.hash)).toArray(Buffer[]::new),
+        entries.stream().map(e -> e.createdAt.atOffset(ZoneOffset.UTC))
+            .toArray(java.time.OffsetDateTime[]::new)));
+  }
+}

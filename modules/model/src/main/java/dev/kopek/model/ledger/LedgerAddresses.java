@@ -1,0 +1,38 @@
+package dev.kopek.model.ledger;
+
+/**
+ * The ledger's event-bus contract: every address the ledger serves or publishes, and nothing else
+ * spells them. Request bodies and replies are the JSON forms of the records in this package;
+ * failures arrive as {@link dev.kopek.model.Failure} JSON. docs/EVENT-BUS.md describes each one.
+ */
+public final class LedgerAddresses {
+
+  /** Request/reply: one {@link PostingRequest}; replies with the {@link Entry} posted. */
+  public static final String POST = "kopek.ledger.post";
+
+  /**
+   * Request/reply: {@code {"postings":[PostingRequest...]}}, applied in order, each with its own
+   * outcome; replies {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order.
+   */
+  public static final String POST_BATCH = "kopek.ledger.post.batch";
+
+  /** Request/reply: {@code {"user_id"}}; replies {@code {"data":[Wallet...]}}. */
+  public static final String WALLETS_LIST = "kopek.ledger.wallets.list";
+
+  /** Request/reply: {@code {"user_id","currency"}}; replies one {@link Wallet}. */
+  public static final String WALLET_GET = "kopek.ledger.wallet.get";
+
+  /** Request/reply: an {@link EntryQuery}; replies an {@link EntryPage}. */
+  public static final String ENTRIES_LIST = "kopek.ledger.entries.list";
+
+  /** Request/reply: {@code {}}; replies a {@link VerifyReport}. */
+  public static final String VERIFY = "kopek.ledger.verify";
+
+  /** Request/reply: {@code {}}; replies {@code {"status":"UP"}} when the database answers. */
+  public static final String HEALTH = "kopek.ledger.health";
+
+  /** Published fact: one {@link Entry} for every user-wallet entry, after its commit. */
+  public static final String POSTED = "kopek.ledger.posted";
+
+  private LedgerAddresses() {}
+}

@@ -1,0 +1,149 @@
+package dev.kopek.storage;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server started from the binaries on the classpath (io.zonky.test), so that
+ * Kopek runs on a fresh machine with a JDK alone.
+ *
+ * <p>The library's defaults suit throwaway test databases, not money: it turns {@code fsync} and
+ * {@code synchronous_commit} off. A durable server turns both back on. Before starting, the data
+ * directory is checked: a directory written by another PostgreSQL major is refused with a message
+ * (the binaries would otherwise hang for ten seconds and fail vaguely), and a postmaster orphaned
+ * by a killed Kopek is stopped (the library would otherwise report success and connect to it).
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+  /** The PostgreSQL major version of the binaries Kopek ships. */
+  public static final String MAJOR_VERSION = "17";
+
+  /** How long the postmaster may take to accept connections; initdb on a slow disk needs it. */
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+  /** How long an orphaned postmaster gets to shut down on SIGTERM before it is killed. */
+  private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(20);
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+  private final EmbeddedPostgres postgres;
+  private final Path dataDirectory;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDirectory) {
+    this.postgres = postgres;
+    this.dataDirectory = dataDirectory;
+  }
+
+  /**
+   * Starts PostgreSQL on {@code dataDirectory}, creating it on first use and keeping it after.
+   *
+   * @param dataDirectory where the cluster lives; kept across restarts
+   * @param durable       true for fsync and synchronous commit (a server); false only for tests
+   * @throws IllegalStateException with a message saying what to do when the directory cannot be
+   *                               used
+   */
+  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable) throws IOException {
+    Path directory = dataDirectory.toAbsolutePath().normalize();
+    Files.createDirectories(directory);
+    checkMajorVersion(directory);
+    stopOrphanedPostmaster(directory);
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+        .setDataDirectory(directory)
+        .setCleanDataDirectory(false)
+        .setPGStartupWait(STARTUP_WAIT)
+        .setServerConfig("max_connections", "200")
+        .setServerConfig("listen_addresses", "127.0.0.1");
+    if (durable) {
+      builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on");
+    }
+    EmbeddedPostgres postgres = builder.start();
+    return new EmbeddedPostgresServer(postgres, directory);
+  }
+
+  /** The superuser endpoint of the {@code postgres} database on this server. */
+  public PostgresEndpoint endpoint() {
+    return new PostgresEndpoint("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
+  }
+
+  /** The data directory in use. */
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** Stops the server (a fast shutdown: open transactions roll back, committed data stays). */
+  @Override
+  public void close() throws IOException {
+    postgres.close();
+  }
+
+  private static void checkMajorVersion(Path directory) throws IOException {
+    Path versionFile = directory.resolve("PG_VERSION");
+    if (!Files.exists(versionFile)) {
+      return;
+    }
+    String found = Files.readString(versionFile, StandardCharsets.US_ASCII).trim();
+    if (!MAJOR_VERSION.equals(found)) {
+      throw new IllegalStateException("the data directory " + directory + " was written by "
+          + "PostgreSQL " + found + " but Kopek ships PostgreSQL " + MAJOR_VERSION
+          + ": point KOPEK_DATA_DIR at another directory, or dump it with pg_dump " + found
+          + " and restore into a new one");
+    }
+  }
+
+  /**
+   * A Kopek killed with SIGKILL leaves its postmaster running with init as parent. Such an orphan
+   * is stopped; a postmaster whose parent is still alive belongs to a running Kopek, and starting a
+   * second one on the same directory is refused.
+   */
+  private static void stopOrphanedPostmaster(Path directory) throws IOException {
+    Optional<ProcessHandle> postmaster = runningPostmaster(directory);
+    if (postmaster.isEmpty()) {
+      return;
+    }
+    ProcessHandle process = postmaster.get();
+    Optional<ProcessHandle> parent = process.parent();
+    boolean orphaned = parent.isEmpty() || parent.get().pid() == 1
+        || parent.get().info().command().map(c -> !c.contains("java")).orElse(true);
+    if (!orphaned) {
+      throw new IllegalStateException("the data directory " + directory + " is in use by a running "
+          + "Kopek (process " + parent.get().pid() + "): stop it first, or set KOPEK_DATA_DIR to "
+          + "another directory");
+    }
+    LOG.warn("Stopping PostgreSQL process {} left running on {} by a Kopek that did not shut "
+        + "down cleanly", process.pid(), directory);
+    process.destroy();
+    try {
+      process.onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception timeout) {
+      process.destroyForcibly();
+    }
+    Files.deleteIfExists(directory.resolve("postmaster.pid"));
+  }
+
+  private static Optional<ProcessHandle> runningPostmaster(Path directory) throws IOException {
+    Path pidFile = directory.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(pidFile, StandardCharsets.US_ASCII);
+    if (lines.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      long pid = Long.parseLong(lines.get(0).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(true));
+    } catch (NumberFormatException corrupt) {
+      return Optional.empty();
+    }
+  }
+}
