@@ -74,6 +74,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return new PostgresEndpoint("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
   }
 
+  /**
+   * The endpoint of database {@code name} on this server, creating the database on first use.
+   */
+  public PostgresEndpoint database(String name) {
+    if (!name.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("database name must be a plain identifier: " + name);
+    }
+    PostgresEndpoint admin = endpoint();
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(admin.jdbcUrl(),
+            admin.user(), admin.password());
+        java.sql.Statement statement = connection.createStatement()) {
+      try (java.sql.ResultSet found = statement.executeQuery(
+          "SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+        if (!found.next()) {
+          statement.execute("CREATE DATABASE " + name);
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("could not create database " + name, e);
+    }
+    return admin.withDatabase(name);
+  }
+
   /** The data directory in use. */
   public Path dataDirectory() {
     return dataDirectory;

@@ -1,0 +1,102 @@
+package dev.kopek.http;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.Limits;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with the
+ * configured HS256 secret, unexpired, with the configured issuer and audience when set. Unsigned
+ * ({@code alg: none}), expired and foreign-signed tokens are refused with 401. The caller's user
+ * id is the {@code user_id} claim, or {@code sub} without it; admin actions need {@code admin} in
+ * the {@code roles} claim.
+ */
+final class Authentication {
+
+  /** The routing-context key under which the authenticated {@link Caller} is kept. */
+  static final String CALLER = "kopek.caller";
+
+  /** Who is calling, as the token says. */
+  record Caller(String userId, boolean admin) {}
+
+  private final JWTAuth jwt;
+
+  Authentication(Vertx vertx, HttpConfig config) {
+    JWTOptions options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
+    if (config.jwtIssuer() != null) {
+      options.setIssuer(config.jwtIssuer());
+    }
+    if (config.jwtAudience() != null) {
+      options.setAudience(List.of(config.jwtAudience()));
+    }
+    jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
+        .setJWTOptions(options));
+  }
+
+  /** The handler for {@code /v1/*}: authenticates, or answers 401. */
+  Handler<RoutingContext> authenticate() {
+    return ctx -> {
+      String header = ctx.request().getHeader("Authorization");
+      if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
+            "send Authorization: Bearer <token>"));
+        return;
+      }
+      jwt.authenticate(new TokenCredentials(header.substring(7).trim()))
+          .onSuccess(user -> admit(ctx, user))
+          .onFailure(error -> Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
+              "the token is invalid, expired or not signed with this server's key")));
+    };
+  }
+
+  /** The handler for {@code /v1/admin/*}: lets admins through, answers 403 to others. */
+  static Handler<RoutingContext> requireAdmin() {
+    return ctx -> {
+      Caller caller = ctx.get(CALLER);
+      if (caller == null || !caller.admin()) {
+        Problems.send(ctx, Failure.of(ErrorCode.FORBIDDEN, "this action needs the admin role"));
+        return;
+      }
+      ctx.next();
+    };
+  }
+
+  private static void admit(RoutingContext ctx, User user) {
+    JsonObject claims = claims(user);
+    Object userId = claims.getValue("user_id", claims.getValue("sub"));
+    if (!(userId instanceof String id) || id.isBlank() || id.length() > Limits.USER_ID_LENGTH_MAX
+        || id.chars().anyMatch(Character::isISOControl)) {
+      Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
+          "the token must name the user in its user_id (or sub) claim, at most "
+              + Limits.USER_ID_LENGTH_MAX + " characters"));
+      return;
+    }
+    Object roles = claims.getValue("roles");
+    boolean admin = roles instanceof JsonArray array && array.contains("admin");
+    ctx.put(CALLER, new Caller(id, admin));
+    ctx.next();
+  }
+
+  private static JsonObject claims(User user) {
+    JsonObject decoded = user.attributes().getJsonObject("accessToken");
+    return decoded != null ? decoded : user.principal();
+  }
+
+  /** The authenticated caller of a {@code /v1} request. */
+  static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.kopek.http;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The HTTP verticle's settings, read once from the {@code http}, {@code auth} and {@code ledger}
+ * sections of the configuration.
+ *
+ * @param host               interface to listen on
+ * @param port               TCP port
+ * @param bodyLimitBytes     largest request body accepted (413 beyond)
+ * @param ledgerTimeoutMs    how long a request waits for the ledger before answering 504
+ * @param jwtSecret          the HS256 secret tokens are signed with
+ * @param jwtIssuer          required {@code iss} claim, or null to accept any
+ * @param jwtAudience        required {@code aud} claim, or null to accept any
+ * @param jwtLeewaySeconds   clock skew tolerated on {@code exp}/{@code nbf}/{@code iat}
+ * @param shutdownGraceMs    how long in-flight requests get to finish when stopping
+ */
+public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerTimeoutMs,
+    String jwtSecret, String jwtIssuer, String jwtAudience, int jwtLeewaySeconds,
+    long shutdownGraceMs) {
+
+  /**
+   * HS256 keys shorter than the hash's 32 bytes weaken the signature (RFC 7518 section 3.2 asks
+   * for at least that much).
+   */
+  public static final int JWT_SECRET_BYTES_MIN = 32;
+
+  /** Checks every bound; the message names the key and the fix. */
+  public HttpConfig {
+    require(host != null && !host.isBlank(), "http.host must be an interface address such as 0.0.0.0");
+    require(port >= 0 && port <= 65535, "http.port (KOPEK_HTTP_PORT) must be 0..65535, was " + port);
+    require(bodyLimitBytes >= 1024 && bodyLimitBytes <= 10 * 1024 * 1024,
+        "http.body_limit_bytes must be between 1024 and 10485760, was " + bodyLimitBytes);
+    require(ledgerTimeoutMs >= 100 && ledgerTimeoutMs <= 120_000,
+        "ledger.send_timeout_ms must be between 100 and 120000, was " + ledgerTimeoutMs);
+    require(jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length >= JWT_SECRET_BYTES_MIN,
+        "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least " + JWT_SECRET_BYTES_MIN
+            + " bytes; generate one with: openssl rand -base64 48");
+    require(jwtLeewaySeconds >= 0 && jwtLeewaySeconds <= 300,
+        "auth.leeway_s must be between 0 and 300, was " + jwtLeewaySeconds);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** Reads the settings from the whole configuration tree. */
+  public static HttpConfig from(JsonObject config) {
+    JsonObject http = config.getJsonObject("http", new JsonObject());
+    JsonObject auth = config.getJsonObject("auth", new JsonObject());
+    JsonObject ledger = config.getJsonObject("ledger", new JsonObject());
+    return new HttpConfig(
+        http.getString("host", "127.0.0.1"),
+        http.getInteger("port", 8080),
+        http.getInteger("body_limit_bytes", 64 * 1024),
+        ledger.getLong("send_timeout_ms", 5_000L),
+        auth.getString("jwt_secret"),
+        blankToNull(auth.getString("issuer")),
+        blankToNull(auth.getString("audience")),
+        auth.getInteger("leeway_s", 5),
+        config.getJsonObject("shutdown", new JsonObject()).getInteger("grace_ms", 10_000));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

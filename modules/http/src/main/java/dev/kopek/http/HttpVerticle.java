@@ -1,0 +1,155 @@
+package dev.kopek.http;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.ledger.LedgerAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API. Routes and request validation come from the OpenAPI contract
+ * ({@code openapi.yaml}, also served at {@code /openapi.yaml}), so the served contract cannot
+ * drift from the code: every operation in it must have a handler here, or start-up fails. The
+ * verticle talks to the capability verticles over the event bus only.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  /** Where the contract lives on the classpath. */
+  public static final String CONTRACT = "openapi.yaml";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+  private HttpServer server;
+  private long shutdownGraceMs;
+  private Router router;
+
+  @Override
+  public Future<?> start() {
+    HttpConfig config;
+    try {
+      config = HttpConfig.from(config());
+    } catch (IllegalArgumentException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    shutdownGraceMs = config.shutdownGraceMs();
+    LedgerClient ledger = new LedgerClient(vertx.eventBus(), config.ledgerTimeoutMs());
+    return Contract.load(vertx, CONTRACT)
+        .compose(contract -> {
+          router = buildRouter(config, contract.openApi(), contract.text(), ledger);
+          return vertx.createHttpServer(new HttpServerOptions()
+                  .setHost(config.host()).setPort(config.port())
+                  .setCompressionSupported(true))
+              .requestHandler(router)
+              .listen();
+        })
+        .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    // Stops accepting connections and lets in-flight requests finish before closing them.
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(shutdownGraceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** The port actually bound (useful with port 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** The router, for tests that compare its routes with the contract. */
+  public Router router() {
+    return router;
+  }
+
+  private Router buildRouter(HttpConfig config, OpenAPIContract contract, Buffer contractText,
+      LedgerClient ledger) {
+    Authentication authentication = new Authentication(vertx, config);
+    UserApi user = new UserApi(ledger);
+    AdminApi admin = new AdminApi(ledger);
+    Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
+        Map.entry("getHealth", ctx -> health(ctx, ledger)),
+        Map.entry("getMetrics", metrics()),
+        Map.entry("getOpenApi", ctx -> ctx.response()
+            .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contractText)),
+        Map.entry("listWallets", user::listWallets),
+        Map.entry("getWallet", user::getWallet),
+        Map.entry("createCharge", user::createCharge),
+        Map.entry("listTransactions", user::listTransactions),
+        Map.entry("exportTransactions", user::exportTransactions),
+        Map.entry("createAdjustment", admin::createAdjustment),
+        Map.entry("listAllTransactions", admin::listAllTransactions),
+        Map.entry("verifyLedger", admin::verifyLedger));
+
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      String operationId = route.getOperation().getOperationId();
+      Handler<RoutingContext> handler = operations.get(operationId);
+      if (handler == null) {
+        throw new IllegalStateException("the contract's operation " + operationId + " has no handler");
+      }
+      // Authentication runs before the contract's routes (below); the contract documents it.
+      route.setDoSecurity(false).addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
+    }
+    Router api = builder.createRouter();
+
+    Router root = Router.router(vertx);
+    root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    root.route("/v1/*").handler(authentication.authenticate());
+    root.route("/v1/admin/*").handler(Authentication.requireAdmin());
+    root.route().subRouter(api);
+    root.route().failureHandler(Problems::handleFailure);
+    for (Router r : new Router[] {root, api}) {
+      r.errorHandler(404, Problems::notFound);
+      r.errorHandler(405, Problems::methodNotAllowed);
+      r.errorHandler(500, Problems::handleFailure);
+    }
+    return root;
+  }
+
+  /** Runs a handler, turning a {@link Failure} thrown while reading the request into its reply. */
+  private static Handler<RoutingContext> guarded(Handler<RoutingContext> handler) {
+    return ctx -> {
+      try {
+        handler.handle(ctx);
+      } catch (Failure.FailureException failure) {
+        Problems.send(ctx, failure.failure());
+      } catch (ArithmeticException overflow) {
+        Problems.send(ctx, Failure.invalid("amount_minor", "amount_minor is out of range"));
+      }
+    };
+  }
+
+  private static void health(RoutingContext ctx, LedgerClient ledger) {
+    ledger.request(LedgerAddresses.HEALTH, new JsonObject())
+        .onSuccess(up -> Replies.json(ctx, 200, new JsonObject().put("status", "UP")))
+        .onFailure(down -> {
+          LOG.warn("Health check failed: {}", down.getMessage());
+          Replies.json(ctx, 503, new JsonObject().put("status", "DOWN"));
+        });
+  }
+
+  private Handler<RoutingContext> metrics() {
+    if (!vertx.isMetricsEnabled()) {
+      return ctx -> Problems.send(ctx, Failure.of(ErrorCode.UNAVAILABLE,
+          "metrics are disabled (metrics.enabled: false)"));
+    }
+    return PrometheusScrapingHandler.create();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.kopek.http;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidatorErrorType;
+import io.vertx.openapi.validation.ValidatorException;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All of the HTTP error mapping: a {@link Failure} or a routing failure becomes an RFC 9457
+ * {@code application/problem+json} document with a stable {@code code}. Internals never reach the
+ * client; unexpected failures are logged here.
+ */
+final class Problems {
+
+  static final String CONTENT_TYPE = "application/problem+json";
+
+  private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+  private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property \"?([^\"]+)\"?");
+  private static final Pattern PARAMETER_NAME = Pattern.compile("parameter ([A-Za-z0-9_.-]+)");
+
+  private Problems() {}
+
+  /** Sends {@code failure} as a problem document; its status is the code's failure code. */
+  static void send(RoutingContext ctx, Failure failure) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ErrorCode code = failure.code();
+    JsonObject body = new JsonObject()
+        .put("type", "urn:kopek:problem:" + code.wireName())
+        .put("title", title(code))
+        .put("status", code.failureCode())
+        .put("detail", failure.detail())
+        .put("code", code.wireName());
+    failure.extras().forEach(extra -> body.put(extra.getKey(), extra.getValue()));
+    if (code == ErrorCode.UNAUTHORIZED) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    ctx.response().setStatusCode(code.failureCode())
+        .putHeader("Content-Type", CONTENT_TYPE)
+        .end(body.encode());
+  }
+
+  /** The router's failure handler: maps whatever failed the request. */
+  static void handleFailure(RoutingContext ctx) {
+    Throwable error = ctx.failure();
+    if (error instanceof io.vertx.ext.web.handler.HttpException http && http.getCause() != null) {
+      error = http.getCause();
+    }
+    if (error instanceof ValidatorException invalid) {
+      send(ctx, fromValidation(invalid));
+      return;
+    }
+    if (error instanceof Failure.FailureException failure) {
+      send(ctx, failure.failure());
+      return;
+    }
+    switch (ctx.statusCode()) {
+      case 400 -> send(ctx, Failure.invalid("body", "the request body is not valid JSON"));
+      case 401 -> send(ctx, Failure.of(ErrorCode.UNAUTHORIZED, "a valid bearer token is required"));
+      case 403 -> send(ctx, Failure.of(ErrorCode.FORBIDDEN, "this action needs the admin role"));
+      case 404 -> notFound(ctx);
+      case 405 -> methodNotAllowed(ctx);
+      case 413 -> send(ctx, Failure.of(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large"));
+      default -> {
+        LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), error);
+        send(ctx, Failure.of(ErrorCode.INTERNAL, "internal error"));
+      }
+    }
+  }
+
+  static void notFound(RoutingContext ctx) {
+    send(ctx, Failure.of(ErrorCode.NOT_FOUND, "no resource at " + ctx.request().path()));
+  }
+
+  static void methodNotAllowed(RoutingContext ctx) {
+    send(ctx, Failure.of(ErrorCode.METHOD_NOT_ALLOWED,
+        ctx.request().method() + " is not served on " + ctx.request().path()));
+  }
+
+  /** A contract violation, naming the field (body property, parameter or header) to fix. */
+  static Failure fromValidation(ValidatorException invalid) {
+    if (invalid.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
+      return new Failure(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "the request body must be application/json", new JsonObject().put("field", "body"));
+    }
+    String message = invalid.getMessage() == null ? "" : invalid.getMessage();
+    if (invalid instanceof SchemaValidationException schema && schema.getOutputUnit() != null
+        && message.contains("body")) {
+      return fromBodySchema(schema.getOutputUnit());
+    }
+    if (message.contains("body")) {
+      return Failure.invalid("body", invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
+          ? "a JSON request body is required" : "the request body is not valid JSON");
+    }
+    Matcher parameter = PARAMETER_NAME.matcher(message);
+    String field = parameter.find() ? parameter.group(1) : "request";
+    String detail = invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
+        ? field + " is required"
+        : field + " is invalid: " + reason(invalid);
+    return Failure.invalid(field, detail);
+  }
+
+  private static Failure fromBodySchema(OutputUnit root) {
+    OutputUnit leaf = deepestError(root);
+    String error = leaf.getError() == null ? "is invalid" : leaf.getError();
+    Matcher required = REQUIRED_PROPERTY.matcher(error);
+    if (required.find()) {
+      return Failure.invalid(required.group(1), required.group(1) + " is required");
+    }
+    String location = leaf.getInstanceLocation() == null ? "" : leaf.getInstanceLocation();
+    String field = location.replaceFirst("^#?/?", "").replace('/', '.');
+    if (field.isEmpty()) {
+      Matcher extra = Pattern.compile("\"([^\"]+)\"").matcher(error);
+      field = extra.find() ? extra.group(1) : "body";
+    }
+    return Failure.invalid(field, field + ": " + error);
+  }
+
+  /** The most specific error: the one deepest in the instance, which names the field. */
+  private static OutputUnit deepestError(OutputUnit unit) {
+    OutputUnit best = unit;
+    List<OutputUnit> errors = unit.getErrors();
+    if (errors != null) {
+      for (OutputUnit child : errors) {
+        OutputUnit candidate = deepestError(child);
+        if (depth(candidate) >= depth(best) || best.getError() == null) {
+          best = candidate;
+        }
+      }
+    }
+    return best;
+  }
+
+  private static int depth(OutputUnit unit) {
+    String location = unit.getInstanceLocation();
+    return location == null ? -1 : location.split("/").length;
+  }
+
+  private static String reason(ValidatorException invalid) {
+    if (invalid instanceof SchemaValidationException schema && schema.getOutputUnit() != null) {
+      OutputUnit leaf = deepestError(schema.getOutputUnit());
+      if (leaf.getError() != null) {
+        return leaf.getError();
+      }
+    }
+    return "value not allowed";
+  }
+
+  private static String title(ErrorCode code) {
+    return switch (code) {
+      case VALIDATION_FAILED -> "Invalid request";
+      case UNAUTHORIZED -> "Authentication required";
+      case FORBIDDEN -> "Forbidden";
+      case NOT_FOUND -> "Not found";
+      case METHOD_NOT_ALLOWED -> "Method not allowed";
+      case INSUFFICIENT_FUNDS -> "Insufficient funds";
+      case IDEMPOTENCY_CONFLICT -> "Idempotency key reused";
+      case IDEMPOTENCY_IN_PROGRESS -> "Request in progress";
+      case PAYLOAD_TOO_LARGE -> "Request body too large";
+      case UNSUPPORTED_MEDIA_TYPE -> "Unsupported media type";
+      case UNAVAILABLE -> "Service unavailable";
+      case TIMEOUT -> "Timed out";
+      case INTERNAL -> "Internal error";
+    };
+  }
+}

@@ -1,0 +1,95 @@
+package dev.kopek.http;
+
+import dev.kopek.model.Currencies;
+import dev.kopek.model.Failure;
+import dev.kopek.model.ledger.EntryKind;
+import dev.kopek.model.ledger.EntryQuery;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/** Reading validated requests and writing JSON replies, shared by the API handlers. */
+final class Replies {
+
+  private Replies() {}
+
+  static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+
+  /** Answers with the failure the future failed with. */
+  static void failed(RoutingContext ctx, Throwable error) {
+    Problems.send(ctx, Failure.from(error));
+  }
+
+  /** An entry as a reply to a money-moving POST: 201, and the replay header for a repeat. */
+  static void entryCreated(RoutingContext ctx, JsonObject reply) {
+    boolean replayed = Boolean.TRUE.equals(reply.remove("replayed"));
+    if (replayed) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    json(ctx, 201, reply);
+  }
+
+  /** A currency the contract's pattern let through, checked against ISO 4217. */
+  static String currency(String field, String code) {
+    if (code != null && Currencies.find(code).isEmpty()) {
+      throw Failure.invalid(field, field + " must be an ISO 4217 currency code such as USD, "
+          + "was " + code).toException();
+    }
+    return code;
+  }
+
+  static String idempotencyKey(RoutingContext ctx) {
+    return ctx.request().getHeader("Idempotency-Key");
+  }
+
+  /** The transaction-log query of a list or export request. */
+  static EntryQuery entryQuery(RoutingContext ctx, String userId, int limit) {
+    ValidatedRequest request = validated(ctx);
+    String kind = string(request, "kind");
+    Long startingAfter = request.getQuery().get("starting_after") == null
+        || request.getQuery().get("starting_after").isNull()
+        ? null : request.getQuery().get("starting_after").getLong();
+    return new EntryQuery(userId,
+        currency("currency", string(request, "currency")),
+        kind == null ? null : EntryKind.fromWireName(kind).orElseThrow(),
+        instant(request, "from"),
+        instant(request, "to"),
+        limit,
+        startingAfter);
+  }
+
+  static int limit(RoutingContext ctx) {
+    RequestParameter limit = validated(ctx).getQuery().get("limit");
+    return limit == null || limit.isNull() ? 20 : limit.getInteger();
+  }
+
+  static String string(ValidatedRequest request, String name) {
+    RequestParameter parameter = request.getQuery().get(name);
+    return parameter == null || parameter.isNull() ? null : parameter.getString();
+  }
+
+  private static Instant instant(ValidatedRequest request, String name) {
+    String text = string(request, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw Failure.invalid(name, name + " must be an RFC 3339 time such as 2026-01-31T12:00:00Z")
+          .toException();
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.kopek.http;
+
+import dev.kopek.model.ledger.EntryKind;
+import dev.kopek.model.ledger.EntryPage;
+import dev.kopek.model.ledger.EntryQuery;
+import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.PostingRequest;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** The caller's own money: wallets, charges, and the transaction log. */
+final class UserApi {
+
+  /** Where charges go: the merchant's revenue account of the currency. */
+  static final String REVENUE_ACCOUNT = "revenue";
+
+  private final LedgerClient ledger;
+
+  UserApi(LedgerClient ledger) {
+    this.ledger = ledger;
+  }
+
+  void listWallets(RoutingContext ctx) {
+    String userId = Authentication.caller(ctx).userId();
+    ledger.request(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", userId))
+        .onSuccess(reply -> {
+          reply.getJsonArray("data").forEach(w -> ((JsonObject) w).remove("user_id"));
+          Replies.json(ctx, 200, reply);
+        })
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void getWallet(RoutingContext ctx) {
+    String userId = Authentication.caller(ctx).userId();
+    String currency = Replies.currency("currency",
+        Replies.validated(ctx).getPathParameters().get("currency").getString());
+    ledger.request(LedgerAddresses.WALLET_GET,
+            new JsonObject().put("user_id", userId).put("currency", currency))
+        .onSuccess(reply -> {
+          reply.remove("user_id");
+          Replies.json(ctx, 200, reply);
+        })
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /**
+   * Debits the caller's wallet. The ledger's idempotency key is namespaced by the caller, so two
+   * users' keys never collide.
+   */
+  void createCharge(RoutingContext ctx) {
+    String userId = Authentication.caller(ctx).userId();
+    JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
+    PostingRequest charge = new PostingRequest(
+        "charge:" + userId + ":" + Replies.idempotencyKey(ctx),
+        userId,
+        Replies.currency("currency", body.getString("currency")),
+        Math.negateExact(body.getLong("amount_minor")),
+        EntryKind.CHARGE,
+        body.getString("reason"),
+        body.getString("reference"),
+        REVENUE_ACCOUNT);
+    ledger.request(LedgerAddresses.POST, charge.toJson())
+        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void listTransactions(RoutingContext ctx) {
+    EntryQuery query = Replies.entryQuery(ctx, Authentication.caller(ctx).userId(),
+        Replies.limit(ctx));
+    ledger.request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /**
+   * Streams the log as CSV, a page of the ledger at a time, writing each page before asking for
+   * the next so that a slow client holds back the reads instead of filling memory.
+   */
+  void exportTransactions(RoutingContext ctx) {
+    EntryQuery query = Replies.entryQuery(ctx, Authentication.caller(ctx).userId(),
+        EntryQuery.INTERNAL_LIMIT_MAX);
+    ledger.request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+        .onFailure(error -> Replies.failed(ctx, error))
+        .onSuccess(first -> {
+          HttpServerResponse response = ctx.response().setChunked(true)
+              .putHeader("Content-Type", "text/csv; charset=utf-8")
+              .putHeader("Content-Disposition", "attachment; filename=\"transactions.csv\"");
+          response.write(Csv.HEADER)
+              .compose(v -> writePages(response, query, EntryPage.fromJson(first)))
+              .onSuccess(v -> response.end())
+              .onFailure(error -> response.reset());
+        });
+  }
+
+  private Future<Void> writePages(HttpServerResponse response, EntryQuery query, EntryPage page) {
+    Buffer chunk = Buffer.buffer(page.data().stream().map(Csv::row).collect(Collectors.joining()));
+    Future<Void> written = response.write(chunk);
+    if (!page.hasMore() || page.data().isEmpty()) {
+      return written;
+    }
+    EntryQuery next = query.after(page.data().get(page.data().size() - 1).id());
+    return written
+        .compose(v -> ledger.request(LedgerAddresses.ENTRIES_LIST, next.toJson()))
+        .compose(reply -> writePages(response, next, EntryPage.fromJson(reply)));
+  }
+
+  /** CSV per RFC 4180, with spreadsheet formula injection defused in free-text cells. */
+  static final class Csv {
+    static final String HEADER = "id,created_at,currency,amount_minor,balance_after_minor,kind,"
+        + "reason,reference\r\n";
+
+    private Csv() {}
+
+    static String row(dev.kopek.model.ledger.Entry entry) {
+      return Stream.of(String.valueOf(entry.id()), entry.createdAt().toString(), entry.currency(),
+              String.valueOf(entry.amountMinor()), String.valueOf(entry.balanceAfterMinor()),
+              entry.kind().wireName(), text(entry.reason()), text(entry.reference()))
+          .map(Csv::quote)
+          .collect(Collectors.joining(",", "", "\r\n"));
+    }
+
+    private static String text(String value) {
+      if (value == null || value.isEmpty()) {
+        return "";
+      }
+      char first = value.charAt(0);
+      return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
+          ? "'" + value : value;
+    }
+
+    private static String quote(String value) {
+      if (value.contains(",") || value.contains("\"") || value.contains("\n")
+          || value.contains("\r")) {
+        return "\"" + value.replace("\"", "\"\"") + "\"";
+      }
+      return value;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.kopek.server;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads Kopek's configuration through vertx-config: the defaults built into the jar, then
+ * {@code config/kopek.yaml} in the working directory when present, then the file named by
+ * {@code --config} or {@code KOPEK_CONFIG}, each merged over the one before; then the environment
+ * variables listed in {@link #ENVIRONMENT}.
+ */
+final class ConfigLoader {
+
+  /** Environment variables and the keys they override; a documented, closed list. */
+  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("KOPEK_HTTP_HOST", "http.host"),
+      Map.entry("KOPEK_HTTP_PORT", "http.port"),
+      Map.entry("KOPEK_DB_URL", "db.url"),
+      Map.entry("KOPEK_DATA_DIR", "db.data_dir"),
+      Map.entry("KOPEK_JWT_SECRET", "auth.jwt_secret"),
+      Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
+      Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"));
+
+  static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
+  static final Path LOCAL = Path.of("config", "kopek.yaml");
+
+  private ConfigLoader() {}
+
+  /**
+   * Reads and merges every source.
+   *
+   * @param overrideFile the {@code --config} file, or null
+   * @param environment  the process environment (a parameter, so tests can pass their own)
+   */
+  static Future<JsonObject> load(Vertx vertx, Path overrideFile, Map<String, String> environment) {
+    List<ConfigStoreOptions> stores = new ArrayList<>();
+    stores.add(yaml(BUILT_IN, false));
+    if (Files.isRegularFile(LOCAL)) {
+      stores.add(yaml(LOCAL.toString(), false));
+    }
+    if (overrideFile != null) {
+      if (!Files.isRegularFile(overrideFile)) {
+        return Future.failedFuture(new IllegalArgumentException(
+            "--config " + overrideFile + ": no such file"));
+      }
+      stores.add(yaml(overrideFile.toString(), false));
+    }
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+        new ConfigRetrieverOptions().setScanPeriod(0).setStores(stores));
+    return retriever.getConfig()
+        .map(config -> applyEnvironment(config, environment))
+        .eventually(retriever::close);
+  }
+
+  private static ConfigStoreOptions yaml(String path, boolean optional) {
+    return new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(optional)
+        .setConfig(new JsonObject().put("path", path));
+  }
+
+  /** Environment values are strings; numbers are converted where the key holds a number. */
+  static JsonObject applyEnvironment(JsonObject config, Map<String, String> environment) {
+    ENVIRONMENT.forEach((variable, key) -> {
+      String value = environment.get(variable);
+      if (value == null) {
+        return;
+      }
+      String[] path = key.split("\\.");
+      JsonObject section = config.getJsonObject(path[0]);
+      if (section == null) {
+        section = new JsonObject();
+        config.put(path[0], section);
+      }
+      Object current = section.getValue(path[1]);
+      if (current instanceof Number) {
+        try {
+          section.put(path[1], Integer.parseInt(value.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(variable + " (" + key + ") must be an integer, was \""
+              + value + "\"");
+        }
+      } else {
+        section.put(path[1], value);
+      }
+    });
+    return config;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.kopek.server;
+
+import dev.kopek.http.HttpVerticle;
+import dev.kopek.ledger.LedgerVerticle;
+import dev.kopek.storage.EmbeddedPostgresServer;
+import dev.kopek.storage.Migrations;
+import dev.kopek.storage.PostgresEndpoint;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Kopek: its database (embedded or external, migrated), its Vert.x, and its
+ * verticles. {@link #start} and {@link #stop} block; they are called from {@code main} and tests.
+ */
+public final class Kopek {
+
+  /** The database the embedded server keeps Kopek's tables in. */
+  static final String EMBEDDED_DATABASE = "kopek";
+
+  /** How long deployment may take before start-up is declared failed. */
+  private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Logger LOG = LoggerFactory.getLogger(Kopek.class);
+
+  private final Vertx vertx;
+  private final EmbeddedPostgresServer embedded;
+  private final HttpVerticle http;
+  private final String httpDeployment;
+  private final String ledgerDeployment;
+  private final ServerConfig settings;
+
+  private Kopek(Vertx vertx, EmbeddedPostgresServer embedded, HttpVerticle http,
+      String httpDeployment, String ledgerDeployment, ServerConfig settings) {
+    this.vertx = vertx;
+    this.embedded = embedded;
+    this.http = http;
+    this.httpDeployment = httpDeployment;
+    this.ledgerDeployment = ledgerDeployment;
+    this.settings = settings;
+  }
+
+  /**
+   * Starts Kopek with a loaded configuration: checks it, starts or connects to the database,
+   * migrates it, and deploys the verticles.
+   *
+   * @throws IllegalArgumentException for invalid configuration, naming the key
+   */
+  public static Kopek start(JsonObject config) throws Exception {
+    ServerConfig settings = ServerConfig.from(config);
+    config.getJsonObject("auth").put("jwt_secret",
+        JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
+    EmbeddedPostgresServer embedded = null;
+    PostgresEndpoint endpoint;
+    if (settings.databaseUrl() == null) {
+      embedded = EmbeddedPostgresServer.start(settings.dataDirectory().resolve("postgres"), true);
+      endpoint = embedded.database(EMBEDDED_DATABASE);
+    } else {
+      endpoint = parseUrl(settings.databaseUrl());
+    }
+    try {
+      Migrations.migrate(endpoint);
+      config.getJsonObject("db").put("url", reactiveUrl(endpoint));
+      return deploy(config, settings, embedded, endpoint);
+    } catch (Exception | Error e) {
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Kopek deploy(JsonObject config, ServerConfig settings,
+      EmbeddedPostgresServer embedded, PostgresEndpoint endpoint) throws Exception {
+    VertxOptions options = new VertxOptions();
+    if (settings.metricsEnabled()) {
+      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+          .setJvmMetricsEnabled(true)
+          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    }
+    Vertx vertx = Vertx.builder().with(options).build();
+    HttpVerticle http = new HttpVerticle();
+    try {
+      DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
+      String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment));
+      String httpId = await(vertx.deployVerticle(http, deployment));
+      Kopek kopek = new Kopek(vertx, embedded, http, httpId, ledger, settings);
+      JsonObject httpConfig = config.getJsonObject("http");
+      LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
+          http.actualPort(), embedded == null ? endpoint
+              : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
+                  + embedded.dataDirectory());
+      return kopek;
+    } catch (Exception e) {
+      await(vertx.close());
+      throw e;
+    }
+  }
+
+  private static PostgresEndpoint parseUrl(String url) {
+    try {
+      return PostgresEndpoint.parse(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("db.url (KOPEK_DB_URL): " + e.getMessage());
+    }
+  }
+
+  /** The URL form the verticles' pools take. */
+  static String reactiveUrl(PostgresEndpoint endpoint) {
+    String password = endpoint.password().isEmpty() ? "" : ":" + encode(endpoint.password());
+    return "postgresql://" + encode(endpoint.user()) + password + "@" + endpoint.host() + ":"
+        + endpoint.port() + "/" + endpoint.database();
+  }
+
+  private static String encode(String part) {
+    return java.net.URLEncoder.encode(part, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The HTTP port actually bound. */
+  public int httpPort() {
+    return http.actualPort();
+  }
+
+  /** The Vert.x instance, for tests that integrate over the event bus. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /**
+   * Stops in dependency order: the HTTP server first (no new requests; in-flight ones get
+   * {@code shutdown.grace_ms} to finish), then the ledger, Vert.x, and the embedded database.
+   */
+  public void stop() throws Exception {
+    try {
+      await(vertx.undeploy(httpDeployment), settings.shutdownGraceMs() + 5_000);
+      await(vertx.undeploy(ledgerDeployment));
+      await(vertx.close());
+    } finally {
+      if (embedded != null) {
+        try {
+          embedded.close();
+        } catch (IOException e) {
+          LOG.warn("Stopping the embedded PostgreSQL failed", e);
+        }
+      }
+    }
+    LOG.info("Kopek stopped");
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return await(future, DEPLOY_TIMEOUT.toMillis());
+  }
+
+  private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+}

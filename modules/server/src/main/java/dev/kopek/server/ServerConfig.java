@@ -1,0 +1,95 @@
+package dev.kopek.server;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The settings the server itself uses, checked once at start-up. The verticles check their own
+ * sections again when deployed; this class checks types of every documented key, so a typo like
+ * {@code port: "80a"} stops start-up naming {@code http.port} rather than failing later.
+ *
+ * @param databaseUrl     external PostgreSQL, or null for the embedded one
+ * @param dataDirectory   the embedded PostgreSQL's data and the generated secret
+ * @param jwtSecret       the configured secret, or null to use the generated one
+ * @param tokenTtlSeconds lifetime of minted development tokens
+ * @param metricsEnabled  whether Prometheus metrics are collected
+ * @param shutdownGraceMs time in-flight requests get on shutdown
+ */
+record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, int tokenTtlSeconds,
+    boolean metricsEnabled, long shutdownGraceMs) {
+
+  /** Every documented key and its JSON type, for the type check. */
+  private static final Map<String, Class<?>> KEYS = Map.ofEntries(
+      Map.entry("http.host", String.class),
+      Map.entry("http.port", Integer.class),
+      Map.entry("http.body_limit_bytes", Integer.class),
+      Map.entry("db.url", String.class),
+      Map.entry("db.data_dir", String.class),
+      Map.entry("auth.jwt_secret", String.class),
+      Map.entry("auth.issuer", String.class),
+      Map.entry("auth.audience", String.class),
+      Map.entry("auth.leeway_s", Integer.class),
+      Map.entry("auth.token_ttl_s", Integer.class),
+      Map.entry("ledger.pool_size", Integer.class),
+      Map.entry("ledger.batch_max", Integer.class),
+      Map.entry("ledger.send_timeout_ms", Integer.class),
+      Map.entry("metrics.enabled", Boolean.class),
+      Map.entry("shutdown.grace_ms", Integer.class));
+
+  private static final Set<String> SECTIONS = Set.of("http", "db", "auth", "ledger", "metrics",
+      "shutdown");
+
+  static ServerConfig from(JsonObject config) {
+    checkTypes(config);
+    JsonObject db = config.getJsonObject("db");
+    JsonObject auth = config.getJsonObject("auth");
+    String url = db.getString("url", "");
+    if (!url.isBlank() && !url.matches("^(jdbc:)?postgres(ql)?://.+")) {
+      throw new IllegalArgumentException("db.url (KOPEK_DB_URL) must look like "
+          + "postgresql://user:password@host:5432/database, or be empty for the embedded database");
+    }
+    String dataDir = db.getString("data_dir", "./data");
+    if (dataDir.isBlank()) {
+      throw new IllegalArgumentException("db.data_dir (KOPEK_DATA_DIR) must name a directory");
+    }
+    int ttl = auth.getInteger("token_ttl_s", 3600);
+    if (ttl < 60 || ttl > 30 * 24 * 3600) {
+      throw new IllegalArgumentException("auth.token_ttl_s must be between 60 and 2592000, was " + ttl);
+    }
+    long grace = config.getJsonObject("shutdown").getInteger("grace_ms", 10_000);
+    if (grace < 0 || grace > 600_000) {
+      throw new IllegalArgumentException("shutdown.grace_ms must be between 0 and 600000, was " + grace);
+    }
+    String secret = auth.getString("jwt_secret", "");
+    return new ServerConfig(url.isBlank() ? null : url, Path.of(dataDir),
+        secret.isEmpty() ? null : secret, ttl,
+        config.getJsonObject("metrics").getBoolean("enabled", true), grace);
+  }
+
+  private static void checkTypes(JsonObject config) {
+    for (String section : SECTIONS) {
+      Object value = config.getValue(section);
+      if (value != null && !(value instanceof JsonObject)) {
+        throw new IllegalArgumentException(section + " must be a section (a map of settings)");
+      }
+      if (value == null) {
+        config.put(section, new JsonObject());
+      }
+    }
+    KEYS.forEach((key, type) -> {
+      String[] path = key.split("\\.");
+      Object value = config.getJsonObject(path[0]).getValue(path[1]);
+      if (value == null) {
+        return;
+      }
+      boolean ok = type == Integer.class ? value instanceof Integer : type.isInstance(value);
+      if (!ok) {
+        throw new IllegalArgumentException(key + " must be "
+            + (type == Integer.class ? "an integer" : type == Boolean.class ? "true or false" : "a string")
+            + ", was " + (key.contains("secret") ? "a " + value.getClass().getSimpleName() : value));
+      }
+    });
+  }
+}

@@ -1,0 +1,56 @@
+package dev.kopek.server;
+
+import dev.kopek.model.Limits;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.PrintStream;
+import java.util.List;
+
+/** {@code kopek.jar token --user ID [--admin]}: mints a development token with the server's key. */
+final class TokenCommand {
+
+  private TokenCommand() {}
+
+  static int run(JsonObject config, List<String> args, PrintStream out, PrintStream err)
+      throws Exception {
+    String user = Main.option(args, "--user").orElse(null);
+    boolean admin = args.remove("--admin");
+    if (user == null || user.isBlank() || user.length() > Limits.USER_ID_LENGTH_MAX || !args.isEmpty()) {
+      err.println("kopek: token needs --user ID (at most " + Limits.USER_ID_LENGTH_MAX
+          + " characters)" + (args.isEmpty() ? "" : "; unexpected " + args));
+      err.print(Main.USAGE);
+      return 2;
+    }
+    ServerConfig settings = ServerConfig.from(config);
+    String secret = JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory());
+    JsonObject auth = config.getJsonObject("auth");
+    Vertx vertx = Vertx.vertx();
+    try {
+      JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+          new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+      JsonObject claims = new JsonObject().put("user_id", user).put("sub", user);
+      if (admin) {
+        claims.put("roles", new JsonArray().add("admin"));
+      }
+      JWTOptions options = new JWTOptions().setAlgorithm("HS256")
+          .setExpiresInSeconds(settings.tokenTtlSeconds());
+      String issuer = auth.getString("issuer", "");
+      String audience = auth.getString("audience", "");
+      if (!issuer.isBlank()) {
+        options.setIssuer(issuer);
+      }
+      if (!audience.isBlank()) {
+        options.setAudience(List.of(audience));
+      }
+      out.println(jwt.generateToken(claims, options));
+      return 0;
+    } finally {
+      vertx.close();
+    }
+  }
+}
