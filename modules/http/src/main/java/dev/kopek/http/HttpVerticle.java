@@ -37,7 +37,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private long shutdownGraceMs;
-  private Router router;
+  private Router contractRouter;
 
   @Override
   public Future<?> start() {
@@ -51,7 +51,7 @@ public final class HttpVerticle extends VerticleBase {
     LedgerClient ledger = new LedgerClient(vertx.eventBus(), config.ledgerTimeoutMs());
     return Contract.load(vertx, CONTRACT)
         .compose(contract -> {
-          router = buildRouter(config, contract.openApi(), contract.text(), ledger);
+          Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
           return vertx.createHttpServer(new HttpServerOptions()
                   .setHost(config.host()).setPort(config.port())
                   .setCompressionSupported(true))
@@ -73,9 +73,9 @@ public final class HttpVerticle extends VerticleBase {
     return server.actualPort();
   }
 
-  /** The router, for tests that compare its routes with the contract. */
-  public Router router() {
-    return router;
+  /** The router built from the contract, for tests that compare its routes with it. */
+  public Router contractRouter() {
+    return contractRouter;
   }
 
   private Router buildRouter(HttpConfig config, OpenAPIContract contract, Buffer contractText,
@@ -108,6 +108,7 @@ public final class HttpVerticle extends VerticleBase {
       route.setDoSecurity(false).addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
     }
     Router api = builder.createRouter();
+    contractRouter = api;
 
     Router root = Router.router(vertx);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));

@@ -37,6 +37,14 @@ final class Account {
     this.lastHash = lastHash;
   }
 
+  /**
+   * A wallet that has never been credited: balance zero, so every debit against it is refused and
+   * it is never written. Refused requests must not open accounts.
+   */
+  static Account unopened(Key key) {
+    return new Account(-1, key, 0, 0, HashChain.GENESIS);
+  }
+
   static Account fromRow(Row row) {
     Key key = new Key(row.getString("account_kind"), row.getString("name"), row.getString("currency"));
     var hash = row.getBuffer("last_hash");

@@ -165,14 +165,25 @@ final class LedgerWriter {
 
   private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests) {
     Set<Account.Key> keys = new LinkedHashSet<>();
+    Set<Account.Key> openable = new LinkedHashSet<>();
     for (PostingRequest request : requests) {
-      keys.add(Account.Key.wallet(request.userId(), request.currency()));
-      keys.add(Account.Key.system(request.counterAccount(), request.currency()));
+      Account.Key wallet = Account.Key.wallet(request.userId(), request.currency());
+      Account.Key counter = Account.Key.system(request.counterAccount(), request.currency());
+      keys.add(wallet);
+      keys.add(counter);
+      openable.add(counter);
+      if (request.amountMinor() > 0) {
+        openable.add(wallet);
+      }
     }
     Future<Map<Account.Key, Account>> accounts = lockAccounts(conn, keys);
     Future<Map<String, StoredEntry>> stored = selectStored(conn, requests);
     return Future.all(accounts, stored)
-        .compose(both -> openMissing(conn, keys, accounts.result()))
+        .compose(both -> openMissing(conn, openable, accounts.result()))
+        .map(locked -> {
+          keys.forEach(key -> locked.computeIfAbsent(key, Account::unopened));
+          return locked;
+        })
         .compose(locked -> persist(conn, plan(requests, locked, stored.result())));
   }
 

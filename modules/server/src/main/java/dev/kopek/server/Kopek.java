@@ -69,7 +69,7 @@ public final class Kopek {
     }
     try {
       Migrations.migrate(endpoint);
-      config.getJsonObject("db").put("url", reactiveUrl(endpoint));
+      config.getJsonObject("db").put("url", endpoint.url());
       return deploy(config, settings, embedded, endpoint);
     } catch (Exception | Error e) {
       if (embedded != null) {
@@ -112,17 +112,6 @@ public final class Kopek {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("db.url (KOPEK_DB_URL): " + e.getMessage());
     }
-  }
-
-  /** The URL form the verticles' pools take. */
-  static String reactiveUrl(PostgresEndpoint endpoint) {
-    String password = endpoint.password().isEmpty() ? "" : ":" + encode(endpoint.password());
-    return "postgresql://" + encode(endpoint.user()) + password + "@" + endpoint.host() + ":"
-        + endpoint.port() + "/" + endpoint.database();
-  }
-
-  private static String encode(String part) {
-    return java.net.URLEncoder.encode(part, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** The HTTP port actually bound. */

@@ -71,6 +71,19 @@ public record PostgresEndpoint(String host, int port, String database, String us
     return new PostgresEndpoint(host, port, otherDatabase, user, password);
   }
 
+  /**
+   * The {@code postgresql://} URL with credentials, as the Vert.x client's
+   * {@code PgConnectOptions.fromUri} and the verticles' {@code db.url} take it.
+   */
+  public String url() {
+    String secret = password.isEmpty() ? "" : ":" + encode(password);
+    return "postgresql://" + encode(user) + secret + "@" + host + ":" + port + "/" + database;
+  }
+
+  private static String encode(String part) {
+    return java.net.URLEncoder.encode(part, StandardCharsets.UTF_8);
+  }
+
   /** The JDBC URL for Flyway (credentials passed separately). */
   public String jdbcUrl() {
     return "jdbc:postgresql://" + host + ":" + port + "/" + database;

@@ -41,8 +41,7 @@ public final class TestDatabase {
 
   /** The {@code postgresql://} URL of a database, as the verticles' {@code db.url} takes it. */
   public static String url(PostgresEndpoint endpoint) {
-    return "postgresql://" + endpoint.user() + ":" + endpoint.password() + "@" + endpoint.host()
-        + ":" + endpoint.port() + "/" + endpoint.database();
+    return endpoint.url();
   }
 
   /** Runs SQL over JDBC, for tests that must reach past Kopek (tampering, inspection). */

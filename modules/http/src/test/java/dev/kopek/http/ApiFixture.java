@@ -1,0 +1,123 @@
+package dev.kopek.http;
+
+import dev.kopek.ledger.LedgerVerticle;
+import dev.kopek.storage.PostgresEndpoint;
+import dev.kopek.testkit.TestDatabase;
+import dev.kopek.testkit.Tokens;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The production ledger and HTTP verticles on a fresh real database, and a client for them. Calls
+ * block (tests read as scripts); concurrency tests fire futures and join them.
+ */
+final class ApiFixture implements AutoCloseable {
+
+  final Vertx vertx;
+  final PostgresEndpoint database;
+  final WebClient client;
+  final Tokens tokens;
+  final HttpVerticle http;
+
+  private ApiFixture(Vertx vertx, PostgresEndpoint database, HttpVerticle http) {
+    this.vertx = vertx;
+    this.database = database;
+    this.http = http;
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(http.actualPort()), new PoolOptions().setHttp1MaxSize(250));
+    this.tokens = Tokens.standard(vertx);
+  }
+
+  static JsonObject config(PostgresEndpoint database) {
+    return new JsonObject()
+        .put("db", new JsonObject().put("url", TestDatabase.url(database)))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET).put("leeway_s", 0));
+  }
+
+  /** Both verticles on a Vert.x with Prometheus metrics on, as the server runs them. */
+  static ApiFixture start() throws Exception {
+    return start(metricsEnabledVertx(), true);
+  }
+
+  static Vertx metricsEnabledVertx() {
+    return Vertx.builder().with(new VertxOptions().setMetricsOptions(
+        new MicrometerMetricsOptions().setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
+  }
+
+  /** With {@code withLedger} false, only the HTTP verticle runs (the ledger is "down"). */
+  static ApiFixture start(Vertx vertx, boolean withLedger) throws Exception {
+    PostgresEndpoint database = TestDatabase.create();
+    DeploymentOptions options = new DeploymentOptions().setConfig(config(database));
+    if (withLedger) {
+      await(vertx.deployVerticle(new LedgerVerticle(), options));
+    }
+    HttpVerticle http = new HttpVerticle();
+    await(vertx.deployVerticle(http, options));
+    return new ApiFixture(vertx, database, http);
+  }
+
+  Future<HttpResponse<Buffer>> send(HttpMethod method, String path, String token, String key,
+      JsonObject body) {
+    HttpRequest<Buffer> request = client.request(method, path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    if (key != null) {
+      request.putHeader("Idempotency-Key", key);
+    }
+    return body == null ? request.send() : request.sendJsonObject(body);
+  }
+
+  HttpResponse<Buffer> get(String path, String token) throws Exception {
+    return await(send(HttpMethod.GET, path, token, null, null));
+  }
+
+  HttpResponse<Buffer> post(String path, String token, String key, JsonObject body)
+      throws Exception {
+    return await(send(HttpMethod.POST, path, token, key, body));
+  }
+
+  /** Credits {@code userId} through the admin API and checks it worked. */
+  void credit(String userId, long amountMinor, String currency) throws Exception {
+    HttpResponse<Buffer> response = post("/v1/admin/adjustments", tokens.admin("root"),
+        "credit-" + userId + "-" + System.nanoTime(), new JsonObject().put("user_id", userId)
+            .put("amount_minor", amountMinor).put("currency", currency).put("reason", "test credit"));
+    if (response.statusCode() != 201) {
+      throw new AssertionError("credit failed: " + response.bodyAsString());
+    }
+  }
+
+  static JsonObject charge(long amountMinor, String currency, String reason) {
+    return new JsonObject().put("amount_minor", amountMinor).put("currency", currency)
+        .put("reason", reason);
+  }
+
+  long entryCount() {
+    return TestDatabase.queryLong(database, "SELECT count(*) FROM ledger_entries");
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,134 @@
+package dev.kopek.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@DisplayName("GET /v1/transactions and /v1/transactions.csv")
+@Timeout(60)
+class TransactionsApiTest {
+
+  private static ApiFixture api;
+  private static String token;
+  private static Instant middle;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = ApiFixture.start();
+    token = api.tokens.user("alice");
+    api.credit("alice", 10_000, "USD");
+    api.credit("alice", 500, "JPY");
+    for (int i = 1; i <= 24; i++) {
+      if (i == 13) {
+        Thread.sleep(5);
+        middle = Instant.now();
+        Thread.sleep(5);
+      }
+      assertThat(api.post("/v1/charges", token, "c" + i,
+          ApiFixture.charge(i, "USD", "item " + i)).statusCode()).isEqualTo(201);
+    }
+    api.post("/v1/charges", token, "csv", ApiFixture.charge(7, "USD", "=HYPERLINK(\"x\"), \"quoted\""));
+    api.credit("bob", 100, "USD");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+  }
+
+  @Test
+  @DisplayName("pages newest first; the cursor walks every entry exactly once")
+  void cursorPaging() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    String cursor = "";
+    boolean more = true;
+    int pages = 0;
+    while (more) {
+      JsonObject page = api.get("/v1/transactions?limit=10" + cursor, token).bodyAsJsonObject();
+      JsonArray data = page.getJsonArray("data");
+      data.forEach(e -> ids.add(((JsonObject) e).getLong("id")));
+      more = page.getBoolean("has_more");
+      cursor = "&starting_after=" + data.getJsonObject(data.size() - 1).getLong("id");
+      pages++;
+    }
+    assertThat(pages).isEqualTo(3);
+    assertThat(ids).hasSize(27).doesNotHaveDuplicates();
+    assertThat(ids).isSortedAccordingTo((a, b) -> Long.compare(b, a));
+    JsonObject defaults = api.get("/v1/transactions", token).bodyAsJsonObject();
+    assertThat(defaults.getJsonArray("data")).hasSize(20);
+    assertThat(defaults.getBoolean("has_more")).isTrue();
+  }
+
+  @Test
+  @DisplayName("filters by currency, kind and time")
+  void filters() throws Exception {
+    JsonArray jpy = api.get("/v1/transactions?currency=JPY", token).bodyAsJsonObject()
+        .getJsonArray("data");
+    assertThat(jpy).hasSize(1);
+    assertThat(jpy.getJsonObject(0).getLong("amount_minor")).isEqualTo(500);
+    JsonArray adjustments = api.get("/v1/transactions?kind=adjustment", token)
+        .bodyAsJsonObject().getJsonArray("data");
+    assertThat(adjustments).hasSize(2);
+    JsonArray before = api.get("/v1/transactions?kind=charge&limit=100&to=" + middle, token)
+        .bodyAsJsonObject().getJsonArray("data");
+    assertThat(before).hasSize(12);
+    JsonArray after = api.get("/v1/transactions?kind=charge&limit=100&from=" + middle, token)
+        .bodyAsJsonObject().getJsonArray("data");
+    assertThat(after).hasSize(13);
+  }
+
+  @Test
+  @DisplayName("balance_after_minor is the running sum of the wallet's amounts")
+  void runningBalance() throws Exception {
+    JsonArray usd = api.get("/v1/transactions?currency=USD&limit=100", token).bodyAsJsonObject()
+        .getJsonArray("data");
+    long running = 0;
+    for (int i = usd.size() - 1; i >= 0; i--) {
+      running += usd.getJsonObject(i).getLong("amount_minor");
+      assertThat(usd.getJsonObject(i).getLong("balance_after_minor")).isEqualTo(running);
+    }
+    assertThat(running).isEqualTo(10_000 - 300 - 7);
+  }
+
+  @Test
+  @DisplayName("the CSV export streams every entry with a header, quoted and formula-safe")
+  void csvExport() throws Exception {
+    HttpResponse<Buffer> response = api.get("/v1/transactions.csv?currency=USD", token);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Content-Type")).startsWith("text/csv");
+    assertThat(response.getHeader("Content-Disposition")).contains("transactions.csv");
+    String[] lines = response.bodyAsString().split("\r\n");
+    assertThat(lines[0]).isEqualTo(
+        "id,created_at,currency,amount_minor,balance_after_minor,kind,reason,reference");
+    assertThat(lines).hasSize(1 + 26);
+    assertThat(lines[1]).contains(",USD,-7,9693,charge,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\",");
+    assertThat(lines[lines.length - 1]).contains(",USD,10000,10000,adjustment,test credit,");
+  }
+
+  @Test
+  @DisplayName("the CSV export of a log longer than one ledger page is complete")
+  void csvExportAcrossPages() throws Exception {
+    String many = api.tokens.user("carol");
+    api.credit("carol", 1_000_000, "USD");
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> charges = new ArrayList<>();
+    for (int i = 0; i < 1100; i++) {
+      charges.add(api.send(io.vertx.core.http.HttpMethod.POST, "/v1/charges", many, "m" + i,
+          ApiFixture.charge(1, "USD", "tick")));
+    }
+    ApiFixture.await(io.vertx.core.Future.all(charges));
+    String[] lines = api.get("/v1/transactions.csv", many).bodyAsString().split("\r\n");
+    assertThat(lines).hasSize(1 + 1101);
+    assertThat(lines[1101]).contains(",1000000,1000000,adjustment,");
+  }
+}
