@@ -13,9 +13,9 @@ final class AdminApi {
   /** The system account adjustments are posted against. */
   static final String ADJUSTMENTS_ACCOUNT = "adjustments";
 
-  private final LedgerClient ledger;
+  private final BusClient ledger;
 
-  AdminApi(LedgerClient ledger) {
+  AdminApi(BusClient ledger) {
     this.ledger = ledger;
   }
 

@@ -14,8 +14,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 /**
  * The OpenAPI contract: its text, served as it is at {@code /openapi.yaml}, and the form the router
  * is built from. The router validates requests only, and vertx-openapi refuses to load response
- * media types it cannot validate (problem+json, CSV, YAML); the router's copy therefore drops
- * response bodies of those types. Requests are validated against the contract unchanged.
+ * media types it cannot validate (problem+json, CSV, YAML, HTML, forms); the router's copy
+ * therefore drops bodies of those types. JSON requests are validated against the contract as it is.
  */
 record Contract(Buffer text, OpenAPIContract openApi) {
 
@@ -42,6 +42,14 @@ record Contract(Buffer text, OpenAPIContract openApi) {
     paths.forEach(path -> ((JsonObject) path.getValue()).forEach(operation -> {
       if (!(operation.getValue() instanceof JsonObject op) || !op.containsKey("responses")) {
         return;
+      }
+      JsonObject requestBody = op.getJsonObject("requestBody");
+      if (requestBody != null && requestBody.containsKey("content")) {
+        requestBody.getJsonObject("content").fieldNames()
+            .removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType));
+        if (requestBody.getJsonObject("content").isEmpty()) {
+          op.remove("requestBody");
+        }
       }
       op.getJsonObject("responses").forEach(response -> {
         if (response.getValue() instanceof JsonObject body && body.containsKey("content")) {

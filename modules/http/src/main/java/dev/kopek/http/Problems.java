@@ -167,6 +167,9 @@ final class Problems {
       case INSUFFICIENT_FUNDS -> "Insufficient funds";
       case IDEMPOTENCY_CONFLICT -> "Idempotency key reused";
       case IDEMPOTENCY_IN_PROGRESS -> "Request in progress";
+      case NOT_REFUNDABLE -> "Not refundable";
+      case CHECKOUT_EXPIRED -> "Checkout expired";
+      case GATEWAY_ERROR -> "Payment provider error";
       case PAYLOAD_TOO_LARGE -> "Request body too large";
       case UNSUPPORTED_MEDIA_TYPE -> "Unsupported media type";
       case UNAVAILABLE -> "Service unavailable";

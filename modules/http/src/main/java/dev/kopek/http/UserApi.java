@@ -19,9 +19,9 @@ final class UserApi {
   /** Where charges go: the merchant's revenue account of the currency. */
   static final String REVENUE_ACCOUNT = "revenue";
 
-  private final LedgerClient ledger;
+  private final BusClient ledger;
 
-  UserApi(LedgerClient ledger) {
+  UserApi(BusClient ledger) {
     this.ledger = ledger;
   }
 

@@ -1,6 +1,7 @@
 package dev.kopek.http;
 
 import dev.kopek.ledger.LedgerVerticle;
+import dev.kopek.payments.PaymentsVerticle;
 import dev.kopek.storage.PostgresEndpoint;
 import dev.kopek.testkit.TestDatabase;
 import dev.kopek.testkit.Tokens;
@@ -32,6 +33,9 @@ final class ApiFixture implements AutoCloseable {
   final Tokens tokens;
   final HttpVerticle http;
 
+  /** The scripted provider's webhook secret in these tests. */
+  static final String SCRIPTED_SECRET = "scripted-secret-for-http-tests";
+
   private ApiFixture(Vertx vertx, PostgresEndpoint database, HttpVerticle http) {
     this.vertx = vertx;
     this.database = database;
@@ -45,7 +49,11 @@ final class ApiFixture implements AutoCloseable {
     return new JsonObject()
         .put("db", new JsonObject().put("url", TestDatabase.url(database)))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET).put("leeway_s", 0));
+        .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET).put("leeway_s", 0))
+        .put("payments", new JsonObject().put("default_gateway", "scripted")
+            .put("public_url", "http://127.0.0.1:9")
+            .put("gateways", new JsonObject().put("scripted", new JsonObject()
+                .put("secret", SCRIPTED_SECRET))));
   }
 
   /** Both verticles on a Vert.x with Prometheus metrics on, as the server runs them. */
@@ -65,6 +73,7 @@ final class ApiFixture implements AutoCloseable {
     DeploymentOptions options = new DeploymentOptions().setConfig(config(database));
     if (withLedger) {
       await(vertx.deployVerticle(new LedgerVerticle(), options));
+      await(vertx.deployVerticle(new PaymentsVerticle(), options));
     }
     HttpVerticle http = new HttpVerticle();
     await(vertx.deployVerticle(http, options));

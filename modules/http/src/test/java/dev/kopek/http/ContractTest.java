@@ -62,9 +62,14 @@ class ContractTest {
   @DisplayName("every operation in the contract is answered by its handler (no 404, 405 or 5xx)")
   void everyOperationAnswers() throws Exception {
     String admin = api.tokens.admin("root");
+    JsonObject topup = api.post("/v1/topups", admin, "contract-topup",
+        new JsonObject().put("amount_minor", 100).put("currency", "USD")).bodyAsJsonObject();
+    String checkoutUrl = topup.getString("checkout_url");
+    String token = checkoutUrl.substring(checkoutUrl.lastIndexOf('/') + 1);
     for (String operation : contractOperations()) {
       String[] parts = operation.split(" ", 2);
-      String path = parts[1].replace("{currency}", "USD");
+      String path = parts[1].replace("{currency}", "USD").replace("{id}", topup.getString("id"))
+          .replace("{token}", token).replace("{gateway}", "scripted");
       HttpResponse<Buffer> response = ApiFixture.await(api.send(HttpMethod.valueOf(parts[0]), path,
           admin, "contract-" + path, parts[0].equals("POST") ? new JsonObject() : null));
       assertThat(response.statusCode()).as(operation + " -> " + response.bodyAsString())

@@ -1,6 +1,6 @@
 package dev.kopek.ledger;
 
-import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Bus;
 import dev.kopek.model.Failure;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
@@ -84,29 +84,9 @@ public final class LedgerVerticle extends VerticleBase {
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
-  /**
-   * Registers a request/reply handler: a {@link Failure} (thrown while reading the request, or
-   * failing the future) becomes a typed failure reply; anything else is logged and replied to as
-   * {@link ErrorCode#INTERNAL}.
-   */
   private MessageConsumer<JsonObject> serve(String address,
       Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().consumer(address, message -> {
-      Future<JsonObject> reply;
-      try {
-        JsonObject body = message.body() == null ? new JsonObject() : message.body();
-        reply = handler.apply(body);
-      } catch (RuntimeException error) {
-        reply = Future.failedFuture(error);
-      }
-      reply.onSuccess(message::reply).onFailure(error -> {
-        Failure failure = Failure.from(error);
-        if (failure.code() == ErrorCode.INTERNAL) {
-          LOG.error("{} failed", address, error);
-        }
-        failure.failReply(message);
-      });
-    });
+    return Bus.serve(vertx, address, handler, LOG);
   }
 
   private Future<JsonObject> post(JsonObject body) {

@@ -25,10 +25,16 @@ public enum ErrorCode {
   IDEMPOTENCY_CONFLICT("idempotency_conflict", 409),
   /** The same idempotency key is being processed by a concurrent request. */
   IDEMPOTENCY_IN_PROGRESS("idempotency_in_progress", 409),
+  /** The top-up cannot be refunded (not succeeded, or already refunded in full). */
+  NOT_REFUNDABLE("not_refundable", 409),
+  /** The checkout link has expired; start a new top-up. */
+  CHECKOUT_EXPIRED("checkout_expired", 410),
   /** The request body exceeds the configured limit. */
   PAYLOAD_TOO_LARGE("payload_too_large", 413),
   /** The request body is not JSON. */
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
+  /** The payment provider refused the request or could not be reached; nothing was charged. */
+  GATEWAY_ERROR("gateway_error", 502),
   /** A dependency (database, event-bus handler) is not available right now; retry later. */
   UNAVAILABLE("unavailable", 503),
   /** A dependency did not answer in time; the outcome is unknown, retry with the same key. */

@@ -28,7 +28,9 @@ final class ConfigLoader {
       Map.entry("KOPEK_DATA_DIR", "db.data_dir"),
       Map.entry("KOPEK_JWT_SECRET", "auth.jwt_secret"),
       Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
-      Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"));
+      Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
+      Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
+      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"));
 
   static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
   static final Path LOCAL = Path.of("config", "kopek.yaml");
@@ -74,21 +76,26 @@ final class ConfigLoader {
         return;
       }
       String[] path = key.split("\\.");
-      JsonObject section = config.getJsonObject(path[0]);
-      if (section == null) {
-        section = new JsonObject();
-        config.put(path[0], section);
+      JsonObject section = config;
+      for (int i = 0; i < path.length - 1; i++) {
+        JsonObject next = section.getJsonObject(path[i]);
+        if (next == null) {
+          next = new JsonObject();
+          section.put(path[i], next);
+        }
+        section = next;
       }
-      Object current = section.getValue(path[1]);
+      String leaf = path[path.length - 1];
+      Object current = section.getValue(leaf);
       if (current instanceof Number) {
         try {
-          section.put(path[1], Integer.parseInt(value.trim()));
+          section.put(leaf, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {
           throw new IllegalArgumentException(variable + " (" + key + ") must be an integer, was \""
               + value + "\"");
         }
       } else {
-        section.put(path[1], value);
+        section.put(leaf, value);
       }
     });
     return config;

@@ -2,6 +2,7 @@ package dev.kopek.server;
 
 import dev.kopek.http.HttpVerticle;
 import dev.kopek.ledger.LedgerVerticle;
+import dev.kopek.payments.PaymentsVerticle;
 import dev.kopek.storage.EmbeddedPostgresServer;
 import dev.kopek.storage.Migrations;
 import dev.kopek.storage.PostgresEndpoint;
@@ -14,6 +15,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +38,16 @@ public final class Kopek {
   private final EmbeddedPostgresServer embedded;
   private final HttpVerticle http;
   private final String httpDeployment;
-  private final String ledgerDeployment;
+  private final List<String> backendDeployments;
   private final ServerConfig settings;
 
   private Kopek(Vertx vertx, EmbeddedPostgresServer embedded, HttpVerticle http,
-      String httpDeployment, String ledgerDeployment, ServerConfig settings) {
+      String httpDeployment, List<String> backendDeployments, ServerConfig settings) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.http = http;
     this.httpDeployment = httpDeployment;
-    this.ledgerDeployment = ledgerDeployment;
+    this.backendDeployments = backendDeployments;
     this.settings = settings;
   }
 
@@ -93,8 +95,18 @@ public final class Kopek {
       DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
       String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment));
       String httpId = await(vertx.deployVerticle(http, deployment));
-      Kopek kopek = new Kopek(vertx, embedded, http, httpId, ledger, settings);
       JsonObject httpConfig = config.getJsonObject("http");
+      // Payments hand providers Kopek's public URL (webhooks, return pages); by default that is
+      // the address the HTTP server actually bound, known only now.
+      JsonObject payments = config.getJsonObject("payments");
+      if (payments.getString("public_url", "").isBlank()) {
+        String host = httpConfig.getString("host", "127.0.0.1");
+        payments.put("public_url", "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":"
+            + http.actualPort());
+      }
+      String paymentsId = await(vertx.deployVerticle(new PaymentsVerticle(),
+          new DeploymentOptions().setConfig(config)));
+      Kopek kopek = new Kopek(vertx, embedded, http, httpId, List.of(paymentsId, ledger), settings);
       LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
           http.actualPort(), embedded == null ? endpoint
               : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
@@ -126,12 +138,15 @@ public final class Kopek {
 
   /**
    * Stops in dependency order: the HTTP server first (no new requests; in-flight ones get
-   * {@code shutdown.grace_ms} to finish), then the ledger, Vert.x, and the embedded database.
+   * {@code shutdown.grace_ms} to finish), then payments, the ledger, Vert.x, and the embedded
+   * database.
    */
   public void stop() throws Exception {
     try {
       await(vertx.undeploy(httpDeployment), settings.shutdownGraceMs() + 5_000);
-      await(vertx.undeploy(ledgerDeployment));
+      for (String deployment : backendDeployments) {
+        await(vertx.undeploy(deployment));
+      }
       await(vertx.close());
     } finally {
       if (embedded != null) {

@@ -36,10 +36,18 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("ledger.batch_max", Integer.class),
       Map.entry("ledger.send_timeout_ms", Integer.class),
       Map.entry("metrics.enabled", Boolean.class),
+      Map.entry("payments.default_gateway", String.class),
+      Map.entry("payments.public_url", String.class),
+      Map.entry("payments.checkout_ttl_ms", Integer.class),
+      Map.entry("payments.poll_after_ms", Integer.class),
+      Map.entry("payments.poll_interval_max_ms", Integer.class),
+      Map.entry("payments.janitor_interval_ms", Integer.class),
+      Map.entry("payments.gateway_timeout_ms", Integer.class),
+      Map.entry("payments.gateways", io.vertx.core.json.JsonObject.class),
       Map.entry("shutdown.grace_ms", Integer.class));
 
   private static final Set<String> SECTIONS = Set.of("http", "db", "auth", "ledger", "metrics",
-      "shutdown");
+      "shutdown", "payments");
 
   static ServerConfig from(JsonObject config) {
     checkTypes(config);
@@ -87,7 +95,8 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       boolean ok = type == Integer.class ? value instanceof Integer : type.isInstance(value);
       if (!ok) {
         throw new IllegalArgumentException(key + " must be "
-            + (type == Integer.class ? "an integer" : type == Boolean.class ? "true or false" : "a string")
+            + (type == Integer.class ? "an integer" : type == Boolean.class ? "true or false"
+                : type == String.class ? "a string" : "a section of settings")
             + ", was " + (key.contains("secret") ? "a " + value.getClass().getSimpleName() : value));
       }
     });

@@ -1,0 +1,122 @@
+package dev.kopek.http;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.payments.PaymentsAddresses;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.validation.RequestParameter;
+import java.util.Base64;
+
+/** Top-ups, the hosted checkout pages, provider webhooks and refunds. */
+final class PaymentsApi {
+
+  private final BusClient payments;
+
+  PaymentsApi(BusClient payments) {
+    this.payments = payments;
+  }
+
+  void createTopup(RoutingContext ctx) {
+    JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
+    JsonObject request = new JsonObject()
+        .put("user_id", Authentication.caller(ctx).userId())
+        .put("idempotency_key", Replies.idempotencyKey(ctx))
+        .put("amount_minor", body.getLong("amount_minor"))
+        .put("currency", Replies.currency("currency", body.getString("currency")))
+        .put("gateway", body.getString("gateway"))
+        .put("return_url", body.getString("return_url"));
+    payments.request(PaymentsAddresses.TOPUP_CREATE, request)
+        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void getTopup(RoutingContext ctx) {
+    JsonObject request = new JsonObject()
+        .put("user_id", Authentication.caller(ctx).userId())
+        .put("id", Replies.validated(ctx).getPathParameters().get("id").getString());
+    payments.request(PaymentsAddresses.TOPUP_GET, request)
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void listTopups(RoutingContext ctx) {
+    RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
+    JsonObject request = new JsonObject()
+        .put("user_id", Authentication.caller(ctx).userId())
+        .put("limit", Replies.limit(ctx))
+        .put("starting_after", after == null || after.isNull() ? null : after.getString());
+    payments.request(PaymentsAddresses.TOPUPS_LIST, request)
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void refundTopup(RoutingContext ctx) {
+    JsonObject body = Replies.validated(ctx).getBody() == null
+        || Replies.validated(ctx).getBody().isNull()
+        ? new JsonObject() : Replies.validated(ctx).getBody().getJsonObject();
+    JsonObject request = new JsonObject()
+        .put("id", Replies.validated(ctx).getPathParameters().get("id").getString())
+        .put("amount_minor", body.getLong("amount_minor"))
+        .put("idempotency_key", Replies.idempotencyKey(ctx))
+        .put("admin_id", Authentication.caller(ctx).userId());
+    payments.request(PaymentsAddresses.REFUND, request)
+        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  void checkoutPage(RoutingContext ctx) {
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+        .onSuccess(checkout -> CheckoutPages.checkout(ctx, checkout))
+        .onFailure(error -> page(ctx, error));
+  }
+
+  void checkoutComplete(RoutingContext ctx) {
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+        .onSuccess(checkout -> CheckoutPages.status(ctx, checkout))
+        .onFailure(error -> page(ctx, error));
+  }
+
+  /** The checkout page's form post; replies JSON for its script. */
+  void submitCheckout(RoutingContext ctx) {
+    JsonObject form = Replies.validated(ctx).getBody().getJsonObject();
+    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form))
+        .onSuccess(reply -> ctx.response().putHeader("Cache-Control", "no-store"))
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /**
+   * Hands the webhook to the provider's gateway exactly as it arrived: the raw bytes (signatures
+   * cover them) and every header.
+   */
+  void receiveWebhook(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+    JsonObject headers = new JsonObject();
+    ctx.request().headers().names().forEach(name ->
+        headers.put(name, new JsonArray(ctx.request().headers().getAll(name))));
+    JsonObject request = new JsonObject()
+        .put("gateway", ctx.pathParam("gateway"))
+        .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
+        .put("headers", headers)
+        .put("content_type", ctx.request().getHeader("Content-Type"));
+    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request)
+        .onSuccess(reply -> Replies.json(ctx, 200, new JsonObject().put("received", true)
+            .put("result", reply.getString("result"))))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  private static JsonObject token(RoutingContext ctx) {
+    return new JsonObject().put("token", ctx.pathParam("token"));
+  }
+
+  private static void page(RoutingContext ctx, Throwable error) {
+    if (Failure.from(error).code() == ErrorCode.NOT_FOUND) {
+      CheckoutPages.notFound(ctx);
+    } else {
+      Replies.failed(ctx, error);
+    }
+  }
+}

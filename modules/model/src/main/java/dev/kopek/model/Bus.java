@@ -1,0 +1,64 @@
+package dev.kopek.model;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Function;
+import org.slf4j.Logger;
+
+/** Request/reply on the event bus with Kopek's typed failures, for serving and for calling. */
+public final class Bus {
+
+  private Bus() {}
+
+  /**
+   * Serves {@code address}: a {@link Failure} (thrown while reading the request, or failing the
+   * returned future) becomes a typed failure reply; anything else is logged and replied to as
+   * {@link ErrorCode#INTERNAL}, without internals.
+   *
+   * @param vertx   the Vert.x instance
+   * @param address the address
+   * @param handler from request body to reply body
+   * @param log     where unexpected failures are logged
+   * @return the consumer; wait for {@link MessageConsumer#completion()} before relying on it
+   */
+  public static MessageConsumer<JsonObject> serve(Vertx vertx, String address,
+      Function<JsonObject, Future<JsonObject>> handler, Logger log) {
+    return vertx.eventBus().consumer(address, message -> {
+      Future<JsonObject> reply;
+      try {
+        reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
+      } catch (RuntimeException error) {
+        reply = Future.failedFuture(error);
+      }
+      reply.onSuccess(message::reply).onFailure(error -> {
+        Failure failure = Failure.from(error);
+        if (failure.code() == ErrorCode.INTERNAL) {
+          log.error("{} failed", address, error);
+        }
+        failure.failReply(message);
+      });
+    });
+  }
+
+  /**
+   * Sends a request and returns the reply's body; any failure arrives as a
+   * {@link Failure.FailureException}.
+   *
+   * @param vertx     the Vert.x instance
+   * @param address   the address
+   * @param body      the request
+   * @param timeoutMs the send timeout (never rely on the hidden 30 s default)
+   * @return the reply body
+   */
+  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body,
+      long timeoutMs) {
+    return vertx.eventBus()
+        .<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
+        .map(Message::body)
+        .recover(error -> Future.failedFuture(Failure.from(error).toException()));
+  }
+}

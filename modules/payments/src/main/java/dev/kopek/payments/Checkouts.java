@@ -1,0 +1,175 @@
+package dev.kopek.payments;
+
+import dev.kopek.gateway.spi.Gateway;
+import dev.kopek.gateway.spi.HostedCheckout;
+import dev.kopek.gateway.spi.HostedPage;
+import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.SubmitResult;
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The hosted checkout page's back end: the token in the URL is the only credential, so it is
+ * checked (exists, not expired) before anything else, and it reaches exactly one payment.
+ */
+final class Checkouts {
+
+  /** Most form fields a checkout post may carry; providers need a handful. */
+  private static final int FORM_FIELDS_MAX = 20;
+
+  private final PaymentsConfig config;
+  private final GatewayRegistry gateways;
+  private final GatewayCalls calls;
+  private final PaymentStore store;
+  private final Settlement settlement;
+  private final Clock clock;
+
+  Checkouts(PaymentsConfig config, GatewayRegistry gateways, GatewayCalls calls, PaymentStore store,
+      Settlement settlement, Clock clock) {
+    this.config = config;
+    this.gateways = gateways;
+    this.calls = calls;
+    this.store = store;
+    this.settlement = settlement;
+    this.clock = clock;
+  }
+
+  /** What the page shows: the payment, and for a payable one, the provider's form. */
+  Future<JsonObject> get(JsonObject body) {
+    return payment(body).compose(payment -> {
+      JsonObject reply = new JsonObject()
+          .put("payment_id", payment.id())
+          .put("amount_minor", payment.amountMinor())
+          .put("currency", payment.currency())
+          .put("gateway", payment.gateway())
+          .put("status", payment.status())
+          .put("decline_code", payment.declineCode())
+          .put("return_url", payment.returnUrl())
+          .put("expired", expired(payment));
+      if (!payment.isPending() || expired(payment)) {
+        return Future.succeededFuture(reply);
+      }
+      if (payment.redirectUrl() != null) {
+        return Future.succeededFuture(reply.put("redirect_url", payment.redirectUrl()));
+      }
+      Gateway gateway = gateway(payment);
+      HostedCheckout checkout = hosted(payment);
+      return calls.call(gateway, "checkoutPage", g -> g.checkoutPage(checkout))
+          .map(page -> reply.put("page", pageJson(page)));
+    });
+  }
+
+  /** The page's form post: hand it to the provider and settle what it says. */
+  Future<JsonObject> submit(JsonObject body) {
+    Map<String, String> form = form(body.getValue("form"));
+    return payment(body).compose(payment -> {
+      if (!payment.isPending()) {
+        return Future.succeededFuture(status(payment.status(), "This payment is already "
+            + payment.status() + "."));
+      }
+      if (expired(payment)) {
+        return Future.failedFuture(Failure.of(ErrorCode.CHECKOUT_EXPIRED,
+            "this checkout link has expired; start a new top-up").toException());
+      }
+      Gateway gateway = gateway(payment);
+      HostedCheckout checkout = hosted(payment);
+      return calls.call(gateway, "submitCheckout", g -> g.submitCheckout(checkout, form))
+          .compose(result -> handle(payment, result))
+          .recover(error -> error instanceof Failure.FailureException
+              ? Future.failedFuture(error)
+              : Future.succeededFuture(status("unknown", "The payment provider did not answer in "
+                  + "time. If you were charged, your balance will be credited shortly.")));
+    });
+  }
+
+  private Future<JsonObject> handle(PaymentRow payment, SubmitResult result) {
+    if (result instanceof SubmitResult.Invalid invalid) {
+      return Future.succeededFuture(status("invalid", invalid.message()).put("field", invalid.field()));
+    }
+    if (result instanceof SubmitResult.Failed failed) {
+      return Future.succeededFuture(status("failed", "The payment provider is not available right "
+          + "now (" + failed.failure().kind().name().toLowerCase() + "). Please try again."));
+    }
+    SubmitResult.Accepted accepted = (SubmitResult.Accepted) result;
+    Future<Void> referenced = accepted.providerReference() != null && payment.providerReference() == null
+        ? store.setReference(payment.id(), accepted.providerReference(), clock.instant())
+        : Future.succeededFuture();
+    return referenced
+        .compose(v -> settlement.apply(payment, accepted.outcome(), payment.amountMinor(),
+            payment.currency(), "checkout form"))
+        .map(settled -> reply(accepted.outcome()));
+  }
+
+  private static JsonObject reply(PaymentOutcome outcome) {
+    if (outcome instanceof PaymentOutcome.Succeeded) {
+      return status("succeeded", "Payment succeeded.");
+    }
+    if (outcome instanceof PaymentOutcome.Declined declined) {
+      return status("declined", "Payment declined: " + declined.message())
+          .put("decline_code", declined.code());
+    }
+    if (outcome instanceof PaymentOutcome.Pending) {
+      return status("pending", "Payment pending: the payer or the bank has not confirmed it yet.");
+    }
+    return status("unknown", "Payment submitted; waiting for the provider to confirm it.");
+  }
+
+  private static JsonObject status(String status, String message) {
+    return new JsonObject().put("status", status).put("message", message);
+  }
+
+  private Future<PaymentRow> payment(JsonObject body) {
+    Object token = body.getValue("token");
+    if (!(token instanceof String text) || text.length() < 20 || text.length() > 100) {
+      return Future.failedFuture(Failure.of(ErrorCode.NOT_FOUND, "no such checkout").toException());
+    }
+    return store.byToken(text).map(found -> found.orElseThrow(
+        () -> Failure.of(ErrorCode.NOT_FOUND, "no such checkout").toException()));
+  }
+
+  private boolean expired(PaymentRow payment) {
+    return !clock.instant().isBefore(payment.checkoutExpiresAt());
+  }
+
+  private Gateway gateway(PaymentRow payment) {
+    return gateways.find(payment.gateway()).orElseThrow(() -> Failure.of(ErrorCode.UNAVAILABLE,
+        "the payment provider " + payment.gateway() + " is not enabled any more").toException());
+  }
+
+  HostedCheckout hosted(PaymentRow payment) {
+    String base = "/checkout/" + payment.checkoutToken();
+    return new HostedCheckout(payment.id(), payment.amountMinor(), payment.currency(),
+        payment.providerReference(), payment.clientSecret(), base + "/submit",
+        payment.returnUrl(), config.publicUrl() + "/webhooks/" + payment.gateway());
+  }
+
+  private static JsonObject pageJson(HostedPage page) {
+    return new JsonObject()
+        .put("body_html", page.bodyHtml())
+        .put("script", page.script())
+        .put("script_origins", new JsonArray(page.scriptOrigins()))
+        .put("frame_origins", new JsonArray(page.frameOrigins()))
+        .put("connect_origins", new JsonArray(page.connectOrigins()));
+  }
+
+  private static Map<String, String> form(Object value) {
+    if (!(value instanceof JsonObject json) || json.size() > FORM_FIELDS_MAX) {
+      throw Failure.invalid("form", "form must be an object of at most " + FORM_FIELDS_MAX
+          + " fields").toException();
+    }
+    Map<String, String> form = new HashMap<>();
+    json.forEach(field -> {
+      if (field.getValue() != null && !(field.getValue() instanceof JsonObject)
+          && !(field.getValue() instanceof JsonArray) && String.valueOf(field.getValue()).length() <= 2000) {
+        form.put(field.getKey(), String.valueOf(field.getValue()));
+      }
+    });
+    return form;
+  }
+}
