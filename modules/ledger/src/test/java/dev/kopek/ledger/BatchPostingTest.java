@@ -166,6 +166,29 @@ class BatchPostingTest {
   }
 
   @Test
+  @DisplayName("a key refused earlier in a batch is not remembered: repeated after a credit, it posts")
+  void refusalInBatchIsNotRemembered() {
+    // The writer takes the first posting alone and the other three together, in one transaction.
+    List<JsonObject> results = postBatch(new JsonArray()
+        .add(credit("b-other", "bob", "USD", 1).toJson())
+        .add(debit("b-charge", "alice", "KWD", 100).toJson())
+        .add(credit("b-topup", "alice", "KWD", 500).toJson())
+        .add(debit("b-charge", "alice", "KWD", 100).toJson()));
+
+    Failure refused = error(results.get(1));
+    assertThat(refused.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(refused.extras().getLong("balance_minor")).isZero();
+    assertThat(entry(results.get(2)).getLong("balance_after_minor")).isEqualTo(500);
+    JsonObject charged = entry(results.get(3));
+    assertThat(charged.getLong("amount_minor")).isEqualTo(-100);
+    assertThat(charged.getLong("balance_after_minor")).isEqualTo(400);
+    assertThat(results.get(3).getBoolean("replayed")).isFalse();
+    assertThat(ledger.entriesWithKey("b-charge")).isEqualTo(1);
+    assertThat(ledger.balance("alice", "KWD")).isEqualTo(400);
+    ledger.assertConsistent(3);
+  }
+
+  @Test
   @DisplayName("refuses a request without postings, naming the field")
   void refusesEmptyBatch() {
     Failure empty = ledger.callRefused(LedgerAddresses.POST_BATCH,
