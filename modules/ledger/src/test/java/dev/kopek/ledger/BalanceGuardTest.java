@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
+import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -132,9 +133,8 @@ class BalanceGuardTest {
     JsonObject smallestLong = credit("topup-2", "erin", "USD", 100).toJson()
         .put("amount_minor", Long.MIN_VALUE);
 
-    Failure missing = ledger.callRefused(dev.kopek.model.ledger.LedgerAddresses.POST, noCurrency);
-    Failure tooSmall = ledger.callRefused(dev.kopek.model.ledger.LedgerAddresses.POST,
-        smallestLong);
+    Failure missing = ledger.callRefused(LedgerAddresses.POST, noCurrency);
+    Failure tooSmall = ledger.callRefused(LedgerAddresses.POST, smallestLong);
 
     assertThat(missing.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
     assertThat(missing.extras().getString("field")).isEqualTo("currency");

@@ -184,8 +184,11 @@ final class LedgerFixture {
     } catch (ExecutionException failed) {
       throw new AssertionError("expected success but got " + Failure.from(failed.getCause())
           + " (" + failed.getCause() + ")", failed.getCause());
-    } catch (InterruptedException | TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting", e);
     }
   }
 
@@ -197,8 +200,11 @@ final class LedgerFixture {
       throw new AssertionError("expected a failure but got " + value);
     } catch (ExecutionException failed) {
       return Failure.from(failed.getCause());
-    } catch (InterruptedException | TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting", e);
     }
   }
 
