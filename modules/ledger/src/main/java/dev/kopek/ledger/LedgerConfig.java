@@ -1,6 +1,9 @@
 package dev.kopek.ledger;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
 
 /**
  * The ledger's settings, read once from the verticle's configuration ({@code db.url} and the
@@ -32,6 +35,31 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
     if (batchMax < 1 || batchMax > 10_000) {
       throw new IllegalArgumentException("ledger.batch_max must be between 1 and 10000, was " + batchMax);
     }
+  }
+
+  /**
+   * The connection options {@code db.url} describes. Vert.x's URI parser refuses an empty password
+   * ({@code postgresql://kopek:@host/db}, as written for a server with trust authentication such
+   * as the embedded one) and substitutes the placeholder {@code pass} for a missing one; like
+   * PostgreSQL's own clients, the ledger reads both spellings as "no password".
+   *
+   * @throws IllegalArgumentException when the URL cannot be parsed
+   */
+  PgConnectOptions connectOptions() {
+    String userInfo = null;
+    try {
+      userInfo = new URI(databaseUrl).getRawUserInfo();
+    } catch (URISyntaxException invalid) {
+      // left to PgConnectOptions.fromUri, whose message names the URL
+    }
+    boolean noPassword = userInfo == null || !userInfo.contains(":") || userInfo.endsWith(":");
+    String url = databaseUrl;
+    if (userInfo != null && userInfo.endsWith(":")) {
+      url = url.replace("://" + userInfo + "@",
+          "://" + userInfo.substring(0, userInfo.length() - 1) + "@");
+    }
+    PgConnectOptions options = PgConnectOptions.fromUri(url);
+    return noPassword ? options.setPassword("") : options;
   }
 
   /** Reads {@code db.url}, {@code ledger.pool_size} and {@code ledger.batch_max}. */

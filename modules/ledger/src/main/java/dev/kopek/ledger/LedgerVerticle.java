@@ -51,14 +51,16 @@ public final class LedgerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     LedgerConfig config;
+    PgConnectOptions connectOptions;
     try {
       config = LedgerConfig.from(config());
+      connectOptions = config.connectOptions();
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.poolSize()).setName("kopek-ledger"))
-        .connectingTo(PgConnectOptions.fromUri(config.databaseUrl())
+        .connectingTo(connectOptions
             .setCachePreparedStatements(true)
             .setPipeliningLimit(256))
         .using(vertx)

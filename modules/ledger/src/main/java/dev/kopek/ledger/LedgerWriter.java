@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * transaction. Inside it, every account the batch touches is locked once (in id order), the batch
  * is applied in memory in arrival order under the balance guard, and each touched account is
  * updated once. Every command still gets its own outcome: a debit that does not fit is rejected
- * alone, and a repeat of an idempotency key (in an earlier transaction or earlier in the same
- * batch) replays the first result.
+ * alone, and a repeat of an idempotency key posted before (in an earlier transaction or earlier in
+ * the same batch) replays that entry; a refusal is not remembered.
  *
  * <p>Confined to the ledger verticle's event loop: no locking in Java.
  */
@@ -248,14 +248,18 @@ final class LedgerWriter {
       Planned planned = replay(request, requestHash, stored, earlier);
       if (planned == null) {
         planned = apply(request, requestHash, accounts, now);
-        earlier.put(request.idempotencyKey(), planned);
+        if (planned.entry != null) {
+          // Refusals are not remembered, in a batch as across batches: a repeat of a refused key
+          // is judged again against the balance it meets.
+          earlier.put(request.idempotencyKey(), planned);
+        }
       }
       plan.add(planned);
     }
     return plan;
   }
 
-  /** The outcome for a key seen before (in the database or earlier in this batch), else null. */
+  /** The outcome for a key posted before (in the database or earlier in this batch), else null. */
   private static Planned replay(PostingRequest request, byte[] requestHash,
       Map<String, StoredEntry> stored, Map<String, Planned> earlier) {
     StoredEntry prior = stored.get(request.idempotencyKey());
@@ -271,9 +275,7 @@ final class LedgerWriter {
     if (!Arrays.equals(sibling.requestHash, requestHash)) {
       return conflict(request, requestHash);
     }
-    return sibling.entry != null
-        ? new Planned(null, sibling.entry, true, requestHash)
-        : sibling;
+    return new Planned(null, sibling.entry, true, requestHash);
   }
 
   private static Planned conflict(PostingRequest request, byte[] requestHash) {

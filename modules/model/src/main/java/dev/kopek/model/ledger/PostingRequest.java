@@ -50,7 +50,9 @@ public record PostingRequest(
         "user_id", "user_id is required and at most " + Limits.USER_ID_LENGTH_MAX + " characters");
     check(Currencies.find(currency).isPresent(), "currency",
         "currency must be an ISO 4217 code such as USD");
-    check(amountMinor != 0 && Math.abs(amountMinor) <= Limits.AMOUNT_MINOR_MAX,
+    // Compared on both sides rather than through Math.abs, which leaves Long.MIN_VALUE negative.
+    check(amountMinor != 0 && amountMinor >= -Limits.AMOUNT_MINOR_MAX
+        && amountMinor <= Limits.AMOUNT_MINOR_MAX,
         "amount_minor", "amount_minor must be non-zero and at most " + Limits.AMOUNT_MINOR_MAX
             + " in absolute value");
     check(reason != null && !reason.isBlank() && reason.length() <= Limits.REASON_LENGTH_MAX,

@@ -1,0 +1,204 @@
+package dev.kopek.ledger;
+
+import static dev.kopek.ledger.LedgerFixture.credit;
+import static dev.kopek.ledger.LedgerFixture.debit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.testkit.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@DisplayName("Batch posting (kopek.ledger.post.batch)")
+class BatchPostingTest {
+
+  private LedgerFixture ledger;
+
+  @BeforeEach
+  void deploy(Vertx vertx, VertxTestContext context) {
+    LedgerFixture.deploy(vertx, TestDatabase.create())
+        .onComplete(context.succeeding(deployed -> {
+          ledger = deployed;
+          context.completeNow();
+        }));
+  }
+
+  /**
+   * Alice has 1000 USD. In order: a debit that fits, one that does not, a posting without a
+   * reason, a credit, the credit's key with another amount, the credit again, a debit of the rest,
+   * another user's credit, something that is not a posting, and a debit of an empty wallet.
+   */
+  private static JsonArray mixedBatch() {
+    JsonObject noReason = credit("b-topup-x", "alice", "USD", 10).toJson();
+    noReason.remove("reason");
+    return new JsonArray()
+        .add(debit("b-charge-1", "alice", "USD", 300).toJson())
+        .add(debit("b-charge-2", "alice", "USD", 5000).toJson())
+        .add(noReason)
+        .add(credit("b-topup-2", "alice", "USD", 200).toJson())
+        .add(credit("b-topup-2", "alice", "USD", 250).toJson())
+        .add(credit("b-topup-2", "alice", "USD", 200).toJson())
+        .add(debit("b-charge-3", "alice", "USD", 900).toJson())
+        .add(credit("b-topup-bob", "bob", "JPY", 50).toJson())
+        .add("not a posting")
+        .add(debit("b-charge-4", "alice", "USD", 1).toJson());
+  }
+
+  private List<JsonObject> postBatch(JsonArray postings) {
+    JsonArray results = ledger.call(LedgerAddresses.POST_BATCH,
+        new JsonObject().put("postings", postings)).getJsonArray("results");
+    return results.stream().map(JsonObject.class::cast).toList();
+  }
+
+  private static JsonObject entry(JsonObject result) {
+    assertThat(result.containsKey("error")).as("result %s", result).isFalse();
+    return result.getJsonObject("entry");
+  }
+
+  private static Failure error(JsonObject result) {
+    assertThat(result.containsKey("entry")).as("result %s", result).isFalse();
+    JsonObject error = result.getJsonObject("error");
+    return new Failure(ErrorCode.fromWireName(error.getString("code")).orElseThrow(),
+        error.getString("detail"), error.getJsonObject("extras"));
+  }
+
+  @Test
+  @DisplayName("gives every posting its own outcome in order and writes only the good ones")
+  void mixedOutcomes() {
+    ledger.post(credit("topup-1", "alice", "USD", 1000));
+
+    List<JsonObject> results = postBatch(mixedBatch());
+
+    assertThat(results).hasSize(10);
+    JsonObject charge1 = entry(results.get(0));
+    assertThat(charge1.getLong("amount_minor")).isEqualTo(-300);
+    assertThat(charge1.getLong("balance_after_minor")).isEqualTo(700);
+    assertThat(results.get(0).getBoolean("replayed")).isFalse();
+
+    Failure tooLarge = error(results.get(1));
+    assertThat(tooLarge.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(tooLarge.extras().getLong("balance_minor")).isEqualTo(700);
+
+    Failure noReason = error(results.get(2));
+    assertThat(noReason.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(noReason.extras().getString("field")).isEqualTo("reason");
+
+    JsonObject topup2 = entry(results.get(3));
+    assertThat(topup2.getLong("amount_minor")).isEqualTo(200);
+    assertThat(topup2.getLong("balance_after_minor")).isEqualTo(900);
+    assertThat(results.get(3).getBoolean("replayed")).isFalse();
+
+    assertThat(error(results.get(4)).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
+
+    assertThat(entry(results.get(5))).isEqualTo(topup2);
+    assertThat(results.get(5).getBoolean("replayed")).isTrue();
+
+    JsonObject charge3 = entry(results.get(6));
+    assertThat(charge3.getLong("amount_minor")).isEqualTo(-900);
+    assertThat(charge3.getLong("balance_after_minor")).isZero();
+
+    JsonObject bob = entry(results.get(7));
+    assertThat(bob.getString("user_id")).isEqualTo("bob");
+    assertThat(bob.getString("currency")).isEqualTo("JPY");
+    assertThat(bob.getLong("balance_after_minor")).isEqualTo(50);
+
+    Failure notAPosting = error(results.get(8));
+    assertThat(notAPosting.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(notAPosting.extras().getString("field")).isEqualTo("postings");
+
+    Failure emptyWallet = error(results.get(9));
+    assertThat(emptyWallet.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(emptyWallet.extras().getLong("balance_minor")).isZero();
+
+    assertThat(List.of(charge1, topup2, charge3, bob)).extracting(e -> e.getLong("id"))
+        .doesNotHaveDuplicates();
+    assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isEqualTo(5);
+    for (String key : List.of("b-charge-1", "b-topup-2", "b-charge-3", "b-topup-bob")) {
+      assertThat(ledger.entriesWithKey(key)).as(key).isEqualTo(1);
+    }
+    for (String key : List.of("b-charge-2", "b-topup-x", "b-charge-4")) {
+      assertThat(ledger.entriesWithKey(key)).as(key).isZero();
+    }
+    assertThat(ledger.queryLong("SELECT amount_minor FROM ledger_entries"
+        + " WHERE idempotency_key = 'b-topup-2'")).isEqualTo(200);
+    assertThat(ledger.balance("alice", "USD")).isZero();
+    assertThat(ledger.balance("bob", "JPY")).isEqualTo(50);
+    ledger.assertConsistent(5);
+  }
+
+  @Test
+  @DisplayName("a batch sent again replays every entry it posted and writes nothing new")
+  void batchRetried() {
+    ledger.post(credit("topup-1", "alice", "USD", 1000));
+    List<JsonObject> first = postBatch(mixedBatch());
+
+    List<JsonObject> again = postBatch(mixedBatch());
+
+    assertThat(again).hasSize(10);
+    for (int i : List.of(0, 3, 5, 6, 7)) {
+      assertThat(entry(again.get(i))).as("result %d", i).isEqualTo(entry(first.get(i)));
+      assertThat(again.get(i).getBoolean("replayed")).as("result %d", i).isTrue();
+    }
+    assertThat(error(again.get(1)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(error(again.get(1)).extras().getLong("balance_minor")).isZero();
+    assertThat(error(again.get(2)).extras().getString("field")).isEqualTo("reason");
+    assertThat(error(again.get(4)).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
+    assertThat(error(again.get(8)).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(error(again.get(9)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isEqualTo(5);
+    assertThat(ledger.balance("alice", "USD")).isZero();
+    assertThat(ledger.balance("bob", "JPY")).isEqualTo(50);
+    ledger.assertConsistent(5);
+  }
+
+  @Test
+  @DisplayName("a key refused earlier in a batch is not remembered: repeated after a credit, it posts")
+  void refusalInBatchIsNotRemembered() {
+    // The writer takes the first posting alone and the other three together, in one transaction.
+    List<JsonObject> results = postBatch(new JsonArray()
+        .add(credit("b-other", "bob", "USD", 1).toJson())
+        .add(debit("b-charge", "alice", "KWD", 100).toJson())
+        .add(credit("b-topup", "alice", "KWD", 500).toJson())
+        .add(debit("b-charge", "alice", "KWD", 100).toJson()));
+
+    Failure refused = error(results.get(1));
+    assertThat(refused.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(refused.extras().getLong("balance_minor")).isZero();
+    assertThat(entry(results.get(2)).getLong("balance_after_minor")).isEqualTo(500);
+    JsonObject charged = entry(results.get(3));
+    assertThat(charged.getLong("amount_minor")).isEqualTo(-100);
+    assertThat(charged.getLong("balance_after_minor")).isEqualTo(400);
+    assertThat(results.get(3).getBoolean("replayed")).isFalse();
+    assertThat(ledger.entriesWithKey("b-charge")).isEqualTo(1);
+    assertThat(ledger.balance("alice", "KWD")).isEqualTo(400);
+    ledger.assertConsistent(3);
+  }
+
+  @Test
+  @DisplayName("refuses a request without postings, naming the field")
+  void refusesEmptyBatch() {
+    Failure empty = ledger.callRefused(LedgerAddresses.POST_BATCH,
+        new JsonObject().put("postings", new JsonArray()));
+    Failure missing = ledger.callRefused(LedgerAddresses.POST_BATCH, new JsonObject());
+
+    assertThat(empty.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(empty.extras().getString("field")).isEqualTo("postings");
+    assertThat(missing.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+    assertThat(missing.extras().getString("field")).isEqualTo("postings");
+    assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isZero();
+  }
+}
