@@ -66,7 +66,10 @@ final class ConfigLoader {
         .setConfig(new JsonObject().put("path", path));
   }
 
-  /** Environment values are strings; numbers are converted where the key holds a number. */
+  /**
+   * Environment values are strings; they are converted to numbers for the keys documented as
+   * integers (whatever the files hold there, since the variable replaces it).
+   */
   static JsonObject applyEnvironment(JsonObject config, Map<String, String> environment) {
     ENVIRONMENT.forEach((variable, key) -> {
       String value = environment.get(variable);
@@ -79,8 +82,7 @@ final class ConfigLoader {
         section = new JsonObject();
         config.put(path[0], section);
       }
-      Object current = section.getValue(path[1]);
-      if (current instanceof Number) {
+      if (ServerConfig.typeOf(key) == Integer.class) {
         try {
           section.put(path[1], Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {

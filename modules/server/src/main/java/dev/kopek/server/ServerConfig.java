@@ -68,6 +68,15 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
         config.getJsonObject("metrics").getBoolean("enabled", true), grace);
   }
 
+  /** The JSON type a documented key holds ({@code Integer}, {@code Boolean} or {@code String}). */
+  static Class<?> typeOf(String key) {
+    Class<?> type = KEYS.get(key);
+    if (type == null) {
+      throw new IllegalArgumentException("no such setting: " + key);
+    }
+    return type;
+  }
+
   private static void checkTypes(JsonObject config) {
     for (String section : SECTIONS) {
       Object value = config.getValue(section);
