@@ -111,6 +111,24 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("a data directory written by PostgreSQL 16 stops start-up with exit code 2, naming 16 and 17")
+  void dataDirectoryOfAnotherMajorVersion() throws IOException {
+    Path postgres = dataDir.resolve("postgres");
+    Files.createDirectories(postgres);
+    Files.writeString(postgres.resolve("PG_VERSION"), "16\n");
+
+    Cli.Result result = run();
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).isEqualTo("kopek: cannot start: the data directory " + postgres
+        + " was written by PostgreSQL 16 but Kopek ships PostgreSQL 17: point KOPEK_DATA_DIR at "
+        + "another directory, or dump it with pg_dump 16 and restore into a new one\n");
+    try (var files = Files.list(postgres)) {
+      assertThat(files).containsExactly(postgres.resolve("PG_VERSION"));
+    }
+  }
+
+  @Test
   @DisplayName("an unknown command exits with 2 and the usage")
   void unknownCommand() {
     Cli.Result result = run("serve");
