@@ -68,7 +68,10 @@ final class ConfigLoader {
         .setConfig(new JsonObject().put("path", path));
   }
 
-  /** Environment values are strings; numbers are converted where the key holds a number. */
+  /**
+   * Environment values are strings; they are converted to numbers for the keys documented as
+   * integers (whatever the files hold there, since the variable replaces it).
+   */
   static JsonObject applyEnvironment(JsonObject config, Map<String, String> environment) {
     ENVIRONMENT.forEach((variable, key) -> {
       String value = environment.get(variable);
@@ -86,8 +89,7 @@ final class ConfigLoader {
         section = next;
       }
       String leaf = path[path.length - 1];
-      Object current = section.getValue(leaf);
-      if (current instanceof Number) {
+      if (ServerConfig.typeOf(key) == Integer.class) {
         try {
           section.put(leaf, Integer.parseInt(value.trim()));
         } catch (NumberFormatException e) {

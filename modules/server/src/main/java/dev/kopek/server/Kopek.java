@@ -1,6 +1,8 @@
 package dev.kopek.server;
 
+import dev.kopek.http.HttpConfig;
 import dev.kopek.http.HttpVerticle;
+import dev.kopek.ledger.LedgerConfig;
 import dev.kopek.ledger.LedgerVerticle;
 import dev.kopek.payments.PaymentsVerticle;
 import dev.kopek.storage.EmbeddedPostgresServer;
@@ -59,6 +61,7 @@ public final class Kopek {
    */
   public static Kopek start(JsonObject config) throws Exception {
     ServerConfig settings = ServerConfig.from(config);
+    checkVerticleSettings(config, settings);
     config.getJsonObject("auth").put("jwt_secret",
         JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
     EmbeddedPostgresServer embedded = null;
@@ -79,6 +82,24 @@ public final class Kopek {
       }
       throw e;
     }
+  }
+
+  /**
+   * Checks the verticles' settings (the {@code http}, {@code auth} and {@code ledger} bounds)
+   * before anything is created or started, so that a wrong value stops start-up at once, naming
+   * its key, rather than after the database has been initialised. The verticles check the same
+   * records again when deployed.
+   */
+  private static void checkVerticleSettings(JsonObject config, ServerConfig settings) {
+    JsonObject probe = config.copy();
+    probe.getJsonObject("db").put("url",
+        settings.databaseUrl() == null ? "postgresql://localhost/kopek" : settings.databaseUrl());
+    if (settings.jwtSecret() == null) {
+      // The secret generated later is 64 characters, long enough; only its length matters here.
+      probe.getJsonObject("auth").put("jwt_secret", "g".repeat(64));
+    }
+    LedgerConfig.from(probe);
+    HttpConfig.from(probe);
   }
 
   private static Kopek deploy(JsonObject config, ServerConfig settings,

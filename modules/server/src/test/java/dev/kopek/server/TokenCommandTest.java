@@ -1,0 +1,180 @@
+package dev.kopek.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.kopek.testkit.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("The token command")
+@Timeout(30)
+class TokenCommandTest {
+
+  @TempDir
+  Path temp;
+
+  private Path dataDir;
+  private Map<String, String> env;
+  private Vertx vertx;
+
+  @BeforeEach
+  void setUp() {
+    dataDir = temp.resolve("data");
+    env = new HashMap<>(Map.of("KOPEK_DATA_DIR", dataDir.toString()));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    ApiClient.await(vertx.close());
+  }
+
+  @Test
+  @DisplayName("prints an HS256 JWT for the user, valid for an hour, without roles")
+  void userToken() {
+    long before = Instant.now().getEpochSecond();
+    Cli.Result result = run("token", "--user", "alice");
+
+    assertThat(result.code()).isEqualTo(0);
+    assertThat(result.err()).isEmpty();
+    assertThat(result.out()).endsWith("\n").hasLineCount(1);
+    String token = result.out().trim();
+    assertThat(part(token, 0)).isEqualTo(new JsonObject().put("typ", "JWT").put("alg", "HS256"));
+    JsonObject claims = part(token, 1);
+    assertThat(claims.fieldNames()).containsExactlyInAnyOrder("user_id", "sub", "iat", "exp");
+    assertThat(claims.getString("user_id")).isEqualTo("alice");
+    assertThat(claims.getString("sub")).isEqualTo("alice");
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(3600);
+    assertThat(claims.getLong("exp")).isCloseTo(before + 3600, within(10L));
+  }
+
+  @Test
+  @DisplayName("--admin adds the admin role")
+  void adminToken() {
+    Cli.Result result = run("token", "--user", "ops", "--admin");
+
+    assertThat(result.code()).isEqualTo(0);
+    JsonObject claims = part(result.out().trim(), 1);
+    assertThat(claims.getJsonArray("roles")).isEqualTo(new JsonArray().add("admin"));
+    assertThat(claims.getString("user_id")).isEqualTo("ops");
+  }
+
+  @Test
+  @DisplayName("signs with the secret generated in the data directory, the one the server reads, and keeps it")
+  void signedWithTheDataDirectorySecret() throws Exception {
+    String first = run("token", "--user", "alice").out().trim();
+    Path secretFile = dataDir.resolve("jwt-secret");
+    assertThat(secretFile).isRegularFile();
+    String secret = Files.readString(secretFile, StandardCharsets.US_ASCII);
+    assertThat(secret).matches("[A-Za-z0-9+/]{64}");
+    assertThat(Files.getPosixFilePermissions(secretFile)).extracting(Object::toString)
+        .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
+    // The server resolves the secret the same way when auth.jwt_secret is empty.
+    assertThat(JwtSecrets.resolve(null, dataDir)).isEqualTo(secret);
+
+    User user = ApiClient.await(verifier(secret).authenticate(new TokenCredentials(first)));
+    assertThat(user.principal().getString("user_id")).isEqualTo("alice");
+    assertThatThrownBy(() -> ApiClient.await(verifier(Tokens.SECRET)
+        .authenticate(new TokenCredentials(first))))
+        .hasMessageContaining("Signature verification failed");
+
+    String second = run("token", "--user", "bob").out().trim();
+    assertThat(Files.readString(secretFile, StandardCharsets.US_ASCII)).isEqualTo(secret);
+    assertThat(ApiClient.await(verifier(secret).authenticate(new TokenCredentials(second)))
+        .principal().getString("user_id")).isEqualTo("bob");
+  }
+
+  @Test
+  @DisplayName("signs with KOPEK_JWT_SECRET when it is set, and generates no secret file")
+  void signedWithTheConfiguredSecret() throws Exception {
+    env.put("KOPEK_JWT_SECRET", Tokens.SECRET);
+
+    String token = run("token", "--user", "alice").out().trim();
+
+    assertThat(ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(token)))
+        .principal().getString("user_id")).isEqualTo("alice");
+    assertThat(dataDir.resolve("jwt-secret")).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("takes the lifetime from auth.token_ttl_s of the file KOPEK_CONFIG names")
+  void lifetimeFromConfigFile() throws Exception {
+    Path file = temp.resolve("short.yaml");
+    Files.writeString(file, "auth:\n  token_ttl_s: 120\n");
+    env.put("KOPEK_CONFIG", file.toString());
+
+    JsonObject claims = part(run("token", "--user", "alice").out().trim(), 1);
+
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(120);
+  }
+
+  @Test
+  @DisplayName("without --user exits with 2 and the usage, printing no token")
+  void userMissing() {
+    Cli.Result result = run("token", "--admin");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("kopek: token needs --user ID (at most 128 characters)\n"
+        + Main.USAGE);
+    assertThat(dataDir).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("with --user but no value exits with 2")
+  void userWithoutValue() {
+    Cli.Result result = run("token", "--user");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("kopek: cannot start: --user needs a value\n");
+  }
+
+  @Test
+  @DisplayName("with an unexpected argument exits with 2, naming it")
+  void unexpectedArgument() {
+    Cli.Result result = run("token", "--user", "alice", "--root");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).startsWith(
+        "kopek: token needs --user ID (at most 128 characters); unexpected [--root]\n");
+  }
+
+  private JWTAuth verifier(String secret) {
+    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
+        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+  }
+
+  private static JsonObject part(String token, int index) {
+    String[] parts = token.split("\\.");
+    assertThat(parts).hasSize(3);
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[index]),
+        StandardCharsets.UTF_8));
+  }
+
+  private Cli.Result run(String... args) {
+    return Cli.run(env, args);
+  }
+}
