@@ -154,7 +154,7 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("./data");
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
-        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "metrics", "shutdown");
+        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "payments", "metrics", "shutdown");
   }
 
   @Test
@@ -185,10 +185,19 @@ class ConfigurationTest {
 
   @Test
   @DisplayName("every environment variable overrides a documented key")
-  void environmentVariablesNameDocumentedKeys() {
-    ConfigLoader.ENVIRONMENT.values().forEach(key ->
-        assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class));
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(7)
+  void environmentVariablesNameDocumentedKeys() throws Exception {
+    JsonObject defaults = Main.loadConfig(null, Map.of());
+    ConfigLoader.ENVIRONMENT.values().forEach(key -> {
+      String[] path = key.split("\\.");
+      JsonObject section = defaults;
+      for (int i = 0; i < path.length - 1; i++) {
+        section = section.getJsonObject(path[i]);
+        assertThat(section).as(key).isNotNull();
+      }
+      assertThat(section.containsKey(path[path.length - 1])).as(key + " is in kopek.yaml").isTrue();
+      assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class);
+    });
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(9)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir");
   }
