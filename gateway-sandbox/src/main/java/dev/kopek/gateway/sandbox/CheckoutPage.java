@@ -1,0 +1,222 @@
+package dev.kopek.gateway.sandbox;
+
+import dev.kopek.gateway.spi.HostedCheckout;
+import dev.kopek.gateway.spi.HostedPage;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The sandbox's card form for Kopek's hosted checkout page. It loads nothing from anywhere, so it
+ * works under a {@code default-src 'self'} policy, and needs no build step.
+ */
+final class CheckoutPage {
+
+  /** Long enough to read "Payment succeeded" before the page moves on. */
+  private static final int RETURN_DELAY_MS = 1500;
+
+  private CheckoutPage() {}
+
+  static HostedPage render(HostedCheckout checkout) {
+    StringBuilder cards = new StringBuilder();
+    for (TestCard card : TestCard.listed()) {
+      cards.append("    <li><code>").append(html(card.grouped())).append("</code> ")
+          .append(html(card.effect())).append("</li>\n");
+    }
+    String body = """
+        <div class="sandbox-checkout">
+          <div class="sandbox-notice" id="sandbox-notice">
+            <p><strong>Test mode.</strong> This is the sandbox payment provider: no card is \
+        charged and no money moves. Use one of these test cards with any future expiry date \
+        and any 3-digit CVC:</p>
+            <ul class="sandbox-test-cards">
+        %s    </ul>
+          </div>
+          <form id="sandbox-card-form" method="post" action="%s" novalidate>
+            <label for="card-number">Card number</label>
+            <input id="card-number" name="card_number" type="text" inputmode="numeric" \
+        autocomplete="cc-number" placeholder="4242 4242 4242 4242" maxlength="23" required>
+            <label for="card-expiry">Expiry date (MM/YY)</label>
+            <input id="card-expiry" name="card_expiry" type="text" inputmode="numeric" \
+        autocomplete="cc-exp" placeholder="MM/YY" maxlength="7" required>
+            <label for="card-cvc">CVC</label>
+            <input id="card-cvc" name="card_cvc" type="text" inputmode="numeric" \
+        autocomplete="cc-csc" placeholder="123" maxlength="4" required>
+            <button id="pay" type="submit">Pay %s</button>
+          </form>
+          <p id="result" role="status" aria-live="polite"></p>
+        </div>
+        """.formatted(cards, html(checkout.submitUrl()),
+        html(amount(checkout.amountMinor(), checkout.currency())));
+    // One placeholder, replaced once: a value can never be mistaken for another placeholder.
+    String config = "{submitUrl: " + js(checkout.submitUrl()) + ", returnUrl: "
+        + js(checkout.returnUrl()) + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
+    String script = SCRIPT.replace("$CONFIG", config);
+    // Everything the page calls is Kopek itself ('self'): no provider origins to allow.
+    return new HostedPage(body, script, List.of(), List.of(), List.of());
+  }
+
+  /** The amount as the payer reads it: major units with the currency's exponent, then the code. */
+  static String amount(long amountMinor, String currency) {
+    String code = currency == null ? "" : currency.toUpperCase(Locale.ROOT);
+    int exponent;
+    try {
+      exponent = Currency.getInstance(code).getDefaultFractionDigits();
+    } catch (IllegalArgumentException | NullPointerException unknown) {
+      exponent = -1;
+    }
+    // A currency without an exponent (XAU) or unknown to the JDK is shown in minor units as given.
+    String number = exponent < 0 ? Long.toString(amountMinor)
+        : BigDecimal.valueOf(amountMinor, exponent).toPlainString();
+    return code.isEmpty() ? number : number + " " + code;
+  }
+
+  /** Escapes text for HTML content and quoted attribute values. */
+  static String html(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> out.append("&amp;");
+        case '<' -> out.append("&lt;");
+        case '>' -> out.append("&gt;");
+        case '"' -> out.append("&quot;");
+        case '\'' -> out.append("&#39;");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  /**
+   * A JavaScript string literal (or {@code null}) safe inside an inline script: besides quotes and
+   * control characters, {@code <}, {@code >} and {@code &} are escaped so that no value can close
+   * the script element or open a comment, and U+2028/U+2029, which end lines in older engines.
+   */
+  static String js(String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 16).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '\u2028'
+              || c == '\u2029' || c == 0x7f) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  private static final String SCRIPT = """
+      (function () {
+        "use strict";
+        var config = $CONFIG;
+        var FIELDS = {card_number: "card-number", card_expiry: "card-expiry", card_cvc: "card-cvc"};
+
+        // Only http(s) destinations: a javascript: URL must never be navigated to.
+        function navigable(url) {
+          if (typeof url !== "string" || url === "") {
+            return null;
+          }
+          try {
+            var target = new URL(url, window.location.href);
+            return target.protocol === "https:" || target.protocol === "http:" ? target.href : null;
+          } catch (e) {
+            return null;
+          }
+        }
+
+        function start() {
+          var form = document.getElementById("sandbox-card-form");
+          var pay = document.getElementById("pay");
+          var result = document.getElementById("result");
+          if (!form || !pay || !result) {
+            return;
+          }
+
+          function value(id) {
+            return document.getElementById(id).value;
+          }
+
+          function show(reply) {
+            var status = reply && typeof reply.status === "string" ? reply.status : "failed";
+            var message = reply && typeof reply.message === "string" && reply.message !== ""
+                ? reply.message : "Something went wrong; please try again.";
+            result.textContent = message;
+            result.setAttribute("data-status", status);
+            Object.keys(FIELDS).forEach(function (name) {
+              var input = document.getElementById(FIELDS[name]);
+              if (reply && reply.field === name) {
+                input.setAttribute("aria-invalid", "true");
+                input.focus();
+              } else {
+                input.removeAttribute("aria-invalid");
+              }
+            });
+            if (status === "succeeded") {
+              var target = navigable(config.returnUrl);
+              if (target) {
+                window.setTimeout(function () { window.location.assign(target); },
+                    config.returnDelayMs);
+              }
+            } else if (status === "invalid" || status === "failed" || status === "pending") {
+              // A payment awaiting authentication may still be paid with another card.
+              pay.disabled = false;
+            }
+            // Declined and unknown are settled at the provider: paying again cannot change them.
+          }
+
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            if (pay.disabled) {
+              return;
+            }
+            pay.disabled = true;
+            result.removeAttribute("data-status");
+            result.textContent = "Processing\\u2026";
+            fetch(config.submitUrl, {
+              method: "POST",
+              credentials: "same-origin",
+              headers: {"Content-Type": "application/json", "Accept": "application/json"},
+              body: JSON.stringify({
+                card_number: value("card-number"),
+                card_expiry: value("card-expiry"),
+                card_cvc: value("card-cvc")
+              })
+            }).then(function (response) {
+              return response.json().catch(function () {
+                return {status: "failed",
+                  message: "Unexpected reply from the server (HTTP " + response.status + ")."};
+              });
+            }).then(show, function () {
+              show({status: "failed",
+                message: "Could not reach the server; check your connection and try again."});
+            });
+          });
+        }
+
+        if (document.readyState === "loading") {
+          document.addEventListener("DOMContentLoaded", start);
+        } else {
+          start();
+        }
+      })();
+      """;
+}
+
