@@ -168,6 +168,7 @@ final class Problems {
       case IDEMPOTENCY_CONFLICT -> "Idempotency key reused";
       case IDEMPOTENCY_IN_PROGRESS -> "Request in progress";
       case NOT_REFUNDABLE -> "Not refundable";
+      case ALREADY_EXISTS -> "Already exists";
       case CHECKOUT_EXPIRED -> "Checkout expired";
       case GATEWAY_ERROR -> "Payment provider error";
       case PAYLOAD_TOO_LARGE -> "Request body too large";

@@ -100,12 +100,26 @@ public final class LedgerVerticle extends VerticleBase {
     });
   }
 
-  /** Each posting is validated alone, so one malformed posting cannot fail the others. */
+  /**
+   * Each posting is validated alone, so one malformed posting cannot fail the others; with
+   * {@code "atomic": true} the postings are posted all or none (one refusal refuses them all).
+   */
   private Future<JsonObject> postBatch(JsonObject body) {
     JsonArray postings = body.getJsonArray("postings");
     if (postings == null || postings.isEmpty() || postings.size() > 10_000) {
       throw Failure.invalid("postings", "postings must be a list of 1 to 10000 postings")
           .toException();
+    }
+    if (body.getBoolean("atomic", false)) {
+      List<PostingRequest> requests = new ArrayList<>(postings.size());
+      for (Object posting : postings) {
+        if (!(posting instanceof JsonObject json)) {
+          throw Failure.invalid("postings", "each posting must be an object").toException();
+        }
+        requests.add(PostingRequest.fromJson(json));
+      }
+      return writer.submitAtomic(requests).map(results -> new JsonObject().put("results",
+          new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList())));
     }
     List<Future<Outcome>> outcomes = new ArrayList<>(postings.size());
     for (Object posting : postings) {

@@ -53,7 +53,8 @@ final class LedgerWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
 
-  private record Pending(PostingRequest request, Promise<Outcome> promise) {}
+  /** A queued command; commands with the same non-zero {@code group} stand or fall together. */
+  private record Pending(PostingRequest request, int group, Promise<Outcome> promise) {}
 
   /** A command's entry as planned, before the database assigns its id. */
   private record PlannedEntry(PostingRequest request, Account wallet, Account counter,
@@ -78,6 +79,7 @@ final class LedgerWriter {
   private final Consumer<Entry> onPosted;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
+  private int lastGroup;
 
   LedgerWriter(Pool pool, Clock clock, int batchMax, Consumer<Entry> onPosted) {
     this.pool = pool;
@@ -89,9 +91,26 @@ final class LedgerWriter {
   /** Queues a validated command; the future completes once its batch has committed. */
   Future<Outcome> submit(PostingRequest request) {
     Promise<Outcome> promise = Promise.promise();
-    queue.add(new Pending(request, promise));
+    queue.add(new Pending(request, 0, promise));
     writeNextBatch();
     return promise.future();
+  }
+
+  /**
+   * Queues validated commands that must all be posted or none: if one is refused (or conflicts),
+   * every one of them is refused and nothing of them is written. Commands already posted under
+   * their keys count as posted (replays), so a retried group completes.
+   */
+  Future<List<Outcome>> submitAtomic(List<PostingRequest> requests) {
+    int group = ++lastGroup == 0 ? ++lastGroup : lastGroup;
+    List<Future<Outcome>> outcomes = new ArrayList<>(requests.size());
+    for (PostingRequest request : requests) {
+      Promise<Outcome> promise = Promise.promise();
+      queue.add(new Pending(request, group, promise));
+      outcomes.add(promise.future());
+    }
+    writeNextBatch();
+    return Future.all(outcomes).map(all -> outcomes.stream().map(Future::result).toList());
   }
 
   private void writeNextBatch() {
@@ -100,11 +119,13 @@ final class LedgerWriter {
     }
     writing = true;
     List<Pending> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
-    while (!queue.isEmpty() && batch.size() < batchMax) {
+    // An atomic group is never split across batches, even if it overshoots the cap.
+    while (!queue.isEmpty() && (batch.size() < batchMax || continuesGroup(batch))) {
       batch.add(queue.poll());
     }
     List<PostingRequest> requests = batch.stream().map(Pending::request).toList();
-    write(requests, 0).onComplete(result -> {
+    int[] groups = batch.stream().mapToInt(Pending::group).toArray();
+    write(requests, groups, 0).onComplete(result -> {
       writing = false;
       if (result.succeeded()) {
         complete(batch, result.result());
@@ -118,6 +139,11 @@ final class LedgerWriter {
     });
   }
 
+  private boolean continuesGroup(List<Pending> batch) {
+    int last = batch.isEmpty() ? 0 : batch.get(batch.size() - 1).group;
+    return last != 0 && queue.peek().group == last;
+  }
+
   private void complete(List<Pending> batch, List<Outcome> outcomes) {
     for (int i = 0; i < batch.size(); i++) {
       Outcome outcome = outcomes.get(i);
@@ -128,30 +154,36 @@ final class LedgerWriter {
     }
   }
 
-  private Future<List<Outcome>> write(List<PostingRequest> requests, int attempt) {
-    return pool.withTransaction(conn -> writeIn(conn, requests)).recover(error -> {
+  private Future<List<Outcome>> write(List<PostingRequest> requests, int[] groups, int attempt) {
+    return pool.withTransaction(conn -> writeIn(conn, requests, groups)).recover(error -> {
       if (isRace(error) && attempt < RACE_RETRIES_MAX) {
-        return write(requests, attempt + 1);
+        return write(requests, groups, attempt + 1);
       }
-      if (requests.size() > 1 && error instanceof PgException) {
+      if (units(groups).size() > 1 && error instanceof PgException) {
         LOG.warn("Ledger batch failed ({}); writing its {} commands one by one",
             error.getMessage(), requests.size());
-        return writeOneByOne(requests);
+        return writeOneByOne(requests, groups);
       }
       return Future.failedFuture(error);
     });
   }
 
-  /** Isolates a command the database refuses, so that it cannot fail its batch-mates. */
-  private Future<List<Outcome>> writeOneByOne(List<PostingRequest> requests) {
+  /**
+   * Isolates a command (or atomic group) the database refuses, so that it cannot fail its
+   * batch-mates.
+   */
+  private Future<List<Outcome>> writeOneByOne(List<PostingRequest> requests, int[] groups) {
     List<Outcome> outcomes = new ArrayList<>(requests.size());
     Future<Void> chain = Future.succeededFuture();
-    for (PostingRequest request : requests) {
-      chain = chain.compose(v -> write(List.of(request), 0)
-          .map(single -> outcomes.add(single.get(0)))
+    for (int[] unit : units(groups)) {
+      List<PostingRequest> part = requests.subList(unit[0], unit[1]);
+      int[] partGroups = java.util.Arrays.copyOfRange(groups, unit[0], unit[1]);
+      chain = chain.compose(v -> write(part, partGroups, 0)
+          .map(written -> outcomes.addAll(written))
           .recover(error -> {
-            LOG.error("Ledger command {} failed", request.idempotencyKey(), error);
-            outcomes.add(new Outcome.Rejected(Failure.of(ErrorCode.INTERNAL, "internal error")));
+            LOG.error("Ledger command {} failed", part.get(0).idempotencyKey(), error);
+            part.forEach(r -> outcomes.add(
+                new Outcome.Rejected(Failure.of(ErrorCode.INTERNAL, "internal error"))));
             return Future.succeededFuture(true);
           })
           .mapEmpty());
@@ -159,11 +191,25 @@ final class LedgerWriter {
     return chain.map(v -> outcomes);
   }
 
+  /** The batch cut into units: single commands, and atomic groups kept whole ([from, to)). */
+  private static List<int[]> units(int[] groups) {
+    List<int[]> units = new ArrayList<>();
+    int from = 0;
+    for (int i = 1; i <= groups.length; i++) {
+      if (i == groups.length || groups[i] == 0 || groups[i] != groups[from]) {
+        units.add(new int[] {from, i});
+        from = i;
+      }
+    }
+    return units;
+  }
+
   private static boolean isRace(Throwable error) {
     return error instanceof PgException pg && RACE_SQL_STATES.contains(pg.getSqlState());
   }
 
-  private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests) {
+  private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests,
+      int[] groups) {
     Set<Account.Key> keys = new LinkedHashSet<>();
     Set<Account.Key> openable = new LinkedHashSet<>();
     for (PostingRequest request : requests) {
@@ -184,7 +230,7 @@ final class LedgerWriter {
           keys.forEach(key -> locked.computeIfAbsent(key, Account::unopened));
           return locked;
         })
-        .compose(locked -> persist(conn, plan(requests, locked, stored.result())));
+        .compose(locked -> persist(conn, plan(requests, groups, locked, stored.result())));
   }
 
   private Future<Map<Account.Key, Account>> lockAccounts(SqlConnection conn, Set<Account.Key> keys) {
@@ -236,27 +282,70 @@ final class LedgerWriter {
   }
 
   /** Applies the batch in memory, in arrival order, under the balance guard. */
-  private List<Planned> plan(List<PostingRequest> requests, Map<Account.Key, Account> accounts,
-      Map<String, StoredEntry> stored) {
+  private List<Planned> plan(List<PostingRequest> requests, int[] groups,
+      Map<Account.Key, Account> accounts, Map<String, StoredEntry> stored) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Map<String, Planned> earlier = new HashMap<>();
     List<Planned> plan = new ArrayList<>(requests.size());
-    for (PostingRequest request : requests) {
-      byte[] requestHash = HashChain.requestHash(request.userId(), request.currency(),
-          request.amountMinor(), request.kind().wireName(), request.reason(), request.reference(),
-          request.counterAccount());
-      Planned planned = replay(request, requestHash, stored, earlier);
-      if (planned == null) {
-        planned = apply(request, requestHash, accounts, now);
-        if (planned.entry != null) {
-          // Refusals are not remembered, in a batch as across batches: a repeat of a refused key
-          // is judged again against the balance it meets.
-          earlier.put(request.idempotencyKey(), planned);
+    for (int[] unit : units(groups)) {
+      boolean atomic = groups[unit[0]] != 0;
+      Map<Account, Object[]> snapshot = atomic ? snapshot(requests.subList(unit[0], unit[1]), accounts)
+          : Map.of();
+      List<String> added = new ArrayList<>();
+      Failure refused = null;
+      for (int i = unit[0]; i < unit[1]; i++) {
+        PostingRequest request = requests.get(i);
+        byte[] requestHash = HashChain.requestHash(request.userId(), request.currency(),
+            request.amountMinor(), request.kind().wireName(), request.reason(), request.reference(),
+            request.counterAccount());
+        Planned planned = replay(request, requestHash, stored, earlier);
+        if (planned == null) {
+          planned = apply(request, requestHash, accounts, now);
+          if (planned.entry != null) {
+            // Refusals are not remembered, in a batch as across batches: a repeat of a refused
+            // key is judged again against the balance it meets.
+            earlier.put(request.idempotencyKey(), planned);
+            added.add(request.idempotencyKey());
+          }
+        }
+        if (refused == null && planned.fixed instanceof Outcome.Rejected rejected) {
+          refused = rejected.failure();
+        }
+        plan.add(planned);
+      }
+      if (atomic && refused != null) {
+        restore(snapshot);
+        added.forEach(earlier::remove);
+        for (int i = unit[0]; i < unit[1]; i++) {
+          plan.set(i, new Planned(new Outcome.Rejected(refused), null, false, null));
         }
       }
-      plan.add(planned);
     }
     return plan;
+  }
+
+  /** The state of every account an atomic group touches, to undo the group if one fails. */
+  private static Map<Account, Object[]> snapshot(List<PostingRequest> group,
+      Map<Account.Key, Account> accounts) {
+    Map<Account, Object[]> snapshot = new HashMap<>();
+    for (PostingRequest request : group) {
+      for (Account.Key key : List.of(Account.Key.wallet(request.userId(), request.currency()),
+          Account.Key.system(request.counterAccount(), request.currency()))) {
+        Account account = accounts.get(key);
+        snapshot.putIfAbsent(account, new Object[] {account.balanceMinor, account.entryCount,
+            account.lastHash, account.changed});
+      }
+    }
+    return snapshot;
+  }
+
+  private static void restore(Map<Account, Object[]> snapshot) {
+    snapshot.forEach((account, state) -> {
+      account.balanceMinor = (Long) state[0];
+      account.entryCount = (Long) state[1];
+      account.lastHash = (byte[]) state[2];
+      account.changed = (Boolean) state[3];
+    });
   }
 
   /** The outcome for a key posted before (in the database or earlier in this batch), else null. */

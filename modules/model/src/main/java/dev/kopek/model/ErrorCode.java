@@ -25,6 +25,8 @@ public enum ErrorCode {
   IDEMPOTENCY_CONFLICT("idempotency_conflict", 409),
   /** The same idempotency key is being processed by a concurrent request. */
   IDEMPOTENCY_IN_PROGRESS("idempotency_in_progress", 409),
+  /** A resource with this identity exists already (a plan code). */
+  ALREADY_EXISTS("already_exists", 409),
   /** The top-up cannot be refunded (not succeeded, or already refunded in full). */
   NOT_REFUNDABLE("not_refundable", 409),
   /** The checkout link has expired; start a new top-up. */

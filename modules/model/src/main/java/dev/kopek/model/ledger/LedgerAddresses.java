@@ -11,8 +11,9 @@ public final class LedgerAddresses {
   public static final String POST = "kopek.ledger.post";
 
   /**
-   * Request/reply: {@code {"postings":[PostingRequest...]}}, applied in order, each with its own
-   * outcome; replies {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order.
+   * Request/reply: {@code {"postings":[PostingRequest...], "atomic": false}}, applied in order,
+   * each with its own outcome, or with {@code "atomic": true} all or none; replies
+   * {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order.
    */
   public static final String POST_BATCH = "kopek.ledger.post.batch";
 

@@ -1,0 +1,280 @@
+package dev.kopek.billing;
+
+import dev.kopek.model.Bus;
+import dev.kopek.model.Currencies;
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import dev.kopek.model.Limits;
+import dev.kopek.model.ledger.LedgerAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** Plans, subscriptions and the test clock, as served on the event bus. */
+final class BillingApi {
+
+  /** Shortest and longest billing period: a second to a month of 31 days, all of fixed length. */
+  static final Duration PERIOD_MIN = Duration.ofSeconds(1);
+  static final Duration PERIOD_MAX = Duration.ofDays(31);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final BillingStore store;
+  private final BillingClock clock;
+  private final BillingConfig config;
+  private final WalletRunner runner;
+
+  BillingApi(Vertx vertx, BillingStore store, BillingClock clock, BillingConfig config,
+      WalletRunner runner) {
+    this.vertx = vertx;
+    this.store = store;
+    this.clock = clock;
+    this.config = config;
+    this.runner = runner;
+  }
+
+  Future<JsonObject> createPlan(JsonObject body) {
+    String code = text(body, "code", 64);
+    if (!code.matches("[a-z0-9][a-z0-9_-]*")) {
+      throw Failure.invalid("code", "code must be lower-case letters, digits, - and _").toException();
+    }
+    String name = text(body, "name", 200);
+    long price = amount(body, "price_minor");
+    String currency = currency(body);
+    String period = body.getValue("period") == null ? "PT1H" : text(body, "period", 32);
+    long periodMs = periodMs(period);
+    return store.insertPlan(code, name, price, currency, period, periodMs, clock.instant())
+        .map(created -> created.orElseThrow(() -> Failure.of(ErrorCode.ALREADY_EXISTS,
+            "a plan with code " + code + " exists already; plans are immutable, create another")
+            .toException()));
+  }
+
+  Future<JsonObject> listPlans(JsonObject body) {
+    return store.plans(body.getBoolean("include_retired", false))
+        .map(plans -> new JsonObject().put("data", new JsonArray(new ArrayList<>(plans))));
+  }
+
+  Future<JsonObject> retirePlan(JsonObject body) {
+    String code = text(body, "code", 64);
+    return store.retirePlan(code, clock.instant()).map(found -> found.orElseThrow(
+        () -> Failure.of(ErrorCode.NOT_FOUND, "no plan " + code).toException()));
+  }
+
+  Future<JsonObject> subscribe(JsonObject body) {
+    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String planCode = text(body, "plan", 64);
+    JsonObject command = command(body, "subscribe", userId, planCode);
+    return store.plan(store.pool(), planCode).compose(found -> {
+      JsonObject plan = found.filter(p -> "active".equals(p.getString("status"))).orElseThrow(() ->
+          Failure.invalid("plan", "no active plan " + planCode).toException());
+      String id = "sub_" + random(18);
+      return runner.command(new WalletRunner.Request(userId, plan.getString("currency"),
+          WalletRunner.Action.ACTIVATE, id, plan, command));
+    }).compose(reply -> withTimer(reply));
+  }
+
+  Future<JsonObject> change(JsonObject body) {
+    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String id = text(body, "id", 64);
+    String planCode = text(body, "plan", 64);
+    JsonObject command = command(body, "change", userId, id + "\n" + planCode);
+    return owned(userId, id).compose(subscription -> store.plan(store.pool(), planCode)
+        .compose(found -> {
+          JsonObject plan = found.filter(p -> "active".equals(p.getString("status")))
+              .orElseThrow(() -> Failure.invalid("plan", "no active plan " + planCode).toException());
+          if (!plan.getString("currency").equals(subscription.currency())) {
+            throw Failure.invalid("plan", "the plan is in " + plan.getString("currency")
+                + " but the subscription's wallet is in " + subscription.currency()).toException();
+          }
+          if ("cancelled".equals(subscription.status())) {
+            throw Failure.of(ErrorCode.NOT_FOUND, "subscription " + id + " is cancelled").toException();
+          }
+          return runner.command(new WalletRunner.Request(userId, subscription.currency(),
+              WalletRunner.Action.CHANGE, id, plan, command));
+        }))
+        .compose(this::withTimer);
+  }
+
+  Future<JsonObject> cancel(JsonObject body) {
+    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String id = text(body, "id", 64);
+    JsonObject command = command(body, "cancel", userId, id);
+    return owned(userId, id).compose(subscription -> "cancelled".equals(subscription.status())
+            ? Future.succeededFuture(subscription.toJson())
+            : runner.command(new WalletRunner.Request(userId, subscription.currency(),
+                WalletRunner.Action.CANCEL, id, null, command)))
+        .compose(this::withTimer);
+  }
+
+  Future<JsonObject> list(JsonObject body) {
+    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    return store.userSubscriptions(userId).compose(subscriptions -> {
+      List<Future<JsonObject>> views = subscriptions.stream().map(s -> withTimer(s.toJson())).toList();
+      return Future.all(views).map(all -> new JsonObject().put("data",
+          new JsonArray(views.stream().map(f -> (Object) f.result()).toList())));
+    });
+  }
+
+  Future<JsonObject> clock(JsonObject body) {
+    return clock.refresh().map(now -> new JsonObject().put("now", now.toString())
+        .put("test_clock", clock.isTest()));
+  }
+
+  Future<JsonObject> setClock(JsonObject body) {
+    if (!clock.isTest()) {
+      throw Failure.of(ErrorCode.NOT_FOUND, "the test clock is off (billing.test_clock: false)")
+          .toException();
+    }
+    return clock.refresh().compose(now -> {
+      Instant target;
+      if (body.getValue("advance_ms") != null) {
+        Object advance = body.getValue("advance_ms");
+        if (!(advance instanceof Integer || advance instanceof Long) || ((Number) advance).longValue() < 0) {
+          throw Failure.invalid("advance_ms", "advance_ms must be a whole number of milliseconds, 0 or more").toException();
+        }
+        target = now.plusMillis(((Number) advance).longValue());
+      } else {
+        try {
+          target = Instant.parse(text(body, "now", 64));
+        } catch (DateTimeParseException e) {
+          throw Failure.invalid("now", "now must be an RFC 3339 time such as 2026-01-01T00:00:00Z").toException();
+        }
+        if (target.isBefore(now)) {
+          throw Failure.invalid("now", "the test clock never goes backwards; it is at " + now).toException();
+        }
+      }
+      return clock.moveTo(target).map(moved -> new JsonObject().put("now", moved.toString())
+          .put("test_clock", true));
+    });
+  }
+
+  /** Adds the wallet's timer and runway to a subscription view. */
+  private Future<JsonObject> withTimer(JsonObject subscription) {
+    String userId = subscription.getString("user_id");
+    String currency = subscription.getString("currency");
+    return store.pool().withConnection(conn -> store.walletSubscriptions(conn, userId, currency)
+        .compose(subscriptions -> conn.preparedQuery("SELECT next_charge_at FROM billing_wallets "
+                + "WHERE user_id = $1 AND currency = $2")
+            .execute(io.vertx.sqlclient.Tuple.of(userId, currency))
+            .compose(rows -> Bus.request(vertx, LedgerAddresses.WALLET_GET, new JsonObject()
+                    .put("user_id", userId).put("currency", currency), config.ledgerTimeoutMs())
+                .map(wallet -> {
+                  var next = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("next_charge_at");
+                  List<Segment> active = subscriptions.stream().filter(SubscriptionRow::isActive)
+                      .map(SubscriptionRow::segmentState).toList();
+                  boolean isActive = "active".equals(subscription.getString("status"));
+                  return subscription.put("next_charge_at", isActive && next != null
+                          ? next.toInstant().toString() : null)
+                      .put("runway_ms", isActive ? runway(active, wallet.getLong("balance_minor")) : null);
+                }))));
+  }
+
+  /** How long the balance lasts at the wallet's current total rate, from now. */
+  private Long runway(List<Segment> active, long balance) {
+    long now = clock.instant().toEpochMilli();
+    if (active.isEmpty() || WalletPlanner.accrued(active, now) > balance) {
+      return active.isEmpty() ? null : 0L;
+    }
+    long step = 60_000;
+    long high = now + step;
+    while (WalletPlanner.accrued(active, high) <= balance) {
+      if (high - now > Duration.ofDays(365L * 100).toMillis()) {
+        return high - now;
+      }
+      step *= 2;
+      high = now + step;
+    }
+    long low = now;
+    while (low + 1 < high) {
+      long mid = low + (high - low) / 2;
+      if (WalletPlanner.accrued(active, mid) > balance) {
+        high = mid;
+      } else {
+        low = mid;
+      }
+    }
+    return low - now;
+  }
+
+  private Future<SubscriptionRow> owned(String userId, String id) {
+    return store.subscription(store.pool(), id).map(found -> found
+        .filter(s -> s.userId().equals(userId))
+        .orElseThrow(() -> Failure.of(ErrorCode.NOT_FOUND, "no subscription " + id).toException()));
+  }
+
+  /** The command's idempotency key and a fingerprint of what it asks. */
+  private static JsonObject command(JsonObject body, String verb, String userId, String what) {
+    String key = text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
+    return new JsonObject().put("key", verb + ":" + key)
+        .put("hash", Base64.getEncoder().encodeToString(sha256(verb + "\n" + userId + "\n" + what)));
+  }
+
+  static long periodMs(String period) {
+    Duration duration;
+    try {
+      duration = Duration.parse(period);
+    } catch (DateTimeParseException e) {
+      throw Failure.invalid("period", "period must be an ISO-8601 duration of fixed length such as "
+          + "PT1H, P1D or P30D (months and years vary in length and are not accepted)").toException();
+    }
+    if (duration.compareTo(PERIOD_MIN) < 0 || duration.compareTo(PERIOD_MAX) > 0
+        || duration.toMillis() % 1000 != 0 && duration.toMillis() < 1000) {
+      throw Failure.invalid("period", "period must be from PT1S to P31D").toException();
+    }
+    return duration.toMillis();
+  }
+
+  private static String text(JsonObject body, String field, int maxLength) {
+    Object value = body.getValue(field);
+    if (!(value instanceof String text) || text.isBlank() || text.length() > maxLength) {
+      throw Failure.invalid(field, field + " is required, at most " + maxLength + " characters")
+          .toException();
+    }
+    return text;
+  }
+
+  private static long amount(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
+        || ((Number) value).longValue() > Limits.AMOUNT_MINOR_MAX) {
+      throw Failure.invalid(field, field + " must be an integer from 1 to " + Limits.AMOUNT_MINOR_MAX)
+          .toException();
+    }
+    return ((Number) value).longValue();
+  }
+
+  private static String currency(JsonObject body) {
+    Object value = body.getValue("currency");
+    if (!(value instanceof String code) || Currencies.find(code).isEmpty()) {
+      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD").toException();
+    }
+    return code;
+  }
+
+  private static String random(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(random).toLowerCase()
+        .replace('-', 'x').replace('_', 'y');
+  }
+
+  static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK ships SHA-256", e);
+    }
+  }
+}

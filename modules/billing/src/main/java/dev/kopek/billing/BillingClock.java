@@ -1,0 +1,84 @@
+package dev.kopek.billing;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Billing's one clock. Normally the system clock (or one a test injects). With
+ * {@code billing.test_clock: true} it is the shared test clock kept in the database, so every
+ * Kopek process on it bills by the same simulated time; administrators move it forward, never
+ * back, and the timers react on their next poll.
+ */
+final class BillingClock extends Clock {
+
+  private final Clock base;
+  private final Pool pool;
+  private volatile Instant shared;
+
+  private BillingClock(Clock base, Pool pool) {
+    this.base = base;
+    this.pool = pool;
+  }
+
+  static BillingClock of(Clock clock) {
+    return new BillingClock(clock, null);
+  }
+
+  /** The shared test clock, starting at the base clock's time the first time it is used. */
+  static Future<BillingClock> shared(Clock base, Pool pool) {
+    BillingClock clock = new BillingClock(base, pool);
+    return pool.preparedQuery("INSERT INTO billing_test_clock (id, now) VALUES (1, $1) "
+            + "ON CONFLICT (id) DO NOTHING")
+        .execute(Tuple.of(base.instant().atOffset(ZoneOffset.UTC)))
+        .compose(v -> clock.refresh())
+        .map(clock);
+  }
+
+  boolean isTest() {
+    return pool != null;
+  }
+
+  /** Reads the shared time again; other processes may have moved it. */
+  Future<Instant> refresh() {
+    if (pool == null) {
+      return Future.succeededFuture(instant());
+    }
+    return pool.query("SELECT now FROM billing_test_clock WHERE id = 1").execute()
+        .map(rows -> {
+          shared = rows.iterator().next().getOffsetDateTime("now").toInstant();
+          return shared;
+        });
+  }
+
+  /** Moves the shared test clock to {@code target}, or keeps it where it is if that is later. */
+  Future<Instant> moveTo(Instant target) {
+    return pool.preparedQuery("UPDATE billing_test_clock SET now = GREATEST(now, $1) WHERE id = 1 "
+            + "RETURNING now")
+        .execute(Tuple.of(target.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC)))
+        .map(rows -> {
+          shared = rows.iterator().next().getOffsetDateTime("now").toInstant();
+          return shared;
+        });
+  }
+
+  @Override
+  public Instant instant() {
+    return pool == null ? base.instant().truncatedTo(ChronoUnit.MILLIS) : shared;
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    throw new UnsupportedOperationException("billing runs on UTC");
+  }
+}

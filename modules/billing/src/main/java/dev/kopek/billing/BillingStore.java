@@ -1,0 +1,254 @@
+package dev.kopek.billing;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The billing tables; every statement of the module, named verb-first. */
+final class BillingStore {
+
+  /** A wallet's timer row, locked for the transaction that read it. */
+  record WalletRow(String userId, String currency, Instant nextChargeAt, JsonObject pendingRun) {}
+
+  private static final String PLAN_COLUMNS =
+      "code, name, price_minor, currency, period, period_ms, retired_at, created_at";
+
+  private final Pool pool;
+
+  BillingStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  // Plans
+
+  Future<Optional<JsonObject>> insertPlan(String code, String name, long priceMinor,
+      String currency, String period, long periodMs, Instant now) {
+    return pool.preparedQuery("INSERT INTO billing_plans (" + PLAN_COLUMNS + ") VALUES "
+            + "($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (code) DO NOTHING RETURNING "
+            + PLAN_COLUMNS)
+        .execute(Tuple.of(code, name, priceMinor, currency, period, periodMs, time(now)))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(plan(rows.iterator().next())));
+  }
+
+  Future<List<JsonObject>> plans(boolean includeRetired) {
+    return pool.query("SELECT " + PLAN_COLUMNS + " FROM billing_plans"
+            + (includeRetired ? "" : " WHERE retired_at IS NULL") + " ORDER BY created_at, code")
+        .execute().map(rows -> {
+          List<JsonObject> plans = new ArrayList<>();
+          rows.forEach(row -> plans.add(plan(row)));
+          return plans;
+        });
+  }
+
+  Future<Optional<JsonObject>> plan(SqlClient client, String code) {
+    return client.preparedQuery("SELECT " + PLAN_COLUMNS + " FROM billing_plans WHERE code = $1")
+        .execute(Tuple.of(code))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(plan(rows.iterator().next())));
+  }
+
+  Future<Optional<JsonObject>> retirePlan(String code, Instant now) {
+    return pool.preparedQuery("UPDATE billing_plans SET retired_at = COALESCE(retired_at, $2) "
+            + "WHERE code = $1 RETURNING " + PLAN_COLUMNS)
+        .execute(Tuple.of(code, time(now)))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(plan(rows.iterator().next())));
+  }
+
+  private static JsonObject plan(Row row) {
+    OffsetDateTime retired = row.getOffsetDateTime("retired_at");
+    return new JsonObject()
+        .put("code", row.getString("code"))
+        .put("name", row.getString("name"))
+        .put("price_minor", row.getLong("price_minor"))
+        .put("currency", row.getString("currency"))
+        .put("period", row.getString("period"))
+        .put("period_ms", row.getLong("period_ms"))
+        .put("status", retired == null ? "active" : "retired")
+        .put("retired_at", retired == null ? null : retired.toInstant().toString())
+        .put("created_at", row.getOffsetDateTime("created_at").toInstant().toString());
+  }
+
+  // Wallet timers
+
+  /** Locks the wallet's timer row (creating it on first use) for the rest of the transaction. */
+  Future<WalletRow> lockWallet(SqlClient conn, String userId, String currency, Instant now) {
+    return conn.preparedQuery("INSERT INTO billing_wallets (user_id, currency, updated_at) "
+            + "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+        .execute(Tuple.of(userId, currency, time(now)))
+        .compose(v -> conn.preparedQuery("SELECT next_charge_at, pending_run FROM billing_wallets "
+                + "WHERE user_id = $1 AND currency = $2 FOR UPDATE")
+            .execute(Tuple.of(userId, currency)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          OffsetDateTime next = row.getOffsetDateTime("next_charge_at");
+          Object pending = row.getValue("pending_run");
+          return new WalletRow(userId, currency, next == null ? null : next.toInstant(),
+              pending instanceof JsonObject json ? json : null);
+        });
+  }
+
+  Future<Void> setWallet(SqlClient conn, String userId, String currency, Instant nextChargeAt,
+      JsonObject pendingRun, long leaseMs, Instant now) {
+    return conn.preparedQuery("UPDATE billing_wallets SET next_charge_at = $3, pending_run = $4, "
+            + "lease_until = CASE WHEN $4::jsonb IS NULL THEN NULL "
+            + "ELSE clock_timestamp() + make_interval(secs => $5::double precision / 1000) END, "
+            + "updated_at = $6 WHERE user_id = $1 AND currency = $2")
+        .execute(Tuple.of(userId, currency, time(nextChargeAt), pendingRun, leaseMs, time(now)))
+        .mapEmpty();
+  }
+
+  /**
+   * Claims wallets whose timer is due (or whose run was left half done by a process that died),
+   * leasing them so that other processes skip them; SKIP LOCKED spreads the work.
+   */
+  Future<List<String[]>> claimDue(Instant now, int limit, long leaseMs) {
+    return pool.preparedQuery("""
+        UPDATE billing_wallets w
+           SET lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+         WHERE (w.user_id, w.currency) IN (
+               SELECT user_id, currency FROM billing_wallets
+                WHERE (next_charge_at <= $1 OR pending_run IS NOT NULL)
+                  AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                ORDER BY next_charge_at NULLS FIRST
+                LIMIT $2
+                  FOR UPDATE SKIP LOCKED)
+        RETURNING w.user_id, w.currency
+        """)
+        .execute(Tuple.of(time(now), limit, leaseMs))
+        .map(rows -> {
+          List<String[]> wallets = new ArrayList<>();
+          rows.forEach(row -> wallets.add(new String[] {row.getString("user_id"),
+              row.getString("currency")}));
+          return wallets;
+        });
+  }
+
+  // Subscriptions
+
+  /** The wallet's subscriptions that are not cancelled, oldest first. */
+  Future<List<SubscriptionRow>> walletSubscriptions(SqlClient conn, String userId,
+      String currency) {
+    return conn.preparedQuery("SELECT " + SubscriptionRow.COLUMNS + " FROM billing_subscriptions "
+            + "WHERE user_id = $1 AND currency = $2 AND status <> 'cancelled' "
+            + "ORDER BY created_at, id")
+        .execute(Tuple.of(userId, currency))
+        .map(BillingStore::subscriptions);
+  }
+
+  Future<List<SubscriptionRow>> userSubscriptions(String userId) {
+    return pool.preparedQuery("SELECT " + SubscriptionRow.COLUMNS + " FROM billing_subscriptions "
+            + "WHERE user_id = $1 ORDER BY created_at, id")
+        .execute(Tuple.of(userId))
+        .map(BillingStore::subscriptions);
+  }
+
+  Future<Optional<SubscriptionRow>> subscription(SqlClient conn, String id) {
+    return conn.preparedQuery("SELECT " + SubscriptionRow.COLUMNS
+            + " FROM billing_subscriptions WHERE id = $1")
+        .execute(Tuple.of(id))
+        .map(rows -> subscriptions(rows).stream().findFirst());
+  }
+
+  Future<Void> insertSubscription(SqlClient conn, String id, String userId, String currency,
+      JsonObject plan, Instant at) {
+    return conn.preparedQuery("""
+        INSERT INTO billing_subscriptions (id, user_id, currency, plan_code, status, segment, anchor,
+            price_minor, period_ms, billed_through, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, 'active', 1, $5, $6, $7, $5, $5, $5)
+        """)
+        .execute(Tuple.from(Arrays.asList(id, userId, currency, plan.getString("code"), time(at),
+            plan.getLong("price_minor"), plan.getLong("period_ms"))))
+        .mapEmpty();
+  }
+
+  Future<Void> updateProgress(SqlClient conn, Segment segment, Instant billedThrough, Instant now) {
+    return conn.preparedQuery("UPDATE billing_subscriptions SET periods_charged = $2, "
+            + "segment_charged_minor = $3, billed_through = $4, updated_at = $5 WHERE id = $1")
+        .execute(Tuple.of(segment.subscriptionId(), segment.periodsCharged(),
+            segment.chargedMinor(), time(billedThrough), time(now)))
+        .mapEmpty();
+  }
+
+  /** Records the end of a segment in the audit trail. */
+  Future<Void> endSegment(SqlClient conn, Segment segment, Instant endedAt, String reason) {
+    return conn.preparedQuery("INSERT INTO billing_segments (subscription_id, segment, plan_code, "
+            + "anchor, ended_at, end_reason, charged_minor) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+            + "ON CONFLICT DO NOTHING")
+        .execute(Tuple.from(Arrays.asList(segment.subscriptionId(), segment.segment(),
+            segment.planCode(), time(Instant.ofEpochMilli(segment.anchorMs())), time(endedAt),
+            reason, segment.chargedMinor())))
+        .mapEmpty();
+  }
+
+  Future<Void> setStatus(SqlClient conn, String id, String status, Instant at) {
+    String column = "suspended".equals(status) ? "suspended_at" : "cancelled_at";
+    return conn.preparedQuery("UPDATE billing_subscriptions SET status = $2, " + column
+            + " = $3, updated_at = $3 WHERE id = $1")
+        .execute(Tuple.of(id, status, time(at)))
+        .mapEmpty();
+  }
+
+  /** Starts a new segment at {@code anchor} on {@code plan}: after a plan change or a resume. */
+  Future<Void> startSegment(SqlClient conn, String id, int segment, JsonObject plan, Instant anchor) {
+    return conn.preparedQuery("""
+        UPDATE billing_subscriptions
+           SET status = 'active', segment = $2, anchor = $3, plan_code = $4, price_minor = $5,
+               period_ms = $6, periods_charged = 0, segment_charged_minor = 0,
+               billed_through = $3, suspended_at = NULL, updated_at = $3
+         WHERE id = $1
+        """)
+        .execute(Tuple.from(Arrays.asList(id, segment, time(anchor), plan.getString("code"),
+            plan.getLong("price_minor"), plan.getLong("period_ms"))))
+        .mapEmpty();
+  }
+
+  /** Switches a suspended subscription's plan; it takes effect when the subscription resumes. */
+  Future<Void> setPlan(SqlClient conn, String id, JsonObject plan, Instant now) {
+    return conn.preparedQuery("UPDATE billing_subscriptions SET plan_code = $2, price_minor = $3, "
+            + "period_ms = $4, updated_at = $5 WHERE id = $1")
+        .execute(Tuple.of(id, plan.getString("code"), plan.getLong("price_minor"),
+            plan.getLong("period_ms"), time(now)))
+        .mapEmpty();
+  }
+
+  // Idempotent commands
+
+  Future<Optional<Row>> command(SqlClient conn, String userId, String key) {
+    return conn.preparedQuery("SELECT request_hash, reply FROM billing_commands "
+            + "WHERE user_id = $1 AND idempotency_key = $2")
+        .execute(Tuple.of(userId, key))
+        .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+  }
+
+  Future<Void> storeCommand(SqlClient conn, String userId, String key, byte[] requestHash,
+      JsonObject reply, Instant now) {
+    return conn.preparedQuery("INSERT INTO billing_commands (user_id, idempotency_key, "
+            + "request_hash, reply, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING")
+        .execute(Tuple.of(userId, key, Buffer.buffer(requestHash), reply, time(now)))
+        .mapEmpty();
+  }
+
+  private static List<SubscriptionRow> subscriptions(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<SubscriptionRow> list = new ArrayList<>();
+    rows.forEach(row -> list.add(SubscriptionRow.from(row)));
+    return list;
+  }
+
+  static OffsetDateTime time(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}
