@@ -36,7 +36,7 @@ final class WalletPlanner {
     }
     long owedNow = accrued(active, atMs);
     if (owedNow > balanceMinor) {
-      return suspend(active, balanceMinor, atMs, owedNow);
+      return suspend(active, balanceMinor, atMs);
     }
     List<WalletPlan.Charge> charges = new ArrayList<>();
     List<Segment> after = new ArrayList<>();
@@ -59,8 +59,7 @@ final class WalletPlanner {
    * The balance ran out at the last millisecond whose usage it covers: charge every segment up to
    * that instant (full periods, then the partial one) and suspend them all there.
    */
-  private static WalletPlan suspend(List<Segment> active, long balanceMinor, long atMs,
-      long owedNow) {
+  private static WalletPlan suspend(List<Segment> active, long balanceMinor, long atMs) {
     long low = active.stream().mapToLong(Segment::billedThroughMs).min().orElseThrow();
     long high = atMs;
     // Largest instant in [low, atMs] whose usage the balance covers; usage grows with time.
@@ -81,7 +80,13 @@ final class WalletPlanner {
     }
     charges.sort(Comparator.comparingLong(WalletPlan.Charge::toMs)
         .thenComparing(WalletPlan.Charge::subscriptionId));
-    long uncollected = owedNow - accrued(active, suspendedAt);
+    // Usage between the instant the balance ran out and the run, at each subscription's rate:
+    // zero when the timer fired on time (within a millisecond's worth of usage).
+    long uncollected = 0;
+    for (Segment segment : active) {
+      uncollected = Math.addExact(uncollected,
+          Proration.owed(segment.priceMinor(), segment.periodMs(), suspendedAt, atMs));
+    }
     return new WalletPlan(charges, after, suspendedAt, uncollected, null);
   }
 

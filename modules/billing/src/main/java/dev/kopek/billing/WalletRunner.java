@@ -151,8 +151,9 @@ final class WalletRunner {
       if (found.isEmpty()) {
         return null;
       }
-      if (!found.get().getBuffer("request_hash").toString("ISO-8859-1")
-          .equals(new String(command.getBinary("hash"), java.nio.charset.StandardCharsets.ISO_8859_1))) {
+      byte[] stored = found.get().getBuffer("request_hash").getBytes();
+      byte[] asked = java.util.Base64.getDecoder().decode(command.getString("hash"));
+      if (!java.util.Arrays.equals(stored, asked)) {
         throw Failure.of(ErrorCode.IDEMPOTENCY_CONFLICT, "the idempotency key was already used "
             + "with a different request; use a new key for a new request").toException();
       }
