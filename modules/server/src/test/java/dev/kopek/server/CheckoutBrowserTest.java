@@ -186,7 +186,10 @@ class CheckoutBrowserTest {
         ExpectedConditions.presenceOfElementLocated(By.cssSelector("#result[data-status=declined]")));
     assertThat(result.getText()).isEqualTo("Payment declined: Your card was declined.");
     // A declined payment is settled at the provider: the page does not offer to pay it again.
-    assertThat(browser.findElement(By.id("pay")).isEnabled()).isFalse();
+    WebElement pay = browser.findElement(By.id("pay"));
+    assertThat(pay.isEnabled()).isFalse();
+    assertThat(pay.getCssValue("opacity")).as("a disabled Pay button looks disabled")
+        .isNotEqualTo("1");
 
     JsonObject failed = topup(bob, topup.getString("id"));
     assertThat(failed.getString("status")).isEqualTo("failed");
