@@ -26,6 +26,7 @@ final class CheckoutPages {
       h1{font-size:1.25rem;margin:0 0 .25rem}.amount{font-size:2rem;font-weight:600;margin:.25rem 0 1.5rem}
       label{display:block;font-size:.85rem;margin:.75rem 0 .25rem}input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #c8ccd4;border-radius:6px}
       button{width:100%;margin-top:1.25rem;padding:.75rem;font-size:1rem;border:0;border-radius:6px;background:#2d5bff;color:#fff;cursor:pointer}
+      button:disabled{opacity:.55;cursor:not-allowed}
       .row{display:flex;gap:.75rem}.row>div{flex:1}.note{font-size:.8rem;color:#5b6270;margin-top:1.25rem}
       .ok{color:#12703a}.bad{color:#b3261e}#result{margin-top:1rem;min-height:1.5rem}
       """;
