@@ -137,6 +137,13 @@ final class WalletRunner {
         });
   }
 
+  /** What {@link #RESUME_DEFAULT_MS} of a plan costs, rounded up. */
+  static long minuteOf(long priceMinor, long periodMs) {
+    long exact = Proration.owed(priceMinor, periodMs, 0, RESUME_DEFAULT_MS);
+    return Math.multiplyExact(exact, periodMs) == Math.multiplyExact(priceMinor, RESUME_DEFAULT_MS)
+        ? exact : exact + 1;
+  }
+
   private String requestId(Request request) {
     return request.action() + ":" + request.subscriptionId() + ":"
         + (request.command() == null ? "" : request.command().getString("key"));
@@ -235,9 +242,10 @@ final class WalletRunner {
     long threshold = config.resumeMinMinor();
     if (threshold == 0) {
       for (SubscriptionRow subscription : suspended) {
-        threshold = Math.addExact(threshold, Proration.owed(subscription.priceMinor(),
-            subscription.periodMs(), 0, RESUME_DEFAULT_MS) + 1);
+        threshold = Math.addExact(threshold, minuteOf(subscription.priceMinor(),
+            subscription.periodMs()));
       }
+      threshold = Math.max(1, threshold);
     }
     if (balance < threshold) {
       return;

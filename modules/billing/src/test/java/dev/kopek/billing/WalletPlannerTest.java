@@ -123,6 +123,15 @@ class WalletPlannerTest {
   }
 
   @Test
+  @DisplayName("the default resume threshold is one minute of the rate, rounded up")
+  void resumeThreshold() {
+    assertThat(WalletRunner.minuteOf(120, HOUR)).isEqualTo(2);
+    assertThat(WalletRunner.minuteOf(100, 7 * MINUTE)).isEqualTo(15);
+    assertThat(WalletRunner.minuteOf(1, HOUR)).isEqualTo(1);
+    assertThat(WalletRunner.minuteOf(60, MINUTE)).isEqualTo(60);
+  }
+
+  @Test
   @DisplayName("proration is exact where price x time exceeds 64 bits")
   void hugeProducts() {
     assertThat(Proration.owed(9_999_999_999L, 31L * 24 * HOUR, 0, 10L * 365 * 24 * HOUR))
