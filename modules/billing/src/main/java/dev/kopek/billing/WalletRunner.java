@@ -152,7 +152,8 @@ final class WalletRunner {
         return null;
       }
       if (!found.get().getBuffer("request_hash").toString("ISO-8859-1")
-          .equals(new String(command.getBinary("hash"), java.nio.charset.StandardCharsets.ISO_8859_1))) {
+          .equals(new String(java.util.Base64.getDecoder().decode(command.getString("hash")),
+              java.nio.charset.StandardCharsets.ISO_8859_1))) {
         throw Failure.of(ErrorCode.IDEMPOTENCY_CONFLICT, "the idempotency key was already used "
             + "with a different request; use a new key for a new request").toException();
       }
