@@ -149,6 +149,14 @@ final class BillingStore {
         .map(BillingStore::subscriptions);
   }
 
+  /** Whether the wallet has a subscription that is not cancelled (most wallets have none). */
+  Future<Boolean> hasSubscriptions(String userId, String currency) {
+    return pool.preparedQuery("SELECT 1 FROM billing_subscriptions WHERE user_id = $1 "
+            + "AND currency = $2 AND status <> 'cancelled' LIMIT 1")
+        .execute(Tuple.of(userId, currency))
+        .map(rows -> rows.size() > 0);
+  }
+
   Future<List<SubscriptionRow>> userSubscriptions(String userId) {
     return pool.preparedQuery("SELECT " + SubscriptionRow.COLUMNS + " FROM billing_subscriptions "
             + "WHERE user_id = $1 ORDER BY created_at, id")

@@ -113,11 +113,13 @@ public final class BillingVerticle extends VerticleBase {
     }
     String userId = entry.getString("user_id");
     String currency = entry.getString("currency");
-    Future<Void> work = entry.getLong("amount_minor", 0L) > 0
-        ? runner.resume(userId, currency)
-        : runner.timer(userId, currency);
-    work.onFailure(error -> LOG.warn("Rescheduling {} {} after an entry failed: {}", userId,
-        currency, error.toString()));
+    store.hasSubscriptions(userId, currency)
+        .compose(has -> !has ? Future.<Void>succeededFuture()
+            : entry.getLong("amount_minor", 0L) > 0
+                ? runner.resume(userId, currency)
+                : runner.timerCoalesced(userId, currency))
+        .onFailure(error -> LOG.warn("Rescheduling {} {} after an entry failed: {}", userId,
+            currency, error.toString()));
   }
 
   /** Claims due wallets and runs them, a few at a time. */

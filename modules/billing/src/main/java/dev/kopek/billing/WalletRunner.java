@@ -55,6 +55,7 @@ final class WalletRunner {
   private final BillingClock clock;
   private final BillingConfig config;
   private final Map<String, Future<?>> queues = new HashMap<>();
+  private final java.util.Set<String> waiting = new java.util.HashSet<>();
 
   WalletRunner(Vertx vertx, BillingStore store, BillingClock clock, BillingConfig config) {
     this.vertx = vertx;
@@ -73,6 +74,21 @@ final class WalletRunner {
     queues.put(key, next);
     next.onComplete(done -> queues.remove(key, next));
     return next;
+  }
+
+  /**
+   * Runs the wallet's timer unless a run of it is already waiting in this process: entries posted
+   * in bursts (a busy wallet) then cost one run, not one each.
+   */
+  Future<Void> timerCoalesced(String userId, String currency) {
+    String key = userId + "\n" + currency;
+    if (!waiting.add(key)) {
+      return Future.succeededFuture();
+    }
+    return serialized(userId, currency, v -> {
+      waiting.remove(key);
+      return run(new Request(userId, currency, Action.TIMER, null, null, null), 0).mapEmpty();
+    });
   }
 
   /** Runs the wallet's timer: charges what is due, or suspends. */

@@ -84,6 +84,7 @@ public final class HttpVerticle extends VerticleBase {
     UserApi user = new UserApi(ledger);
     AdminApi admin = new AdminApi(ledger);
     PaymentsApi payments = new PaymentsApi(ledger);
+    SubscriptionsApi billing = new SubscriptionsApi(ledger);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
         Map.entry("getHealth", ctx -> health(ctx, ledger)),
         Map.entry("getMetrics", metrics()),
@@ -104,7 +105,17 @@ public final class HttpVerticle extends VerticleBase {
         Map.entry("getCheckoutPage", payments::checkoutPage),
         Map.entry("submitCheckout", payments::submitCheckout),
         Map.entry("getCheckoutComplete", payments::checkoutComplete),
-        Map.entry("receiveWebhook", payments::receiveWebhook));
+        Map.entry("receiveWebhook", payments::receiveWebhook),
+        Map.entry("listPlans", billing::listPlans),
+        Map.entry("listAllPlans", billing::listAllPlans),
+        Map.entry("createPlan", billing::createPlan),
+        Map.entry("retirePlan", billing::retirePlan),
+        Map.entry("createSubscription", billing::createSubscription),
+        Map.entry("listSubscriptions", billing::listSubscriptions),
+        Map.entry("changeSubscription", billing::changeSubscription),
+        Map.entry("cancelSubscription", billing::cancelSubscription),
+        Map.entry("getClock", billing::getClock),
+        Map.entry("setClock", billing::setClock));
 
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     for (OpenAPIRoute route : builder.getRoutes()) {

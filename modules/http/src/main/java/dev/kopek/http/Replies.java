@@ -34,11 +34,20 @@ final class Replies {
 
   /** An entry as a reply to a money-moving POST: 201, and the replay header for a repeat. */
   static void entryCreated(RoutingContext ctx, JsonObject reply) {
+    replayable(ctx, 201, reply);
+  }
+
+  /**
+   * The reply to a command sent with an {@code Idempotency-Key}: the capability marks a stored
+   * reply to an earlier request with {@code replayed}, which becomes the
+   * {@code Idempotent-Replayed: true} header.
+   */
+  static void replayable(RoutingContext ctx, int status, JsonObject reply) {
     boolean replayed = Boolean.TRUE.equals(reply.remove("replayed"));
     if (replayed) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-    json(ctx, 201, reply);
+    json(ctx, status, reply);
   }
 
   /** A currency the contract's pattern let through, checked against ISO 4217. */

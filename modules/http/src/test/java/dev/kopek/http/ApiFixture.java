@@ -1,5 +1,6 @@
 package dev.kopek.http;
 
+import dev.kopek.billing.BillingVerticle;
 import dev.kopek.ledger.LedgerVerticle;
 import dev.kopek.payments.PaymentsVerticle;
 import dev.kopek.storage.PostgresEndpoint;
@@ -22,8 +23,9 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The production ledger and HTTP verticles on a fresh real database, and a client for them. Calls
- * block (tests read as scripts); concurrency tests fire futures and join them.
+ * The production ledger, payments, billing and HTTP verticles on a fresh real database, and a
+ * client for them. Billing runs on the test clock unless a test asks otherwise. Calls block
+ * (tests read as scripts); concurrency tests fire futures and join them.
  */
 final class ApiFixture implements AutoCloseable {
 
@@ -46,6 +48,10 @@ final class ApiFixture implements AutoCloseable {
   }
 
   static JsonObject config(PostgresEndpoint database) {
+    return config(database, true);
+  }
+
+  static JsonObject config(PostgresEndpoint database, boolean testClock) {
     return new JsonObject()
         .put("db", new JsonObject().put("url", TestDatabase.url(database)))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
@@ -53,7 +59,8 @@ final class ApiFixture implements AutoCloseable {
         .put("payments", new JsonObject().put("default_gateway", "scripted")
             .put("public_url", "http://127.0.0.1:9")
             .put("gateways", new JsonObject().put("scripted", new JsonObject()
-                .put("secret", SCRIPTED_SECRET))));
+                .put("secret", SCRIPTED_SECRET))))
+        .put("billing", new JsonObject().put("test_clock", testClock).put("poll_interval_ms", 20));
   }
 
   /** Both verticles on a Vert.x with Prometheus metrics on, as the server runs them. */
@@ -69,11 +76,22 @@ final class ApiFixture implements AutoCloseable {
 
   /** With {@code withLedger} false, only the HTTP verticle runs (the ledger is "down"). */
   static ApiFixture start(Vertx vertx, boolean withLedger) throws Exception {
+    return start(vertx, withLedger, true);
+  }
+
+  /** Every verticle, with billing on the system clock as in production (no test clock). */
+  static ApiFixture startWithoutTestClock() throws Exception {
+    return start(metricsEnabledVertx(), true, false);
+  }
+
+  private static ApiFixture start(Vertx vertx, boolean withLedger, boolean testClock)
+      throws Exception {
     PostgresEndpoint database = TestDatabase.create();
-    DeploymentOptions options = new DeploymentOptions().setConfig(config(database));
+    DeploymentOptions options = new DeploymentOptions().setConfig(config(database, testClock));
     if (withLedger) {
       await(vertx.deployVerticle(new LedgerVerticle(), options));
       await(vertx.deployVerticle(new PaymentsVerticle(), options));
+      await(vertx.deployVerticle(new BillingVerticle(), options));
     }
     HttpVerticle http = new HttpVerticle();
     await(vertx.deployVerticle(http, options));
@@ -99,6 +117,15 @@ final class ApiFixture implements AutoCloseable {
   HttpResponse<Buffer> post(String path, String token, String key, JsonObject body)
       throws Exception {
     return await(send(HttpMethod.POST, path, token, key, body));
+  }
+
+  HttpResponse<Buffer> patch(String path, String token, String key, JsonObject body)
+      throws Exception {
+    return await(send(HttpMethod.PATCH, path, token, key, body));
+  }
+
+  HttpResponse<Buffer> delete(String path, String token, String key) throws Exception {
+    return await(send(HttpMethod.DELETE, path, token, key, null));
   }
 
   /** Credits {@code userId} through the admin API and checks it worked. */

@@ -2,6 +2,8 @@ package dev.kopek.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kopek.testkit.TestDatabase;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -105,8 +107,27 @@ class BadInputTest {
             "method_not_allowed", null),
         new Case("admin route without the role", HttpMethod.POST, "/v1/admin/adjustments",
             "application/json", "{\"user_id\":\"alice\",\"amount_minor\":-100000,"
-                + "\"currency\":\"USD\",\"reason\":\"r\"}", true, 403, "forbidden", null))
+                + "\"currency\":\"USD\",\"reason\":\"r\"}", true, 403, "forbidden", null),
+        subscription("subscription without a plan", "{}", "plan"),
+        subscription("subscription to a plan code that cannot exist", "{\"plan\":\"Pro Plan\"}", "plan"),
+        subscription("subscription to an unknown plan", "{\"plan\":\"nothing\"}", "plan"),
+        subscription("subscription for another user", "{\"plan\":\"pro\",\"user_id\":\"bob\"}", "user_id"),
+        new Case("subscription without an idempotency key", HttpMethod.POST, "/v1/subscriptions",
+            "application/json", "{\"plan\":\"pro\"}", false, 400, "validation_failed",
+            "Idempotency-Key"),
+        new Case("plan change without a body", HttpMethod.PATCH, "/v1/subscriptions/sub_x",
+            "application/json", null, true, 400, "validation_failed", "body"),
+        new Case("cancel of an unknown subscription", HttpMethod.DELETE, "/v1/subscriptions/sub_x",
+            null, null, true, 404, "not_found", null),
+        new Case("plan creation without the role", HttpMethod.POST, "/v1/admin/plans",
+            "application/json", "{\"code\":\"pro\",\"name\":\"Pro\",\"price_minor\":1,"
+                + "\"currency\":\"USD\"}", false, 403, "forbidden", null))
         .map(Arguments::of);
+  }
+
+  static Case subscription(String name, String body, String field) {
+    return new Case(name, HttpMethod.POST, "/v1/subscriptions", "application/json", body, true,
+        400, "validation_failed", field);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -153,6 +174,38 @@ class BadInputTest {
       assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);
     }
     assertThat(api.entryCount()).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "plan with {0}")
+  @MethodSource("plans")
+  @DisplayName("new plans are validated, naming the field, and nothing is created")
+  void planRefused(String name, String body, String field) throws Exception {
+    HttpResponse<Buffer> response = ApiFixture.await(api.client
+        .post("/v1/admin/plans").bearerTokenAuthentication(api.tokens.admin("root"))
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("validation_failed");
+    assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);
+    assertThat(TestDatabase.queryLong(api.database, "SELECT count(*) FROM billing_plans"))
+        .isZero();
+  }
+
+  static Stream<Arguments> plans() {
+    String valid = "\"code\":\"pro\",\"name\":\"Pro\",\"price_minor\":100,\"currency\":\"USD\"";
+    return Stream.of(
+        Arguments.of("a month as the period", "{" + valid + ",\"period\":\"P1M\"}", "period"),
+        Arguments.of("a year as the period", "{" + valid + ",\"period\":\"P1Y\"}", "period"),
+        Arguments.of("a period of zero", "{" + valid + ",\"period\":\"PT0S\"}", "period"),
+        Arguments.of("a period under a second", "{" + valid + ",\"period\":\"PT0.5S\"}", "period"),
+        Arguments.of("a period over 31 days", "{" + valid + ",\"period\":\"P32D\"}", "period"),
+        Arguments.of("a period that is not a duration", "{" + valid + ",\"period\":\"hourly\"}", "period"),
+        Arguments.of("a zero price", "{\"code\":\"pro\",\"name\":\"Pro\",\"price_minor\":0,\"currency\":\"USD\"}", "price_minor"),
+        Arguments.of("an unknown currency", "{\"code\":\"pro\",\"name\":\"Pro\",\"price_minor\":1,\"currency\":\"ABC\"}", "currency"),
+        Arguments.of("an upper-case code", "{\"code\":\"Pro\",\"name\":\"Pro\",\"price_minor\":1,\"currency\":\"USD\"}", "code"),
+        Arguments.of("a code of 65 characters", "{\"code\":\"" + "p".repeat(65) + "\",\"name\":\"Pro\",\"price_minor\":1,\"currency\":\"USD\"}", "code"),
+        Arguments.of("an empty name", "{\"code\":\"pro\",\"name\":\"\",\"price_minor\":1,\"currency\":\"USD\"}", "name"),
+        Arguments.of("no name", "{\"code\":\"pro\",\"price_minor\":1,\"currency\":\"USD\"}", "name"),
+        Arguments.of("an unknown field", "{" + valid + ",\"trial_days\":7}", "trial_days"));
   }
 
   static Stream<Arguments> adjustments() {

@@ -66,10 +66,18 @@ class ContractTest {
         new JsonObject().put("amount_minor", 100).put("currency", "USD")).bodyAsJsonObject();
     String checkoutUrl = topup.getString("checkout_url");
     String token = checkoutUrl.substring(checkoutUrl.lastIndexOf('/') + 1);
+    assertThat(api.post("/v1/admin/plans", admin, null, new JsonObject().put("code", "contract")
+        .put("name", "Contract").put("price_minor", 100).put("currency", "USD")).statusCode())
+        .isEqualTo(201);
+    api.credit("root", 1000, "USD");
+    JsonObject subscription = api.post("/v1/subscriptions", admin, "contract-subscription",
+        new JsonObject().put("plan", "contract")).bodyAsJsonObject();
     for (String operation : contractOperations()) {
       String[] parts = operation.split(" ", 2);
-      String path = parts[1].replace("{currency}", "USD").replace("{id}", topup.getString("id"))
-          .replace("{token}", token).replace("{gateway}", "scripted");
+      String id = parts[1].startsWith("/v1/subscriptions/") ? subscription.getString("id")
+          : topup.getString("id");
+      String path = parts[1].replace("{currency}", "USD").replace("{id}", id)
+          .replace("{token}", token).replace("{gateway}", "scripted").replace("{code}", "contract");
       HttpResponse<Buffer> response = ApiFixture.await(api.send(HttpMethod.valueOf(parts[0]), path,
           admin, "contract-" + path, parts[0].equals("POST") ? new JsonObject() : null));
       assertThat(response.statusCode()).as(operation + " -> " + response.bodyAsString())

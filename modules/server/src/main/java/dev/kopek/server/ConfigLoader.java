@@ -30,7 +30,8 @@ final class ConfigLoader {
       Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
       Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
       Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
-      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"));
+      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
+      Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"));
 
   static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
   static final Path LOCAL = Path.of("config", "kopek.yaml");
@@ -70,7 +71,8 @@ final class ConfigLoader {
 
   /**
    * Environment values are strings; they are converted to numbers for the keys documented as
-   * integers (whatever the files hold there, since the variable replaces it).
+   * integers, and to {@code true} or {@code false} for the keys documented as booleans (whatever
+   * the files hold there, since the variable replaces it).
    */
   static JsonObject applyEnvironment(JsonObject config, Map<String, String> environment) {
     ENVIRONMENT.forEach((variable, key) -> {
@@ -96,10 +98,24 @@ final class ConfigLoader {
           throw new IllegalArgumentException(variable + " (" + key + ") must be an integer, was \""
               + value + "\"");
         }
+      } else if (ServerConfig.typeOf(key) == Boolean.class) {
+        section.put(leaf, bool(variable, key, value));
       } else {
         section.put(leaf, value);
       }
     });
     return config;
+  }
+
+  private static boolean bool(String variable, String key, String value) {
+    String text = value.trim();
+    if (text.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (text.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new IllegalArgumentException(variable + " (" + key + ") must be true or false, was \""
+        + value + "\"");
   }
 }

@@ -1,5 +1,6 @@
 package dev.kopek.server;
 
+import dev.kopek.billing.BillingVerticle;
 import dev.kopek.http.HttpConfig;
 import dev.kopek.http.HttpVerticle;
 import dev.kopek.ledger.LedgerConfig;
@@ -127,7 +128,11 @@ public final class Kopek {
       }
       String paymentsId = await(vertx.deployVerticle(new PaymentsVerticle(),
           new DeploymentOptions().setConfig(config)));
-      Kopek kopek = new Kopek(vertx, embedded, http, httpId, List.of(paymentsId, ledger), settings);
+      String billingId = await(vertx.deployVerticle(new BillingVerticle(),
+          new DeploymentOptions().setConfig(config)));
+      // Stopped in this order: billing posts to the ledger, payments credit through it.
+      Kopek kopek = new Kopek(vertx, embedded, http, httpId,
+          List.of(billingId, paymentsId, ledger), settings);
       LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
           http.actualPort(), embedded == null ? endpoint
               : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
@@ -159,8 +164,8 @@ public final class Kopek {
 
   /**
    * Stops in dependency order: the HTTP server first (no new requests; in-flight ones get
-   * {@code shutdown.grace_ms} to finish), then payments, the ledger, Vert.x, and the embedded
-   * database.
+   * {@code shutdown.grace_ms} to finish), then billing, payments, the ledger, Vert.x, and the
+   * embedded database.
    */
   public void stop() throws Exception {
     try {

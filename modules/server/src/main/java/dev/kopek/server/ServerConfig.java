@@ -44,10 +44,15 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("payments.janitor_interval_ms", Integer.class),
       Map.entry("payments.gateway_timeout_ms", Integer.class),
       Map.entry("payments.gateways", io.vertx.core.json.JsonObject.class),
+      Map.entry("billing.poll_interval_ms", Integer.class),
+      Map.entry("billing.resume_min_minor", Long.class),
+      Map.entry("billing.test_clock", Boolean.class),
+      Map.entry("billing.batch_max", Integer.class),
+      Map.entry("billing.lease_ms", Integer.class),
       Map.entry("shutdown.grace_ms", Integer.class));
 
   private static final Set<String> SECTIONS = Set.of("http", "db", "auth", "ledger", "metrics",
-      "shutdown", "payments");
+      "shutdown", "payments", "billing");
 
   static ServerConfig from(JsonObject config) {
     checkTypes(config);
@@ -76,7 +81,10 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
         config.getJsonObject("metrics").getBoolean("enabled", true), grace);
   }
 
-  /** The JSON type a documented key holds ({@code Integer}, {@code Boolean} or {@code String}). */
+  /**
+   * The JSON type a documented key holds: {@code Integer}, {@code Long} (an integer that may
+   * exceed 32 bits), {@code Boolean}, {@code String} or {@code JsonObject}.
+   */
   static Class<?> typeOf(String key) {
     // Provider settings (payments.gateways.<id>.*) are the providers' to check; from the
     // environment they arrive as strings.
@@ -99,10 +107,13 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       if (value == null) {
         return;
       }
-      boolean ok = type == Integer.class ? value instanceof Integer : type.isInstance(value);
+      boolean ok = type == Integer.class ? value instanceof Integer
+          : type == Long.class ? value instanceof Integer || value instanceof Long
+          : type.isInstance(value);
       if (!ok) {
         throw new IllegalArgumentException(key + " must be "
-            + (type == Integer.class ? "an integer" : type == Boolean.class ? "true or false"
+            + (type == Integer.class || type == Long.class ? "an integer"
+                : type == Boolean.class ? "true or false"
                 : type == String.class ? "a string" : "a section of settings")
             + ", was " + (key.contains("secret") ? "a " + value.getClass().getSimpleName() : value));
       }

@@ -154,7 +154,8 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("./data");
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
-        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "payments", "metrics", "shutdown");
+        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "payments", "billing",
+            "metrics", "shutdown");
   }
 
   @Test
@@ -195,11 +196,58 @@ class ConfigurationTest {
         assertThat(section).as(key).isNotNull();
       }
       assertThat(section.containsKey(path[path.length - 1])).as(key + " is in kopek.yaml").isTrue();
-      assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class);
+      assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class,
+          Boolean.class);
     });
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(9)
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(10)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
-        .containsEntry("KOPEK_DATA_DIR", "db.data_dir");
+        .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
+        .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock");
+  }
+
+  @Test
+  @DisplayName("KOPEK_BILLING_TEST_CLOCK becomes a boolean; the test clock is off by default")
+  void testClockFromEnvironment() throws Exception {
+    assertThat(Main.loadConfig(null, Map.of()).getJsonObject("billing").getValue("test_clock"))
+        .isEqualTo(false);
+    Path file = yaml("billing:\n  test_clock: false\n");
+
+    JsonObject on = Main.loadConfig(file, Map.of("KOPEK_BILLING_TEST_CLOCK", " TRUE "));
+    JsonObject off = Main.loadConfig(null, Map.of("KOPEK_BILLING_TEST_CLOCK", "false"));
+
+    assertThat(on.getJsonObject("billing").getValue("test_clock")).isEqualTo(true);
+    assertThat(off.getJsonObject("billing").getValue("test_clock")).isEqualTo(false);
+    ServerConfig.from(on); // the type check accepts what the variable became
+  }
+
+  @Test
+  @DisplayName("KOPEK_BILLING_TEST_CLOCK=yes stops start-up with exit code 2, naming the variable and billing.test_clock")
+  void testClockFromEnvironmentNotABoolean() {
+    env.put("KOPEK_BILLING_TEST_CLOCK", "yes");
+
+    assertRefused(run(), "KOPEK_BILLING_TEST_CLOCK (billing.test_clock) must be true or false, "
+        + "was \"yes\"");
+  }
+
+  @Test
+  @DisplayName("a --config file with billing.test_clock \"yes\" stops start-up with exit code 2, naming the key")
+  void testClockFromFileNotABoolean() throws IOException {
+    Path file = yaml("billing:\n  test_clock: \"yes\"\n");
+
+    assertRefused(run("--config", file.toString()),
+        "billing.test_clock must be true or false, was yes");
+  }
+
+  @Test
+  @DisplayName("billing.resume_min_minor takes integers beyond 32 bits")
+  void resumeMinimumBeyondInt() throws Exception {
+    Path file = yaml("billing:\n  resume_min_minor: 5000000000\n");
+
+    JsonObject config = Main.loadConfig(file, Map.of());
+
+    ServerConfig.from(config); // the type check accepts it
+    assertThat(config.getJsonObject("billing").getValue("resume_min_minor"))
+        .isEqualTo(5_000_000_000L);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +41,7 @@ class RestartTest {
 
   @Test
   @Timeout(120)
-  @DisplayName("keeps balances, the transaction log, idempotency keys and its token secret across a restart, on a durable server")
+  @DisplayName("keeps balances, the transaction log, idempotency keys, plans and its token secret across a restart, on a durable server")
   void restartKeepsEverything() throws Exception {
     Map<String, String> env = Map.of("KOPEK_DATA_DIR", dataDir.toString(), "KOPEK_HTTP_PORT", "0");
     kopek = Kopek.start(Main.loadConfig(null, env));
@@ -88,13 +89,22 @@ class RestartTest {
       verified = verify(api, admin);
       assertThat(verified).isEqualTo(new JsonObject().put("ok", true).put("wallets_checked", 1)
           .put("entries_checked", 2));
+
+      // Billing runs too, on the system clock: the test clock is off by default.
+      HttpResponse<Buffer> plan = api.post("/v1/admin/plans", admin, "plan-pro",
+          new JsonObject().put("code", "pro").put("name", "Pro").put("price_minor", 120)
+              .put("currency", "USD").put("period", "P30D"));
+      assertThat(plan.statusCode()).as(plan.bodyAsString()).isEqualTo(201);
+      assertThat(api.get("/v1/admin/clock", admin).statusCode()).isEqualTo(404);
     }
 
     kopek.stop();
     kopek = null;
     assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
 
-    kopek = Kopek.start(Main.loadConfig(null, env));
+    Map<String, String> testClock = new HashMap<>(env);
+    testClock.put("KOPEK_BILLING_TEST_CLOCK", "true");
+    kopek = Kopek.start(Main.loadConfig(null, testClock));
     assertThat(Files.readString(dataDir.resolve("jwt-secret"), StandardCharsets.US_ASCII))
         .isEqualTo(secret);
     assertThat(show(embeddedDatabase(), "fsync")).isEqualTo("on");
@@ -103,6 +113,14 @@ class RestartTest {
       assertThat(wallets(api, alice)).isEqualTo(usd(7500));
       assertThat(log(api, alice)).isEqualTo(new JsonArray().add(charged).add(credited));
       assertThat(verify(api, admin)).isEqualTo(verified);
+      HttpResponse<Buffer> plans = api.get("/v1/plans", alice);
+      assertThat(plans.statusCode()).isEqualTo(200);
+      assertThat(plans.bodyAsJsonObject().getJsonArray("data").getJsonObject(0).getString("code"))
+          .isEqualTo("pro");
+      // KOPEK_BILLING_TEST_CLOCK=true turned the administrators' test clock on.
+      HttpResponse<Buffer> clock = api.get("/v1/admin/clock", admin);
+      assertThat(clock.statusCode()).as(clock.bodyAsString()).isEqualTo(200);
+      assertThat(clock.bodyAsJsonObject().getBoolean("test_clock")).isTrue();
 
       HttpResponse<Buffer> replay = api.post("/v1/charges", alice, "order-1", charge);
       assertThat(replay.statusCode()).isEqualTo(201);
