@@ -169,7 +169,9 @@ final class CheckoutPage {
                 input.removeAttribute("aria-invalid");
               }
             });
-            if (status === "succeeded") {
+            if (status === "succeeded" || status === "unknown") {
+              // Unknown: the provider has the payment but has not said how it ended; the return
+              // page shows the payment's state and refreshes until it is final.
               var target = navigable(config.returnUrl);
               if (target) {
                 window.setTimeout(function () { window.location.assign(target); },
@@ -179,7 +181,7 @@ final class CheckoutPage {
               // A payment awaiting authentication may still be paid with another card.
               pay.disabled = false;
             }
-            // Declined and unknown are settled at the provider: paying again cannot change them.
+            // A declined payment is final at the provider: paying again cannot change it.
           }
 
           form.addEventListener("submit", function (event) {

@@ -29,6 +29,8 @@ final class CheckoutPages {
       button:disabled{opacity:.55;cursor:not-allowed}
       .row{display:flex;gap:.75rem}.row>div{flex:1}.note{font-size:.8rem;color:#5b6270;margin-top:1.25rem}
       .ok{color:#12703a}.bad{color:#b3261e}#result{margin-top:1rem;min-height:1.5rem}
+      #result[data-status=succeeded]{color:#12703a}
+      #result[data-status=declined],#result[data-status=invalid],#result[data-status=failed]{color:#b3261e}
       """;
 
   private CheckoutPages() {}
@@ -103,6 +105,7 @@ final class CheckoutPages {
         + "; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     String html = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        + "<link rel=\"icon\" href=\"data:,\">"
         + (refresh ? "<meta http-equiv=\"refresh\" content=\"2\">" : "")
         + "<title>" + escape(title) + " · Kopek</title><style nonce=\"" + nonce + "\">" + STYLE
         + "</style></head><body><main>" + body + "</main>"
