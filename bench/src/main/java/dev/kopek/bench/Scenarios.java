@@ -1,0 +1,153 @@
+package dev.kopek.bench;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The scenarios. Debit scenarios interleave baseline and Kopek runs (A B A B ...), reset both
+ * sides' tables before every run, and report the median of the per-pair ratios: on a shared,
+ * noisy machine only figures measured side by side mean something. Latency percentiles come from
+ * a constant-rate run at half of Kopek's measured peak.
+ */
+final class Scenarios {
+
+  private final Bench.Options options;
+  private final LoadGenerator load;
+  private final Seed seed;
+  private final Bench.Tokens tokens;
+  private final Baseline baseline;
+  private final WebClient client;
+  private final PrintStream out;
+  private final PrintStream log;
+  private final boolean pgbench = Baseline.available();
+
+  Scenarios(Bench.Options options, LoadGenerator load, Seed seed, Bench.Tokens tokens,
+      Baseline baseline, WebClient client, PrintStream out, PrintStream log) {
+    this.options = options;
+    this.load = load;
+    this.seed = seed;
+    this.tokens = tokens;
+    this.baseline = baseline;
+    this.client = client;
+    this.out = out;
+    this.log = log;
+    if (!pgbench) {
+      log.println("pgbench is not installed (Debian: postgresql-client / postgresql-15); "
+          + "baseline figures will be null");
+    }
+  }
+
+  /** JIT warm-up, so that the first measured run is not the compiler's. */
+  void warmUp() throws Exception {
+    log.println("Warming up for " + options.warmupMs() + " ms");
+    load.closedLoop(options.inFlight(), options.warmupMs(), Bench.spreadDebits(tokens));
+    if (pgbench) {
+      baseline.run(false, Math.min(options.warmupMs(), 3_000), options.baselineClients());
+    }
+  }
+
+  void run(String scenario) throws Exception {
+    switch (scenario) {
+      case "debit_spread" -> debits(scenario, false, Bench.spreadDebits(tokens));
+      case "debit_hot" -> debits(scenario, true, Bench.hotDebits(tokens));
+      case "mixed" -> debits(scenario, null, Bench.mixed(tokens));
+      case "billing_run" -> billing();
+      default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+    }
+  }
+
+  /** {@code hot} null: no baseline applies. */
+  private void debits(String scenario, Boolean hot, Supplier<LoadGenerator.Call> calls)
+      throws Exception {
+    List<Double> kopek = new ArrayList<>();
+    List<Double> base = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    long failed = 0;
+    LoadGenerator.Result peakRun = null;
+    for (int pair = 1; pair <= options.pairs(); pair++) {
+      Double b = null;
+      if (hot != null && pgbench) {
+        baseline.reset();
+        b = baseline.run(hot, options.runMs(), options.baselineClients());
+        base.add(b);
+      }
+      seed.reset();
+      LoadGenerator.Result result = load.closedLoop(options.inFlight(), options.runMs(), calls);
+      failed += result.failed();
+      peakRun = result;
+      kopek.add((double) result.perSecond());
+      if (b != null) {
+        ratios.add(result.perSecond() / b);
+      }
+      log.printf("%s pair %d: kopek %d/s%s%n", scenario, pair, result.perSecond(),
+          b == null ? "" : String.format(", baseline %.0f/s, ratio %.2f", b, result.perSecond() / b));
+    }
+    double peak = Bench.median(kopek);
+    seed.reset();
+    int halfRate = (int) Math.max(1, peak / 2);
+    LoadGenerator.Result half = load.constantRate(halfRate, options.runMs(), calls);
+    failed += half.failed();
+    out.println(new JsonObject()
+        .put("scenario", scenario)
+        .put("kopek_per_s", Math.round(peak))
+        .put("baseline_per_s", base.isEmpty() ? null : Math.round(Bench.median(base)))
+        .put("ratio", ratios.isEmpty() ? null : round(Bench.median(ratios), 2))
+        .put("p50_ms", round(half.millis(50), 2))
+        .put("p99_ms", round(half.millis(99), 2))
+        .put("p999_ms", round(half.millis(99.9), 2))
+        .put("latency_at_per_s", halfRate)
+        .put("peak_p99_ms", round(peakRun.millis(99), 2))
+        .put("pairs", options.pairs())
+        .put("failed", failed)
+        .encode());
+  }
+
+  /** Bills {@code billingWallets} due wallets at once through the test clock. */
+  private void billing() throws Exception {
+    int count = options.billingWallets();
+    log.println("Seeding " + count + " subscribed wallets");
+    seed.subscriptions(count);
+    HttpResponse<Buffer> moved = LoadGenerator.await(client.post("/v1/admin/clock")
+        .bearerTokenAuthentication(tokens.admin)
+        .sendJsonObject(new JsonObject().put("advance_ms", 3_600_000)), 30_000);
+    if (moved.statusCode() != 200) {
+      throw new IllegalStateException("moving the clock failed: " + moved.bodyAsString());
+    }
+    long start = System.nanoTime();
+    String due = "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL OR "
+        + "next_charge_at <= (SELECT now FROM billing_test_clock)";
+    long deadline = System.currentTimeMillis() + 600_000;
+    while (Bench.queryLong(seed.database(), due) > 0) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("billing did not finish within 10 minutes");
+      }
+      Thread.sleep(50);
+    }
+    long elapsedNanos = System.nanoTime() - start;
+    long charged = Bench.queryLong(seed.database(),
+        "SELECT count(*) FROM ledger_entries WHERE kind = 'billing'");
+    out.println(new JsonObject()
+        .put("scenario", "billing_run")
+        .put("kopek_per_s", count * 1_000_000_000L / elapsedNanos)
+        .put("baseline_per_s", null)
+        .put("ratio", null)
+        .put("p50_ms", null)
+        .put("p99_ms", null)
+        .put("p999_ms", null)
+        .put("wallets", count)
+        .put("entries", charged)
+        .put("seconds", round(elapsedNanos / 1e9, 2))
+        .encode());
+  }
+
+  private static double round(double value, int digits) {
+    double scale = Math.pow(10, digits);
+    return Math.round(value * scale) / scale;
+  }
+}
