@@ -28,7 +28,7 @@ public record EntryQuery(
   /** Checks bounds; a violation is a {@link Failure} naming the field. */
   public EntryQuery {
     if (limit < 1 || limit > INTERNAL_LIMIT_MAX) {
-      throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX)
+      throw Failure.invalid("limit", "limit must be between 1 and " + INTERNAL_LIMIT_MAX)
           .toException();
     }
     if (currency != null && Currencies.find(currency).isEmpty()) {
