@@ -135,7 +135,16 @@ public final class BillingVerticle extends VerticleBase {
         .onComplete(done -> polling = false);
   }
 
+  /**
+   * Runs the claimed wallets, {@link #RUNS_IN_FLIGHT_MAX} at a time, and logs one line for the
+   * poll when it had any: how many timers ran, and how long they took.
+   */
   private Future<Void> runAll(List<String[]> wallets) {
+    if (wallets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    int[] failed = {0};
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < RUNS_IN_FLIGHT_MAX; lane++) {
       Future<Void> chain = Future.succeededFuture();
@@ -143,12 +152,16 @@ public final class BillingVerticle extends VerticleBase {
         String[] wallet = wallets.get(i);
         chain = chain.compose(v -> runner.timer(wallet[0], wallet[1]).recover(error -> {
           LOG.warn("Billing run of {} {} failed: {}", wallet[0], wallet[1], error.toString());
+          failed[0]++;
           return Future.succeededFuture();
         }));
       }
       lanes.add(chain);
     }
-    return Future.all(lanes).mapEmpty();
+    return Future.all(lanes).onSuccess(done -> LOG.info("Billed {} due wallets in {} ms{}",
+            wallets.size() - failed[0], (System.nanoTime() - started) / 1_000_000,
+            failed[0] == 0 ? "" : " (" + failed[0] + " failed, retried when their lease ends)"))
+        .mapEmpty();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kopek.server;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -18,9 +19,15 @@ final class ApiClient implements AutoCloseable {
   private final WebClient client;
 
   ApiClient(int port) {
+    this(port, new PoolOptions().getHttp1MaxSize());
+  }
+
+  /** A client keeping up to {@code connections} connections, for requests in flight at once. */
+  ApiClient(int port, int connections) {
     vertx = Vertx.vertx();
     client = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(port));
+        .setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** The client's Vert.x, for minting tokens. */
@@ -38,10 +45,16 @@ final class ApiClient implements AutoCloseable {
 
   HttpResponse<Buffer> post(String path, String token, String idempotencyKey, JsonObject body)
       throws Exception {
-    return await(client.post(path)
+    return await(postAsync(path, token, idempotencyKey, body));
+  }
+
+  /** The same POST without waiting, for tests that keep many requests in flight. */
+  Future<HttpResponse<Buffer>> postAsync(String path, String token, String idempotencyKey,
+      JsonObject body) {
+    return client.post(path)
         .bearerTokenAuthentication(token)
         .putHeader("Idempotency-Key", idempotencyKey)
-        .sendJsonObject(body));
+        .sendJsonObject(body);
   }
 
   static <T> T await(Future<T> future) throws Exception {

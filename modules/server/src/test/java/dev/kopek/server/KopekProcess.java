@@ -38,6 +38,15 @@ final class KopekProcess implements AutoCloseable {
 
   /** Starts {@code dev.kopek.server.Main} with {@code KOPEK_DATA_DIR=dataDir} and port 0. */
   static KopekProcess start(Path dataDir, Path workingDirectory) throws IOException {
+    return start(dataDir, workingDirectory, Map.of());
+  }
+
+  /**
+   * Starts {@code dev.kopek.server.Main} with {@code KOPEK_DATA_DIR=dataDir}, port 0, and the
+   * {@code KOPEK_*} variables of {@code environment} (which may override those two).
+   */
+  static KopekProcess start(Path dataDir, Path workingDirectory, Map<String, String> environment)
+      throws IOException {
     String classPath = Optional.ofNullable(System.getProperty("surefire.test.class.path"))
         .orElse(System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -54,6 +63,7 @@ final class KopekProcess implements AutoCloseable {
     env.keySet().removeIf(name -> name.startsWith("KOPEK_"));
     env.put("KOPEK_DATA_DIR", dataDir.toString());
     env.put("KOPEK_HTTP_PORT", "0");
+    env.putAll(environment);
     return new KopekProcess(builder.start(), dataDir);
   }
 
