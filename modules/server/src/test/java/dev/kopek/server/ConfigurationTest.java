@@ -197,9 +197,34 @@ class ConfigurationTest {
       assertThat(section.containsKey(path[path.length - 1])).as(key + " is in kopek.yaml").isTrue();
       assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class);
     });
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(9)
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(12)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
-        .containsEntry("KOPEK_DATA_DIR", "db.data_dir");
+        .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
+        .containsEntry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key");
+  }
+
+  @Test
+  @DisplayName("config/braintree.example.yaml enables Braintree instead of the sandbox, its keys from the environment")
+  void braintreeExample() throws Exception {
+    Path example = Path.of("..", "..", "config", "braintree.example.yaml");
+
+    JsonObject config = Main.loadConfig(example, Map.of("BRAINTREE_MERCHANT_ID", "m1",
+        "BRAINTREE_PUBLIC_KEY", "pub1", "BRAINTREE_PRIVATE_KEY", "priv1"));
+
+    JsonObject payments = config.getJsonObject("payments");
+    JsonObject gateways = payments.getJsonObject("gateways");
+    JsonObject braintree = gateways.getJsonObject("braintree");
+    assertThat(payments.getString("default_gateway")).isEqualTo("braintree");
+    assertThat(gateways.getJsonObject("sandbox").getBoolean("enabled")).isFalse();
+    assertThat(braintree.getBoolean("enabled")).isTrue();
+    assertThat(braintree.getString("merchant_id")).isEqualTo("m1");
+    assertThat(braintree.getString("public_key")).isEqualTo("pub1");
+    assertThat(braintree.getString("private_key")).isEqualTo("priv1");
+    assertThat(braintree.getJsonObject("merchant_account_id").getString("USD"))
+        .isEqualTo("your_usd_merchant_account");
+    // The defaults keep Braintree off.
+    assertThat(Main.loadConfig(null, Map.of()).getJsonObject("payments")
+        .getJsonObject("gateways").getJsonObject("braintree").getBoolean("enabled")).isFalse();
   }
 
   @Test
