@@ -199,7 +199,7 @@ class ConfigurationTest {
       assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class,
           Boolean.class);
     });
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(10)
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(13)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
         .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock");
@@ -248,6 +248,31 @@ class ConfigurationTest {
     ServerConfig.from(config); // the type check accepts it
     assertThat(config.getJsonObject("billing").getValue("resume_min_minor"))
         .isEqualTo(5_000_000_000L);
+
+  }
+
+  @Test
+  @DisplayName("config/braintree.example.yaml enables Braintree instead of the sandbox, its keys from the environment")
+  void braintreeExample() throws Exception {
+    Path example = Path.of("..", "..", "config", "braintree.example.yaml");
+
+    JsonObject config = Main.loadConfig(example, Map.of("BRAINTREE_MERCHANT_ID", "m1",
+        "BRAINTREE_PUBLIC_KEY", "pub1", "BRAINTREE_PRIVATE_KEY", "priv1"));
+
+    JsonObject payments = config.getJsonObject("payments");
+    JsonObject gateways = payments.getJsonObject("gateways");
+    JsonObject braintree = gateways.getJsonObject("braintree");
+    assertThat(payments.getString("default_gateway")).isEqualTo("braintree");
+    assertThat(gateways.getJsonObject("sandbox").getBoolean("enabled")).isFalse();
+    assertThat(braintree.getBoolean("enabled")).isTrue();
+    assertThat(braintree.getString("merchant_id")).isEqualTo("m1");
+    assertThat(braintree.getString("public_key")).isEqualTo("pub1");
+    assertThat(braintree.getString("private_key")).isEqualTo("priv1");
+    assertThat(braintree.getJsonObject("merchant_account_id").getString("USD"))
+        .isEqualTo("your_usd_merchant_account");
+    // The defaults keep Braintree off.
+    assertThat(Main.loadConfig(null, Map.of()).getJsonObject("payments")
+        .getJsonObject("gateways").getJsonObject("braintree").getBoolean("enabled")).isFalse();
   }
 
   @Test
