@@ -30,7 +30,11 @@ final class ConfigLoader {
       Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
       Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
       Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
-      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"));
+      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
+      // Stripe's own names for its keys, as its dashboard and CLI print them.
+      Map.entry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key"),
+      Map.entry("STRIPE_WEBHOOK_SECRET", "payments.gateways.stripe.webhook_secret"),
+      Map.entry("STRIPE_PUBLISHABLE_KEY", "payments.gateways.stripe.publishable_key"));
 
   static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
   static final Path LOCAL = Path.of("config", "kopek.yaml");
