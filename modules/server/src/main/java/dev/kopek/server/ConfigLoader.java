@@ -34,7 +34,11 @@ final class ConfigLoader {
       Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"),
       Map.entry("BRAINTREE_MERCHANT_ID", "payments.gateways.braintree.merchant_id"),
       Map.entry("BRAINTREE_PUBLIC_KEY", "payments.gateways.braintree.public_key"),
-      Map.entry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key"));
+      Map.entry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key"),
+      // Stripe's own names for its keys, as its dashboard and CLI print them.
+      Map.entry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key"),
+      Map.entry("STRIPE_WEBHOOK_SECRET", "payments.gateways.stripe.webhook_secret"),
+      Map.entry("STRIPE_PUBLISHABLE_KEY", "payments.gateways.stripe.publishable_key"));
 
   static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
   static final Path LOCAL = Path.of("config", "kopek.yaml");

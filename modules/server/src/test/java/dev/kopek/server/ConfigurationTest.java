@@ -2,13 +2,18 @@ package dev.kopek.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kopek.gateway.spi.Gateway;
+import dev.kopek.gateway.spi.GatewayProvider;
+import dev.kopek.gateway.spi.GatewaySettings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -199,10 +204,13 @@ class ConfigurationTest {
       assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class,
           Boolean.class);
     });
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(13)
+    assertThat(ConfigLoader.ENVIRONMENT).hasSize(16)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
-        .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock");
+        .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock")
+        .containsEntry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key")
+        .containsEntry("STRIPE_WEBHOOK_SECRET", "payments.gateways.stripe.webhook_secret")
+        .containsEntry("STRIPE_PUBLISHABLE_KEY", "payments.gateways.stripe.publishable_key");
   }
 
   @Test
@@ -273,6 +281,37 @@ class ConfigurationTest {
     // The defaults keep Braintree off.
     assertThat(Main.loadConfig(null, Map.of()).getJsonObject("payments")
         .getJsonObject("gateways").getJsonObject("braintree").getBoolean("enabled")).isFalse();
+  }
+
+  @Test
+  @DisplayName("config/stripe.example.yaml with the STRIPE_* variables enables Stripe, which kopek.jar ships")
+  void stripeExample() throws Exception {
+    // Tests run in modules/server; the example lives at the repository's root.
+    Path example = Path.of("..", "..", "config", "stripe.example.yaml");
+    JsonObject config = Main.loadConfig(example, Map.of(
+        "STRIPE_SECRET_KEY", "sk_test_example",
+        "STRIPE_WEBHOOK_SECRET", "whsec_example",
+        "STRIPE_PUBLISHABLE_KEY", "pk_test_example"));
+
+    JsonObject payments = config.getJsonObject("payments");
+    JsonObject stripe = payments.getJsonObject("gateways").getJsonObject("stripe");
+    assertThat(payments.getString("default_gateway")).isEqualTo("stripe");
+    assertThat(payments.getJsonObject("gateways").getJsonObject("sandbox").getBoolean("enabled"))
+        .isFalse();
+    assertThat(stripe.getBoolean("enabled")).isTrue();
+    assertThat(stripe.getString("secret_key")).isEqualTo("sk_test_example");
+    assertThat(stripe.getString("webhook_secret")).isEqualTo("whsec_example");
+    assertThat(stripe.getString("publishable_key")).isEqualTo("pk_test_example");
+
+    GatewayProvider provider = ServiceLoader.load(GatewayProvider.class).stream()
+        .map(ServiceLoader.Provider::get).filter(p -> p.id().equals("stripe")).findFirst()
+        .orElseThrow(() -> new AssertionError("the stripe provider is not on the classpath"));
+    JsonObject settings = stripe.copy();
+    settings.remove("enabled");
+    try (Gateway gateway = provider.create(new GatewaySettings("stripe", settings.getMap(),
+        Clock.systemUTC()))) {
+      assertThat(gateway.id()).isEqualTo("stripe");
+    }
   }
 
   @Test
