@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,7 +157,9 @@ final class LedgerWriter {
   }
 
   private Future<List<Outcome>> write(List<PostingRequest> requests, int[] groups, int attempt) {
-    return pool.withTransaction(conn -> writeIn(conn, requests, groups)).recover(error -> {
+    return pool.getConnection()
+        .compose(conn -> inTransaction(conn, requests, groups).eventually(conn::close))
+        .recover(error -> {
       if (isRace(error) && attempt < RACE_RETRIES_MAX) {
         return write(requests, groups, attempt + 1);
       }
@@ -208,8 +212,23 @@ final class LedgerWriter {
     return error instanceof PgException pg && RACE_SQL_STATES.contains(pg.getSqlState());
   }
 
-  private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests,
+  /**
+   * One batch in one transaction, in two round trips: BEGIN goes out pipelined with the locking
+   * reads, COMMIT pipelined with the writes. A failure anywhere rolls the whole batch back.
+   */
+  private Future<List<Outcome>> inTransaction(SqlConnection conn, List<PostingRequest> requests,
       int[] groups) {
+    Future<Transaction> begun = conn.begin();
+    return writeIn(conn, requests, groups, () -> begun.result().commit())
+        .recover(error -> {
+          Future<Void> rollback = begun.succeeded() ? begun.result().rollback()
+              : Future.succeededFuture();
+          return rollback.transform(ignored -> Future.<List<Outcome>>failedFuture(error));
+        });
+  }
+
+  private Future<List<Outcome>> writeIn(SqlConnection conn, List<PostingRequest> requests,
+      int[] groups, Supplier<Future<Void>> commit) {
     Set<Account.Key> keys = new LinkedHashSet<>();
     Set<Account.Key> openable = new LinkedHashSet<>();
     for (PostingRequest request : requests) {
@@ -230,7 +249,7 @@ final class LedgerWriter {
           keys.forEach(key -> locked.computeIfAbsent(key, Account::unopened));
           return locked;
         })
-        .compose(locked -> persist(conn, plan(requests, groups, locked, stored.result())));
+        .compose(locked -> persist(conn, plan(requests, groups, locked, stored.result()), commit));
   }
 
   private Future<Map<Account.Key, Account>> lockAccounts(SqlConnection conn, Set<Account.Key> keys) {
@@ -411,11 +430,12 @@ final class LedgerWriter {
   }
 
   /** Writes the planned entries and account heads, then resolves every outcome. */
-  private Future<List<Outcome>> persist(SqlConnection conn, List<Planned> plan) {
+  private Future<List<Outcome>> persist(SqlConnection conn, List<Planned> plan,
+      Supplier<Future<Void>> commit) {
     List<PlannedEntry> entries = plan.stream()
         .filter(p -> p.entry != null && !p.replayed).map(Planned::entry).toList();
     if (entries.isEmpty()) {
-      return Future.succeededFuture(plan.stream().map(Planned::fixed).toList());
+      return commit.get().map(v -> plan.stream().map(Planned::fixed).toList());
     }
     List<Account> changed = new ArrayList<>(new LinkedHashSet<>(entries.stream()
         .flatMap(e -> java.util.stream.Stream.of(e.wallet, e.counter)).toList()));
@@ -423,7 +443,8 @@ final class LedgerWriter {
         .execute(accountTuple(changed));
     Future<RowSet<Row>> inserted = conn.preparedQuery(LedgerSql.INSERT_ENTRIES)
         .execute(entryTuple(entries));
-    return Future.all(updated, inserted).map(done -> {
+    Future<Void> committed = commit.get();
+    return Future.all(updated, inserted, committed).map(done -> {
       Map<String, Long> ids = new HashMap<>();
       inserted.result().forEach(row -> ids.put(row.getString("idempotency_key"), row.getLong("id")));
       return plan.stream().map(p -> p.fixed != null ? p.fixed : (Outcome) new Outcome.Posted(
