@@ -52,9 +52,11 @@ final class Seed {
    * after the test clock's current time; returns that time (epoch ms).
    */
   long subscriptions(int count) throws Exception {
-    long now = Bench.queryLong(db, "SELECT (EXTRACT(EPOCH FROM now) * 1000)::bigint "
+    long now = Bench.queryLong(db, "SELECT floor(EXTRACT(EPOCH FROM now) * 1000)::bigint "
         + "FROM billing_test_clock WHERE id = 1");
-    String anchor = "to_timestamp(" + now + " / 1000.0)";
+    // Exact to the millisecond: to_timestamp(ms / 1000.0) goes through a double and can land a
+    // microsecond off the clock, leaving the first period a hair short of due.
+    String anchor = "(timestamptz 'epoch' + " + now + " * interval '1 millisecond')";
     Bench.sql(db,
         "INSERT INTO billing_plans (code, name, price_minor, currency, period, period_ms, created_at) "
             + "VALUES ('bench', 'Bench', 120, 'USD', 'PT1H', 3600000, " + anchor + ") "

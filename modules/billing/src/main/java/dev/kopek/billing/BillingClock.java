@@ -35,7 +35,7 @@ final class BillingClock extends Clock {
     BillingClock clock = new BillingClock(base, pool);
     return pool.preparedQuery("INSERT INTO billing_test_clock (id, now) VALUES (1, $1) "
             + "ON CONFLICT (id) DO NOTHING")
-        .execute(Tuple.of(base.instant().atOffset(ZoneOffset.UTC)))
+        .execute(Tuple.of(base.instant().truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC)))
         .compose(v -> clock.refresh())
         .map(clock);
   }
@@ -67,9 +67,11 @@ final class BillingClock extends Clock {
         });
   }
 
+  /** Billing computes in whole milliseconds; the shared clock is kept at that precision too. */
   @Override
   public Instant instant() {
-    return pool == null ? base.instant().truncatedTo(ChronoUnit.MILLIS) : shared;
+    return pool == null ? base.instant().truncatedTo(ChronoUnit.MILLIS)
+        : shared.truncatedTo(ChronoUnit.MILLIS);
   }
 
   @Override
