@@ -1,10 +1,10 @@
 package dev.kopek.billing;
 
 import dev.kopek.model.Bus;
-import dev.kopek.model.Currencies;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
+import dev.kopek.model.Requests;
 import dev.kopek.model.ledger.LedgerAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,14 +46,14 @@ final class BillingApi {
   }
 
   Future<JsonObject> createPlan(JsonObject body) {
-    String code = text(body, "code", 64);
+    String code = Requests.text(body, "code", 64);
     if (!code.matches("[a-z0-9][a-z0-9_-]*")) {
       throw Failure.invalid("code", "code must be lower-case letters, digits, - and _").toException();
     }
-    String name = text(body, "name", 200);
-    long price = amount(body, "price_minor");
-    String currency = currency(body);
-    String period = body.getValue("period") == null ? "PT1H" : text(body, "period", 32);
+    String name = Requests.text(body, "name", 200);
+    long price = Requests.amountMinor(body, "price_minor");
+    String currency = Requests.currency(body);
+    String period = body.getValue("period") == null ? "PT1H" : Requests.text(body, "period", 32);
     long periodMs = periodMs(period);
     return store.insertPlan(code, name, price, currency, period, periodMs, clock.instant())
         .map(created -> created.orElseThrow(() -> Failure.of(ErrorCode.ALREADY_EXISTS,
@@ -67,14 +67,14 @@ final class BillingApi {
   }
 
   Future<JsonObject> retirePlan(JsonObject body) {
-    String code = text(body, "code", 64);
+    String code = Requests.text(body, "code", 64);
     return store.retirePlan(code, clock.instant()).map(found -> found.orElseThrow(
         () -> Failure.of(ErrorCode.NOT_FOUND, "no plan " + code).toException()));
   }
 
   Future<JsonObject> subscribe(JsonObject body) {
-    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    String planCode = text(body, "plan", 64);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String planCode = Requests.text(body, "plan", 64);
     JsonObject command = command(body, "subscribe", userId, planCode);
     return store.plan(store.pool(), planCode).compose(found -> {
       JsonObject plan = found.filter(p -> "active".equals(p.getString("status"))).orElseThrow(() ->
@@ -86,9 +86,9 @@ final class BillingApi {
   }
 
   Future<JsonObject> change(JsonObject body) {
-    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    String id = text(body, "id", 64);
-    String planCode = text(body, "plan", 64);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String id = Requests.text(body, "id", 64);
+    String planCode = Requests.text(body, "plan", 64);
     JsonObject command = command(body, "change", userId, id + "\n" + planCode);
     return owned(userId, id).compose(subscription -> store.plan(store.pool(), planCode)
         .compose(found -> {
@@ -108,8 +108,8 @@ final class BillingApi {
   }
 
   Future<JsonObject> cancel(JsonObject body) {
-    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    String id = text(body, "id", 64);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String id = Requests.text(body, "id", 64);
     JsonObject command = command(body, "cancel", userId, id);
     return owned(userId, id).compose(subscription -> "cancelled".equals(subscription.status())
             ? Future.succeededFuture(subscription.toJson())
@@ -119,7 +119,7 @@ final class BillingApi {
   }
 
   Future<JsonObject> list(JsonObject body) {
-    String userId = text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
     return store.userSubscriptions(userId).compose(subscriptions -> {
       List<Future<JsonObject>> views = subscriptions.stream().map(s -> withTimer(s.toJson())).toList();
       return Future.all(views).map(all -> new JsonObject().put("data",
@@ -147,7 +147,7 @@ final class BillingApi {
         target = now.plusMillis(((Number) advance).longValue());
       } else {
         try {
-          target = Instant.parse(text(body, "now", 64));
+          target = Instant.parse(Requests.text(body, "now", 64));
         } catch (DateTimeParseException e) {
           throw Failure.invalid("now", "now must be an RFC 3339 time such as 2026-01-01T00:00:00Z").toException();
         }
@@ -216,7 +216,7 @@ final class BillingApi {
 
   /** The command's idempotency key and a fingerprint of what it asks. */
   private static JsonObject command(JsonObject body, String verb, String userId, String what) {
-    String key = text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
+    String key = Requests.text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
     return new JsonObject().put("key", verb + ":" + key)
         .put("hash", Base64.getEncoder().encodeToString(sha256(verb + "\n" + userId + "\n" + what)));
   }
@@ -234,33 +234,6 @@ final class BillingApi {
       throw Failure.invalid("period", "period must be from PT1S to P31D").toException();
     }
     return duration.toMillis();
-  }
-
-  private static String text(JsonObject body, String field, int maxLength) {
-    Object value = body.getValue(field);
-    if (!(value instanceof String text) || text.isBlank() || text.length() > maxLength) {
-      throw Failure.invalid(field, field + " is required, at most " + maxLength + " characters")
-          .toException();
-    }
-    return text;
-  }
-
-  private static long amount(JsonObject body, String field) {
-    Object value = body.getValue(field);
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
-        || ((Number) value).longValue() > Limits.AMOUNT_MINOR_MAX) {
-      throw Failure.invalid(field, field + " must be an integer from 1 to " + Limits.AMOUNT_MINOR_MAX)
-          .toException();
-    }
-    return ((Number) value).longValue();
-  }
-
-  private static String currency(JsonObject body) {
-    Object value = body.getValue("currency");
-    if (!(value instanceof String code) || Currencies.find(code).isEmpty()) {
-      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD").toException();
-    }
-    return code;
   }
 
   private static String random(int bytes) {

@@ -8,6 +8,7 @@ import dev.kopek.model.Bus;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
+import dev.kopek.model.Requests;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
@@ -50,9 +51,9 @@ final class Refunds {
   }
 
   Future<JsonObject> refund(JsonObject body) {
-    String id = text(body, "id");
-    String key = text(body, "idempotency_key");
-    String adminId = text(body, "admin_id");
+    String id = Requests.text(body, "id", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
+    String key = Requests.text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
+    String adminId = Requests.text(body, "admin_id", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
     Object requested = body.getValue("amount_minor");
     String refundKey = "refund:" + adminId + ":" + key;
     String refundId = "re_" + Topups.base32(Topups.sha256(refundKey), 26);
@@ -141,11 +142,4 @@ final class Refunds {
         .put("replayed", replayed);
   }
 
-  private static String text(JsonObject body, String field) {
-    Object value = body.getValue(field);
-    if (!(value instanceof String text) || text.isBlank() || text.length() > Limits.IDEMPOTENCY_KEY_LENGTH_MAX) {
-      throw Failure.invalid(field, field + " is required").toException();
-    }
-    return text;
-  }
 }

@@ -4,10 +4,10 @@ import dev.kopek.gateway.spi.CheckoutRequest;
 import dev.kopek.gateway.spi.CheckoutResult;
 import dev.kopek.gateway.spi.Gateway;
 import dev.kopek.gateway.spi.GatewayFailure;
-import dev.kopek.model.Currencies;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
+import dev.kopek.model.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,10 +55,10 @@ final class Topups {
    * second payment there; only a started checkout is stored.
    */
   Future<JsonObject> create(JsonObject body) {
-    String userId = requireText(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    String key = requireText(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
-    long amountMinor = amount(body);
-    String currency = currency(body);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String key = Requests.text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
+    long amountMinor = Requests.amountMinor(body, "amount_minor");
+    String currency = Requests.currency(body);
     String gatewayId = body.getString("gateway") == null ? config.defaultGateway() : body.getString("gateway");
     Gateway gateway = gateways.find(gatewayId).orElseThrow(() -> Failure.invalid("gateway",
         "gateway must be one of " + gateways.ids() + ", was " + gatewayId).toException());
@@ -120,15 +120,15 @@ final class Topups {
   }
 
   Future<JsonObject> get(JsonObject body) {
-    String userId = requireText(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    String id = requireText(body, "id", 64);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String id = Requests.text(body, "id", 64);
     return store.byId(id).map(found -> found.filter(p -> p.userId().equals(userId))
         .map(this::view)
         .orElseThrow(() -> Failure.of(ErrorCode.NOT_FOUND, "no top-up " + id).toException()));
   }
 
   Future<JsonObject> list(JsonObject body) {
-    String userId = requireText(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
     int limit = body.getInteger("limit", 20);
     if (limit < 1 || limit > Limits.PAGE_LIMIT_MAX) {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX).toException();
@@ -142,33 +142,6 @@ final class Topups {
 
   JsonObject view(PaymentRow payment) {
     return payment.toTopup(config.publicUrl()).toJson();
-  }
-
-  private static String requireText(JsonObject body, String field, int maxLength) {
-    Object value = body.getValue(field);
-    if (!(value instanceof String text) || text.isBlank() || text.length() > maxLength) {
-      throw Failure.invalid(field, field + " is required, at most " + maxLength + " characters")
-          .toException();
-    }
-    return text;
-  }
-
-  private static long amount(JsonObject body) {
-    Object value = body.getValue("amount_minor");
-    if (!(value instanceof Integer || value instanceof Long)
-        || ((Number) value).longValue() < 1 || ((Number) value).longValue() > Limits.AMOUNT_MINOR_MAX) {
-      throw Failure.invalid("amount_minor", "amount_minor must be an integer from 1 to "
-          + Limits.AMOUNT_MINOR_MAX).toException();
-    }
-    return ((Number) value).longValue();
-  }
-
-  private static String currency(JsonObject body) {
-    Object value = body.getValue("currency");
-    if (!(value instanceof String code) || Currencies.find(code).isEmpty()) {
-      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD").toException();
-    }
-    return code;
   }
 
   private static String returnUrl(JsonObject body) {
