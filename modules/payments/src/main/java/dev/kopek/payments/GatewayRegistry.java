@@ -73,12 +73,32 @@ final class GatewayRegistry implements AutoCloseable {
     JsonObject copy = settings.copy();
     copy.remove("enabled");
     try {
-      Gateway gateway = provider.create(new GatewaySettings(id, copy.getMap(), clock));
+      Gateway gateway = provider.create(new GatewaySettings(id, plain(copy), clock));
       LOG.info("Payment gateway '{}' enabled", id);
       return gateway;
     } catch (GatewayConfigException invalid) {
       throw new IllegalArgumentException(invalid.getMessage(), invalid);
     }
+  }
+
+  /**
+   * The settings as the SPI promises them: plain Java maps and lists all the way down, so that
+   * providers need not know Vert.x's JSON types.
+   */
+  static java.util.Map<String, Object> plain(JsonObject json) {
+    java.util.Map<String, Object> map = new LinkedHashMap<>();
+    json.forEach(entry -> map.put(entry.getKey(), plainValue(entry.getValue())));
+    return map;
+  }
+
+  private static Object plainValue(Object value) {
+    if (value instanceof JsonObject object) {
+      return plain(object);
+    }
+    if (value instanceof io.vertx.core.json.JsonArray array) {
+      return array.stream().map(GatewayRegistry::plainValue).toList();
+    }
+    return value;
   }
 
   Optional<Gateway> find(String id) {
