@@ -201,4 +201,45 @@ class BatchPostingTest {
     assertThat(missing.extras().getString("field")).isEqualTo("postings");
     assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isZero();
   }
+
+  @Test
+  @DisplayName("an atomic batch is posted all or none, and a refused one leaves no trace for "
+      + "the postings batched with it")
+  void atomicBatches() {
+    ledger.post(credit("a-open", "alice", "USD", 1000));
+    JsonObject tooMuch = new JsonObject().put("atomic", true).put("postings", new JsonArray()
+        .add(debit("a-1", "alice", "USD", 300).toJson())
+        .add(debit("a-2", "alice", "USD", 800).toJson()));
+    // A batch already being written makes the group and the single debit queue up together, so
+    // the next batch holds both and the group's refusal must be undone within that batch.
+    JsonArray busy = new JsonArray();
+    for (int i = 0; i < 200; i++) {
+      busy.add(credit("a-busy-" + i, "user" + i, "USD", 1).toJson());
+    }
+    io.vertx.core.Future<JsonObject> blocker = ledger.request(
+        dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, new JsonObject().put("postings", busy));
+    io.vertx.core.Future<JsonObject> group = ledger.request(
+        dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, tooMuch);
+    io.vertx.core.Future<JsonObject> single = ledger.postAsync(debit("a-single", "alice", "USD", 600));
+
+    JsonArray refused = LedgerFixture.await(group).getJsonArray("results");
+    assertThat(refused).hasSize(2).allSatisfy(result -> assertThat(((JsonObject) result)
+        .getJsonObject("error").getString("code")).isEqualTo("insufficient_funds"));
+    assertThat(LedgerFixture.await(single).getLong("balance_after_minor")).isEqualTo(400);
+    assertThat(ledger.entriesWithKey("a-1")).isZero();
+    LedgerFixture.await(blocker);
+
+    JsonObject fits = new JsonObject().put("atomic", true).put("postings", new JsonArray()
+        .add(debit("a-3", "alice", "USD", 300).toJson())
+        .add(debit("a-4", "alice", "USD", 100).toJson()));
+    JsonArray posted = ledger.call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
+        .getJsonArray("results");
+    assertThat(posted.getJsonObject(1).getJsonObject("entry").getLong("balance_after_minor"))
+        .isZero();
+    JsonArray replayed = ledger.call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
+        .getJsonArray("results");
+    assertThat(replayed).allSatisfy(r -> assertThat(((JsonObject) r).getBoolean("replayed")).isTrue());
+    assertThat(ledger.balance("alice", "USD")).isZero();
+    ledger.assertConsistent(4 + 200);
+  }
 }
