@@ -68,7 +68,9 @@ public final class Kopek {
     EmbeddedPostgresServer embedded = null;
     PostgresEndpoint endpoint;
     if (settings.databaseUrl() == null) {
-      embedded = EmbeddedPostgresServer.start(settings.dataDirectory().resolve("postgres"), true);
+      // Kopek stops PostgreSQL itself, after the HTTP server has drained (see stop()).
+      embedded = EmbeddedPostgresServer.start(settings.dataDirectory().resolve("postgres"), true,
+          false);
       endpoint = embedded.database(EMBEDDED_DATABASE);
     } else {
       endpoint = parseUrl(settings.databaseUrl());

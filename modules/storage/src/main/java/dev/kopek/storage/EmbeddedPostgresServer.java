@@ -64,6 +64,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    *                               used
    */
   public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable) throws IOException {
+    return start(dataDirectory, durable, true);
+  }
+
+  /**
+   * Like {@link #start(Path, boolean)}; with {@code stopOnExit} false the server is not stopped by
+   * a JVM shutdown hook of its own. A service that drains its requests on shutdown passes false
+   * and closes the server itself afterwards: the library's hook would otherwise stop PostgreSQL at
+   * the same moment the drain begins, under the requests still in flight.
+   *
+   * @param dataDirectory where the cluster lives; kept across restarts
+   * @param durable       true for fsync and synchronous commit (a server); false only for tests
+   * @param stopOnExit    whether a JVM shutdown hook stops the server
+   * @return the running server
+   * @throws IOException when the directory cannot be prepared
+   */
+  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable,
+      boolean stopOnExit) throws IOException {
     Path directory = dataDirectory.toAbsolutePath().normalize();
     if (!RUNNING.add(directory)) {
       throw inUse(directory);
@@ -73,6 +90,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       checkMajorVersion(directory);
       stopOrphanedPostmaster(directory);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+          .setRegisterShutdownHook(stopOnExit)
           .setDataDirectory(directory)
           .setCleanDataDirectory(false)
           .setPGStartupWait(STARTUP_WAIT)
