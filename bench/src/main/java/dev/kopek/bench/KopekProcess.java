@@ -33,11 +33,17 @@ final class KopekProcess {
         metrics:
           enabled: false
         """);
-    ProcessBuilder builder = new ProcessBuilder(List.of(
+    List<String> command = new java.util.ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-Dorg.slf4j.simpleLogger.log.dev.kopek.server.Kopek=info",
-        "-jar", jar.toString()));
+        "-Dorg.slf4j.simpleLogger.log.dev.kopek.server.Kopek=info"));
+    // Extra JVM options for Kopek only (a profiler, a heap size): BENCH_KOPEK_JAVA_OPTS.
+    String extra = System.getenv().getOrDefault("BENCH_KOPEK_JAVA_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("KOPEK_DB_URL", database.url());
     builder.environment().put("KOPEK_HTTP_PORT", String.valueOf(port));
     builder.environment().put("KOPEK_DATA_DIR", work.resolve("kopek-data").toString());

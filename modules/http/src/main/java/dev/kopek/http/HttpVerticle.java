@@ -117,7 +117,9 @@ public final class HttpVerticle extends VerticleBase {
         Map.entry("getClock", billing::getClock),
         Map.entry("setClock", billing::setClock));
 
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RequestExtractor extractor = RequestExtractor.withBodyHandler();
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
+    ContractValidator validator = ContractValidator.of(vertx, contract);
     for (OpenAPIRoute route : builder.getRoutes()) {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);
@@ -127,8 +129,13 @@ public final class HttpVerticle extends VerticleBase {
       // Authentication runs before the contract's routes (below); the contract documents it.
       // Webhooks are verified by their provider from the raw bytes, which the contract cannot
       // describe: providers send JSON or forms, signed byte for byte.
-      route.setDoValidation(!"receiveWebhook".equals(operationId));
-      route.setDoSecurity(false).addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
+      // Validated by Kopek's own validator: the router's builds every schema validator anew for
+      // each request and runs on a worker thread (see ContractValidator).
+      route.setDoValidation(false).setDoSecurity(false);
+      if (!"receiveWebhook".equals(operationId)) {
+        route.addHandler(validator.handler(extractor, route.getOperation()));
+      }
+      route.addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
     }
     Router api = builder.createRouter();
     contractRouter = api;

@@ -1,0 +1,244 @@
+package dev.kopek.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.SchemaRepository;
+import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.OpenAPIVersion;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.contract.Parameter;
+import io.vertx.openapi.contract.Path;
+import io.vertx.openapi.contract.SecurityRequirement;
+import io.vertx.openapi.contract.SecurityScheme;
+import io.vertx.openapi.contract.Server;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.ValidatedRequest;
+import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.impl.RequestValidatorImpl;
+import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Validates requests against the contract exactly as vertx-openapi's own validator does (the same
+ * parameter transformers, content analysis and JSON Schema checks, the same errors), with two
+ * differences that matter under load: every schema's validator is built once, when the routes
+ * are, instead of once per request and parameter (building one copies the contract's whole schema
+ * lookup), and validation runs on the event loop, where the request already is, instead of
+ * hopping to a worker thread and back.
+ */
+final class ContractValidator extends RequestValidatorImpl {
+
+  private ContractValidator(Vertx vertx, OpenAPIContract contract) {
+    super(vertx, contract);
+  }
+
+  /** A validator of {@code contract}'s requests; its schema validators are built now. */
+  static ContractValidator of(Vertx vertx, OpenAPIContract contract) {
+    return new ContractValidator(vertx, new PrebuiltContract(contract));
+  }
+
+  /**
+   * The route handler that validates a request of {@code operation} and hands it on as the
+   * router's own validation would ({@link RouterBuilder#KEY_META_DATA_VALIDATED_REQUEST}), or fails
+   * the request with a 400 carrying the {@link ValidatorException}.
+   */
+  Handler<RoutingContext> handler(RequestExtractor extractor, Operation operation) {
+    String operationId = operation.getOperationId();
+    return ctx -> extractor.extractValidatableRequest(ctx, operation)
+        .compose(request -> validate(request, operationId))
+        .onSuccess(validated -> {
+          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+          ctx.next();
+        })
+        .onFailure(error -> ctx.fail(error instanceof ValidatorException
+            ? new HttpException(400, error.getMessage(), error) : error));
+  }
+
+  @Override
+  public Future<ValidatedRequest> validate(ValidatableRequest request, String operationId) {
+    Operation operation = contract.operation(operationId);
+    if (operation == null) {
+      return Future.failedFuture(new IllegalArgumentException("no operation " + operationId));
+    }
+    try {
+      Map<String, RequestParameter> cookies = new HashMap<>();
+      Map<String, RequestParameter> headers = new HashMap<>();
+      Map<String, RequestParameter> path = new HashMap<>();
+      Map<String, RequestParameter> query = new HashMap<>();
+      for (Parameter parameter : operation.getParameters()) {
+        String name = parameter.getName();
+        switch (parameter.getIn()) {
+          case COOKIE -> cookies.put(name,
+              validateParameter(parameter, request.getCookies().get(name)));
+          case HEADER -> headers.put(name,
+              validateParameter(parameter, request.getHeaders().get(name)));
+          case PATH -> path.put(name,
+              validateParameter(parameter, request.getPathParameters().get(name)));
+          case QUERY -> query.put(name, validateParameter(parameter, request.getQuery().get(name)));
+          default -> throw new IllegalStateException("unknown parameter location " + parameter.getIn());
+        }
+      }
+      RequestParameter body = validateBody(operation.getRequestBody(), request);
+      return Future.succeededFuture(new ValidatedRequestImpl(cookies, headers, path, query, body));
+    } catch (RuntimeException invalid) {
+      return Future.failedFuture(invalid);
+    }
+  }
+
+  /** The contract, with a schema repository that hands out validators built once. */
+  private static final class PrebuiltContract implements OpenAPIContract {
+
+    private final OpenAPIContract contract;
+    private final SchemaRepository repository;
+
+    PrebuiltContract(OpenAPIContract contract) {
+      this.contract = contract;
+      Map<JsonSchema, Validator> validators = new IdentityHashMap<>();
+      SchemaRepository schemas = contract.getSchemaRepository();
+      for (Operation operation : contract.operations()) {
+        for (Parameter parameter : operation.getParameters()) {
+          validators.computeIfAbsent(parameter.getSchema(), schemas::validator);
+        }
+        if (operation.getRequestBody() != null) {
+          for (MediaType mediaType : operation.getRequestBody().getContent().values()) {
+            if (mediaType.getSchema() != null) {
+              validators.computeIfAbsent(mediaType.getSchema(), schemas::validator);
+            }
+          }
+        }
+      }
+      this.repository = new PrebuiltRepository(schemas, validators);
+    }
+
+    @Override
+    public SchemaRepository getSchemaRepository() {
+      return repository;
+    }
+
+    @Override
+    public Operation operation(String operationId) {
+      return contract.operation(operationId);
+    }
+
+    @Override
+    public List<Operation> operations() {
+      return contract.operations();
+    }
+
+    @Override
+    public List<Path> getPaths() {
+      return contract.getPaths();
+    }
+
+    @Override
+    public JsonObject getRawContract() {
+      return contract.getRawContract();
+    }
+
+    @Override
+    public OpenAPIVersion getVersion() {
+      return contract.getVersion();
+    }
+
+    @Override
+    public List<Server> getServers() {
+      return contract.getServers();
+    }
+
+    @Override
+    public Path findPath(String urlPath) {
+      return contract.findPath(urlPath);
+    }
+
+    @Override
+    public Operation findOperation(String urlPath, HttpMethod method) {
+      return contract.findOperation(urlPath, method);
+    }
+
+    @Override
+    public List<SecurityRequirement> getSecurityRequirements() {
+      return contract.getSecurityRequirements();
+    }
+
+    @Override
+    public SecurityScheme securityScheme(String name) {
+      return contract.securityScheme(name);
+    }
+  }
+
+  /**
+   * A schema repository whose validators for the contract's own schemas are built in advance
+   * (read-only afterwards, so safe on every event loop); anything else goes to the original.
+   */
+  private record PrebuiltRepository(SchemaRepository schemas, Map<JsonSchema, Validator> validators)
+      implements SchemaRepository {
+
+    @Override
+    public Validator validator(JsonSchema schema) {
+      Validator prebuilt = validators.get(schema);
+      return prebuilt != null ? prebuilt : schemas.validator(schema);
+    }
+
+    @Override
+    public SchemaRepository dereference(JsonSchema schema) {
+      return schemas.dereference(schema);
+    }
+
+    @Override
+    public SchemaRepository dereference(String uri, JsonSchema schema) {
+      return schemas.dereference(uri, schema);
+    }
+
+    @Override
+    public SchemaRepository preloadMetaSchema(FileSystem fs) {
+      return schemas.preloadMetaSchema(fs);
+    }
+
+    @Override
+    public SchemaRepository preloadMetaSchema(FileSystem fs, Draft draft) {
+      return schemas.preloadMetaSchema(fs, draft);
+    }
+
+    @Override
+    public Validator validator(String ref) {
+      return schemas.validator(ref);
+    }
+
+    @Override
+    public Validator validator(String ref, JsonSchemaOptions options) {
+      return schemas.validator(ref, options);
+    }
+
+    @Override
+    public Validator validator(JsonSchema schema, JsonSchemaOptions options, boolean dereference) {
+      return schemas.validator(schema, options, dereference);
+    }
+
+    @Override
+    public JsonObject resolve(JsonObject schema) {
+      return schemas.resolve(schema);
+    }
+
+    @Override
+    public JsonSchema find(String pointer) {
+      return schemas.find(pointer);
+    }
+  }
+}
