@@ -43,10 +43,17 @@ final class Scenarios {
     }
   }
 
-  /** JIT warm-up, so that the first measured run is not the compiler's. */
+  /**
+   * JIT warm-up, so that the first measured run is not the compiler's: every request path the
+   * scenarios take (spread and hot debits, reads), a third of the time each, then a table reset.
+   */
   void warmUp() throws Exception {
     log.println("Warming up for " + options.warmupMs() + " ms");
-    load.closedLoop(options.inFlight(), options.warmupMs(), Bench.spreadDebits(tokens));
+    long each = Math.max(1, options.warmupMs() / 3);
+    load.closedLoop(options.inFlight(), each, Bench.spreadDebits(tokens));
+    load.closedLoop(options.inFlight(), each, Bench.hotDebits(tokens));
+    load.closedLoop(options.inFlight(), each, Bench.mixed(tokens));
+    seed.reset();
     if (pgbench) {
       baseline.run(false, Math.min(options.warmupMs(), 3_000), options.baselineClients());
     }

@@ -19,7 +19,7 @@ public final class Main {
 
   static final String USAGE = """
       Usage:
-        java -jar kopek.jar [run] [--config FILE]
+        java -XX:-DontCompileHugeMethods -jar kopek.jar [run] [--config FILE]
             Start Kopek. FILE (or KOPEK_CONFIG) is merged over config/kopek.yaml.
         java -jar kopek.jar token --user ID [--admin] [--config FILE]
             Print a JWT for user ID, signed with the configured secret (auth.token_ttl_s).
@@ -72,6 +72,7 @@ public final class Main {
     }
     Kopek kopek = Kopek.start(config);
     Logger log = LoggerFactory.getLogger(Main.class);
+    JvmOptions.advice().forEach(log::warn);
     Thread stopper = new Thread(() -> {
       log.info("Shutting down: finishing in-flight requests");
       try {
