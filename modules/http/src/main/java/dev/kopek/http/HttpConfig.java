@@ -16,10 +16,12 @@ import java.nio.charset.StandardCharsets;
  * @param jwtAudience        required {@code aud} claim, or null to accept any
  * @param jwtLeewaySeconds   clock skew tolerated on {@code exp}/{@code nbf}/{@code iat}
  * @param shutdownGraceMs    how long in-flight requests get to finish when stopping
+ * @param eventLoops         HTTP verticle instances, each on an event loop of its own, sharing
+ *                           the port (connections are spread over them); 0 means one per core
  */
 public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerTimeoutMs,
     String jwtSecret, String jwtIssuer, String jwtAudience, int jwtLeewaySeconds,
-    long shutdownGraceMs) {
+    long shutdownGraceMs, int eventLoops) {
 
   /**
    * HS256 keys shorter than the hash's 32 bytes weaken the signature (RFC 7518 section 3.2 asks
@@ -38,6 +40,8 @@ public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerT
     require(jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length >= JWT_SECRET_BYTES_MIN,
         "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least " + JWT_SECRET_BYTES_MIN
             + " bytes; generate one with: openssl rand -base64 48");
+    require(eventLoops >= 0 && eventLoops <= 64,
+        "http.event_loops must be between 0 (one per core) and 64, was " + eventLoops);
     require(jwtLeewaySeconds >= 0 && jwtLeewaySeconds <= 300,
         "auth.leeway_s must be between 0 and 300, was " + jwtLeewaySeconds);
   }
@@ -62,7 +66,13 @@ public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerT
         blankToNull(auth.getString("issuer")),
         blankToNull(auth.getString("audience")),
         auth.getInteger("leeway_s", 5),
-        config.getJsonObject("shutdown", new JsonObject()).getInteger("grace_ms", 10_000));
+        config.getJsonObject("shutdown", new JsonObject()).getInteger("grace_ms", 10_000),
+        http.getInteger("event_loops", 0));
+  }
+
+  /** How many HTTP verticle instances to deploy. */
+  public int instances() {
+    return eventLoops == 0 ? Runtime.getRuntime().availableProcessors() : eventLoops;
   }
 
   private static String blankToNull(String value) {

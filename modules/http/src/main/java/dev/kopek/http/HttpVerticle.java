@@ -53,7 +53,9 @@ public final class HttpVerticle extends VerticleBase {
         .compose(contract -> {
           Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
           return vertx.createHttpServer(new HttpServerOptions()
-                  .setHost(config.host()).setPort(config.port())
+                  // -1: every instance shares one random port (Vert.x's convention), where 0 would
+                  // bind each its own.
+                  .setHost(config.host()).setPort(config.port() == 0 ? -1 : config.port())
                   .setCompressionSupported(true))
               .requestHandler(router)
               .listen();

@@ -41,6 +41,7 @@ public final class Kopek {
   private final EmbeddedPostgresServer embedded;
   private final HttpVerticle http;
   private final String httpDeployment;
+  private List<Integer> httpPorts;
   private final List<String> backendDeployments;
   private final ServerConfig settings;
 
@@ -114,11 +115,19 @@ public final class Kopek {
           .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     Vertx vertx = Vertx.builder().with(options).build();
-    HttpVerticle http = new HttpVerticle();
     try {
       DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
       String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment));
-      String httpId = await(vertx.deployVerticle(http, deployment));
+      // One HTTP verticle per event loop, sharing the port (a port of 0 becomes one shared
+      // random port); Vert.x hands each new connection to the next instance.
+      List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+      String httpId = await(vertx.deployVerticle(() -> {
+        HttpVerticle instance = new HttpVerticle();
+        instances.add(instance);
+        return instance;
+      }, new DeploymentOptions(deployment).setInstances(HttpConfig.from(config).instances())));
+      HttpVerticle http = instances.get(0);
+      List<Integer> httpPorts = instances.stream().map(HttpVerticle::actualPort).toList();
       JsonObject httpConfig = config.getJsonObject("http");
       // Payments hand providers Kopek's public URL (webhooks, return pages); by default that is
       // the address the HTTP server actually bound, known only now.
@@ -135,6 +144,7 @@ public final class Kopek {
       // Stopped in this order: billing posts to the ledger, payments credit through it.
       Kopek kopek = new Kopek(vertx, embedded, http, httpId,
           List.of(billingId, paymentsId, ledger), settings);
+      kopek.httpPorts = httpPorts;
       LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
           http.actualPort(), embedded == null ? endpoint
               : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
@@ -157,6 +167,11 @@ public final class Kopek {
   /** The HTTP port actually bound. */
   public int httpPort() {
     return http.actualPort();
+  }
+
+  /** The port each HTTP verticle instance bound (the same one, shared). */
+  List<Integer> httpPorts() {
+    return httpPorts;
   }
 
   /** The Vert.x instance, for tests that integrate over the event bus. */

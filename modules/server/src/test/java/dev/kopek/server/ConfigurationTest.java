@@ -63,6 +63,15 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("http.event_loops -1 stops start-up with exit code 2, naming the key")
+  void eventLoopsNegative() throws IOException {
+    Path file = yaml("http:\n  event_loops: -1\n");
+
+    assertRefused(run("--config", file.toString()),
+        "http.event_loops must be between 0 (one per core) and 64, was -1");
+  }
+
+  @Test
   @DisplayName("ledger.pool_size 1 stops start-up with exit code 2, naming the key")
   void poolSizeTooSmall() throws IOException {
     Path file = yaml("ledger:\n  pool_size: 1\n");
@@ -156,6 +165,7 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("http").getString("host")).isEqualTo("0.0.0.0");
     assertThat(config.getJsonObject("http").getInteger("port")).isEqualTo(8080);
     assertThat(config.getJsonObject("http").getInteger("body_limit_bytes")).isEqualTo(65536);
+    assertThat(config.getJsonObject("http").getInteger("event_loops")).isEqualTo(0);
     assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("./data");
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
