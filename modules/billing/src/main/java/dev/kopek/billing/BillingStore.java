@@ -150,11 +150,21 @@ final class BillingStore {
   }
 
   /** Whether the wallet has a subscription that is not cancelled (most wallets have none). */
-  Future<Boolean> hasSubscriptions(String userId, String currency) {
-    return pool.preparedQuery("SELECT 1 FROM billing_subscriptions WHERE user_id = $1 "
-            + "AND currency = $2 AND status <> 'cancelled' LIMIT 1")
-        .execute(Tuple.of(userId, currency))
-        .map(rows -> rows.size() > 0);
+  /**
+   * Which of the wallets ({@code userIds[i]}, {@code currencies[i]}) have a subscription that is
+   * not cancelled; as "user\ncurrency" keys.
+   */
+  Future<java.util.Set<String>> walletsWithSubscriptions(String[] userIds, String[] currencies) {
+    return pool.preparedQuery("SELECT DISTINCT s.user_id, s.currency FROM billing_subscriptions s "
+            + "JOIN unnest($1::text[], $2::text[]) AS w(user_id, currency) "
+            + "ON s.user_id = w.user_id AND s.currency = w.currency "
+            + "WHERE s.status <> 'cancelled'")
+        .execute(Tuple.of(userIds, (Object) currencies))
+        .map(rows -> {
+          java.util.Set<String> wallets = new java.util.HashSet<>();
+          rows.forEach(row -> wallets.add(row.getString(0) + "\n" + row.getString(1)));
+          return wallets;
+        });
   }
 
   Future<List<SubscriptionRow>> userSubscriptions(String userId) {

@@ -42,6 +42,7 @@ public final class BillingVerticle extends VerticleBase {
   private BillingClock clock;
   private BillingStore store;
   private WalletRunner runner;
+  private PostedWallets posted;
   private long pollTimer = -1;
   private boolean polling;
 
@@ -78,6 +79,7 @@ public final class BillingVerticle extends VerticleBase {
             + "move time forward. Never use this in production.");
       }
       runner = new WalletRunner(vertx, store, clock, config);
+      posted = new PostedWallets(store, runner);
       BillingApi api = new BillingApi(vertx, store, clock, config, runner);
       List<MessageConsumer<JsonObject>> consumers = List.of(
           serve(BillingAddresses.PLAN_CREATE, api::createPlan),
@@ -111,15 +113,8 @@ public final class BillingVerticle extends VerticleBase {
     if ("billing".equals(entry.getString("kind"))) {
       return;
     }
-    String userId = entry.getString("user_id");
-    String currency = entry.getString("currency");
-    store.hasSubscriptions(userId, currency)
-        .compose(has -> !has ? Future.<Void>succeededFuture()
-            : entry.getLong("amount_minor", 0L) > 0
-                ? runner.resume(userId, currency)
-                : runner.timerCoalesced(userId, currency))
-        .onFailure(error -> LOG.warn("Rescheduling {} {} after an entry failed: {}", userId,
-            currency, error.toString()));
+    posted.posted(entry.getString("user_id"), entry.getString("currency"),
+        entry.getLong("amount_minor", 0L) > 0);
   }
 
   /** Claims due wallets and runs them, a few at a time. */

@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.billing.BillingAddresses;
+import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,6 +164,40 @@ class BillingFlowTest {
     billing.debit("alice", 970, "USD");
     Instant expected = billing.clock.instant().plus(Duration.ofMinutes(15).plusSeconds(30));
     BillingFixture.waitFor(() -> expected.equals(billing.nextChargeAt("alice", "USD")));
+  }
+
+  @Test
+  @DisplayName("entries posted together to many wallets, looked up together, reschedule exactly the "
+      + "subscribed ones")
+  void entriesPostedTogetherRescheduleTheSubscribedWallets() throws Exception {
+    List<String> subscribed = List.of("alice", "bob", "carol");
+    for (String user : subscribed) {
+      billing.credit(user, 1_000, "USD");
+      billing.subscribe(user, "pro", "s-" + user);
+    }
+    for (int i = 0; i < 20; i++) {
+      billing.credit("payg-" + i, 1_000, "USD");
+    }
+    // All at once, so that they arrive while a lookup is in flight and share the next one.
+    List<io.vertx.core.Future<JsonObject>> debits = new java.util.ArrayList<>();
+    for (String user : subscribed) {
+      debits.add(dev.kopek.model.Bus.request(billing.vertx, LedgerAddresses.POST,
+          new PostingRequest("debit-" + user, user, "USD", -970, EntryKind.CHARGE, "one-off", null,
+              "revenue").toJson(), 10_000));
+    }
+    for (int i = 0; i < 20; i++) {
+      debits.add(dev.kopek.model.Bus.request(billing.vertx, LedgerAddresses.POST,
+          new PostingRequest("debit-payg-" + i, "payg-" + i, "USD", -970, EntryKind.CHARGE,
+              "one-off", null, "revenue").toJson(), 10_000));
+    }
+    BillingFixture.await(io.vertx.core.Future.all(debits));
+
+    Instant expected = billing.clock.instant().plus(Duration.ofMinutes(15).plusSeconds(30));
+    for (String user : subscribed) {
+      BillingFixture.waitFor(() -> expected.equals(billing.nextChargeAt(user, "USD")));
+    }
+    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM billing_wallets "
+        + "WHERE user_id LIKE 'payg-%'")).isZero();
   }
 
   @Test
