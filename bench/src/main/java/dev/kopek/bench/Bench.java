@@ -90,7 +90,7 @@ public final class Bench {
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
           .setDefaultPort(port).setKeepAlive(true).setTcpNoDelay(true),
           new PoolOptions().setHttp1MaxSize(Math.max(options.inFlight(), 64)));
-      LoadGenerator load = new LoadGenerator(vertx, client);
+      LoadGenerator load = new LoadGenerator(vertx, port, Math.max(options.inFlight(), 64));
       Seed seed = new Seed(kopekDb, options.wallets());
       seed.wallets();
       Tokens tokens = new Tokens(vertx, options.wallets());
