@@ -31,7 +31,26 @@ final class Authentication {
   /** Who is calling, as the token says. */
   record Caller(String userId, boolean admin) {}
 
+  /** Verified tokens remembered per HTTP verticle instance (so confined to its event loop). */
+  static final int VERIFIED_TOKENS_MAX = 16_384;
+
   private final JWTAuth jwt;
+
+  /**
+   * Tokens already verified, with what they said and until when they hold: a client sends the same
+   * token with every request, and checking its signature again each time is wasted work. Only
+   * tokens that passed every check are kept, each until its {@code exp} (never past it), and the
+   * least recently used are forgotten beyond {@link #VERIFIED_TOKENS_MAX}.
+   */
+  private final java.util.LinkedHashMap<String, Verified> verified =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Verified> eldest) {
+          return size() > VERIFIED_TOKENS_MAX;
+        }
+      };
+
+  private record Verified(Caller caller, long expiresAtEpochSecond) {}
 
   Authentication(Vertx vertx, HttpConfig config) {
     JWTOptions options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
@@ -55,8 +74,18 @@ final class Authentication {
             "send Authorization: Bearer <token>"));
         return;
       }
-      jwt.authenticate(new TokenCredentials(header.substring(7).trim()))
-          .onSuccess(user -> admit(ctx, user))
+      String token = header.substring(7).trim();
+      Verified known = verified.get(token);
+      if (known != null) {
+        if (System.currentTimeMillis() / 1000 < known.expiresAtEpochSecond) {
+          ctx.put(CALLER, known.caller);
+          ctx.next();
+          return;
+        }
+        verified.remove(token);
+      }
+      jwt.authenticate(new TokenCredentials(token))
+          .onSuccess(user -> admit(ctx, token, user))
           .onFailure(error -> Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
               "the token is invalid, expired or not signed with this server's key")));
     };
@@ -74,7 +103,7 @@ final class Authentication {
     };
   }
 
-  private static void admit(RoutingContext ctx, User user) {
+  private void admit(RoutingContext ctx, String token, User user) {
     JsonObject claims = claims(user);
     Object userId = claims.getValue("user_id", claims.getValue("sub"));
     if (!(userId instanceof String id) || id.isBlank() || id.length() > Limits.USER_ID_LENGTH_MAX
@@ -86,7 +115,12 @@ final class Authentication {
     }
     Object roles = claims.getValue("roles");
     boolean admin = roles instanceof JsonArray array && array.contains("admin");
-    ctx.put(CALLER, new Caller(id, admin));
+    Caller caller = new Caller(id, admin);
+    Object exp = claims.getValue("exp");
+    if (exp instanceof Number expiresAt) {
+      verified.put(token, new Verified(caller, expiresAt.longValue()));
+    }
+    ctx.put(CALLER, caller);
     ctx.next();
   }
 

@@ -67,6 +67,21 @@ class AuthenticationTest {
   }
 
   @Test
+  @DisplayName("a token accepted (and remembered as verified) is refused once it expires")
+  void rememberedTokenExpires() throws Exception {
+    long now = System.currentTimeMillis() / 1000;
+    String token = api.tokens.custom(new JsonObject().put("user_id", "alice")
+        .put("iat", now).put("exp", now + 2), new JWTOptions().setNoTimestamp(true));
+    assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
+    assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
+
+    while (System.currentTimeMillis() / 1000 < now + 3) {
+      Thread.sleep(100);
+    }
+    assertUnauthorized(token);
+  }
+
+  @Test
   @DisplayName("an unsigned token (alg: none) gets 401")
   void unsigned() throws Exception {
     String header = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
