@@ -9,7 +9,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The ledger's read side: balances and pages of the transaction log. */
 final class LedgerQueries {
@@ -35,6 +37,27 @@ final class LedgerQueries {
         .map(rows -> rows.size() == 0
             ? new Wallet(userId, currency, 0)
             : LedgerRows.wallet(rows.iterator().next()));
+  }
+
+  /**
+   * The balances of several wallets in one query, in the order asked; zero for a currency a user
+   * has not used yet.
+   */
+  Future<List<Wallet>> wallets(List<String> userIds, List<String> currencies) {
+    return pool.preparedQuery(LedgerSql.SELECT_WALLETS)
+        .execute(Tuple.from(List.of(userIds.toArray(String[]::new),
+            currencies.toArray(String[]::new))))
+        .map(rows -> {
+          Map<String, Long> balances = new HashMap<>();
+          rows.forEach(row -> balances.put(row.getString("name") + "\n" + row.getString("currency"),
+              row.getLong("balance_minor")));
+          List<Wallet> wallets = new ArrayList<>(userIds.size());
+          for (int i = 0; i < userIds.size(); i++) {
+            wallets.add(new Wallet(userIds.get(i), currencies.get(i),
+                balances.getOrDefault(userIds.get(i) + "\n" + currencies.get(i), 0L)));
+          }
+          return wallets;
+        });
   }
 
   /** One page, newest first; asks for one row more than the page to learn {@code has_more}. */

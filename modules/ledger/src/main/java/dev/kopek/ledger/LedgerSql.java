@@ -70,6 +70,14 @@ final class LedgerSql {
        WHERE account_kind = 'wallet' AND name = $1 AND currency = $2
       """;
 
+  /** Several wallets' balances at once; wallets never used have no row. */
+  static final String SELECT_WALLETS = """
+      SELECT a.name, a.currency, a.balance_minor
+        FROM ledger_accounts a
+        JOIN unnest($1::text[], $2::text[]) AS k(name, currency)
+          ON a.account_kind = 'wallet' AND a.name = k.name AND a.currency = k.currency
+      """;
+
   /** The rows the verifier walks: every wallet's chain, in chain order. */
   static final String SELECT_CHAINS = """
       SELECT e.id, e.wallet_id, e.user_id, e.currency, e.counter_account, e.amount_minor,

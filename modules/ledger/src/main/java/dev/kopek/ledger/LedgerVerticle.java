@@ -74,6 +74,7 @@ public final class LedgerVerticle extends VerticleBase {
         serve(LedgerAddresses.POST_BATCH, this::postBatch),
         serve(LedgerAddresses.WALLETS_LIST, this::wallets),
         serve(LedgerAddresses.WALLET_GET, this::wallet),
+        serve(LedgerAddresses.WALLETS_GET, this::walletsGet),
         serve(LedgerAddresses.ENTRIES_LIST, this::entries),
         serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
         serve(LedgerAddresses.HEALTH, body -> queries.ping()
@@ -105,6 +106,9 @@ public final class LedgerVerticle extends VerticleBase {
    * {@code "atomic": true} the postings are posted all or none (one refusal refuses them all).
    */
   private Future<JsonObject> postBatch(JsonObject body) {
+    if (body.containsKey("groups")) {
+      return postGroups(body);
+    }
     JsonArray postings = body.getJsonArray("postings");
     if (postings == null || postings.isEmpty() || postings.size() > 10_000) {
       throw Failure.invalid("postings", "postings must be a list of 1 to 10000 postings")
@@ -127,6 +131,59 @@ public final class LedgerVerticle extends VerticleBase {
     }
     return Future.join(outcomes).map(all -> new JsonObject().put("results",
         new JsonArray(outcomes.stream().map(f -> (Object) f.result().toJson()).toList())));
+  }
+
+  /**
+   * Independent atomic groups in one request: each group is posted all or none on its own, so a
+   * group refused (or malformed) leaves the others untouched. They are queued together, so the
+   * writer commits them in as few batches as its cap allows.
+   */
+  private Future<JsonObject> postGroups(JsonObject body) {
+    if (body.containsKey("postings")) {
+      throw Failure.invalid("groups", "send either postings or groups, not both").toException();
+    }
+    if (!(body.getValue("groups") instanceof JsonArray groups) || groups.isEmpty()) {
+      throw Failure.invalid("groups", "groups must be a list of 1 to 10000 postings in total, "
+          + "in non-empty lists").toException();
+    }
+    int total = 0;
+    for (Object group : groups) {
+      if (!(group instanceof JsonArray postings) || postings.isEmpty()) {
+        throw Failure.invalid("groups", "each group must be a non-empty list of postings")
+            .toException();
+      }
+      total += postings.size();
+    }
+    if (total > 10_000) {
+      throw Failure.invalid("groups", "groups must hold at most 10000 postings in total")
+          .toException();
+    }
+    List<Future<JsonArray>> replies = new ArrayList<>(groups.size());
+    for (Object group : groups) {
+      replies.add(submitGroup((JsonArray) group));
+    }
+    return Future.all(replies).map(all -> new JsonObject().put("groups",
+        new JsonArray(replies.stream().map(f -> (Object) f.result()).toList())));
+  }
+
+  /** One group of {@link #postGroups}: all or none; a malformed posting refuses its group alone. */
+  private Future<JsonArray> submitGroup(JsonArray postings) {
+    List<PostingRequest> requests = new ArrayList<>(postings.size());
+    try {
+      for (Object posting : postings) {
+        if (!(posting instanceof JsonObject json)) {
+          throw Failure.invalid("groups", "each posting must be an object").toException();
+        }
+        requests.add(PostingRequest.fromJson(json));
+      }
+    } catch (Failure.FailureException invalid) {
+      JsonObject refused = new Outcome.Rejected(invalid.failure()).toJson();
+      JsonArray results = new JsonArray();
+      postings.forEach(p -> results.add(refused.copy()));
+      return Future.succeededFuture(results);
+    }
+    return writer.submitAtomic(requests).map(results ->
+        new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList()));
   }
 
   private Future<Outcome> submitValidated(Object posting) {
@@ -154,6 +211,31 @@ public final class LedgerVerticle extends VerticleBase {
           .toException();
     }
     return queries.wallet(userId, currency).map(Wallet::toJson);
+  }
+
+  /** Several wallets' balances in one read: {@code {"wallets":[{"user_id","currency"}...]}}. */
+  private Future<JsonObject> walletsGet(JsonObject body) {
+    if (!(body.getValue("wallets") instanceof JsonArray wallets) || wallets.isEmpty()
+        || wallets.size() > 10_000) {
+      throw Failure.invalid("wallets", "wallets must be a list of 1 to 10000 "
+          + "{\"user_id\", \"currency\"} objects").toException();
+    }
+    List<String> userIds = new ArrayList<>(wallets.size());
+    List<String> currencies = new ArrayList<>(wallets.size());
+    for (Object item : wallets) {
+      if (!(item instanceof JsonObject wallet)) {
+        throw Failure.invalid("wallets", "each wallet must be an object").toException();
+      }
+      userIds.add(requireUser(wallet));
+      String currency = wallet.getValue("currency") instanceof String code ? code : null;
+      if (dev.kopek.model.Currencies.find(currency).isEmpty()) {
+        throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD")
+            .toException();
+      }
+      currencies.add(currency);
+    }
+    return queries.wallets(userIds, currencies).map(list -> new JsonObject().put("data",
+        new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
   }
 
   private Future<JsonObject> entries(JsonObject body) {

@@ -242,4 +242,117 @@ class BatchPostingTest {
     assertThat(ledger.balance("alice", "USD")).isZero();
     ledger.assertConsistent(4 + 200);
   }
+
+  @Test
+  @DisplayName("independent groups in one request: each is all or none on its own, and a refused "
+      + "or malformed group leaves the others posted")
+  void independentGroups() {
+    ledger.post(credit("g-open-alice", "alice", "USD", 1000));
+    ledger.post(credit("g-open-bob", "bob", "USD", 100));
+    ledger.post(credit("g-open-carol", "carol", "USD", 500));
+    JsonObject malformed = debit("g-carol-2", "carol", "USD", 10).toJson();
+    malformed.remove("reason");
+    JsonObject request = new JsonObject().put("groups", new JsonArray()
+        .add(new JsonArray()
+            .add(debit("g-alice-1", "alice", "USD", 300).toJson())
+            .add(debit("g-alice-2", "alice", "USD", 200).toJson()))
+        .add(new JsonArray()
+            .add(debit("g-bob-1", "bob", "USD", 60).toJson())
+            .add(debit("g-bob-2", "bob", "USD", 60).toJson()))
+        .add(new JsonArray()
+            .add(debit("g-carol-1", "carol", "USD", 10).toJson())
+            .add(malformed))
+        .add(new JsonArray()
+            .add(debit("g-dave-1", "dave", "USD", 1).toJson()))
+        .add(new JsonArray()
+            .add(debit("g-carol-3", "carol", "USD", 400).toJson())));
+
+    JsonArray groups = ledger.call(LedgerAddresses.POST_BATCH, request).getJsonArray("groups");
+
+    assertThat(groups).hasSize(5);
+    List<JsonObject> alice = results(groups, 0);
+    assertThat(alice).hasSize(2);
+    assertThat(entry(alice.get(1)).getLong("balance_after_minor")).isEqualTo(500);
+    List<JsonObject> bob = results(groups, 1);
+    assertThat(bob).hasSize(2).allSatisfy(r ->
+        assertThat(error(r).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
+    List<JsonObject> carol = results(groups, 2);
+    assertThat(carol).hasSize(2).allSatisfy(r -> {
+      assertThat(error(r).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+      assertThat(error(r).extras().getString("field")).isEqualTo("reason");
+    });
+    assertThat(error(results(groups, 3).get(0)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(entry(results(groups, 4).get(0)).getLong("balance_after_minor")).isEqualTo(100);
+    for (String key : List.of("g-bob-1", "g-bob-2", "g-carol-1", "g-carol-2", "g-dave-1")) {
+      assertThat(ledger.entriesWithKey(key)).as(key).isZero();
+    }
+    assertThat(ledger.balance("alice", "USD")).isEqualTo(500);
+    assertThat(ledger.balance("bob", "USD")).isEqualTo(100);
+    assertThat(ledger.balance("carol", "USD")).isEqualTo(100);
+
+    // Sent again (a retry after a lost reply): the posted groups replay, nothing new is written.
+    JsonArray again = ledger.call(LedgerAddresses.POST_BATCH, request).getJsonArray("groups");
+    assertThat(results(again, 0)).allSatisfy(r -> assertThat(r.getBoolean("replayed")).isTrue());
+    assertThat(results(again, 4).get(0).getBoolean("replayed")).isTrue();
+    assertThat(error(results(again, 1).get(0)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+    assertThat(ledger.balance("alice", "USD")).isEqualTo(500);
+    ledger.assertConsistent(3 + 3);
+  }
+
+  @Test
+  @DisplayName("refuses groups that are empty, not lists, too many, or sent with postings")
+  void refusesMalformedGroups() {
+    JsonArray tooMany = new JsonArray();
+    for (int i = 0; i < 10_001; i++) {
+      tooMany.add(new JsonArray().add(debit("g-" + i, "alice", "USD", 1).toJson()));
+    }
+    for (JsonObject body : List.of(
+        new JsonObject().put("groups", new JsonArray()),
+        new JsonObject().put("groups", new JsonArray().add(new JsonArray())),
+        new JsonObject().put("groups", new JsonArray().add("not a group")),
+        new JsonObject().put("groups", tooMany),
+        new JsonObject().put("groups", new JsonArray().add(new JsonArray()
+            .add(debit("g-x", "alice", "USD", 1).toJson())))
+            .put("postings", new JsonArray().add(debit("g-y", "alice", "USD", 1).toJson())))) {
+      Failure refused = ledger.callRefused(LedgerAddresses.POST_BATCH, body);
+      assertThat(refused.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+      assertThat(refused.extras().getString("field")).isEqualTo("groups");
+    }
+    assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isZero();
+  }
+
+  @Test
+  @DisplayName("reads many wallets' balances at once, in the order asked, zero for unused ones")
+  void readsManyWallets() {
+    ledger.post(credit("w-alice-usd", "alice", "USD", 1000));
+    ledger.post(credit("w-alice-eur", "alice", "EUR", 70));
+    ledger.post(credit("w-bob-usd", "bob", "USD", 5));
+    JsonArray wallets = new JsonArray()
+        .add(new JsonObject().put("user_id", "bob").put("currency", "USD"))
+        .add(new JsonObject().put("user_id", "alice").put("currency", "EUR"))
+        .add(new JsonObject().put("user_id", "carol").put("currency", "USD"))
+        .add(new JsonObject().put("user_id", "alice").put("currency", "USD"))
+        .add(new JsonObject().put("user_id", "bob").put("currency", "JPY"));
+
+    JsonArray data = ledger.call(LedgerAddresses.WALLETS_GET,
+        new JsonObject().put("wallets", wallets)).getJsonArray("data");
+
+    assertThat(data.stream().map(JsonObject.class::cast).map(w -> w.getString("user_id") + " "
+        + w.getString("currency") + " " + w.getLong("balance_minor")))
+        .containsExactly("bob USD 5", "alice EUR 70", "carol USD 0", "alice USD 1000", "bob JPY 0");
+
+    Failure empty = ledger.callRefused(LedgerAddresses.WALLETS_GET,
+        new JsonObject().put("wallets", new JsonArray()));
+    assertThat(empty.extras().getString("field")).isEqualTo("wallets");
+    Failure badCurrency = ledger.callRefused(LedgerAddresses.WALLETS_GET, new JsonObject().put(
+        "wallets", new JsonArray().add(new JsonObject().put("user_id", "a").put("currency", "usd"))));
+    assertThat(badCurrency.extras().getString("field")).isEqualTo("currency");
+    Failure noUser = ledger.callRefused(LedgerAddresses.WALLETS_GET, new JsonObject().put(
+        "wallets", new JsonArray().add(new JsonObject().put("currency", "USD"))));
+    assertThat(noUser.extras().getString("field")).isEqualTo("user_id");
+  }
+
+  private static List<JsonObject> results(JsonArray groups, int group) {
+    return groups.getJsonArray(group).stream().map(JsonObject.class::cast).toList();
+  }
 }

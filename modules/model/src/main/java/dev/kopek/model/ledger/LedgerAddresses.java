@@ -13,7 +13,9 @@ public final class LedgerAddresses {
   /**
    * Request/reply: {@code {"postings":[PostingRequest...], "atomic": false}}, applied in order,
    * each with its own outcome, or with {@code "atomic": true} all or none; replies
-   * {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order.
+   * {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order. Or
+   * {@code {"groups":[[PostingRequest...], ...]}}: independent groups, each posted all or none
+   * on its own; replies {@code {"groups":[[result...], ...]}} in the same order.
    */
   public static final String POST_BATCH = "kopek.ledger.post.batch";
 
@@ -22,6 +24,12 @@ public final class LedgerAddresses {
 
   /** Request/reply: {@code {"user_id","currency"}}; replies one {@link Wallet}. */
   public static final String WALLET_GET = "kopek.ledger.wallet.get";
+
+  /**
+   * Request/reply: {@code {"wallets":[{"user_id","currency"}...]}}; replies
+   * {@code {"data":[Wallet...]}} in the same order.
+   */
+  public static final String WALLETS_GET = "kopek.ledger.wallets.get";
 
   /** Request/reply: an {@link EntryQuery}; replies an {@link EntryPage}. */
   public static final String ENTRIES_LIST = "kopek.ledger.entries.list";
