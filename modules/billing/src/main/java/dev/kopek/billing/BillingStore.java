@@ -112,29 +112,121 @@ final class BillingStore {
   }
 
   /**
-   * Claims wallets whose timer is due (or whose run was left half done by a process that died),
-   * leasing them so that other processes skip them; SKIP LOCKED spreads the work.
+   * Locks the timer rows of many wallets for the rest of the transaction, in key order so that
+   * concurrent transactions cannot deadlock; returns the rows found (claimed wallets always have
+   * one), in that order.
    */
-  Future<List<String[]>> claimDue(Instant now, int limit, long leaseMs) {
-    return pool.preparedQuery("""
-        UPDATE billing_wallets w
-           SET lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
-         WHERE (w.user_id, w.currency) IN (
-               SELECT user_id, currency FROM billing_wallets
-                WHERE (next_charge_at <= $1 OR pending_run IS NOT NULL)
-                  AND (lease_until IS NULL OR lease_until < clock_timestamp())
-                ORDER BY next_charge_at NULLS FIRST
-                LIMIT $2
-                  FOR UPDATE SKIP LOCKED)
-        RETURNING w.user_id, w.currency
+  Future<List<WalletRow>> lockWallets(SqlClient conn, List<String[]> wallets) {
+    return conn.preparedQuery("""
+        SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
+         WHERE (user_id, currency) IN (SELECT * FROM unnest($1::text[], $2::bpchar[]))
+         ORDER BY user_id, currency
+           FOR UPDATE
         """)
-        .execute(Tuple.of(time(now), limit, leaseMs))
-        .map(rows -> {
-          List<String[]> wallets = new ArrayList<>();
-          rows.forEach(row -> wallets.add(new String[] {row.getString("user_id"),
-              row.getString("currency")}));
-          return wallets;
-        });
+        .execute(walletKeys(wallets))
+        .map(BillingStore::walletRows);
+  }
+
+  private static List<WalletRow> walletRows(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<WalletRow> list = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      OffsetDateTime next = row.getOffsetDateTime("next_charge_at");
+      Object pending = row.getValue("pending_run");
+      list.add(new WalletRow(row.getString("user_id"), row.getString("currency"),
+          next == null ? null : next.toInstant(), pending instanceof JsonObject json ? json : null));
+    }
+    return list;
+  }
+
+  /** A wallet's next timer, for {@link #setTimers}. */
+  record WalletTimer(String userId, String currency, Instant nextChargeAt) {}
+
+  /**
+   * Sets many wallets' timers in one statement, clearing their pending runs and releasing their
+   * leases: the end of their runs.
+   */
+  Future<Void> setTimers(SqlClient conn, List<WalletTimer> timers, Instant now) {
+    if (timers.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("""
+        UPDATE billing_wallets w
+           SET next_charge_at = u.next_charge_at, pending_run = NULL, lease_until = NULL,
+               updated_at = $4
+          FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[])
+               AS u(user_id, currency, next_charge_at)
+         WHERE w.user_id = u.user_id AND w.currency = u.currency
+        """)
+        .execute(Tuple.from(Arrays.asList(
+            timers.stream().map(WalletTimer::userId).toArray(String[]::new),
+            timers.stream().map(WalletTimer::currency).toArray(String[]::new),
+            timers.stream().map(t -> time(t.nextChargeAt())).toArray(OffsetDateTime[]::new),
+            time(now))))
+        .mapEmpty();
+  }
+
+  private static Tuple walletKeys(List<String[]> wallets) {
+    return Tuple.from(List.of(
+        wallets.stream().map(w -> w[0]).toArray(String[]::new),
+        wallets.stream().map(w -> w[1]).toArray(String[]::new)));
+  }
+
+  /**
+   * Claims and locks, for the rest of the transaction, up to {@code limit} wallets whose timer is
+   * due (or whose run was left half done by a process that died), skipping wallets leased to a
+   * run in progress and rows other transactions hold: SKIP LOCKED spreads the work over processes
+   * and never waits, so it cannot deadlock.
+   */
+  Future<List<WalletRow>> claimDue(SqlClient conn, Instant now, int limit) {
+    return conn.preparedQuery("""
+        SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
+         WHERE (next_charge_at <= $1 OR pending_run IS NOT NULL)
+           AND (lease_until IS NULL OR lease_until < clock_timestamp())
+         ORDER BY next_charge_at NULLS FIRST
+         LIMIT $2
+           FOR UPDATE SKIP LOCKED
+        """)
+        .execute(Tuple.of(time(now), limit))
+        .map(BillingStore::walletRows);
+  }
+
+  /** Leases wallets to this process for {@code leaseMs}, so that claims elsewhere skip them. */
+  Future<Void> leaseWallets(SqlClient conn, List<String[]> wallets, long leaseMs) {
+    if (wallets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Tuple keys = walletKeys(wallets);
+    return conn.preparedQuery("""
+        UPDATE billing_wallets
+           SET lease_until = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+         WHERE (user_id, currency) IN (SELECT * FROM unnest($1::text[], $2::bpchar[]))
+        """)
+        .execute(Tuple.of(keys.getValue(0), keys.getValue(1), leaseMs))
+        .mapEmpty();
+  }
+
+  /**
+   * Stores many wallets' pending runs in one statement, leasing the wallets for
+   * {@code leaseMs}; their timers are left as they are until the runs are applied.
+   */
+  Future<Void> storePendingRuns(SqlClient conn, List<JsonObject> runs, long leaseMs, Instant now) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("""
+        UPDATE billing_wallets w
+           SET pending_run = u.pending_run::jsonb,
+               lease_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000),
+               updated_at = $5
+          FROM unnest($1::text[], $2::bpchar[], $3::text[]) AS u(user_id, currency, pending_run)
+         WHERE w.user_id = u.user_id AND w.currency = u.currency
+        """)
+        .execute(Tuple.from(Arrays.asList(
+            runs.stream().map(r -> r.getString("user_id")).toArray(String[]::new),
+            runs.stream().map(r -> r.getString("currency")).toArray(String[]::new),
+            runs.stream().map(JsonObject::encode).toArray(String[]::new),
+            leaseMs, time(now))))
+        .mapEmpty();
   }
 
   // Subscriptions
@@ -147,6 +239,27 @@ final class BillingStore {
             + "ORDER BY created_at, id")
         .execute(Tuple.of(userId, currency))
         .map(BillingStore::subscriptions);
+  }
+
+  /**
+   * The subscriptions that are not cancelled of many wallets, oldest first, by wallet
+   * ({@code user_id + "\n" + currency}).
+   */
+  Future<java.util.Map<String, List<SubscriptionRow>>> walletsSubscriptions(SqlClient conn,
+      List<String[]> wallets) {
+    return conn.preparedQuery("SELECT " + SubscriptionRow.COLUMNS + " FROM billing_subscriptions "
+            + "WHERE (user_id, currency) IN (SELECT * FROM unnest($1::text[], $2::bpchar[])) "
+            + "AND status <> 'cancelled' ORDER BY created_at, id")
+        .execute(walletKeys(wallets))
+        .map(rows -> {
+          java.util.Map<String, List<SubscriptionRow>> byWallet = new java.util.HashMap<>();
+          for (Row row : rows) {
+            SubscriptionRow subscription = SubscriptionRow.from(row);
+            byWallet.computeIfAbsent(subscription.userId() + "\n" + subscription.currency(),
+                k -> new ArrayList<>()).add(subscription);
+          }
+          return byWallet;
+        });
   }
 
   /** Whether the wallet has a subscription that is not cancelled (most wallets have none). */
@@ -198,6 +311,29 @@ final class BillingStore {
             + "segment_charged_minor = $3, billed_through = $4, updated_at = $5 WHERE id = $1")
         .execute(Tuple.of(segment.subscriptionId(), segment.periodsCharged(),
             segment.chargedMinor(), time(billedThrough), time(now)))
+        .mapEmpty();
+  }
+
+  /** {@link #updateProgress} for many segments in one statement. */
+  Future<Void> updateProgressAll(SqlClient conn, List<Segment> segments,
+      List<Instant> billedThrough, List<Instant> at) {
+    if (segments.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery("""
+        UPDATE billing_subscriptions s
+           SET periods_charged = u.periods_charged, segment_charged_minor = u.charged_minor,
+               billed_through = u.billed_through, updated_at = u.updated_at
+          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
+               AS u(id, periods_charged, charged_minor, billed_through, updated_at)
+         WHERE s.id = u.id
+        """)
+        .execute(Tuple.from(List.of(
+            segments.stream().map(Segment::subscriptionId).toArray(String[]::new),
+            segments.stream().map(Segment::periodsCharged).toArray(Long[]::new),
+            segments.stream().map(Segment::chargedMinor).toArray(Long[]::new),
+            billedThrough.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new),
+            at.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new))))
         .mapEmpty();
   }
 

@@ -28,11 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BillingVerticle extends VerticleBase {
 
-  /** Connections: one per wallet run in flight, plus the poll. */
+  /** Connections: one per wallet run or chunk in flight, plus the poll. */
   private static final int POOL_SIZE = 8;
-
-  /** Wallet runs in flight at once per process. */
-  private static final int RUNS_IN_FLIGHT_MAX = 8;
 
   private static final Logger LOG = LoggerFactory.getLogger(BillingVerticle.class);
 
@@ -43,6 +40,7 @@ public final class BillingVerticle extends VerticleBase {
   private BillingStore store;
   private WalletRunner runner;
   private PostedWallets posted;
+  private ChunkRunner chunks;
   private long pollTimer = -1;
   private boolean polling;
 
@@ -80,6 +78,7 @@ public final class BillingVerticle extends VerticleBase {
       }
       runner = new WalletRunner(vertx, store, clock, config);
       posted = new PostedWallets(store, runner);
+      chunks = new ChunkRunner(vertx, store, clock, config, runner);
       BillingApi api = new BillingApi(vertx, store, clock, config, runner);
       List<MessageConsumer<JsonObject>> consumers = List.of(
           serve(BillingAddresses.PLAN_CREATE, api::createPlan),
@@ -117,46 +116,30 @@ public final class BillingVerticle extends VerticleBase {
         entry.getLong("amount_minor", 0L) > 0);
   }
 
-  /** Claims due wallets and runs them, a few at a time. */
+  /** Bills the due wallets in chunks (see {@link ChunkRunner}) until none is left. */
   private void poll() {
     if (polling) {
       return;
     }
     polling = true;
-    clock.refresh()
-        .compose(now -> store.claimDue(now, config.batchMax(), config.leaseMs()))
-        .compose(this::runAll)
+    runDue()
         .onFailure(error -> LOG.warn("Billing poll failed: {}", error.toString()))
         .onComplete(done -> polling = false);
   }
 
-  /**
-   * Runs the claimed wallets, {@link #RUNS_IN_FLIGHT_MAX} at a time, and logs one line for the
-   * poll when it had any: how many timers ran, and how long they took.
-   */
-  private Future<Void> runAll(List<String[]> wallets) {
-    if (wallets.isEmpty()) {
-      return Future.succeededFuture();
-    }
+  /** One round, logged when it claimed any wallet: how many were billed, and how long it took. */
+  private Future<Void> runDue() {
     long started = System.nanoTime();
-    int[] failed = {0};
-    List<Future<Void>> lanes = new ArrayList<>();
-    for (int lane = 0; lane < RUNS_IN_FLIGHT_MAX; lane++) {
-      Future<Void> chain = Future.succeededFuture();
-      for (int i = lane; i < wallets.size(); i += RUNS_IN_FLIGHT_MAX) {
-        String[] wallet = wallets.get(i);
-        chain = chain.compose(v -> runner.timer(wallet[0], wallet[1]).recover(error -> {
-          LOG.warn("Billing run of {} {} failed: {}", wallet[0], wallet[1], error.toString());
-          failed[0]++;
-          return Future.succeededFuture();
-        }));
-      }
-      lanes.add(chain);
-    }
-    return Future.all(lanes).onSuccess(done -> LOG.info("Billed {} due wallets in {} ms{}",
-            wallets.size() - failed[0], (System.nanoTime() - started) / 1_000_000,
-            failed[0] == 0 ? "" : " (" + failed[0] + " failed, retried when their lease ends)"))
-        .mapEmpty();
+    return clock.refresh()
+        .compose(chunks::runDue)
+        .map(tally -> {
+          if (tally.claimed() > 0) {
+            LOG.info("Billed {} due wallets in {} ms{}", tally.claimed() - tally.failed(),
+                (System.nanoTime() - started) / 1_000_000, tally.failed() == 0 ? ""
+                    : " (" + tally.failed() + " failed, retried when their lease ends)");
+          }
+          return null;
+        });
   }
 
   @Override

@@ -77,6 +77,20 @@ final class WalletRunner {
   }
 
   /**
+   * Reserves the wallet's queue for work that completes with {@code until}, if nothing of the
+   * wallet runs or waits in this process; false otherwise. Runs asked for meanwhile queue behind.
+   */
+  boolean hold(String userId, String currency, Future<?> until) {
+    String key = userId + "\n" + currency;
+    if (queues.containsKey(key)) {
+      return false;
+    }
+    queues.put(key, until);
+    until.onComplete(done -> queues.remove(key, until));
+    return true;
+  }
+
+  /**
    * Runs the wallet's timer unless a run of it is already waiting in this process: entries posted
    * in bursts (a busy wallet) then cost one run, not one each.
    */
@@ -211,7 +225,7 @@ final class WalletRunner {
         }));
   }
 
-  private JsonObject planRun(Request request, List<SubscriptionRow> subscriptions, long balance,
+  JsonObject planRun(Request request, List<SubscriptionRow> subscriptions, long balance,
       long at) {
     List<Segment> active = subscriptions.stream().filter(SubscriptionRow::isActive)
         .map(SubscriptionRow::segmentState).toList();
@@ -285,6 +299,13 @@ final class WalletRunner {
 
   /** Posts the run's entries as one atomic group; false when the ledger refused them. */
   private Future<Boolean> post(JsonObject run) {
+    return Bus.request(vertx, LedgerAddresses.POST_BATCH, new JsonObject()
+            .put("postings", postings(run)).put("atomic", true), config.ledgerTimeoutMs())
+        .map(reply -> recordResults(run, reply.getJsonArray("results")));
+  }
+
+  /** The run's entries as ledger postings, each keyed by its period's unique reference. */
+  static JsonArray postings(JsonObject run) {
     JsonArray postings = new JsonArray();
     for (Object charge : run.getJsonArray("charges")) {
       JsonObject c = (JsonObject) charge;
@@ -295,23 +316,26 @@ final class WalletRunner {
               + (c.getBoolean("partial") ? " (prorated)" : ""),
           c.getString("reference"), "revenue").toJson());
     }
-    return Bus.request(vertx, LedgerAddresses.POST_BATCH, new JsonObject().put("postings", postings)
-            .put("atomic", true), config.ledgerTimeoutMs())
-        .map(reply -> {
-          JsonArray results = reply.getJsonArray("results");
-          for (int i = 0; i < results.size(); i++) {
-            JsonObject result = results.getJsonObject(i);
-            if (result.containsKey("error")) {
-              LOG.info("Billing run for {} {} refused by the ledger ({}); planning again",
-                  run.getString("user_id"), run.getString("currency"),
-                  result.getJsonObject("error").getString("code"));
-              return false;
-            }
-            run.getJsonArray("charges").getJsonObject(i)
-                .put("entry_id", result.getJsonObject("entry").getLong("id"));
-          }
-          return true;
-        });
+    return postings;
+  }
+
+  /**
+   * Reads the ledger's results for the run's group: true when posted (each charge then carries
+   * its entry's id), false when the ledger refused the group.
+   */
+  static boolean recordResults(JsonObject run, JsonArray results) {
+    for (int i = 0; i < results.size(); i++) {
+      JsonObject result = results.getJsonObject(i);
+      if (result.containsKey("error")) {
+        LOG.info("Billing run for {} {} refused by the ledger ({}); planning again",
+            run.getString("user_id"), run.getString("currency"),
+            result.getJsonObject("error").getString("code"));
+        return false;
+      }
+      run.getJsonArray("charges").getJsonObject(i)
+          .put("entry_id", result.getJsonObject("entry").getLong("id"));
+    }
+    return true;
   }
 
   private Future<JsonObject> apply(String userId, String currency, JsonObject run) {
