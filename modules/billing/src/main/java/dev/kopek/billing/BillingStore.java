@@ -111,22 +111,6 @@ final class BillingStore {
         .mapEmpty();
   }
 
-  /**
-   * Locks the timer rows of many wallets for the rest of the transaction, in key order so that
-   * concurrent transactions cannot deadlock; returns the rows found (claimed wallets always have
-   * one), in that order.
-   */
-  Future<List<WalletRow>> lockWallets(SqlClient conn, List<String[]> wallets) {
-    return conn.preparedQuery("""
-        SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
-         WHERE (user_id, currency) IN (SELECT * FROM unnest($1::text[], $2::bpchar[]))
-         ORDER BY user_id, currency
-           FOR UPDATE
-        """)
-        .execute(walletKeys(wallets))
-        .map(BillingStore::walletRows);
-  }
-
   private static List<WalletRow> walletRows(io.vertx.sqlclient.RowSet<Row> rows) {
     List<WalletRow> list = new ArrayList<>(rows.size());
     for (Row row : rows) {
@@ -163,6 +147,40 @@ final class BillingStore {
             timers.stream().map(t -> time(t.nextChargeAt())).toArray(OffsetDateTime[]::new),
             time(now))))
         .mapEmpty();
+  }
+
+  /**
+   * Ends many runs in one statement: for each wallet whose pending run is still {@code runIds[i]},
+   * sets its timer, clears the pending run and releases the lease, locking the row for the rest of
+   * the transaction. Returns the run ids it found still pending (another process may have
+   * completed a run meanwhile).
+   */
+  Future<java.util.Set<String>> finishRuns(SqlClient conn, List<WalletTimer> timers,
+      List<String> runIds, Instant now) {
+    if (timers.isEmpty()) {
+      return Future.succeededFuture(java.util.Set.of());
+    }
+    return conn.preparedQuery("""
+        UPDATE billing_wallets w
+           SET next_charge_at = u.next_charge_at, pending_run = NULL, lease_until = NULL,
+               updated_at = $5
+          FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[], $4::text[])
+               AS u(user_id, currency, next_charge_at, run_id)
+         WHERE w.user_id = u.user_id AND w.currency = u.currency
+           AND w.pending_run ->> 'run_id' = u.run_id
+        RETURNING u.run_id
+        """)
+        .execute(Tuple.from(Arrays.asList(
+            timers.stream().map(WalletTimer::userId).toArray(String[]::new),
+            timers.stream().map(WalletTimer::currency).toArray(String[]::new),
+            timers.stream().map(t -> time(t.nextChargeAt())).toArray(OffsetDateTime[]::new),
+            runIds.toArray(String[]::new),
+            time(now))))
+        .map(rows -> {
+          java.util.Set<String> finished = new java.util.HashSet<>();
+          rows.forEach(row -> finished.add(row.getString("run_id")));
+          return finished;
+        });
   }
 
   private static Tuple walletKeys(List<String[]> wallets) {

@@ -11,27 +11,26 @@ import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the timers of claimed wallets together, a chunk at a time: the same saga as
+ * Runs the timers of due wallets together, a chunk at a time: the same saga as
  * {@link WalletRunner}'s (plan and store the pending run, post it as one atomic group, apply it
  * and clear it), but each step covers the whole chunk, so a chunk costs a handful of round trips
  * instead of several per wallet:
  *
  * <ol>
- *   <li>one transaction locks the chunk's timer rows (in key order), loads their subscriptions in
- *       one query, reads every balance in one ledger request ({@code kopek.ledger.wallets.get}),
- *       plans each wallet with {@link WalletPlanner} and stores every pending run in one
- *       statement;
+ *   <li>one transaction claims and locks the chunk's due timer rows (SKIP LOCKED), loads their
+ *       subscriptions in one query, reads every balance in one ledger request
+ *       ({@code kopek.ledger.wallets.get}), plans each wallet with {@link WalletPlanner} and
+ *       stores every pending run in one statement;
  *   <li>one {@code kopek.ledger.post.batch} request carries every wallet's entries as a group of
  *       its own, posted all or none independently of the others;
- *   <li>one transaction locks the rows again, applies every run that is still the wallet's pending
- *       run, clears the pending runs and sets the next timers.
+ *   <li>one transaction clears, in one statement, every pending run that is still the one posted
+ *       (locking those rows), sets the next timers and applies those runs.
  * </ol>
  *
  * <p>Per wallet, nothing changes: its run is stored before it is posted, its entries are keyed by
@@ -359,45 +358,58 @@ final class ChunkRunner {
 
   /**
    * The second transaction: every run that is still its wallet's pending run is applied (posted)
-   * or abandoned (refused: its wallet is planned again, alone).
+   * or abandoned (refused: its wallet is planned again, alone). One statement finishes the runs
+   * that are still pending, locking their rows, and tells which they were; their state changes
+   * follow under those locks.
    */
   private Future<Void> record(SqlConnection conn, List<JsonObject> runs, List<Boolean> posted,
       List<JsonObject> applied, List<String[]> alone) {
     Instant now = clock.instant();
-    List<String[]> wallets = runs.stream().map(ChunkRunner::walletOf).toList();
-    return store.lockWallets(conn, wallets).compose(locked -> {
-      Map<String, BillingStore.WalletRow> byKey = new HashMap<>();
-      locked.forEach(row -> byKey.put(key(row.userId(), row.currency()), row));
+    List<BillingStore.WalletTimer> timers = new ArrayList<>(runs.size());
+    for (int i = 0; i < runs.size(); i++) {
+      JsonObject run = runs.get(i);
+      timers.add(new BillingStore.WalletTimer(run.getString("user_id"), run.getString("currency"),
+          posted.get(i) ? Applier.nextChargeAt(run) : now));
+    }
+    List<String> runIds = runs.stream().map(run -> run.getString("run_id", "")).toList();
+    return store.finishRuns(conn, timers, runIds, now).compose(finished -> {
       List<JsonObject> toApply = new ArrayList<>();
-      List<BillingStore.WalletTimer> abandoned = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
         JsonObject run = runs.get(i);
-        String[] wallet = wallets.get(i);
-        BillingStore.WalletRow row = byKey.get(key(wallet[0], wallet[1]));
-        boolean stillPending = row != null && row.pendingRun() != null
-            && row.pendingRun().getString("run_id", "").equals(run.getString("run_id"));
-        if (!stillPending) {
-          // Another process completed it meanwhile.
-          alone.add(wallet);
+        if (!finished.contains(runIds.get(i))) {
+          // Another process completed it meanwhile: run the timer again, alone.
+          alone.add(walletOf(run));
         } else if (posted.get(i)) {
           toApply.add(run);
         } else {
-          abandoned.add(new BillingStore.WalletTimer(wallet[0], wallet[1], now));
-          alone.add(wallet);
+          alone.add(walletOf(run));
         }
       }
-      return Future.all(applyAll(conn, toApply, now), store.setTimers(conn, abandoned, now))
-          .onSuccess(v -> applied.addAll(toApply))
-          .mapEmpty();
+      return applyState(conn, toApply).onSuccess(v -> applied.addAll(toApply));
     });
   }
 
   /**
-   * Applies runs under their wallets' locks and clears their pending runs: a plain timer run
-   * (charges, no suspension) only moves its segments' progress, which is done for all of them in
-   * one statement; any other run goes through {@link Applier}, pipelined on the connection.
+   * Applies runs that charged nothing, under their wallets' locks (held since the claim), and sets
+   * their timers.
    */
   private Future<Void> applyAll(SqlConnection conn, List<JsonObject> runs, Instant now) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<BillingStore.WalletTimer> timers = runs.stream()
+        .map(run -> new BillingStore.WalletTimer(run.getString("user_id"),
+            run.getString("currency"), Applier.nextChargeAt(run)))
+        .toList();
+    return Future.all(applyState(conn, runs), store.setTimers(conn, timers, now)).mapEmpty();
+  }
+
+  /**
+   * Applies runs' state changes under their wallets' locks: a plain timer run (charges, no
+   * suspension) only moves its segments' progress, which is done for all of them in one
+   * statement; any other run goes through {@link Applier}, pipelined on the connection.
+   */
+  private Future<Void> applyState(SqlConnection conn, List<JsonObject> runs) {
     if (runs.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -405,7 +417,6 @@ final class ChunkRunner {
     List<Instant> billedThrough = new ArrayList<>();
     List<Instant> at = new ArrayList<>();
     List<Future<?>> others = new ArrayList<>();
-    List<BillingStore.WalletTimer> cleared = new ArrayList<>();
     for (JsonObject run : runs) {
       boolean plain = WalletRunner.Action.TIMER.name().equals(run.getString("action"))
           && run.getLong("suspended_at_ms") == null
@@ -420,11 +431,8 @@ final class ChunkRunner {
       } else {
         others.add(Applier.apply(conn, store, config, clock, run));
       }
-      cleared.add(new BillingStore.WalletTimer(run.getString("user_id"),
-          run.getString("currency"), Applier.nextChargeAt(run)));
     }
     others.add(store.updateProgressAll(conn, segments, billedThrough, at));
-    others.add(store.setTimers(conn, cleared, now));
     return Future.all(others).mapEmpty();
   }
 
