@@ -190,22 +190,37 @@ final class BillingStore {
   }
 
   /**
-   * Claims and locks, for the rest of the transaction, up to {@code limit} wallets whose timer is
-   * due (or whose run was left half done by a process that died), skipping wallets leased to a
-   * run in progress and rows other transactions hold: SKIP LOCKED spreads the work over processes
-   * and never waits, so it cannot deadlock.
+   * Claims and locks, for the rest of the transaction, up to {@code limit} wallets whose run was
+   * left half done by a process that died (its lease ended), then wallets whose timer is due,
+   * skipping wallets leased to a run in progress and rows other transactions hold: SKIP LOCKED
+   * spreads the work over processes and never waits, so it cannot deadlock. Each kind is found by
+   * its own index, never by scanning every wallet.
    */
   Future<List<WalletRow>> claimDue(SqlClient conn, Instant now, int limit) {
     return conn.preparedQuery("""
         SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
-         WHERE (next_charge_at <= $1 OR pending_run IS NOT NULL)
+         WHERE pending_run IS NOT NULL
            AND (lease_until IS NULL OR lease_until < clock_timestamp())
-         ORDER BY next_charge_at NULLS FIRST
-         LIMIT $2
+         LIMIT $1
            FOR UPDATE SKIP LOCKED
         """)
-        .execute(Tuple.of(time(now), limit))
-        .map(BillingStore::walletRows);
+        .execute(Tuple.of(limit))
+        .map(BillingStore::walletRows)
+        .compose(left -> left.size() >= limit ? Future.succeededFuture(left)
+            : conn.preparedQuery("""
+                SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
+                 WHERE next_charge_at <= $1 AND pending_run IS NULL
+                   AND (lease_until IS NULL OR lease_until < clock_timestamp())
+                 ORDER BY next_charge_at
+                 LIMIT $2
+                   FOR UPDATE SKIP LOCKED
+                """)
+                .execute(Tuple.of(time(now), limit - left.size()))
+                .map(rows -> {
+                  List<WalletRow> claimed = new ArrayList<>(left);
+                  claimed.addAll(walletRows(rows));
+                  return claimed;
+                }));
   }
 
   /** Leases wallets to this process for {@code leaseMs}, so that claims elsewhere skip them. */
