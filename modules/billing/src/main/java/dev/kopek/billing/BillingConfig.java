@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * @param resumeMinMinor  the balance that resumes a suspended wallet; 0: one minute of its rate
  * @param testClock       whether the shared, admin-driven test clock replaces the system clock
  * @param ledgerTimeoutMs how long a ledger request may take
- * @param batchMax        most due wallets billed together in one chunk (at most
+ * @param batchMax        most wallets claimed per poll (in chunks of at most
  *                        {@link ChunkRunner#CHUNK_MAX})
  * @param leaseMs         how long a claimed wallet is left to its process before another may take it
  */

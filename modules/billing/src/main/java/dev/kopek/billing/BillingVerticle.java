@@ -116,7 +116,10 @@ public final class BillingVerticle extends VerticleBase {
         entry.getLong("amount_minor", 0L) > 0);
   }
 
-  /** Bills the due wallets in chunks (see {@link ChunkRunner}) until none is left. */
+  /**
+   * Bills due wallets in chunks (see {@link ChunkRunner}), up to {@code billing.batch_max} per
+   * poll; the rest waits for the next poll, where other processes on the database may take some.
+   */
   private void poll() {
     if (polling) {
       return;

@@ -85,22 +85,25 @@ final class ChunkRunner {
   record Tally(int claimed, int failed, boolean broken) {}
 
   /**
-   * Bills every wallet due at {@code now} (the shared clock, refreshed by the caller), chunk by
-   * chunk, until a claim comes back short: nothing more is due, or other processes have the rest.
-   * One chunk is claimed first; only if it comes back full do {@link #CHUNKS_IN_FLIGHT} chunks
-   * run at once, each lane claiming its next chunk as soon as it is done with one.
+   * Bills up to {@code billing.batch_max} wallets due at {@code now} (the shared clock, refreshed
+   * by the caller), chunk by chunk, until that many were claimed or a claim comes back short
+   * (nothing more is due, or other processes have the rest). One chunk is claimed first; only if
+   * it comes back full do {@link #CHUNKS_IN_FLIGHT} chunks run at once, each lane claiming its
+   * next chunk as soon as it is done with one. The rest waits for the next poll, so that the
+   * processes polling the same database share the work.
    */
   Future<Tally> runDue(Instant now) {
+    int[] reserved = {0};
     int[] claimed = {0};
     int[] failed = {0};
     boolean[] broken = {false};
     Promise<Boolean> full = Promise.promise();
     List<Future<Void>> lanes = new ArrayList<>();
-    lanes.add(lane(now, claimed, failed, broken, full));
+    lanes.add(lane(now, reserved, claimed, failed, broken, full));
     Future<Void> others = full.future().compose(more -> {
       List<Future<Void>> started = new ArrayList<>();
       for (int lane = 1; more && lane < CHUNKS_IN_FLIGHT; lane++) {
-        started.add(lane(now, claimed, failed, broken, null));
+        started.add(lane(now, reserved, claimed, failed, broken, null));
       }
       return Future.all(started).mapEmpty();
     });
@@ -108,23 +111,25 @@ final class ChunkRunner {
     return Future.all(lanes).map(v -> new Tally(claimed[0], failed[0], broken[0]));
   }
 
-  private Future<Void> lane(Instant now, int[] claimed, int[] failed, boolean[] broken,
-      Promise<Boolean> full) {
-    if (broken[0]) {
+  private Future<Void> lane(Instant now, int[] reserved, int[] claimed, int[] failed,
+      boolean[] broken, Promise<Boolean> full) {
+    if (broken[0] || reserved[0] >= config.batchMax()) {
       if (full != null) {
         full.tryComplete(false);
       }
       return Future.succeededFuture();
     }
-    return chunk(now, chunkMax, full).compose(tally -> {
+    int limit = Math.min(chunkMax, config.batchMax() - reserved[0]);
+    reserved[0] += limit;
+    return chunk(now, limit, full).compose(tally -> {
       if (full != null) {
         full.tryComplete(false);
       }
       claimed[0] += tally.claimed();
       failed[0] += tally.failed();
       broken[0] |= tally.broken();
-      return tally.claimed() < chunkMax ? Future.succeededFuture()
-          : lane(now, claimed, failed, broken, null);
+      return tally.claimed() < limit ? Future.succeededFuture()
+          : lane(now, reserved, claimed, failed, broken, null);
     });
   }
 
