@@ -125,10 +125,13 @@ public final class LedgerVerticle extends VerticleBase {
       return writer.submitAtomic(requests).map(results -> new JsonObject().put("results",
           new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList())));
     }
-    List<Future<Outcome>> outcomes = new ArrayList<>(postings.size());
-    for (Object posting : postings) {
-      outcomes.add(submitValidated(posting));
-    }
+    List<Future<Outcome>> outcomes = writer.together(() -> {
+      List<Future<Outcome>> queued = new ArrayList<>(postings.size());
+      for (Object posting : postings) {
+        queued.add(submitValidated(posting));
+      }
+      return queued;
+    });
     return Future.join(outcomes).map(all -> new JsonObject().put("results",
         new JsonArray(outcomes.stream().map(f -> (Object) f.result().toJson()).toList())));
   }
@@ -158,10 +161,13 @@ public final class LedgerVerticle extends VerticleBase {
       throw Failure.invalid("groups", "groups must hold at most 10000 postings in total")
           .toException();
     }
-    List<Future<JsonArray>> replies = new ArrayList<>(groups.size());
-    for (Object group : groups) {
-      replies.add(submitGroup((JsonArray) group));
-    }
+    List<Future<JsonArray>> replies = writer.together(() -> {
+      List<Future<JsonArray>> queued = new ArrayList<>(groups.size());
+      for (Object group : groups) {
+        queued.add(submitGroup((JsonArray) group));
+      }
+      return queued;
+    });
     return Future.all(replies).map(all -> new JsonObject().put("groups",
         new JsonArray(replies.stream().map(f -> (Object) f.result()).toList())));
   }

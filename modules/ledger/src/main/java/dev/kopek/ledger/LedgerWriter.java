@@ -81,6 +81,7 @@ final class LedgerWriter {
   private final Consumer<Entry> onPosted;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
+  private int holding;
   private int lastGroup;
 
   LedgerWriter(Pool pool, Clock clock, int batchMax, Consumer<Entry> onPosted) {
@@ -115,8 +116,23 @@ final class LedgerWriter {
     return Future.all(outcomes).map(all -> outcomes.stream().map(Future::result).toList());
   }
 
+  /**
+   * Runs {@code submits} (calls of {@link #submit} and {@link #submitAtomic} for one request of
+   * many postings) so that what they queue starts out in one batch: otherwise the first call would
+   * start a batch of its own before the others were queued.
+   */
+  <T> T together(Supplier<T> submits) {
+    holding++;
+    try {
+      return submits.get();
+    } finally {
+      holding--;
+      writeNextBatch();
+    }
+  }
+
   private void writeNextBatch() {
-    if (writing || queue.isEmpty()) {
+    if (writing || holding > 0 || queue.isEmpty()) {
       return;
     }
     writing = true;

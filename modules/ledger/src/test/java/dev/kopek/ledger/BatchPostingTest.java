@@ -283,6 +283,10 @@ class BatchPostingTest {
     });
     assertThat(error(results(groups, 3).get(0)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
     assertThat(entry(results(groups, 4).get(0)).getLong("balance_after_minor")).isEqualTo(100);
+    // Queued together, the groups were written in one transaction (one batch, one timestamp),
+    // the first group included.
+    assertThat(entry(alice.get(0)).getString("created_at"))
+        .isEqualTo(entry(results(groups, 4).get(0)).getString("created_at"));
     for (String key : List.of("g-bob-1", "g-bob-2", "g-carol-1", "g-carol-2", "g-dave-1")) {
       assertThat(ledger.entriesWithKey(key)).as(key).isZero();
     }
