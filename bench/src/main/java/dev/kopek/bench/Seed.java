@@ -44,6 +44,10 @@ final class Seed {
         "UPDATE ledger_accounts SET balance_minor = " + Bench.FUND_MINOR
             + ", entry_count = 0, last_hash = NULL WHERE account_kind = 'wallet'",
         "UPDATE ledger_accounts SET balance_minor = 0 WHERE name = 'revenue'",
+        // Fresh statistics, as autovacuum would leave them on a running system: planned against
+        // the truncated table's, Kopek's queries could keep plans fit for an empty table.
+        "ANALYZE ledger_entries",
+        "ANALYZE ledger_accounts",
         "CHECKPOINT");
   }
 

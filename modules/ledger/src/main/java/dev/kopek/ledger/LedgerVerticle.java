@@ -62,6 +62,12 @@ public final class LedgerVerticle extends VerticleBase {
         .with(new PoolOptions().setMaxSize(config.poolSize()).setName("kopek-ledger"))
         .connectingTo(connectOptions
             .setCachePreparedStatements(true)
+            // Plan every execution for the tables as they are now. A cached generic plan made
+            // while a table was small (a new installation, a bulk load) keeps its sequential scan
+            // after the table has grown, until autovacuum next analyzes it: measured, a billing
+            // run slowed from 5,000 to 1,700 wallets/s and debits by half. Planning these short
+            // statements costs far less than one such scan.
+            .addProperty("plan_cache_mode", "force_custom_plan")
             .setPipeliningLimit(256))
         .using(vertx)
         .build();

@@ -108,7 +108,12 @@ public final class Kopek {
 
   private static Kopek deploy(JsonObject config, ServerConfig settings,
       EmbeddedPostgresServer embedded, PostgresEndpoint endpoint) throws Exception {
-    VertxOptions options = new VertxOptions();
+    // An event loop for every verticle instance (the HTTP ones, the ledger, payments, billing), so
+    // that none waits for another's work on a shared thread: the ledger and billing are both
+    // busy during a billing run, the HTTP instances and the ledger under API load.
+    int httpInstances = HttpConfig.from(config).instances();
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(
+        Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3));
     if (settings.metricsEnabled()) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
           .setJvmMetricsEnabled(true)
@@ -125,7 +130,7 @@ public final class Kopek {
         HttpVerticle instance = new HttpVerticle();
         instances.add(instance);
         return instance;
-      }, new DeploymentOptions(deployment).setInstances(HttpConfig.from(config).instances())));
+      }, new DeploymentOptions(deployment).setInstances(httpInstances)));
       HttpVerticle http = instances.get(0);
       List<Integer> httpPorts = instances.stream().map(HttpVerticle::actualPort).toList();
       JsonObject httpConfig = config.getJsonObject("http");
