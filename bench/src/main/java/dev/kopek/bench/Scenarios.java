@@ -127,8 +127,11 @@ final class Scenarios {
       throw new IllegalStateException("moving the clock failed: " + moved.bodyAsString());
     }
     long start = System.nanoTime();
-    String due = "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL OR "
-        + "next_charge_at <= (SELECT now FROM billing_test_clock)";
+    // Two index probes (the due-timer and pending-run indexes) rather than a count over every
+    // wallet, which took about 150 ms at 100,000 wallets and competed with the run it measures.
+    String due = "SELECT (EXISTS (SELECT 1 FROM billing_wallets WHERE pending_run IS NOT NULL) "
+        + "OR EXISTS (SELECT 1 FROM billing_wallets "
+        + "WHERE next_charge_at <= (SELECT now FROM billing_test_clock)))::int";
     long deadline = System.currentTimeMillis() + 600_000;
     while (Bench.queryLong(seed.database(), due) > 0) {
       if (System.currentTimeMillis() > deadline) {
