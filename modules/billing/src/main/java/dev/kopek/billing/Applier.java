@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Applies a planned run to the billing tables, under the wallet's lock: segment progress,
@@ -48,6 +50,45 @@ final class Applier {
           subscription.getInteger("segment") + 1, subscription.getJsonObject("plan"), at));
     }
     return chain.compose(v -> reply(conn, store, run, target, suspendedAt, at));
+  }
+
+  /**
+   * Applies many runs under their wallets' locks, as {@link #apply} would one by one. A plain
+   * timer run (charges, no suspension, resume or command) only moves its segments' progress,
+   * which is done for all of them in one statement; any other run goes through {@link #apply},
+   * pipelined on the connection.
+   */
+  static Future<Void> applyAll(SqlConnection conn, BillingStore store, BillingConfig config,
+      BillingClock clock, List<JsonObject> runs) {
+    if (runs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Segment> segments = new ArrayList<>();
+    List<Instant> billedThrough = new ArrayList<>();
+    List<Instant> at = new ArrayList<>();
+    List<Future<?>> others = new ArrayList<>();
+    for (JsonObject run : runs) {
+      if (isPlainTimerRun(run)) {
+        for (Segment segment : RunJson.after(run)) {
+          segments.add(segment);
+          billedThrough.add(Instant.ofEpochMilli(segment.billedThroughMs()));
+          at.add(Instant.ofEpochMilli(run.getLong("at_ms")));
+        }
+      } else {
+        others.add(apply(conn, store, config, clock, run));
+      }
+    }
+    others.add(store.updateProgressAll(conn, segments, billedThrough, at));
+    return Future.all(others).mapEmpty();
+  }
+
+  /** A run for which {@link #apply} does nothing but move each segment's progress. */
+  private static boolean isPlainTimerRun(JsonObject run) {
+    return WalletRunner.Action.TIMER.name().equals(run.getString("action"))
+        && run.getLong("suspended_at_ms") == null
+        && run.getJsonArray("resumed", new io.vertx.core.json.JsonArray()).isEmpty()
+        && run.getValue("command") == null
+        && run.getString("subscription_id") == null;
   }
 
   /** Effects on a subscription that was not active when the run was planned. */

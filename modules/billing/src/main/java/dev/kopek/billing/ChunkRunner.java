@@ -390,7 +390,8 @@ final class ChunkRunner {
           alone.add(walletOf(run));
         }
       }
-      return applyState(conn, toApply).onSuccess(v -> applied.addAll(toApply));
+      return Applier.applyAll(conn, store, config, clock, toApply)
+          .onSuccess(v -> applied.addAll(toApply));
     });
   }
 
@@ -406,39 +407,8 @@ final class ChunkRunner {
         .map(run -> new BillingStore.WalletTimer(run.getString("user_id"),
             run.getString("currency"), Applier.nextChargeAt(run)))
         .toList();
-    return Future.all(applyState(conn, runs), store.setTimers(conn, timers, now)).mapEmpty();
-  }
-
-  /**
-   * Applies runs' state changes under their wallets' locks: a plain timer run (charges, no
-   * suspension) only moves its segments' progress, which is done for all of them in one
-   * statement; any other run goes through {@link Applier}, pipelined on the connection.
-   */
-  private Future<Void> applyState(SqlConnection conn, List<JsonObject> runs) {
-    if (runs.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    List<Segment> segments = new ArrayList<>();
-    List<Instant> billedThrough = new ArrayList<>();
-    List<Instant> at = new ArrayList<>();
-    List<Future<?>> others = new ArrayList<>();
-    for (JsonObject run : runs) {
-      boolean plain = WalletRunner.Action.TIMER.name().equals(run.getString("action"))
-          && run.getLong("suspended_at_ms") == null
-          && run.getJsonArray("resumed", new JsonArray()).isEmpty()
-          && run.getValue("command") == null;
-      if (plain) {
-        for (Segment segment : RunJson.after(run)) {
-          segments.add(segment);
-          billedThrough.add(Instant.ofEpochMilli(segment.billedThroughMs()));
-          at.add(Instant.ofEpochMilli(run.getLong("at_ms")));
-        }
-      } else {
-        others.add(Applier.apply(conn, store, config, clock, run));
-      }
-    }
-    others.add(store.updateProgressAll(conn, segments, billedThrough, at));
-    return Future.all(others).mapEmpty();
+    return Future.all(Applier.applyAll(conn, store, config, clock, runs),
+        store.setTimers(conn, timers, now)).mapEmpty();
   }
 
   /** Runs wallets one at a time each, {@link #ALONE_IN_FLIGHT} at once; returns the failures. */
