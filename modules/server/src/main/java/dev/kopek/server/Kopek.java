@@ -39,13 +39,13 @@ public final class Kopek {
 
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
-  private final HttpVerticle http;
+  /** The HTTP verticle instances, one per event loop, sharing one port. */
+  private final List<HttpVerticle> http;
   private final String httpDeployment;
-  private List<Integer> httpPorts;
   private final List<String> backendDeployments;
   private final ServerConfig settings;
 
-  private Kopek(Vertx vertx, EmbeddedPostgresServer embedded, HttpVerticle http,
+  private Kopek(Vertx vertx, EmbeddedPostgresServer embedded, List<HttpVerticle> http,
       String httpDeployment, List<String> backendDeployments, ServerConfig settings) {
     this.vertx = vertx;
     this.embedded = embedded;
@@ -132,7 +132,6 @@ public final class Kopek {
         return instance;
       }, new DeploymentOptions(deployment).setInstances(httpInstances)));
       HttpVerticle http = instances.get(0);
-      List<Integer> httpPorts = instances.stream().map(HttpVerticle::actualPort).toList();
       JsonObject httpConfig = config.getJsonObject("http");
       // Payments hand providers Kopek's public URL (webhooks, return pages); by default that is
       // the address the HTTP server actually bound, known only now.
@@ -147,9 +146,8 @@ public final class Kopek {
       String billingId = await(vertx.deployVerticle(new BillingVerticle(),
           new DeploymentOptions().setConfig(config)));
       // Stopped in this order: billing posts to the ledger, payments credit through it.
-      Kopek kopek = new Kopek(vertx, embedded, http, httpId,
+      Kopek kopek = new Kopek(vertx, embedded, List.copyOf(instances), httpId,
           List.of(billingId, paymentsId, ledger), settings);
-      kopek.httpPorts = httpPorts;
       LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
           http.actualPort(), embedded == null ? endpoint
               : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
@@ -171,12 +169,12 @@ public final class Kopek {
 
   /** The HTTP port actually bound. */
   public int httpPort() {
-    return http.actualPort();
+    return http.get(0).actualPort();
   }
 
   /** The port each HTTP verticle instance bound (the same one, shared). */
   List<Integer> httpPorts() {
-    return httpPorts;
+    return http.stream().map(HttpVerticle::actualPort).toList();
   }
 
   /** The Vert.x instance, for tests that integrate over the event bus. */
