@@ -145,6 +145,10 @@ final class LedgerWriter {
     int[] groups = batch.stream().mapToInt(Pending::group).toArray();
     write(requests, groups, 0).onComplete(result -> {
       writing = false;
+      // The next batch goes out first: answering this one (replies, posted facts) takes a while,
+      // and the database can lock and read for the next batch meanwhile. The batches' commands
+      // are independent: the next one reads the accounts as this one committed them.
+      writeNextBatch();
       if (result.succeeded()) {
         complete(batch, result.result());
       } else {
@@ -153,7 +157,6 @@ final class LedgerWriter {
             "the ledger could not write right now; retry with the same idempotency key");
         batch.forEach(p -> p.promise.complete(new Outcome.Rejected(failure)));
       }
-      writeNextBatch();
     });
   }
 
