@@ -97,6 +97,17 @@ final class LedgerSql {
        ORDER BY id
       """;
 
+  /** The first entry whose wallet or counter account does not exist (or is of the wrong kind). */
+  static final String SELECT_ENTRIES_WITHOUT_ACCOUNT = """
+      SELECT e.id, e.user_id, e.currency
+        FROM ledger_entries e
+        LEFT JOIN ledger_accounts w ON w.id = e.wallet_id AND w.account_kind = 'wallet'
+        LEFT JOIN ledger_accounts c ON c.id = e.counter_account_id AND c.account_kind = 'system'
+       WHERE w.id IS NULL OR c.id IS NULL
+       ORDER BY e.id
+       LIMIT 1
+      """;
+
   /** System accounts whose balance is not the negated sum of the entries against them. */
   static final String SELECT_SYSTEM_ACCOUNT_MISMATCHES = """
       SELECT a.name, a.currency, a.balance_minor, COALESCE(-SUM(e.amount_minor), 0) AS expected

@@ -15,8 +15,9 @@ import java.util.Map;
  * Walks every wallet's hash chain and checks it from the first entry: sequence numbers without
  * gaps, each entry linked to the previous hash, each hash recomputed from the entry's fields, each
  * running balance equal to the previous one plus the amount and never negative, and the wallet's
- * stored balance and chain head equal to its newest entry. Then each system account against the
- * entries posted to it, and every currency's accounts against zero. Reports the first break.
+ * stored balance and chain head equal to its newest entry. Then that every entry's wallet and
+ * counter account exist, each system account against the entries posted to it, and every
+ * currency's accounts against zero. Reports the first break.
  */
 final class LedgerVerifier {
 
@@ -64,6 +65,18 @@ final class LedgerVerifier {
   }
 
   private Future<JsonObject> checkAccounts() {
+    return pool.query(LedgerSql.SELECT_ENTRIES_WITHOUT_ACCOUNT).execute().compose(orphans -> {
+      if (orphans.size() > 0) {
+        Row row = orphans.iterator().next();
+        return Future.succeededFuture(new JsonObject().put("entry_id", row.getLong("id"))
+            .put("user_id", row.getString("user_id")).put("currency", row.getString("currency"))
+            .put("problem", "the entry's wallet or counter account does not exist"));
+      }
+      return checkSystemAccounts();
+    });
+  }
+
+  private Future<JsonObject> checkSystemAccounts() {
     return pool.query(LedgerSql.SELECT_SYSTEM_ACCOUNT_MISMATCHES).execute().compose(rows -> {
       if (rows.size() > 0) {
         Row row = rows.iterator().next();

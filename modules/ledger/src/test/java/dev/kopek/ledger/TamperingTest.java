@@ -141,4 +141,26 @@ class TamperingTest {
     assertThat(broken.getString("account")).isEqualTo("revenue:USD");
     assertThat(broken.getString("problem")).contains("300");
   }
+
+  @Test
+  @DisplayName("an entry pointed at a counter account that does not exist is reported by id")
+  void entryWithoutItsAccountIsReported() {
+    ledger.execute("ALTER TABLE ledger_entries DISABLE TRIGGER USER");
+    ledger.execute("UPDATE ledger_entries SET counter_account_id = 999999 WHERE id = " + charge1Id);
+
+    JsonObject broken = brokenReport();
+
+    assertThat(broken.getLong("entry_id")).isEqualTo(charge1Id);
+    assertThat(broken.getString("problem")).contains("does not exist");
+  }
+
+  @Test
+  @DisplayName("the database refuses to remove an account, which entries refer to for good")
+  void accountsAreNeverRemoved() {
+    assertThatThrownBy(() -> ledger.execute("DELETE FROM ledger_accounts WHERE name = 'revenue'"))
+        .hasStackTraceContaining("ledger accounts are never removed");
+    assertThatThrownBy(() -> ledger.execute("TRUNCATE ledger_accounts CASCADE"))
+        .hasStackTraceContaining("ledger accounts are never removed");
+    assertThat(ledger.verify().getBoolean("ok")).isTrue();
+  }
 }
