@@ -295,20 +295,25 @@ final class BillingStore {
         });
   }
 
-  /** Whether the wallet has a subscription that is not cancelled (most wallets have none). */
   /**
    * Which of the wallets ({@code userIds[i]}, {@code currencies[i]}) have a subscription that is
    * not cancelled; as "user\ncurrency" keys.
    */
   Future<java.util.Set<String>> walletsWithSubscriptions(String[] userIds, String[] currencies) {
-    return pool.preparedQuery("SELECT DISTINCT s.user_id, s.currency FROM billing_subscriptions s "
-            + "JOIN unnest($1::text[], $2::text[]) AS w(user_id, currency) "
-            + "ON s.user_id = w.user_id AND s.currency = w.currency "
-            + "WHERE s.status <> 'cancelled'")
-        .execute(Tuple.of(userIds, (Object) currencies))
+    // A one-table query on the users (their other currencies are filtered out below): asked
+    // after nearly every batch of entries, and a join with the arrays took about 0.5 ms to plan,
+    // each time, against microseconds to run.
+    return pool.preparedQuery("SELECT user_id, currency FROM billing_subscriptions "
+            + "WHERE user_id = ANY($1::text[]) AND status <> 'cancelled'")
+        .execute(Tuple.of((Object) userIds))
         .map(rows -> {
           java.util.Set<String> wallets = new java.util.HashSet<>();
           rows.forEach(row -> wallets.add(row.getString(0) + "\n" + row.getString(1)));
+          java.util.Set<String> asked = new java.util.HashSet<>();
+          for (int i = 0; i < userIds.length; i++) {
+            asked.add(userIds[i] + "\n" + currencies[i]);
+          }
+          wallets.retainAll(asked);
           return wallets;
         });
   }

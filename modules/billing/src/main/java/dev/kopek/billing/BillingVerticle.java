@@ -77,7 +77,7 @@ public final class BillingVerticle extends VerticleBase {
             + "move time forward. Never use this in production.");
       }
       runner = new WalletRunner(vertx, store, clock, config);
-      posted = new PostedWallets(store, runner);
+      posted = new PostedWallets(context, store, runner);
       chunks = new ChunkRunner(vertx, store, clock, config, runner);
       BillingApi api = new BillingApi(vertx, store, clock, config, runner);
       List<MessageConsumer<JsonObject>> consumers = List.of(

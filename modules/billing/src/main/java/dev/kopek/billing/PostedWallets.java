@@ -1,5 +1,6 @@
 package dev.kopek.billing;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,9 +12,10 @@ import org.slf4j.LoggerFactory;
  * Reacts to entries other components post to wallets: a wallet with subscriptions gets its timer
  * run again (less balance may bring the run-out forward) or, after a credit, a resume. Whether a
  * wallet has subscriptions is asked of the database, not cached, since another process may have
- * just subscribed it; the question is asked for many wallets at once: the first entry is looked
- * up at once, and the entries that arrive meanwhile wait for that lookup and go together in the
- * next one (one query per batch, as the ledger writes its entries).
+ * just subscribed it; the question is asked for many wallets at once. The ledger publishes a
+ * committed batch's entries one after another, so the lookup waits for the event loop's next turn,
+ * after the entries already delivered, and takes them all; entries that arrive during a lookup go
+ * together in the next one (about one query per ledger batch).
  *
  * <p>Confined to the billing verticle's event loop.
  */
@@ -21,13 +23,16 @@ final class PostedWallets {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostedWallets.class);
 
+  private final Context context;
   private final BillingStore store;
   private final WalletRunner runner;
   /** "user\ncurrency" to whether any of its entries since the last lookup was a credit. */
   private Map<String, Boolean> pending = new LinkedHashMap<>();
   private boolean lookingUp;
+  private boolean scheduled;
 
-  PostedWallets(BillingStore store, WalletRunner runner) {
+  PostedWallets(Context context, BillingStore store, WalletRunner runner) {
+    this.context = context;
     this.store = store;
     this.runner = runner;
   }
@@ -35,7 +40,13 @@ final class PostedWallets {
   /** An entry was posted to the wallet; {@code credit} when it added to the balance. */
   void posted(String userId, String currency, boolean credit) {
     pending.merge(userId + "\n" + currency, credit, Boolean::logicalOr);
-    lookUpNext();
+    if (!scheduled) {
+      scheduled = true;
+      context.runOnContext(turn -> {
+        scheduled = false;
+        lookUpNext();
+      });
+    }
   }
 
   private void lookUpNext() {
