@@ -52,9 +52,9 @@ public final class Bench {
         return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios);
       }
       if (quick) {
-        return new Options(3, 4_000, 15_000, 10_000, 10_000, 64, 16, jar, scenarios);
+        return new Options(3, 3_000, 30_000, 10_000, 10_000, 64, 16, jar, scenarios);
       }
-      return new Options(3, 15_000, 45_000, 10_000, 100_000, 64, 16, jar, scenarios);
+      return new Options(3, 15_000, 90_000, 10_000, 100_000, 64, 16, jar, scenarios);
     }
 
     private static String value(List<String> args, String name, String fallback) {
