@@ -30,8 +30,10 @@ final class Fields {
       throw Failure.invalid(field, field + " must be at most " + maxLength + " characters")
           .toException();
     }
-    if (text.chars().anyMatch(Character::isISOControl)) {
-      throw Failure.invalid(field, field + " must not contain control characters").toException();
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        throw Failure.invalid(field, field + " must not contain control characters").toException();
+      }
     }
     return text;
   }
