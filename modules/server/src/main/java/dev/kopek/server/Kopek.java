@@ -126,7 +126,7 @@ public final class Kopek {
       // One HTTP verticle per event loop, sharing the port (a port of 0 becomes one shared
       // random port); Vert.x hands each new connection to the next instance.
       List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
-      String httpId = await(vertx.deployVerticle(() -> {
+      String httpId = awaitListening(HttpConfig.from(config), vertx.deployVerticle(() -> {
         HttpVerticle instance = new HttpVerticle();
         instances.add(instance);
         return instance;
@@ -155,6 +155,26 @@ public final class Kopek {
       return kopek;
     } catch (Exception e) {
       await(vertx.close());
+      throw e;
+    }
+  }
+
+  /**
+   * Waits for the HTTP verticles; a port in use becomes a one-line refusal naming {@code http.port}
+   * (exit code 2) instead of a stack trace.
+   */
+  private static String awaitListening(HttpConfig http, Future<String> deployed)
+      throws Exception {
+    try {
+      return await(deployed);
+    } catch (Exception e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof java.net.BindException bind) {
+          throw new IllegalStateException("http.port " + http.port() + " on "
+              + http.host() + " cannot be bound (" + bind.getMessage() + "): stop what "
+              + "listens there, or set another port (http.port, KOPEK_HTTP_PORT)", e);
+        }
+      }
       throw e;
     }
   }

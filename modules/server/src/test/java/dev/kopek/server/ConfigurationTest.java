@@ -337,6 +337,27 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("shutdown").getInteger("grace_ms")).isEqualTo(10000);
   }
 
+  @Test
+  @DisplayName("an http.port in use stops start-up with exit code 2 and one line naming http.port")
+  void portInUse() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      env.put("KOPEK_HTTP_PORT", String.valueOf(taken.getLocalPort()));
+      env.put("KOPEK_DB_URL", dev.kopek.testkit.TestDatabase.url(
+          dev.kopek.testkit.TestDatabase.create()));
+      env.put("KOPEK_JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!!");
+
+      Cli.Result result = run();
+
+      assertThat(result.code()).isEqualTo(2);
+      assertThat(result.err()).startsWith("kopek: cannot start: http.port "
+          + taken.getLocalPort() + " on 127.0.0.1 cannot be bound (")
+          .endsWith("): stop what listens there, or set another port (http.port, "
+              + "KOPEK_HTTP_PORT)\n")
+          .hasLineCount(1);
+    }
+  }
+
   private void assertRefused(Cli.Result result, String message) {
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.err()).isEqualTo("kopek: cannot start: " + message + "\n");
