@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code java -jar kopek.jar [run] [--config FILE]} starts Kopek;
@@ -30,6 +31,11 @@ public final class Main {
 
   public static void main(String[] args) {
     Logging.configure();
+    // java.util.logging (the providers' SDKs, the provider modules) into Kopek's own log.
+    if (!SLF4JBridgeHandler.isInstalled()) {
+      SLF4JBridgeHandler.removeHandlersForRootLogger();
+      SLF4JBridgeHandler.install();
+    }
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 

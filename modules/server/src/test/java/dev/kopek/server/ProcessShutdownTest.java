@@ -44,7 +44,8 @@ class ProcessShutdownTest {
 
   @Test
   @Timeout(150)
-  @DisplayName("stops cleanly on SIGTERM within 20 s, logging it, and stops its embedded PostgreSQL")
+  @DisplayName("stops cleanly on SIGTERM within 20 s, logging it (java.util.logging records "
+      + "included), and stops its embedded PostgreSQL")
   void sigtermStopsCleanly() throws Exception {
     Path dataDir = temp.resolve("data");
     KopekProcess kopek = start(dataDir);
@@ -64,6 +65,9 @@ class ProcessShutdownTest {
     assertThat(log).contains("Shutting down: finishing in-flight requests");
     assertThat(log.lines().filter(line -> line.endsWith("Kopek stopped"))).hasSize(1);
     assertThat(log).doesNotContain("Shutdown failed", "ERROR");
+    // java.util.logging records (here the sandbox's) go to the same log, in its format.
+    assertThat(log).contains("WARN SandboxConfig - payments.gateways.sandbox.webhook_secret")
+        .doesNotContain("WARNING: payments.gateways.sandbox.webhook_secret");
     assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
     postgres.onExit().get(5, TimeUnit.SECONDS);
     assertThat(postgres.isAlive()).isFalse();
