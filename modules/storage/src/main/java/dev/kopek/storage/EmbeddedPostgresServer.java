@@ -98,7 +98,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setServerConfig("listen_addresses", "127.0.0.1");
       if (durable) {
         builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
-            .setServerConfig("full_page_writes", "on");
+            .setServerConfig("full_page_writes", "on")
+            // PostgreSQL's own log, in <data directory>/log: its standard error is a pipe that
+            // nobody reads once the server has started, so without the collector its warnings
+            // and errors were lost.
+            .setServerConfig("logging_collector", "on")
+            .setServerConfig("log_directory", "log")
+            .setServerConfig("log_filename", "postgresql-%a.log")
+            .setServerConfig("log_truncate_on_rotation", "on")
+            .setServerConfig("log_rotation_age", "1d")
+            .setServerConfig("log_rotation_size", "0");
       }
       return new EmbeddedPostgresServer(builder.start(), directory);
     } catch (IOException | RuntimeException | Error e) {

@@ -41,6 +41,24 @@ class EmbeddedPostgresServerTest {
     }
   }
 
+  /** Whether a file in {@code logs} comes to contain {@code text} within 10 s. */
+  private static boolean awaitLogged(Path logs, String text) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    do {
+      if (Files.isDirectory(logs)) {
+        try (Stream<Path> files = Files.list(logs)) {
+          for (Path file : files.toList()) {
+            if (Files.readString(file, StandardCharsets.UTF_8).contains(text)) {
+              return true;
+            }
+          }
+        }
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    return false;
+  }
+
   @Test
   @Timeout(30)
   @DisplayName("refuses a data directory written by PostgreSQL 16, naming both versions, and leaves it alone")
@@ -63,7 +81,8 @@ class EmbeddedPostgresServerTest {
 
   @Test
   @Timeout(90)
-  @DisplayName("runs durably, and refuses a second start on a directory it is running on without disturbing it")
+  @DisplayName("runs durably, keeps its own log in the data directory, and refuses a second start "
+      + "on a directory it is running on without disturbing it")
   void durableAndRefusesASecondStartInTheSameProcess() throws Exception {
     Path directory = temp.resolve("pg");
     EmbeddedPostgresServer server = EmbeddedPostgresServer.start(directory, true);
@@ -82,6 +101,14 @@ class EmbeddedPostgresServerTest {
     assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);
     assertThat(postmasterPid(directory)).isEqualTo(postmaster);
     assertThat(show(endpoint, "server_version_num")).startsWith("17");
+
+    // Its own log keeps what it reports (a refused statement here), in the data directory.
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(endpoint.jdbcUrl(),
+            endpoint.user(), endpoint.password());
+        java.sql.Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.execute("SELECT 1 / 0 AS kopek_log_check"));
+    }
+    assertThat(awaitLogged(directory.resolve("log"), "division by zero")).isTrue();
 
     server.close();
     assertThat(Files.exists(directory.resolve("postmaster.pid"))).isFalse();
