@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * just subscribed it; the question is asked for many wallets at once. The ledger publishes a
  * committed batch's entries one after another, so the lookup waits for the event loop's next turn,
  * after the entries already delivered, and takes them all; entries that arrive during a lookup go
- * together in the next one (about one query per ledger batch).
+ * together in the next one (measured: one or two queries per ledger batch).
  *
  * <p>Confined to the billing verticle's event loop.
  */
