@@ -113,13 +113,20 @@ public final class Kopek {
     // busy during a billing run, the HTTP instances and the ledger under API load.
     int httpInstances = HttpConfig.from(config).instances();
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(
-        Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3));
+        Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3))
+        // Linux's epoll through Netty's native transport (bundled for x86_64): fewer system calls
+        // and less garbage per request than Java NIO, for HTTP and the PostgreSQL connections.
+        .setPreferNativeTransport(true);
     if (settings.metricsEnabled()) {
       options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
           .setJvmMetricsEnabled(true)
           .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     Vertx vertx = Vertx.builder().with(options).build();
+    if (!vertx.isNativeTransportEnabled()) {
+      LOG.info("Running on Java NIO: the native transport is not available here ({})",
+          String.valueOf(vertx.unavailableNativeTransportCause()));
+    }
     try {
       DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
       String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment));
@@ -148,10 +155,10 @@ public final class Kopek {
       // Stopped in this order: billing posts to the ledger, payments credit through it.
       Kopek kopek = new Kopek(vertx, embedded, List.copyOf(instances), httpId,
           List.of(billingId, paymentsId, ledger), settings);
-      LOG.info("Kopek is serving http://{}:{} (database: {})", httpConfig.getString("host"),
-          http.actualPort(), embedded == null ? endpoint
+      LOG.info("Kopek is serving http://{}:{} (database: {}; transport: {})",
+          httpConfig.getString("host"), http.actualPort(), embedded == null ? endpoint
               : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
-                  + embedded.dataDirectory());
+                  + embedded.dataDirectory(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
       return kopek;
     } catch (Exception e) {
       await(vertx.close());

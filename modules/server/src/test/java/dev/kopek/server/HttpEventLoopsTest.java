@@ -73,4 +73,19 @@ class HttpEventLoopsTest {
       }
     }
   }
+
+  @Test
+  @Timeout(90)
+  @DisplayName("on Linux x86_64, Vert.x runs on Netty's native epoll transport, not Java NIO")
+  void nativeTransportOnLinux() throws Exception {
+    boolean linuxX64 = System.getProperty("os.name").equals("Linux")
+        && System.getProperty("os.arch").equals("amd64");
+    PostgresEndpoint database = TestDatabase.create();
+    kopek = Kopek.start(Main.loadConfig(null, Map.of(
+        "KOPEK_DB_URL", TestDatabase.url(database),
+        "KOPEK_JWT_SECRET", Tokens.SECRET,
+        "KOPEK_HTTP_PORT", "0")));
+    assertThat(kopek.vertx().isNativeTransportEnabled()).isEqualTo(linuxX64);
+    assertThat(kopek.vertx().unavailableNativeTransportCause() == null).isEqualTo(linuxX64);
+  }
 }
