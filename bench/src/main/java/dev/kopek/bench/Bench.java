@@ -3,6 +3,7 @@ package dev.kopek.bench;
 import dev.kopek.storage.EmbeddedPostgresServer;
 import dev.kopek.storage.PostgresEndpoint;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -46,15 +47,16 @@ public final class Bench {
       boolean quick = list.contains("--quick");
       boolean smoke = list.contains("--smoke");
       String jar = value(list, "--jar", "modules/server/target/kopek.jar");
+      int inFlight = Integer.parseInt(value(list, "--in-flight", "128"));
       List<String> scenarios = Arrays.asList(value(list, "--scenarios",
           "debit_spread,debit_hot,mixed,billing_run").split(","));
       if (smoke) {
         return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios);
       }
       if (quick) {
-        return new Options(3, 3_000, 30_000, 10_000, 10_000, 64, 16, jar, scenarios);
+        return new Options(3, 3_000, 30_000, 10_000, 10_000, inFlight, 16, jar, scenarios);
       }
-      return new Options(3, 15_000, 90_000, 10_000, 100_000, 64, 16, jar, scenarios);
+      return new Options(3, 15_000, 90_000, 10_000, 100_000, inFlight, 16, jar, scenarios);
     }
 
     private static String value(List<String> args, String name, String fallback) {
@@ -79,7 +81,7 @@ public final class Bench {
     } else {
       server = PostgresEndpoint.parse(external);
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     KopekProcess kopek = null;
     try {
       PostgresEndpoint kopekDb = recreate(server, "kopek_bench");
