@@ -50,10 +50,7 @@ final class BillingClock extends Clock {
       return Future.succeededFuture(instant());
     }
     return pool.query("SELECT now FROM billing_test_clock WHERE id = 1").execute()
-        .map(rows -> {
-          shared = rows.iterator().next().getOffsetDateTime("now").toInstant();
-          return shared;
-        });
+        .map(rows -> observe(rows.iterator().next().getOffsetDateTime("now").toInstant()));
   }
 
   /** Moves the shared test clock to {@code target}, or keeps it where it is if that is later. */
@@ -61,10 +58,20 @@ final class BillingClock extends Clock {
     return pool.preparedQuery("UPDATE billing_test_clock SET now = GREATEST(now, $1) WHERE id = 1 "
             + "RETURNING now")
         .execute(Tuple.of(target.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC)))
-        .map(rows -> {
-          shared = rows.iterator().next().getOffsetDateTime("now").toInstant();
-          return shared;
-        });
+        .map(rows -> observe(rows.iterator().next().getOffsetDateTime("now").toInstant()));
+  }
+
+  /**
+   * Takes a reading of the shared clock, which only moves forward: a reading older than one
+   * already taken is stale (a refresh that read the row just before a move here, and answered
+   * after it) and must not set the clock back, or a command arriving then (a plan change) would
+   * be run at the earlier time.
+   */
+  Instant observe(Instant reading) {
+    if (shared == null || reading.isAfter(shared)) {
+      shared = reading;
+    }
+    return shared;
   }
 
   /** Billing computes in whole milliseconds; the shared clock is kept at that precision too. */

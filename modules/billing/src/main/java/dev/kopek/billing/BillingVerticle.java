@@ -4,6 +4,7 @@ import dev.kopek.model.Bus;
 import dev.kopek.model.billing.BillingAddresses;
 import dev.kopek.model.ledger.LedgerAddresses;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -77,7 +78,8 @@ public final class BillingVerticle extends VerticleBase {
             + "move time forward. Never use this in production.");
       }
       runner = new WalletRunner(vertx, store, clock, config);
-      posted = new PostedWallets(context, store, runner);
+      posted = new PostedWallets(context, store::walletsWithSubscriptions, runner::resume,
+          runner::timerCoalesced);
       chunks = new ChunkRunner(vertx, store, clock, config, runner);
       BillingApi api = new BillingApi(vertx, store, clock, config, runner);
       List<MessageConsumer<JsonObject>> consumers = List.of(
@@ -97,6 +99,13 @@ public final class BillingVerticle extends VerticleBase {
       ready2.add(posted.completion());
       return Future.all(ready2);
     });
+  }
+
+  /** Whether billing has reacted to every entry posted so far (tests wait for it). */
+  Future<Boolean> reactedToPosted() {
+    Promise<Boolean> idle = Promise.promise();
+    context.runOnContext(v -> idle.complete(posted.idle()));
+    return idle.future();
   }
 
   private MessageConsumer<JsonObject> serve(String address,

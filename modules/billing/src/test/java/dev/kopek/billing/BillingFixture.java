@@ -33,6 +33,7 @@ final class BillingFixture implements AutoCloseable {
   final List<JsonObject> resumed = new CopyOnWriteArrayList<>();
   final DeploymentOptions options;
   String ledgerDeployment;
+  final BillingVerticle billingVerticle;
 
   BillingFixture() throws Exception {
     options = new DeploymentOptions().setConfig(new JsonObject()
@@ -40,7 +41,8 @@ final class BillingFixture implements AutoCloseable {
         .put("ledger", new JsonObject().put("send_timeout_ms", 1000))
         .put("billing", new JsonObject().put("poll_interval_ms", 20).put("lease_ms", 1000)));
     ledgerDeployment = await(vertx.deployVerticle(new LedgerVerticle(), options));
-    await(vertx.deployVerticle(new BillingVerticle(clock), options));
+    billingVerticle = new BillingVerticle(clock);
+    await(vertx.deployVerticle(billingVerticle, options));
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.CHARGED, m -> charged.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.SUSPENDED, m -> suspended.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.RESUMED, m -> resumed.add(m.body()));
@@ -93,8 +95,18 @@ final class BillingFixture implements AutoCloseable {
     return epochMs < 0 ? null : Instant.ofEpochMilli(epochMs);
   }
 
-  /** Moves the clock and waits until no wallet is due or half-run any more. */
+  /**
+   * Moves the clock, once billing has reacted to every entry posted so far, and waits until no
+   * wallet is due or half-run any more.
+   */
   void advance(Duration duration) throws Exception {
+    waitFor(() -> {
+      try {
+        return await(billingVerticle.reactedToPosted());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
     clock.advance(duration);
     settle();
   }

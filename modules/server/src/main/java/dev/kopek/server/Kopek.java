@@ -176,9 +176,14 @@ public final class Kopek {
       return await(deployed);
     } catch (Exception e) {
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-        if (cause instanceof java.net.BindException bind) {
+        // Java NIO reports a BindException; Netty's epoll transport an IOException whose message
+        // starts with "bind(..) failed:", followed by the system's reason.
+        boolean bindFailed = cause instanceof java.net.BindException
+            || cause instanceof java.io.IOException io && io.getMessage() != null
+                && io.getMessage().startsWith("bind(");
+        if (bindFailed) {
           throw new IllegalStateException("http.port " + http.port() + " on "
-              + http.host() + " cannot be bound (" + bind.getMessage() + "): stop what "
+              + http.host() + " cannot be bound (" + cause.getMessage() + "): stop what "
               + "listens there, or set another port (http.port, KOPEK_HTTP_PORT)", e);
         }
       }

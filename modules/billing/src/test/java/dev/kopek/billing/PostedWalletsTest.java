@@ -1,0 +1,158 @@
+package dev.kopek.billing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** How billing turns the ledger's posted entries into subscription lookups and reactions. */
+@DisplayName("PostedWallets")
+@Timeout(30)
+class PostedWalletsTest {
+
+  private Vertx vertx;
+  private Context context;
+  /** Every lookup's wallets, as "user\ncurrency". */
+  private final List<List<String>> lookups = new CopyOnWriteArrayList<>();
+  private final List<String> reactions = new CopyOnWriteArrayList<>();
+  /** Lookups answer only when the test says so, one promise per lookup. */
+  private final List<Promise<Set<String>>> answers = new CopyOnWriteArrayList<>();
+  private PostedWallets posted;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    context = vertx.getOrCreateContext();
+    posted = new PostedWallets(context,
+        (users, currencies) -> {
+          lookups.add(IntStream.range(0, users.length)
+              .mapToObj(i -> users[i] + "\n" + currencies[i]).toList());
+          Promise<Set<String>> answer = Promise.promise();
+          answers.add(answer);
+          return answer.future();
+        },
+        (user, currency) -> react("resume " + user + " " + currency),
+        (user, currency) -> react("timer " + user + " " + currency));
+  }
+
+  private Future<Void> react(String what) {
+    reactions.add(what);
+    return Future.succeededFuture();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void onContext(Runnable action) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      action.run();
+      done.complete(null);
+    });
+    done.get(10, TimeUnit.SECONDS);
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+      Thread.sleep(2);
+    }
+  }
+
+  private void answer(int lookup, String... subscribed) throws Exception {
+    onContext(() -> answers.get(lookup).complete(Set.copyOf(Arrays.asList(subscribed))));
+  }
+
+  @Test
+  @DisplayName("a burst of entries over many turns of the event loop is asked about in one lookup, once per wallet")
+  void burstIsOneLookup() throws Exception {
+    // Five batches' worth of entries, each batch delivered in a turn of its own.
+    onContext(() -> {
+      for (int batch = 0; batch < 5; batch++) {
+        int first = batch * 100;
+        context.runOnContext(turn -> {
+          for (int i = first; i < first + 100; i++) {
+            posted.posted("u" + (i % 250), "USD", false);
+          }
+        });
+      }
+    });
+    waitFor(() -> lookups.size() == 1);
+    Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
+    assertThat(lookups).hasSize(1);
+    assertThat(lookups.get(0)).hasSize(250).doesNotHaveDuplicates()
+        .contains("u0\nUSD", "u249\nUSD");
+  }
+
+  @Test
+  @DisplayName("entries arriving during a lookup wait for it, then go together in the next one")
+  void entriesDuringALookupGoNext() throws Exception {
+    onContext(() -> posted.posted("a", "USD", false));
+    waitFor(() -> lookups.size() == 1);
+    onContext(() -> {
+      posted.posted("b", "USD", false);
+      posted.posted("c", "EUR", true);
+    });
+    Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
+    assertThat(lookups).as("no second lookup while the first is out").hasSize(1);
+    answer(0, "a\nUSD");
+    waitFor(() -> lookups.size() == 2);
+    assertThat(lookups.get(1)).containsExactly("b\nUSD", "c\nEUR");
+    answer(1, "c\nEUR");
+    waitFor(() -> reactions.size() == 2);
+    assertThat(reactions).containsExactly("timer a USD", "resume c EUR");
+  }
+
+  @Test
+  @DisplayName("only subscribed wallets react; a credit among a wallet's entries makes it a resume")
+  void reactions() throws Exception {
+    onContext(() -> {
+      posted.posted("a", "USD", false);
+      posted.posted("a", "USD", true);
+      posted.posted("a", "USD", false);
+      posted.posted("b", "USD", false);
+      posted.posted("c", "USD", true);
+    });
+    waitFor(() -> lookups.size() == 1);
+    answer(0, "a\nUSD", "b\nUSD");
+    waitFor(() -> reactions.size() == 2);
+    Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
+    assertThat(reactions).containsExactly("resume a USD", "timer b USD");
+    assertThat(lookups).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a failed lookup does not stop later ones")
+  void failedLookup() throws Exception {
+    onContext(() -> posted.posted("a", "USD", false));
+    waitFor(() -> lookups.size() == 1);
+    onContext(() -> answers.get(0).fail("database down"));
+    onContext(() -> posted.posted("b", "USD", false));
+    waitFor(() -> lookups.size() == 2);
+    answer(1, "b\nUSD");
+    waitFor(() -> reactions.size() == 1);
+    assertThat(reactions).containsExactly("timer b USD");
+    List<String> all = new ArrayList<>();
+    lookups.forEach(all::addAll);
+    assertThat(all.stream().collect(Collectors.toSet())).containsExactlyInAnyOrder("a\nUSD", "b\nUSD");
+  }
+}
