@@ -110,6 +110,12 @@ public final class Bench {
       if (embedded != null) {
         embedded.close();
       }
+      // The run's PostgreSQL data and Kopek's data directory: several hundred megabytes a run.
+      try (var paths = Files.walk(work)) {
+        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      }
     }
   }
 

@@ -1,12 +1,17 @@
 package dev.kopek.ledger;
 
 import io.vertx.sqlclient.Row;
+import java.util.Comparator;
 
 /** A locked account row as a batch sees it, updated in memory while the batch is planned. */
 final class Account {
 
   /** Identifies an account: a user's wallet or a system account, in one currency. */
   record Key(String accountKind, String name, String currency) {
+
+    /** The order in which every batch locks its accounts, so that no two batches deadlock. */
+    static final Comparator<Key> LOCK_ORDER = Comparator.comparing(Key::accountKind)
+        .thenComparing(Key::name).thenComparing(Key::currency);
 
     static Key wallet(String userId, String currency) {
       return new Key("wallet", userId, currency);

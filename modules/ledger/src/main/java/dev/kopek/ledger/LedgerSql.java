@@ -5,14 +5,33 @@ final class LedgerSql {
 
   private LedgerSql() {}
 
-  /** Locks the accounts a batch touches, in id order so that concurrent batches cannot deadlock. */
+  /*
+   * The writer's statements run on connections that cache one generic plan per statement and may
+   * not scan a table or join by hash or merge (LedgerVerticle.writerOptions), so each is written
+   * to have exactly one sensible plan: index lookups, whatever the tables' statistics said when it
+   * was planned (LedgerPlansTest). Batches come as parallel arrays; the statements unnest only
+   * the first array (with its ordinality) and reach the others by subscript. PostgreSQL runs a
+   * multi-array unnest(a, b, ...) as one function per array, each buffering its rows with a 16 kB
+   * array of its own, and the two dozen such buffers per batch made the backend grow and trim
+   * its heap at every batch (brk and page faults, seen with strace).
+   */
+
+  /**
+   * Locks the accounts a batch touches, one index lookup per key (the LIMIT keeps each lookup
+   * apart from the join), in the order of the keys given: the writer sorts them, so that
+   * concurrent batches (of several processes) lock in the same order and cannot deadlock.
+   */
   static final String SELECT_ACCOUNTS_FOR_UPDATE = """
       SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash
-        FROM ledger_accounts a
-        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(account_kind, name, currency)
-          ON a.account_kind = k.account_kind AND a.name = k.name AND a.currency = k.currency
-       ORDER BY a.id
-         FOR UPDATE OF a
+        FROM unnest($1::text[]) WITH ORDINALITY AS k(account_kind, i)
+       CROSS JOIN LATERAL (
+             SELECT id, account_kind, name, currency, balance_minor, entry_count, last_hash
+               FROM ledger_accounts
+              WHERE account_kind = k.account_kind AND name = ($2::text[])[k.i]
+                AND currency = ($3::bpchar[])[k.i]
+              LIMIT 1
+                FOR UPDATE) a
+       ORDER BY k.i
       """;
 
   /** Opens accounts on first use; a concurrent opener wins harmlessly. */
@@ -33,12 +52,12 @@ final class LedgerSql {
 
   /** Writes each touched account's new balance and chain head: one row update per account. */
   static final String UPDATE_ACCOUNTS = """
-      UPDATE ledger_accounts a
-         SET balance_minor = v.balance_minor, entry_count = v.entry_count,
-             last_hash = v.last_hash, updated_at = now()
-        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bytea[])
-             AS v(id, balance_minor, entry_count, last_hash)
-       WHERE a.id = v.id
+      UPDATE ledger_accounts
+         SET balance_minor = ($2::bigint[])[array_position($1::bigint[], id)],
+             entry_count = ($3::bigint[])[array_position($1::bigint[], id)],
+             last_hash = ($4::bytea[])[array_position($1::bigint[], id)],
+             updated_at = now()
+       WHERE id = ANY($1::bigint[])
       """;
 
   /** Appends a batch's entries in one statement, ids assigned in the batch's order. */
@@ -46,16 +65,12 @@ final class LedgerSql {
       INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency, counter_account,
                                   amount_minor, balance_after_minor, kind, reason, reference,
                                   idempotency_key, request_hash, seq, prev_hash, hash, created_at)
-      SELECT wallet_id, counter_account_id, user_id, currency, counter_account, amount_minor,
-             balance_after_minor, kind, reason, reference, idempotency_key, request_hash, seq,
-             prev_hash, hash, created_at
-        FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[],
-                    $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[],
-                    $13::bigint[], $14::bytea[], $15::bytea[], $16::timestamptz[])
-             WITH ORDINALITY AS v(wallet_id, counter_account_id, user_id, currency, counter_account,
-                                  amount_minor, balance_after_minor, kind, reason, reference,
-                                  idempotency_key, request_hash, seq, prev_hash, hash, created_at, n)
-       ORDER BY v.n
+      SELECT v.wallet_id, ($2::bigint[])[i], ($3::text[])[i], ($4::text[])[i],
+             ($5::text[])[i], ($6::bigint[])[i], ($7::bigint[])[i], ($8::text[])[i],
+             ($9::text[])[i], ($10::text[])[i], ($11::text[])[i], ($12::bytea[])[i],
+             ($13::bigint[])[i], ($14::bytea[])[i], ($15::bytea[])[i], ($16::timestamptz[])[i]
+        FROM unnest($1::bigint[]) WITH ORDINALITY AS v(wallet_id, i)
+       ORDER BY v.i
       RETURNING id, idempotency_key
       """;
 

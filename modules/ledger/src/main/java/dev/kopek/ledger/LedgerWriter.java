@@ -272,7 +272,9 @@ final class LedgerWriter {
   }
 
   private Future<Map<Account.Key, Account>> lockAccounts(SqlConnection conn, Set<Account.Key> keys) {
-    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE).execute(keyTuple(keys))
+    List<Account.Key> ordered = new ArrayList<>(keys);
+    ordered.sort(Account.Key.LOCK_ORDER);
+    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE).execute(keyTuple(ordered))
         .map(rows -> {
           Map<Account.Key, Account> byKey = new HashMap<>();
           rows.forEach(row -> {
@@ -298,7 +300,7 @@ final class LedgerWriter {
         });
   }
 
-  private static Tuple keyTuple(Set<Account.Key> keys) {
+  private static Tuple keyTuple(java.util.Collection<Account.Key> keys) {
     return Tuple.of(
         keys.stream().map(Account.Key::accountKind).toArray(String[]::new),
         keys.stream().map(Account.Key::name).toArray(String[]::new),

@@ -82,8 +82,11 @@ public final class TestDatabase {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           embedded.close();
+          // A test server's directory holds about a gigabyte (WAL, every test's database):
+          // left behind, a few hundred test runs fill a disk.
+          deleteTree(directory);
         } catch (IOException ignored) {
-          // the JVM is exiting; the temporary directory goes with the machine's tmp cleanup
+          // the JVM is exiting; what is left goes with the machine's tmp cleanup
         }
       }, "kopek-test-postgres-stop"));
       return embedded.endpoint();
@@ -97,5 +100,14 @@ public final class TestDatabase {
     execute(admin, "DROP DATABASE IF EXISTS " + template);
     execute(admin, "CREATE DATABASE " + template);
     Migrations.migrate(admin.withDatabase(template));
+  }
+
+  /** Deletes a directory and everything in it. */
+  static void deleteTree(Path directory) throws IOException {
+    try (var paths = Files.walk(directory)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
   }
 }
