@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger's single write path, group-committing: commands queue up while a batch is being
  * written, and the next batch takes everything queued (up to {@code batchMax}) into one database
- * transaction. Inside it, every account the batch touches is locked once (in id order), the batch
+ * transaction. Inside it, every account the batch touches is locked once (in key order), the batch
  * is applied in memory in arrival order under the balance guard, and each touched account is
  * updated once. Every command still gets its own outcome: a debit that does not fit is rejected
  * alone, and a repeat of an idempotency key posted before (in an earlier transaction or earlier in
