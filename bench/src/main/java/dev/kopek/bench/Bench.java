@@ -111,11 +111,7 @@ public final class Bench {
         embedded.close();
       }
       // The run's PostgreSQL data and Kopek's data directory: several hundred megabytes a run.
-      try (var paths = Files.walk(work)) {
-        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
-        }
-      }
+      org.apache.commons.io.FileUtils.deleteDirectory(work.toFile());
     }
   }
 

@@ -84,7 +84,7 @@ public final class TestDatabase {
           embedded.close();
           // A test server's directory holds about a gigabyte (WAL, every test's database):
           // left behind, a few hundred test runs fill a disk.
-          deleteTree(directory);
+          org.apache.commons.io.FileUtils.deleteDirectory(directory.toFile());
         } catch (IOException ignored) {
           // the JVM is exiting; what is left goes with the machine's tmp cleanup
         }
@@ -100,14 +100,5 @@ public final class TestDatabase {
     execute(admin, "DROP DATABASE IF EXISTS " + template);
     execute(admin, "CREATE DATABASE " + template);
     Migrations.migrate(admin.withDatabase(template));
-  }
-
-  /** Deletes a directory and everything in it. */
-  static void deleteTree(Path directory) throws IOException {
-    try (var paths = Files.walk(directory)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 }
