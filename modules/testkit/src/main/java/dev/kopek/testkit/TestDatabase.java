@@ -82,11 +82,22 @@ public final class TestDatabase {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           embedded.close();
-          // A test server's directory holds about a gigabyte (WAL, every test's database):
-          // left behind, a few hundred test runs fill a disk.
-          org.apache.commons.io.FileUtils.deleteDirectory(directory.toFile());
         } catch (IOException ignored) {
-          // the JVM is exiting; what is left goes with the machine's tmp cleanup
+          // the JVM is exiting; the directory is deleted below all the same
+        }
+        // A test server's directory holds about a gigabyte (WAL, every test's database): left
+        // behind, a few hundred test runs fill a disk. The library's own exit hook may still be
+        // stopping the server, whose last files then vanish under the delete: try again.
+        for (int attempt = 0; attempt < 5 && Files.exists(directory); attempt++) {
+          try {
+            org.apache.commons.io.FileUtils.deleteDirectory(directory.toFile());
+          } catch (IOException busy) {
+            try {
+              Thread.sleep(200);
+            } catch (InterruptedException interrupted) {
+              return;
+            }
+          }
         }
       }, "kopek-test-postgres-stop"));
       return embedded.endpoint();
