@@ -73,6 +73,20 @@ public interface Gateway extends AutoCloseable {
    */
   RefundResult refund(RefundRequest request);
 
+  /**
+   * Asks the provider about a refund Kopek requested with {@code request}'s idempotency key
+   * whose answer it never got (a timeout, a lost connection, an unreadable answer). Must not
+   * refund: it only looks. Providers that cannot look a refund up keep the default, and Kopek
+   * resolves such a refund by sending it again with the same idempotency key.
+   *
+   * @param request the refund exactly as it was sent
+   * @return the refund as the provider holds it, its absence, or the failure
+   */
+  default RefundLookup fetchRefund(RefundRequest request) {
+    return new RefundLookup.Failed(new GatewayFailure(GatewayFailure.Kind.UNSUPPORTED,
+        id() + " cannot look refunds up"));
+  }
+
   /** Releases the provider's resources (HTTP clients). */
   @Override
   default void close() {}
