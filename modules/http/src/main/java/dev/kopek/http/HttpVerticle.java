@@ -104,6 +104,7 @@ public final class HttpVerticle extends VerticleBase {
         Map.entry("listTopups", payments::listTopups),
         Map.entry("getTopup", payments::getTopup),
         Map.entry("refundTopup", payments::refundTopup),
+        Map.entry("listUnmatchedPayments", payments::listUnmatchedPayments),
         Map.entry("getCheckoutPage", payments::checkoutPage),
         Map.entry("submitCheckout", payments::submitCheckout),
         Map.entry("getCheckoutComplete", payments::checkoutComplete),

@@ -63,7 +63,19 @@ final class PaymentsApi {
         .put("idempotency_key", Replies.idempotencyKey(ctx))
         .put("admin_id", Authentication.caller(ctx).userId());
     payments.request(PaymentsAddresses.REFUND, request)
-        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .onSuccess(reply -> Replies.replayable(ctx,
+            "pending".equals(reply.getString("status")) ? 202 : 201, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /** Money providers reported that no top-up accounts for, for administrators. */
+  void listUnmatchedPayments(RoutingContext ctx) {
+    RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
+    JsonObject request = new JsonObject()
+        .put("limit", Replies.limit(ctx))
+        .put("starting_after", after == null || after.isNull() ? null : after.getString());
+    payments.request(PaymentsAddresses.UNMATCHED_LIST, request)
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 

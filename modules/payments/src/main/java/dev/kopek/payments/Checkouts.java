@@ -28,15 +28,17 @@ final class Checkouts {
   private final GatewayCalls calls;
   private final PaymentStore store;
   private final Settlement settlement;
+  private final Topups topups;
   private final Clock clock;
 
   Checkouts(PaymentsConfig config, GatewayRegistry gateways, GatewayCalls calls, PaymentStore store,
-      Settlement settlement, Clock clock) {
+      Settlement settlement, Topups topups, Clock clock) {
     this.config = config;
     this.gateways = gateways;
     this.calls = calls;
     this.store = store;
     this.settlement = settlement;
+    this.topups = topups;
     this.clock = clock;
   }
 
@@ -58,10 +60,17 @@ final class Checkouts {
       if (payment.redirectUrl() != null) {
         return Future.succeededFuture(reply.put("redirect_url", payment.redirectUrl()));
       }
-      Gateway gateway = gateway(payment);
-      HostedCheckout checkout = hosted(payment);
-      return calls.call(gateway, "checkoutPage", g -> g.checkoutPage(checkout))
-          .map(page -> reply.put("page", pageJson(page)));
+      // A payment whose start at the provider had an unknown outcome is started again, with
+      // the same key, before its page can be shown.
+      return topups.resume(payment).compose(started -> {
+        if (started.redirectUrl() != null) {
+          return Future.succeededFuture(reply.put("redirect_url", started.redirectUrl()));
+        }
+        Gateway gateway = gateway(started);
+        HostedCheckout checkout = hosted(started);
+        return calls.call(gateway, "checkoutPage", started.id(), g -> g.checkoutPage(checkout))
+            .map(page -> reply.put("page", pageJson(page)));
+      });
     });
   }
 
@@ -79,12 +88,9 @@ final class Checkouts {
       }
       Gateway gateway = gateway(payment);
       HostedCheckout checkout = hosted(payment);
-      return calls.call(gateway, "submitCheckout", g -> g.submitCheckout(checkout, form))
-          .compose(result -> handle(payment, result))
-          .recover(error -> error instanceof Failure.FailureException
-              ? Future.failedFuture(error)
-              : Future.succeededFuture(status("unknown", "The payment provider did not answer in "
-                  + "time. If you were charged, your balance will be credited shortly.")));
+      return calls.call(gateway, "submitCheckout", payment.id(),
+              g -> g.submitCheckout(checkout, form), SubmitResult.Failed::new)
+          .compose(result -> handle(payment, result));
     });
   }
 
@@ -93,8 +99,15 @@ final class Checkouts {
       return Future.succeededFuture(status("invalid", invalid.message()).put("field", invalid.field()));
     }
     if (result instanceof SubmitResult.Failed failed) {
+      if (failed.failure().outcomeUnknown()) {
+        // The provider may have charged: the payment stays pending and is settled by the
+        // provider's webhook or Kopek's poll, never paid a second time from this page.
+        return Future.succeededFuture(status("unknown", "The payment provider did not confirm "
+            + "the payment in time. If you were charged, your balance will be credited shortly."));
+      }
       return Future.succeededFuture(status("failed", "The payment provider is not available right "
-          + "now (" + failed.failure().kind().name().toLowerCase() + "). Please try again."));
+          + "now (" + failed.failure().kind().name().toLowerCase(java.util.Locale.ROOT)
+          + "). Please try again."));
     }
     SubmitResult.Accepted accepted = (SubmitResult.Accepted) result;
     Future<Void> referenced = accepted.providerReference() != null && payment.providerReference() == null

@@ -1,9 +1,16 @@
 package dev.kopek.payments;
 
+import dev.kopek.gateway.spi.CheckoutResult;
 import dev.kopek.gateway.spi.Gateway;
+import dev.kopek.gateway.spi.GatewayFailure;
+import dev.kopek.gateway.spi.RefundLookup;
+import dev.kopek.gateway.spi.RefundResult;
+import dev.kopek.gateway.spi.StatusResult;
+import dev.kopek.gateway.spi.SubmitResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -12,9 +19,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs provider calls (blocking SDK code) on a worker pool of their own, never on the event loop,
- * each bounded by {@code payments.gateway_timeout_ms}. A call that overruns completes the future
- * with a {@link TimeoutException}; the provider may still act, which is why every call carries an
- * idempotency key and pending payments are reconciled by polling.
+ * each bounded by {@code payments.gateway_timeout_ms}, and decides, in this one place, what a call
+ * that produced no result means: one that overran is a {@link GatewayFailure.Kind#TIMEOUT}, one
+ * whose gateway threw is {@link GatewayFailure.Kind#INTERNAL}; both leave the provider's action
+ * open ({@link GatewayFailure#outcomeUnknown()}), which is why every call carries an idempotency
+ * key and open outcomes are resolved by asking the provider.
+ *
+ * <p>Every failed call is logged once, at WARN, with the provider's own code and message (as the
+ * gateway words them; never a secret or card data) and Kopek's payment id.
  */
 final class GatewayCalls implements AutoCloseable {
 
@@ -32,10 +44,95 @@ final class GatewayCalls implements AutoCloseable {
     this.timeoutMs = timeoutMs;
   }
 
-  <T> Future<T> call(Gateway gateway, String operation, Function<Gateway, T> call) {
+  /**
+   * Runs {@code call}; never fails: a call without a result becomes {@code onFailure}'s value.
+   *
+   * @param gateway   the provider
+   * @param operation what is asked, for the log ({@code refund}, {@code startCheckout}, ...)
+   * @param paymentId Kopek's payment the call is about, for the log
+   * @param call      the blocking call
+   * @param onFailure the result standing for a call that produced none
+   */
+  <T> Future<T> call(Gateway gateway, String operation, String paymentId,
+      Function<Gateway, T> call, Function<GatewayFailure, T> onFailure) {
     return executor.<T>executeBlocking(() -> call.apply(gateway), false)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
-        .onFailure(error -> LOG.warn("{} {} failed: {}", gateway.id(), operation, error.toString()));
+        .recover(error -> Future.succeededFuture(onFailure.apply(failure(error))))
+        .onSuccess(result -> {
+          GatewayFailure failure = failureOf(result);
+          if (failure != null) {
+            log(gateway, operation, paymentId, failure);
+          }
+        })
+        .onFailure(error -> {
+          if (error instanceof GatewayFailureException failed) {
+            log(gateway, operation, paymentId, failed.failure());
+          }
+        });
+  }
+
+  private static void log(Gateway gateway, String operation, String paymentId,
+      GatewayFailure failure) {
+    LOG.warn("{} {} for payment {} failed ({}): {}", gateway.id(), operation, paymentId,
+        failure.kind().name().toLowerCase(Locale.ROOT), failure.message());
+  }
+
+  /**
+   * Runs a call whose result carries no failure of its own (a page, a webhook's verification);
+   * a call without a result fails the future with a {@link GatewayFailureException}.
+   */
+  <T> Future<T> call(Gateway gateway, String operation, String paymentId,
+      Function<Gateway, T> call) {
+    return call(gateway, operation, paymentId, call, failure -> {
+      throw new GatewayFailureException(failure);
+    });
+  }
+
+  /** What a call that produced no result means. */
+  private GatewayFailure failure(Throwable error) {
+    if (error instanceof TimeoutException) {
+      return new GatewayFailure(GatewayFailure.Kind.TIMEOUT, "no answer within "
+          + timeoutMs + " ms (payments.gateway_timeout_ms)");
+    }
+    if (error instanceof GatewayFailureException failed) {
+      return failed.failure();
+    }
+    return new GatewayFailure(GatewayFailure.Kind.INTERNAL, "the gateway threw "
+        + error.getClass().getSimpleName()
+        + (error.getMessage() == null ? "" : ": " + error.getMessage()));
+  }
+
+  private static GatewayFailure failureOf(Object result) {
+    if (result instanceof CheckoutResult.Failed failed) {
+      return failed.failure();
+    }
+    if (result instanceof StatusResult.Failed failed) {
+      return failed.failure();
+    }
+    if (result instanceof RefundResult.Failed failed) {
+      return failed.failure();
+    }
+    if (result instanceof RefundLookup.Failed failed) {
+      return failed.failure();
+    }
+    if (result instanceof SubmitResult.Failed failed) {
+      return failed.failure();
+    }
+    return null;
+  }
+
+  /** A call that produced no result, for the callers whose results have no failure case. */
+  static final class GatewayFailureException extends RuntimeException {
+    private final transient GatewayFailure failure;
+
+    GatewayFailureException(GatewayFailure failure) {
+      super(failure.kind() + ": " + failure.message(), null, false, false);
+      this.failure = failure;
+    }
+
+    GatewayFailure failure() {
+      return failure;
+    }
   }
 
   @Override

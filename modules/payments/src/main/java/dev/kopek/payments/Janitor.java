@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles payments that stay pending (a lost or late webhook, a provider that timed out): asks
- * the provider, with exponential backoff per payment, and settles what it says. A payment still
+ * the provider, with exponential backoff per payment, and settles what it says; starts again the
+ * payments whose start had an unknown outcome; then resolves unfinished refunds
+ * ({@link Refunds#resolveDue()}). A payment still
  * unpaid a day after its checkout expired is marked expired. Several Kopek processes may run it at
  * once: claiming due payments uses SKIP LOCKED and pushes their next poll out in the same update.
  */
@@ -32,16 +34,20 @@ final class Janitor {
   private final GatewayCalls calls;
   private final PaymentStore store;
   private final Settlement settlement;
+  private final Topups topups;
+  private final Refunds refunds;
   private final Clock clock;
   private boolean running;
 
   Janitor(PaymentsConfig config, GatewayRegistry gateways, GatewayCalls calls, PaymentStore store,
-      Settlement settlement, Clock clock) {
+      Settlement settlement, Topups topups, Refunds refunds, Clock clock) {
     this.config = config;
     this.gateways = gateways;
     this.calls = calls;
     this.store = store;
     this.settlement = settlement;
+    this.topups = topups;
+    this.refunds = refunds;
     this.clock = clock;
   }
 
@@ -54,6 +60,8 @@ final class Janitor {
     store.claimDueForPoll(clock.instant(), BATCH_MAX, config.pollAfterMs(), config.pollIntervalMaxMs())
         .compose(this::pollAll)
         .onFailure(error -> LOG.warn("Reconciling pending payments failed: {}", error.toString()))
+        .transform(polled -> refunds.resolveDue())
+        .onFailure(error -> LOG.warn("Resolving unfinished refunds failed: {}", error.toString()))
         .onComplete(done -> running = false);
   }
 
@@ -73,8 +81,14 @@ final class Janitor {
     if (gateway == null) {
       return Future.succeededFuture();
     }
-    return calls.call(gateway, "fetchStatus",
-            g -> g.fetchStatus(payment.id(), payment.providerReference()))
+    if (!payment.checkoutStarted()) {
+      // Its start had an unknown outcome: start it again with the same key, or expire it.
+      return topups.resume(payment).<Void>mapEmpty()
+          .recover(error -> expireIfAbandoned(payment, PaymentOutcome.UNKNOWN));
+    }
+    return calls.call(gateway, "fetchStatus", payment.id(),
+            g -> g.fetchStatus(payment.id(), payment.providerReference()),
+            StatusResult.Failed::new)
         .compose(result -> {
           if (result instanceof StatusResult.Known known) {
             LOG.info("Polled payment {}: {}", payment.id(), known.outcome().getClass().getSimpleName());

@@ -10,12 +10,12 @@ record PaymentRow(String id, String userId, String gateway, long amountMinor, St
     String status, String declineCode, String providerReference, String clientSecret,
     String redirectUrl, String returnUrl, String checkoutToken, Instant checkoutExpiresAt,
     byte[] requestHash, Long ledgerEntryId, long refundedMinor, int pollAttempts,
-    Instant createdAt, Instant completedAt) {
+    Instant createdAt, Instant completedAt, boolean checkoutStarted) {
 
   static final String COLUMNS = """
       id, user_id, gateway, amount_minor, currency, status, decline_code, provider_reference,
       client_secret, redirect_url, return_url, checkout_token, checkout_expires_at, request_hash,
-      ledger_entry_id, refunded_minor, poll_attempts, created_at, completed_at
+      ledger_entry_id, refunded_minor, poll_attempts, created_at, completed_at, checkout_started
       """;
 
   static PaymentRow from(Row row) {
@@ -38,7 +38,8 @@ record PaymentRow(String id, String userId, String gateway, long amountMinor, St
         row.getLong("refunded_minor"),
         row.getInteger("poll_attempts"),
         instant(row.getOffsetDateTime("created_at")),
-        instant(row.getOffsetDateTime("completed_at")));
+        instant(row.getOffsetDateTime("completed_at")),
+        row.getBoolean("checkout_started"));
   }
 
   private static Instant instant(OffsetDateTime time) {
@@ -53,6 +54,6 @@ record PaymentRow(String id, String userId, String gateway, long amountMinor, St
   Topup toTopup(String publicUrl) {
     return new Topup(id, userId, gateway, amountMinor, currency, status, declineCode,
         publicUrl + "/checkout/" + checkoutToken, checkoutExpiresAt, refundedMinor, ledgerEntryId,
-        createdAt, completedAt);
+        createdAt, completedAt, providerReference);
   }
 }

@@ -64,11 +64,12 @@ public final class PaymentsVerticle extends VerticleBase {
     Settlement settlement = new Settlement(vertx, store, clock, config.publicUrl(),
         config.ledgerTimeoutMs());
     Topups topups = new Topups(config, gateways, calls, store, clock);
-    Checkouts checkouts = new Checkouts(config, gateways, calls, store, settlement, clock);
+    Checkouts checkouts = new Checkouts(config, gateways, calls, store, settlement, topups, clock);
     Webhooks webhooks = new Webhooks(gateways, calls, store, settlement, clock);
-    Refunds refunds = new Refunds(vertx, gateways, calls, store, topups, clock,
-        config.ledgerTimeoutMs());
-    Janitor janitor = new Janitor(config, gateways, calls, store, settlement, clock);
+    Refunds refunds = new Refunds(vertx, gateways, calls, store, topups, clock, config);
+    Unmatched unmatched = new Unmatched(store);
+    Janitor janitor = new Janitor(config, gateways, calls, store, settlement, topups, refunds,
+        clock);
     janitorTimer = vertx.setPeriodic(config.janitorIntervalMs(), id -> janitor.tick());
     List<MessageConsumer<JsonObject>> consumers = List.of(
         serve(PaymentsAddresses.TOPUP_CREATE, topups::create),
@@ -77,7 +78,8 @@ public final class PaymentsVerticle extends VerticleBase {
         serve(PaymentsAddresses.CHECKOUT_GET, checkouts::get),
         serve(PaymentsAddresses.CHECKOUT_SUBMIT, checkouts::submit),
         serve(PaymentsAddresses.WEBHOOK_RECEIVE, webhooks::receive),
-        serve(PaymentsAddresses.REFUND, refunds::refund));
+        serve(PaymentsAddresses.REFUND, refunds::refund),
+        serve(PaymentsAddresses.UNMATCHED_LIST, unmatched::list));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -67,7 +67,10 @@ final class Topups {
         + "\n" + returnUrl);
     return store.byIdempotencyKey(userId, key).compose(existing -> {
       if (existing.isPresent()) {
-        return Future.succeededFuture(replay(existing.get(), requestHash));
+        PaymentRow payment = existing.get();
+        JsonObject replayed = replay(payment, requestHash);
+        return payment.checkoutStarted() ? Future.succeededFuture(replayed)
+            : resume(payment).map(started -> view(started).put("replayed", false));
       }
       return start(userId, key, amountMinor, currency, gateway, returnUrl, requestHash);
     });
@@ -82,33 +85,99 @@ final class Topups {
         : config.publicUrl() + "/checkout/" + token + "/complete";
     CheckoutRequest request = new CheckoutRequest(paymentId, userId, amountMinor, currency,
         finalReturnUrl, paymentId);
-    return calls.call(gateway, "startCheckout", g -> g.startCheckout(request))
-        .recover(error -> Future.succeededFuture(new CheckoutResult.Failed(new GatewayFailure(
-            GatewayFailure.Kind.TIMEOUT, String.valueOf(error.getMessage())))))
+    return calls.call(gateway, "startCheckout", paymentId, g -> g.startCheckout(request),
+            CheckoutResult.Failed::new)
         .compose(result -> {
-          if (result instanceof CheckoutResult.Failed failed) {
-            return Future.failedFuture(gatewayFailure(failed.failure()).toException());
+          CheckoutResult.Started started = result instanceof CheckoutResult.Started s ? s : null;
+          GatewayFailure failure = started == null ? ((CheckoutResult.Failed) result).failure()
+              : null;
+          if (failure != null && !failure.outcomeUnknown()) {
+            // Refused for certain: nothing exists at the provider, so nothing is stored and a
+            // retry with the same key starts afresh.
+            return Future.failedFuture(gatewayFailure(failure).toException());
           }
-          CheckoutResult.Started started = (CheckoutResult.Started) result;
+          // Started, or an outcome the provider may have acted on: the payment is stored as
+          // pending either way; one not started yet is started again with the same key by the
+          // retry, the checkout page or the janitor.
           PaymentRow payment = new PaymentRow(paymentId, userId, gateway.id(), amountMinor,
-              currency, "pending", null, started.providerReference(), started.clientSecret(),
-              started.redirectUrl(), finalReturnUrl, token,
-              now.plusMillis(config.checkoutTtlMs()), requestHash, null, 0, 0, now, null);
+              currency, "pending", null, started == null ? null : started.providerReference(),
+              started == null ? null : started.clientSecret(),
+              started == null ? null : started.redirectUrl(), finalReturnUrl, token,
+              now.plusMillis(config.checkoutTtlMs()), requestHash, null, 0, 0, now, null,
+              started != null);
           return store.insert(payment, key, now.plusMillis(config.pollAfterMs()))
-              .compose(inserted -> inserted.isPresent()
-                  ? Future.succeededFuture(view(inserted.get()).put("replayed", false))
-                  : store.byIdempotencyKey(userId, key)
-                      .map(winner -> replay(winner.orElseThrow(), requestHash)));
+              .compose(inserted -> {
+                if (inserted.isEmpty()) {
+                  return store.byIdempotencyKey(userId, key)
+                      .map(winner -> replay(winner.orElseThrow(), requestHash));
+                }
+                if (failure != null) {
+                  return Future.failedFuture(pendingFailure(failure, paymentId).toException());
+                }
+                return Future.succeededFuture(view(inserted.get()).put("replayed", false));
+              });
         });
   }
 
+  /**
+   * Starts again, with the same provider idempotency key, a payment whose start had an unknown
+   * outcome: the provider answers the payment it made, or makes it now. A definite refusal ends
+   * the payment as failed.
+   */
+  Future<PaymentRow> resume(PaymentRow payment) {
+    if (payment.checkoutStarted() || !payment.isPending()) {
+      return Future.succeededFuture(payment);
+    }
+    Gateway gateway = gateways.find(payment.gateway()).orElse(null);
+    if (gateway == null) {
+      return Future.failedFuture(Failure.of(ErrorCode.UNAVAILABLE, "the payment provider "
+          + payment.gateway() + " is not enabled").toException());
+    }
+    CheckoutRequest request = new CheckoutRequest(payment.id(), payment.userId(),
+        payment.amountMinor(), payment.currency(), payment.returnUrl(), payment.id());
+    return calls.call(gateway, "startCheckout", payment.id(), g -> g.startCheckout(request),
+            CheckoutResult.Failed::new)
+        .compose(result -> {
+          if (result instanceof CheckoutResult.Started started) {
+            return store.markStarted(payment.id(), started.providerReference(),
+                    started.clientSecret(), started.redirectUrl(), clock.instant())
+                .compose(updated -> updated.isPresent() ? Future.succeededFuture(updated.get())
+                    : store.byId(payment.id()).map(Optional::orElseThrow));
+          }
+          GatewayFailure failure = ((CheckoutResult.Failed) result).failure();
+          if (failure.outcomeUnknown()) {
+            return Future.failedFuture(pendingFailure(failure, payment.id()).toException());
+          }
+          return store.markFailed(payment.id(), "provider_refused", clock.instant())
+              .compose(v -> Future.failedFuture(gatewayFailure(failure).toException()));
+        });
+  }
+
+  /** The answer for a payment stored as pending whose start had an unknown outcome. */
+  private static Failure pendingFailure(GatewayFailure failure, String paymentId) {
+    String detail = (failure.kind() == GatewayFailure.Kind.TIMEOUT
+        ? "the payment provider did not answer in time"
+        : "the payment provider's answer was lost or unreadable (" + kind(failure) + ")")
+        + "; top-up " + paymentId + " is kept pending: retry with the same Idempotency-Key to "
+        + "get its checkout";
+    return Failure.of(failure.kind() == GatewayFailure.Kind.TIMEOUT ? ErrorCode.TIMEOUT
+        : ErrorCode.GATEWAY_ERROR, detail);
+  }
+
+  private static String kind(GatewayFailure failure) {
+    return failure.kind().name().toLowerCase(Locale.ROOT);
+  }
+
   static Failure gatewayFailure(GatewayFailure failure) {
+    if (failure.kind() == GatewayFailure.Kind.INPUT_NOT_ACCEPTED) {
+      return Failure.invalid(failure.field() == null ? "request" : failure.field(),
+          failure.message());
+    }
     return failure.kind() == GatewayFailure.Kind.TIMEOUT
         ? Failure.of(ErrorCode.TIMEOUT, "the payment provider did not answer in time; retry with "
             + "the same Idempotency-Key")
         : Failure.of(ErrorCode.GATEWAY_ERROR, "the payment provider refused or could not be "
-            + "reached (" + failure.kind().name().toLowerCase(Locale.ROOT) + "); retry with the "
-            + "same Idempotency-Key");
+            + "reached (" + kind(failure) + "); retry with the same Idempotency-Key");
   }
 
   private JsonObject replay(PaymentRow payment, byte[] requestHash) {
@@ -186,9 +255,5 @@ final class Topups {
       }
     }
     return out.toString();
-  }
-
-  Optional<Gateway> gateway(String id) {
-    return gateways.find(id);
   }
 }

@@ -158,14 +158,27 @@ class TopupFlowTest {
   }
 
   @Test
-  @DisplayName("a provider outage at creation stores nothing; the retry reaches the provider with the same key")
+  @DisplayName("a provider outage at creation (the provider may have acted) keeps the top-up "
+      + "pending, not started; the retry reaches the provider with the same key and starts it")
   void providerOutageAtCreation() throws Exception {
     ScriptedProvider.down = true;
     assertThatThrownBy(() -> createTopup("alice", "t1", 2000))
-        .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.GATEWAY_ERROR));
-    assertThat(TestDatabase.queryLong(fixture.database, "SELECT count(*) FROM payments")).isZero();
+        .satisfies(e -> {
+          assertThat(code(e)).isEqualTo(ErrorCode.GATEWAY_ERROR);
+          assertThat(Failure.from(e.getCause()).detail()).contains("kept pending",
+              "retry with the same Idempotency-Key");
+        });
+    assertThat(TestDatabase.queryLong(fixture.database, "SELECT count(*) FROM payments "
+        + "WHERE status = 'pending' AND NOT checkout_started AND provider_reference IS NULL"))
+        .isEqualTo(1);
     ScriptedProvider.down = false;
     JsonObject topup = createTopup("alice", "t1", 2000);
+    assertThat(topup.getString("status")).isEqualTo("pending");
+    assertThat(topup.getString("gateway_reference")).isEqualTo("ref_" + topup.getString("id"));
+    assertThat(ScriptedProvider.STARTS.get(topup.getString("id")).get()).isEqualTo(2);
+    assertThat(TestDatabase.queryLong(fixture.database, "SELECT count(*) FROM payments "
+        + "WHERE checkout_started")).isEqualTo(1);
+    assertThat(createTopup("alice", "t1", 2000).getBoolean("replayed")).isTrue();
     assertThat(ScriptedProvider.STARTS.get(topup.getString("id")).get()).isEqualTo(2);
   }
 

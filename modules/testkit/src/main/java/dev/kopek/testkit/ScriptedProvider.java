@@ -11,6 +11,7 @@ import dev.kopek.gateway.spi.GatewaySettings;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
 import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
@@ -22,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
@@ -47,6 +50,28 @@ public final class ScriptedProvider implements GatewayProvider {
   public static volatile boolean down;
   /** When true, refunds are declined. */
   public static volatile boolean declineRefunds;
+  /** Refunds the provider declined, by idempotency key. */
+  public static final Map<String, Long> DECLINED_REFUNDS = new ConcurrentHashMap<>();
+  /** How many times refund ran, per idempotency key. */
+  public static final Map<String, AtomicInteger> REFUND_CALLS = new ConcurrentHashMap<>();
+  /** What the next refund calls do, one fault per call, in order; when empty, they refund. */
+  public static final Queue<RefundFault> REFUND_FAULTS = new ConcurrentLinkedQueue<>();
+  /** When true, refund lookups fail as unavailable. */
+  public static volatile boolean refundLookupsDown;
+
+  /** Faults a refund call can meet, as they look from Kopek. */
+  public enum RefundFault {
+    /** The provider refuses the credentials (a 401): nothing is refunded, for certain. */
+    REFUSE_AUTHENTICATION,
+    /** The provider declines the refund: nothing is refunded, for certain. */
+    DECLINE,
+    /** The provider refunds, then its answer is lost (a timeout after it acted). */
+    TIMEOUT_AFTER_REFUNDING,
+    /** The provider refunds, then its answer cannot be read (a garbled 200). */
+    GARBLED_AFTER_REFUNDING,
+    /** The connection drops before the provider acts (a reset while sending). */
+    RESET_BEFORE_REFUNDING
+  }
 
   @Override
   public String id() {
@@ -65,15 +90,32 @@ public final class ScriptedProvider implements GatewayProvider {
     REPORTED_AMOUNTS.clear();
     REFUNDS.clear();
     STARTS.clear();
+    DECLINED_REFUNDS.clear();
+    REFUND_CALLS.clear();
+    REFUND_FAULTS.clear();
+    refundLookupsDown = false;
     down = false;
     declineRefunds = false;
   }
 
-  /** The body and signature of a webhook as the scripted provider would send it. */
+  /**
+   * The body and signature of a webhook as the scripted provider would send it, about the
+   * provider object it made for {@code paymentId} ({@code ref_<paymentId>}).
+   */
   public static Map.Entry<String, String> webhook(String secret, String eventId, String paymentId,
       String status, long amountMinor, String currency) {
+    return webhook(secret, eventId, paymentId, "ref_" + paymentId, status, amountMinor, currency);
+  }
+
+  /**
+   * A webhook about the provider object {@code reference}, whose metadata names
+   * {@code paymentId} (either may be null).
+   */
+  public static Map.Entry<String, String> webhook(String secret, String eventId, String paymentId,
+      String reference, String status, long amountMinor, String currency) {
     String body = new JsonObject().put("id", eventId).put("payment_id", paymentId)
-        .put("status", status).put("amount_minor", amountMinor).put("currency", currency).encode();
+        .put("reference", reference).put("status", status).put("amount_minor", amountMinor)
+        .put("currency", currency).encode();
     return Map.entry(body, sign(secret, body));
   }
 
@@ -156,8 +198,9 @@ public final class ScriptedProvider implements GatewayProvider {
         return new WebhookResult.Ignored(json.getString("id"), "ping");
       }
       return new WebhookResult.Verified(new GatewayEvent(json.getString("id"),
-          "payment." + json.getString("status"), json.getString("payment_id"), null,
-          json.getLong("amount_minor"), json.getString("currency"), outcome));
+          "payment." + json.getString("status"), json.getString("payment_id"),
+          json.getString("reference"), json.getLong("amount_minor"), json.getString("currency"),
+          outcome));
     }
 
     @Override
@@ -176,11 +219,51 @@ public final class ScriptedProvider implements GatewayProvider {
 
     @Override
     public RefundResult refund(RefundRequest request) {
-      if (declineRefunds) {
+      String key = request.idempotencyKey();
+      REFUND_CALLS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+      if (REFUNDS.containsKey(key)) {
+        // The same key again: the refund already made, as providers answer a repeat.
+        return new RefundResult.Refunded("rf_" + key);
+      }
+      RefundFault fault = REFUND_FAULTS.poll();
+      if (fault == RefundFault.REFUSE_AUTHENTICATION) {
+        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.AUTHENTICATION,
+            "scripted 401: invalid API key"));
+      }
+      if (fault == RefundFault.RESET_BEFORE_REFUNDING) {
+        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.UNAVAILABLE,
+            "scripted connection reset"));
+      }
+      if (declineRefunds || fault == RefundFault.DECLINE) {
+        DECLINED_REFUNDS.put(key, request.amountMinor());
         return new RefundResult.Declined("charge_disputed", "the charge is disputed");
       }
-      REFUNDS.putIfAbsent(request.idempotencyKey(), request.amountMinor());
-      return new RefundResult.Refunded("rf_" + request.idempotencyKey());
+      DECLINED_REFUNDS.remove(key);
+      REFUNDS.put(key, request.amountMinor());
+      if (fault == RefundFault.TIMEOUT_AFTER_REFUNDING) {
+        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.TIMEOUT,
+            "scripted read timeout"));
+      }
+      if (fault == RefundFault.GARBLED_AFTER_REFUNDING) {
+        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.INTERNAL,
+            "scripted unreadable answer"));
+      }
+      return new RefundResult.Refunded("rf_" + key);
+    }
+
+    @Override
+    public RefundLookup fetchRefund(RefundRequest request) {
+      if (refundLookupsDown) {
+        return new RefundLookup.Failed(unavailable());
+      }
+      String key = request.idempotencyKey();
+      if (REFUNDS.containsKey(key)) {
+        return new RefundLookup.Refunded("rf_" + key);
+      }
+      if (DECLINED_REFUNDS.containsKey(key)) {
+        return new RefundLookup.Declined("charge_disputed", "the charge is disputed");
+      }
+      return new RefundLookup.Absent();
     }
   }
 

@@ -66,6 +66,17 @@ public final class TestDatabase {
     }
   }
 
+  /** Reads one text value over JDBC, or null when there is no row. */
+  public static String queryString(PostgresEndpoint endpoint, String sql) {
+    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
+        endpoint.password()); Statement statement = connection.createStatement();
+        var result = statement.executeQuery(sql)) {
+      return result.next() ? result.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQL failed: " + sql, e);
+    }
+  }
+
   private static PostgresEndpoint server() {
     if (server == null) {
       String url = System.getenv("KOPEK_TEST_DB_URL");

@@ -33,9 +33,19 @@ public final class PaymentsAddresses {
 
   /**
    * Request/reply: {@code {"id","amount_minor"?,"idempotency_key","admin_id"}}; refunds a succeeded
-   * top-up through its provider and debits the wallet under the balance guard.
+   * top-up through its provider and debits the wallet under the balance guard. Replies the refund
+   * with {@code "status"}: {@code succeeded}, or {@code pending} while the provider's answer is
+   * being resolved; fails insufficient_funds, not_refundable, gateway_error (refused; the debit
+   * reversed), validation_failed, idempotency_conflict or idempotency_in_progress.
    */
   public static final String REFUND = "kopek.payments.refund";
+
+  /**
+   * Request/reply: {@code {"limit","starting_after"?}}; replies {@code {"data","has_more"}}, the
+   * unmatched provider payments, newest first: money a provider reports on an object no Kopek
+   * payment accounts for (never credited).
+   */
+  public static final String UNMATCHED_LIST = "kopek.payments.unmatched.list";
 
   /** Published fact: a {@link Topup} that succeeded and was credited. */
   public static final String SUCCEEDED = "kopek.payments.succeeded";

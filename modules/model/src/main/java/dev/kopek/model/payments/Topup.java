@@ -22,10 +22,13 @@ import java.time.Instant;
  * @param ledgerEntryId     the credit's entry id once credited, else null
  * @param createdAt         when it was created
  * @param completedAt       when it reached a final status, else null
+ * @param gatewayReference  the provider's id of the payment (a PaymentIntent, a Checkout Session,
+ *                          a Braintree transaction), once the provider has assigned one, else null
  */
 public record Topup(String id, String userId, String gateway, long amountMinor, String currency,
     String status, String declineCode, String checkoutUrl, Instant checkoutExpiresAt,
-    long refundedMinor, Long ledgerEntryId, Instant createdAt, Instant completedAt) {
+    long refundedMinor, Long ledgerEntryId, Instant createdAt, Instant completedAt,
+    String gatewayReference) {
 
   /** The JSON form used in replies, facts and the API. */
   public JsonObject toJson() {
@@ -42,6 +45,7 @@ public record Topup(String id, String userId, String gateway, long amountMinor, 
         .put("refunded_minor", refundedMinor)
         .put("ledger_entry_id", ledgerEntryId)
         .put("created_at", createdAt.toString())
-        .put("completed_at", completedAt == null ? null : completedAt.toString());
+        .put("completed_at", completedAt == null ? null : completedAt.toString())
+        .put("gateway_reference", gatewayReference);
   }
 }
