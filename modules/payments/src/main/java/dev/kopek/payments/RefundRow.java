@@ -62,6 +62,16 @@ record RefundRow(String id, String paymentId, long amountMinor, String idempoten
     return SUCCEEDED.equals(status) || endedWithoutRefund();
   }
 
+  /**
+   * The idempotency key this attempt sends to the provider: the refund's id, with the attempt
+   * after the first. An attempt starts only after the one before was refused for certain, and a
+   * provider may keep answering a key it refused (Stripe replays a failed refund's answer for a
+   * day), so each attempt has a key of its own.
+   */
+  String providerKey() {
+    return attempt == 1 ? id : id + "_a" + attempt;
+  }
+
   /** The ledger key of this attempt's debit. */
   String debitKey() {
     return idempotencyKey + ":debit:" + attempt;

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *       are open or done never hold more than was paid.</li>
  *   <li>The wallet is debited under the balance guard (money already spent is never refunded:
  *       402, nothing sent), under a ledger key of the refund's attempt.</li>
- *   <li>The provider is asked to refund, with the refund's id as its idempotency key. A refund
+ *   <li>The provider is asked to refund, with the refund's id as its idempotency key (with the
+ *       attempt appended after the first). A refund
  *       the provider made succeeds; one it refused for certain is reversed by a credit; an answer
  *       Kopek did not get or could not read leaves the refund {@code unknown}, which is resolved
  *       by looking the refund up at the provider or sending it again with the same key — never
@@ -313,7 +314,7 @@ final class Refunds {
 
   private static RefundRequest request(RefundRow refund, PaymentRow payment) {
     return new RefundRequest(payment.id(), payment.providerReference(), refund.amountMinor(),
-        payment.currency(), refund.id());
+        payment.currency(), refund.providerKey());
   }
 
   private static String refusalCode(GatewayFailure failure) {

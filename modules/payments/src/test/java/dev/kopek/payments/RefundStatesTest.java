@@ -120,7 +120,8 @@ class RefundStatesTest {
     assertThat(retried.getString("status")).isEqualTo("succeeded");
     assertThat(retried.getInteger("attempt")).isEqualTo(2);
     assertThat(retried.getBoolean("replayed")).isFalse();
-    assertThat(ScriptedProvider.REFUNDS).containsOnlyKeys(providerKey(retried));
+    // The second attempt has a provider key of its own: a provider may replay a refused key.
+    assertThat(ScriptedProvider.REFUNDS).containsOnlyKeys(retried.getString("id") + "_a2");
     assertThat(netDebit("r1")).isEqualTo(400);
     assertThat(fixture.balance("alice")).isEqualTo(600);
     assertThat(refundedMinor(id)).isEqualTo(400);

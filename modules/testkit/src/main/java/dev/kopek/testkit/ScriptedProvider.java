@@ -148,6 +148,11 @@ public final class ScriptedProvider implements GatewayProvider {
 
     @Override
     public CheckoutResult startCheckout(CheckoutRequest request) {
+      if ("KWD".equals(request.currency()) && request.amountMinor() % 10 != 0) {
+        // As Stripe's rules for three-decimal currencies: refused before anything is sent.
+        return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted("amount_minor",
+            "the scripted provider charges KWD in multiples of 10 minor units"));
+      }
       STARTS.computeIfAbsent(request.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
       if (down) {
         return new CheckoutResult.Failed(unavailable());
