@@ -82,10 +82,13 @@ class ProvidersEndToEndTest {
       JsonObject topup = api.post("/v1/topups", alice, "t1",
           new JsonObject().put("amount_minor", 2000).put("currency", "USD")).bodyAsJsonObject();
       String id = topup.getString("id");
+      // Events are matched by the provider object Kopek stored for the payment.
+      String reference = topup.getString("gateway_reference");
+      assertThat(reference).isNotBlank();
       long now = System.currentTimeMillis() / 1000;
       String body = new JsonObject().put("id", "evt_1").put("type", "payment.succeeded")
           .put("created", now).put("data", new JsonObject().put("payment_id", id)
-              .put("reference", "sbx_pi_from_test").put("amount_minor", 2000).put("currency", "USD")
+              .put("reference", reference).put("amount_minor", 2000).put("currency", "USD")
               .put("status", "succeeded").putNull("decline_code")).encode();
 
       String header = "Kopek-Sandbox-Signature";
