@@ -67,12 +67,4 @@ final class Amounts {
       return OptionalLong.empty();
     }
   }
-
-  /** The amount as a payer reads it, e.g. {@code 20.00 USD}; minor units when not convertible. */
-  static String display(long amountMinor, String currency) {
-    String code = currency == null ? "" : currency.toUpperCase(Locale.ROOT);
-    BigDecimal decimal = toDecimal(amountMinor, code);
-    String number = decimal == null ? Long.toString(amountMinor) : decimal.toPlainString();
-    return code.isEmpty() ? number : number + " " + code;
-  }
 }

@@ -2,6 +2,7 @@ package dev.kopek.gateway.braintree;
 
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
+import dev.kopek.gateway.spi.PageText;
 import java.util.List;
 
 /**
@@ -45,65 +46,14 @@ final class CheckoutPage {
           <button id="pay" type="button" disabled>Pay %s</button>
           <p id="result" role="status" aria-live="polite"></p>
         </div>
-        """.formatted(html(DROPIN_SCRIPT),
-        html(Amounts.display(checkout.amountMinor(), checkout.currency())));
+        """.formatted(PageText.html(DROPIN_SCRIPT),
+        PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{clientToken: " + js(checkout.clientSecret()) + ", submitUrl: "
-        + js(checkout.submitUrl()) + ", returnUrl: " + js(checkout.returnUrl())
+    String config = "{clientToken: " + PageText.js(checkout.clientSecret()) + ", submitUrl: "
+        + PageText.js(checkout.submitUrl()) + ", returnUrl: " + PageText.js(checkout.returnUrl())
         + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
     return new HostedPage(body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS,
         FRAME_ORIGINS, CONNECT_ORIGINS);
-  }
-
-  /** Escapes text for HTML content and quoted attribute values. */
-  static String html(String text) {
-    if (text == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  /**
-   * A JavaScript string literal (or {@code null}) safe inside an inline script: besides quotes and
-   * control characters, {@code <}, {@code >} and {@code &} are escaped so that no value can close
-   * the script element or open a comment, and U+2028/U+2029, which end lines in older engines.
-   */
-  static String js(String text) {
-    if (text == null) {
-      return "null";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '\u2028'
-              || c == '\u2029' || c == 0x7f) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 
   private static final String SCRIPT = """

@@ -2,10 +2,8 @@ package dev.kopek.gateway.sandbox;
 
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
-import java.math.BigDecimal;
-import java.util.Currency;
+import dev.kopek.gateway.spi.PageText;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The sandbox's card form for Kopek's hosted checkout page. It loads nothing from anywhere, so it
@@ -21,8 +19,8 @@ final class CheckoutPage {
   static HostedPage render(HostedCheckout checkout) {
     StringBuilder cards = new StringBuilder();
     for (TestCard card : TestCard.listed()) {
-      cards.append("    <li><code>").append(html(card.grouped())).append("</code> ")
-          .append(html(card.effect())).append("</li>\n");
+      cards.append("    <li><code>").append(PageText.html(card.grouped())).append("</code> ")
+          .append(PageText.html(card.effect())).append("</li>\n");
     }
     String body = """
         <div class="sandbox-checkout">
@@ -47,80 +45,14 @@ final class CheckoutPage {
           </form>
           <p id="result" role="status" aria-live="polite"></p>
         </div>
-        """.formatted(cards, html(checkout.submitUrl()),
-        html(amount(checkout.amountMinor(), checkout.currency())));
+        """.formatted(cards, PageText.html(checkout.submitUrl()),
+        PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{submitUrl: " + js(checkout.submitUrl()) + ", returnUrl: "
-        + js(checkout.returnUrl()) + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
+    String config = "{submitUrl: " + PageText.js(checkout.submitUrl()) + ", returnUrl: "
+        + PageText.js(checkout.returnUrl()) + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
     String script = SCRIPT.replace("$CONFIG", config);
     // Everything the page calls is Kopek itself ('self'): no provider origins to allow.
     return new HostedPage(body, script, List.of(), List.of(), List.of());
-  }
-
-  /** The amount as the payer reads it: major units with the currency's exponent, then the code. */
-  static String amount(long amountMinor, String currency) {
-    String code = currency == null ? "" : currency.toUpperCase(Locale.ROOT);
-    int exponent;
-    try {
-      exponent = Currency.getInstance(code).getDefaultFractionDigits();
-    } catch (IllegalArgumentException | NullPointerException unknown) {
-      exponent = -1;
-    }
-    // A currency without an exponent (XAU) or unknown to the JDK is shown in minor units as given.
-    String number = exponent < 0 ? Long.toString(amountMinor)
-        : BigDecimal.valueOf(amountMinor, exponent).toPlainString();
-    return code.isEmpty() ? number : number + " " + code;
-  }
-
-  /** Escapes text for HTML content and quoted attribute values. */
-  static String html(String text) {
-    if (text == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  /**
-   * A JavaScript string literal (or {@code null}) safe inside an inline script: besides quotes and
-   * control characters, {@code <}, {@code >} and {@code &} are escaped so that no value can close
-   * the script element or open a comment, and U+2028/U+2029, which end lines in older engines.
-   */
-  static String js(String text) {
-    if (text == null) {
-      return "null";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '\u2028'
-              || c == '\u2029' || c == 0x7f) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 
   private static final String SCRIPT = """

@@ -111,12 +111,4 @@ class CheckoutPageTest {
 
     assertThat(script).contains("returnUrl: null");
   }
-
-  @Test
-  void jsEscapingCoversQuotesBackslashesAndControls() {
-    assertThat(CheckoutPage.js("a'b\"c\\d\ne\u0001<>&"))
-        .isEqualTo("\"a\\u0027b\\\"c\\\\d\\ne\\u0001\\u003c\\u003e\\u0026\"");
-    assertThat(CheckoutPage.html("<a href='x'>\"&\"</a>"))
-        .isEqualTo("&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
-  }
 }

@@ -2,10 +2,8 @@ package dev.kopek.gateway.stripe;
 
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
-import java.math.BigDecimal;
-import java.util.Currency;
+import dev.kopek.gateway.spi.PageText;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Stripe's part of Kopek's hosted checkout page. For a PaymentIntent it is the Payment Element:
@@ -39,10 +37,12 @@ final class CheckoutPage {
           <p class="note">Payments are processed by Stripe; card details go to Stripe directly.</p>
         </div>
         <script src="%s"></script>
-        """.formatted(html(amount(checkout.amountMinor(), checkout.currency())), html(STRIPE_JS));
+        """.formatted(PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())),
+        PageText.html(STRIPE_JS));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{publishableKey: " + js(publishableKey) + ", clientSecret: "
-        + js(checkout.clientSecret()) + ", returnUrl: " + js(checkout.returnUrl()) + "}";
+    String config = "{publishableKey: " + PageText.js(publishableKey) + ", clientSecret: "
+        + PageText.js(checkout.clientSecret()) + ", returnUrl: "
+        + PageText.js(checkout.returnUrl()) + "}";
     return new HostedPage(body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS, FRAME_ORIGINS,
         CONNECT_ORIGINS);
   }
@@ -54,77 +54,12 @@ final class CheckoutPage {
    */
   static HostedPage redirectOnly(HostedCheckout checkout) {
     String link = checkout.returnUrl() == null ? ""
-        : "  <p><a id=\"continue\" href=\"" + html(checkout.returnUrl()) + "\">See the payment's "
+        : "  <p><a id=\"continue\" href=\"" + PageText.html(checkout.returnUrl()) + "\">See the payment's "
             + "status</a></p>\n";
     String body = "<div class=\"stripe-checkout\">\n  <p id=\"result\">This payment is made on "
         + "Stripe's checkout page, which is not available for it any more.</p>\n" + link
         + "</div>\n";
     return new HostedPage(body, "", List.of(), List.of(), List.of());
-  }
-
-  /** The amount as the payer reads it: major units with the currency's exponent, then the code. */
-  static String amount(long amountMinor, String currency) {
-    String code = currency == null ? "" : currency.toUpperCase(Locale.ROOT);
-    int exponent;
-    try {
-      exponent = Currency.getInstance(code).getDefaultFractionDigits();
-    } catch (IllegalArgumentException unknown) {
-      exponent = -1;
-    }
-    String number = exponent < 0 ? Long.toString(amountMinor)
-        : BigDecimal.valueOf(amountMinor, exponent).toPlainString();
-    return code.isEmpty() ? number : number + " " + code;
-  }
-
-  /** Escapes text for HTML content and quoted attribute values. */
-  static String html(String text) {
-    if (text == null) {
-      return "";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16);
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> out.append("&amp;");
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  /**
-   * A JavaScript string literal (or {@code null}) safe inside an inline script: besides quotes and
-   * control characters, {@code <}, {@code >} and {@code &} are escaped so that no value can close
-   * the script element or open a comment, and U+2028/U+2029, which end lines in older engines.
-   */
-  static String js(String text) {
-    if (text == null) {
-      return "null";
-    }
-    StringBuilder out = new StringBuilder(text.length() + 16).append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '\u2028'
-              || c == '\u2029' || c == 0x7f) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 
   private static final String SCRIPT = """

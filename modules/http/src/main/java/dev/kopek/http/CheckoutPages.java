@@ -1,6 +1,6 @@
 package dev.kopek.http;
 
-import dev.kopek.model.Currencies;
+import dev.kopek.gateway.spi.PageText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -8,7 +8,6 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Kopek's hosted pages: the checkout (the provider's form inside Kopek's frame) and the page the
@@ -37,10 +36,10 @@ final class CheckoutPages {
 
   /** The checkout page, or the payment's state when it can no longer be paid. */
   static void checkout(RoutingContext ctx, JsonObject checkout) {
-    String amount = format(checkout.getLong("amount_minor"), checkout.getString("currency"));
+    String amount = PageText.amount(checkout.getLong("amount_minor"), checkout.getString("currency"));
     if (checkout.getBoolean("expired", false) && "pending".equals(checkout.getString("status"))) {
       send(ctx, 410, "Checkout expired", "<h1>This checkout link has expired</h1>"
-          + "<p>Start a new top-up to pay " + escape(amount) + ".</p>", "", List.of());
+          + "<p>Start a new top-up to pay " + PageText.html(amount) + ".</p>", "", List.of());
       return;
     }
     if (!"pending".equals(checkout.getString("status"))) {
@@ -54,21 +53,21 @@ final class CheckoutPages {
     }
     JsonObject page = checkout.getJsonObject("page");
     send(ctx, 200, "Pay " + amount, "<h1>Top up your balance</h1><p class=\"amount\">"
-            + escape(amount) + "</p>" + page.getString("body_html"),
+            + PageText.html(amount) + "</p>" + page.getString("body_html"),
         page.getString("script"), List.of(page.getJsonArray("script_origins"),
             page.getJsonArray("frame_origins"), page.getJsonArray("connect_origins")));
   }
 
   /** Where the payer lands after paying: the payment's state, refreshed while it is not final. */
   static void status(RoutingContext ctx, JsonObject checkout) {
-    String amount = escape(format(checkout.getLong("amount_minor"), checkout.getString("currency")));
+    String amount = PageText.html(PageText.amount(checkout.getLong("amount_minor"), checkout.getString("currency")));
     String status = checkout.getString("status");
     String html = switch (status) {
       case "succeeded" -> "<h1 id=\"status\" data-status=\"succeeded\" class=\"ok\">Payment succeeded"
           + "</h1><p>" + amount + " was added to your balance.</p>";
       case "failed" -> "<h1 id=\"status\" data-status=\"failed\" class=\"bad\">Payment declined</h1>"
           + "<p>Nothing was charged" + (checkout.getString("decline_code") == null ? ""
-              : " (" + escape(checkout.getString("decline_code")) + ")") + ".</p>";
+              : " (" + PageText.html(checkout.getString("decline_code")) + ")") + ".</p>";
       case "refunded" -> "<h1 id=\"status\" data-status=\"refunded\">Payment refunded</h1>";
       case "expired" -> "<h1 id=\"status\" data-status=\"expired\">Checkout expired</h1>";
       case "flagged" -> "<h1 id=\"status\" data-status=\"flagged\">Payment under review</h1>"
@@ -107,7 +106,7 @@ final class CheckoutPages {
         + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         + "<link rel=\"icon\" href=\"data:,\">"
         + (refresh ? "<meta http-equiv=\"refresh\" content=\"2\">" : "")
-        + "<title>" + escape(title) + " · Kopek</title><style nonce=\"" + nonce + "\">" + STYLE
+        + "<title>" + PageText.html(title) + " · Kopek</title><style nonce=\"" + nonce + "\">" + STYLE
         + "</style></head><body><main>" + body + "</main>"
         + (script.isEmpty() ? "" : "<script nonce=\"" + nonce + "\">" + script + "</script>")
         + "</body></html>";
@@ -135,27 +134,5 @@ final class CheckoutPages {
     byte[] bytes = new byte[18];
     RANDOM.nextBytes(bytes);
     return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  /** An amount for people: 20.00 USD, 1000 JPY, 1.500 KWD. */
-  static String format(long amountMinor, String currency) {
-    int exponent = Currencies.find(currency).map(Currencies::exponent).orElse(2);
-    if (exponent == 0) {
-      return amountMinor + " " + currency;
-    }
-    long scale = 1;
-    for (int digit = 0; digit < exponent; digit++) {
-      scale *= 10;
-    }
-    String sign = amountMinor < 0 ? "-" : "";
-    long magnitude = Math.abs(amountMinor);
-    String fraction = String.valueOf(magnitude % scale);
-    return sign + magnitude / scale + "." + "0".repeat(exponent - fraction.length()) + fraction
-        + " " + currency;
-  }
-
-  static String escape(String text) {
-    return Stream.of(text).map(t -> t.replace("&", "&amp;").replace("<", "&lt;")
-        .replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;")).findFirst().orElse("");
   }
 }
