@@ -42,6 +42,10 @@ public final class BraintreeProvider implements GatewayProvider {
   /** The provider's id. */
   public static final String ID = "braintree";
 
+  static {
+    PostResends.turnOff();
+  }
+
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public BraintreeProvider() {}
 

@@ -54,6 +54,10 @@ public final class StripeProvider implements GatewayProvider {
   /** The provider's id. */
   public static final String ID = "stripe";
 
+  static {
+    PostResends.turnOff();
+  }
+
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public StripeProvider() {}
 
