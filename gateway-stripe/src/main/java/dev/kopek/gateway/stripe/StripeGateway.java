@@ -2,6 +2,7 @@ package dev.kopek.gateway.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.CardException;
+import com.stripe.exception.IdempotencyException;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.exception.StripeException;
@@ -364,6 +365,13 @@ final class StripeGateway implements Gateway {
         return new RefundResult.Failed(StripeFailures.of(action, e));
       }
       return new RefundResult.Declined(code(e, "invalid_request"), message(e));
+    } catch (IdempotencyException e) {
+      // The key was used before with other parameters: Stripe may have refunded under it, so
+      // this is no refusal. fetchRefund tells.
+      return new RefundResult.Failed(new GatewayFailure(Kind.INTERNAL, "Stripe: " + action
+          + ": the idempotency key " + request.idempotencyKey() + " was used before with other "
+          + "parameters, and Stripe may have refunded under it: "
+          + StripeFailures.describe(e)));
     } catch (StripeException e) {
       return new RefundResult.Failed(StripeFailures.of(action, e));
     } catch (RuntimeException e) {

@@ -149,6 +149,22 @@ class StripeUnknownOutcomeTest {
   }
 
   @Test
+  @DisplayName("refund(): a 400 idempotency_error (the key was used with other parameters) is unknown, not Declined")
+  void idempotencyKeyUsedBefore() throws Exception {
+    stripe.stubFor(any(anyUrl()).willReturn(Stubs.error(400, "idempotency_error", null,
+        "Keys for idempotent requests can only be used with the same parameters they were "
+            + "first used with. Try using a key other than 'ref_01KopekRefund' if you meant to "
+            + "execute a different request.")));
+
+    assertThat(Stubs.gateway(stripe.baseUrl()).refund(REFUND)).isInstanceOfSatisfying(
+        RefundResult.Failed.class, failed -> {
+          assertUnknown(failed.failure());
+          assertThat(failed.failure().message()).contains("ref_01KopekRefund",
+              "used before with other parameters", "idempotency_error", "HTTP 400");
+        });
+  }
+
+  @Test
   @DisplayName("a connection closed without an answer is not sent again behind Kopek's back")
   void notResent() throws Exception {
     stripe.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
