@@ -145,6 +145,11 @@ final class Outcomes {
         || String.valueOf(error.getMessage()).matches("Unexpected HTTP_RESPONSE 5\\d\\d"))) {
       kind = GatewayFailure.Kind.UNAVAILABLE;
       what = "Braintree could not be reached";
+    } else if (error instanceof UnexpectedException
+        && "Unexpected HTTP_RESPONSE -1".equals(error.getMessage())) {
+      // HttpURLConnection's answer to a status line it cannot read.
+      kind = GatewayFailure.Kind.INTERNAL;
+      what = "Braintree's answer was not HTTP";
     } else if (error instanceof IllegalArgumentException) {
       // The SDK's XML parser refusing the body: an answer was sent but cannot be read.
       kind = GatewayFailure.Kind.INTERNAL;

@@ -129,6 +129,27 @@ class BraintreeUnknownOutcomeTest {
   }
 
   @Test
+  @DisplayName("failure messages name the exception, the HTTP status and what was done")
+  void messages() {
+    stubFind(server, txn("txn_1").status("settled"));
+    server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withStatus(503)));
+    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
+        failed -> assertThat(failed.failure().message()).isEqualTo("Braintree is unavailable "
+            + "(ServiceUnavailableException, HTTP 503) [refund]"));
+
+    server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withStatus(502)));
+    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
+        failed -> assertThat(failed.failure().message()).isEqualTo("Braintree could not be "
+            + "reached (UnexpectedException: Unexpected HTTP_RESPONSE 502) [refund]"));
+
+    server.stubFor(post(urlEqualTo(REFUND_URL))
+        .willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
+        failed -> assertThat(failed.failure().message()).startsWith("Braintree's answer was not "
+            + "HTTP"));
+  }
+
+  @Test
   @DisplayName("a refund whose connection closed without an answer is not sent again behind Kopek's back")
   void notResent() {
     stubFind(server, txn("txn_1").status("settled"));

@@ -79,6 +79,11 @@ final class StripeFailures {
     StripeError error = e.getStripeError();
     String message = error != null && error.getMessage() != null ? error.getMessage()
         : e.getMessage();
+    if (e instanceof ApiConnectionException && e.getCause() != null) {
+      // The SDK's own sentence names api.stripe.com whatever api_base is, and asks to check the
+      // internet connection; what failed is the cause.
+      message = "no answer from Stripe: " + e.getCause().getMessage();
+    }
     if (message == null) {
       message = e.getClass().getSimpleName();
     }

@@ -165,6 +165,17 @@ class StripeUnknownOutcomeTest {
   }
 
   @Test
+  @DisplayName("a dropped connection is named as such: what failed and the exception, not the SDK's advice")
+  void droppedConnectionMessage() throws Exception {
+    stripe.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+    assertThat(Stubs.gateway(stripe.baseUrl()).refund(REFUND)).isInstanceOfSatisfying(
+        RefundResult.Failed.class, failed -> assertThat(failed.failure().message())
+            .isEqualTo("Stripe: refunding " + PI + " failed: no answer from Stripe: Connection "
+                + "reset (SocketException)"));
+  }
+
+  @Test
   @DisplayName("a connection closed without an answer is not sent again behind Kopek's back")
   void notResent() throws Exception {
     stripe.stubFor(any(anyUrl()).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
