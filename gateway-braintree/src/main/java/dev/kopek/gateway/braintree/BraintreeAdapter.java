@@ -399,8 +399,13 @@ final class BraintreeAdapter implements Gateway {
           }
           return new RefundResult.Refunded(sale.getId());
         }
-        // It may have started settling since it was read: then it is refunded instead.
+        // Refused because it is voided already: an earlier void whose answer was lost (or a
+        // PUT the JDK's HTTP client sent again by itself after a dropped connection) did it.
         Transaction now = sdk.transaction().find(sale.getId());
+        if (now.getStatus() == Transaction.Status.VOIDED) {
+          return new RefundResult.Refunded(sale.getId());
+        }
+        // It may have started settling since it was read: then it is refunded instead.
         if (now.getStatus() != Transaction.Status.SETTLING
             && now.getStatus() != Transaction.Status.SETTLED) {
           return declined(voided, "void");
