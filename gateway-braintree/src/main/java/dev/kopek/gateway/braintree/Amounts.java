@@ -37,7 +37,7 @@ final class Amounts {
     }
   }
 
-  /** The most decimals Braintree's amounts take ("a whole number or ... up to 3 decimal places"). */
+  /** The most decimals a Braintree amount takes: a whole number or up to three decimals. */
   static final int DECIMALS_MAX = 3;
 
   /**
