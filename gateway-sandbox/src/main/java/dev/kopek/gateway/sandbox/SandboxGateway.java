@@ -159,21 +159,18 @@ final class SandboxGateway implements Gateway {
   }
 
   /**
-   * The refund the sandbox made under the request's idempotency key, from memory. A payment it
-   * does not know (gone with a restart) is {@code NOT_FOUND}, as for {@link #refund}: the
-   * sandbox cannot tell whether it refunded it.
+   * The refund the sandbox made under the request's idempotency key, from memory. For a payment
+   * it does not know (gone with a restart) it holds no refund either: absent, and the refund
+   * sent again is {@code NOT_FOUND}.
    */
   @Override
   public RefundLookup fetchRefund(RefundRequest request) {
-    SandboxPayment payment = store.find(request.paymentId(), request.providerReference());
-    if (payment == null) {
-      return new RefundLookup.Failed(notFound(request.paymentId(), request.providerReference()));
-    }
     if (request.idempotencyKey() == null || request.idempotencyKey().isBlank()) {
       return new RefundLookup.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
           "a refund is looked up by its idempotency key, and none was given"));
     }
-    return store.lookUp(payment, request);
+    SandboxPayment payment = store.find(request.paymentId(), request.providerReference());
+    return payment == null ? new RefundLookup.Absent() : store.lookUp(payment, request);
   }
 
   /** Stops the webhook threads; retries still waiting are dropped. */

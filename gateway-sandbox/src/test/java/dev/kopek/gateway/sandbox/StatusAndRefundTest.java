@@ -240,10 +240,12 @@ class StatusAndRefundTest {
   }
 
   @Test
-  void lookingUpARefundOfAnUnknownPaymentFails() {
+  void aPaymentTheSandboxDoesNotKnowHasNoRefundToFind() {
     assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", "k")))
+        .isEqualTo(new RefundLookup.Absent());
+    assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", " ")))
         .isInstanceOfSatisfying(RefundLookup.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
+            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
   }
 
   @Test
