@@ -511,7 +511,14 @@ final class BraintreeAdapter implements Gateway {
   private Optional<Transaction> earlierRefund(Transaction sale, String key) {
     List<String> ids = sale.getRefundIds() == null ? List.of() : sale.getRefundIds();
     for (String id : ids) {
-      Transaction refund = sdk.transaction().find(id);
+      Transaction refund;
+      try {
+        refund = sdk.transaction().find(id);
+      } catch (NotFoundException missing) {
+        // Not a definite answer: the sale lists it, so a refund may exist.
+        throw new IllegalStateException("Braintree lists refund " + id + " on sale "
+            + sale.getId() + " but knows no such transaction", missing);
+      }
       if (key.equals(refund.getOrderId())) {
         return Optional.of(refund);
       }

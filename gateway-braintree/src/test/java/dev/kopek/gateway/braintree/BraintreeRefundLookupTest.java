@@ -172,6 +172,23 @@ class BraintreeRefundLookupTest {
   }
 
   @Test
+  @DisplayName("a refund the sale lists but Braintree cannot find is unknown, never NOT_FOUND")
+  void listedRefundMissing() {
+    stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
+    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_ref"))
+        .willReturn(aResponse().withStatus(404)));
+
+    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
+        RefundLookup.Failed.class, failed -> {
+          assertThat(failed.failure().outcomeUnknown()).isTrue();
+          assertThat(failed.failure().message()).contains("txn_ref", "txn_1");
+        });
+    assertThat(gateway.refund(refund(750))).isInstanceOfSatisfying(RefundResult.Failed.class,
+        failed -> assertThat(failed.failure().outcomeUnknown()).isTrue());
+    assertNothingSent();
+  }
+
+  @Test
   @DisplayName("a 401 is AUTHENTICATION, definite, and never carries the private key")
   void unauthorized() {
     server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1"))
