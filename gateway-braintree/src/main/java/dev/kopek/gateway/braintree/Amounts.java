@@ -1,6 +1,8 @@
 package dev.kopek.gateway.braintree;
 
+import dev.kopek.gateway.spi.GatewayFailure;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Currency;
 import java.util.Locale;
 import java.util.OptionalInt;
@@ -35,18 +37,57 @@ final class Amounts {
     }
   }
 
+  /** The most decimals a Braintree amount takes: a whole number or up to three decimals. */
+  static final int DECIMALS_MAX = 3;
+
   /**
    * The decimal amount Braintree expects: 2000 USD is {@code 20.00}, 1000 JPY is {@code 1000},
    * 1500 KWD is {@code 1.500}.
    *
-   * @return the amount, or null when the currency has no exponent or the amount is not positive
+   * @return the amount, or null when the currency has no exponent, the amount is not positive,
+   *         or it needs more decimals than Braintree takes ({@link #refusal})
    */
   static BigDecimal toDecimal(long amountMinor, String currency) {
     OptionalInt exponent = exponent(currency);
     if (exponent.isEmpty() || amountMinor <= 0) {
       return null;
     }
-    return BigDecimal.valueOf(amountMinor, exponent.getAsInt());
+    BigDecimal amount = BigDecimal.valueOf(amountMinor, exponent.getAsInt());
+    if (amount.scale() <= DECIMALS_MAX) {
+      return amount;
+    }
+    try {
+      // Four-decimal currencies (CLF, UYW): exact at three decimals, or not at all.
+      return amount.setScale(DECIMALS_MAX, RoundingMode.UNNECESSARY);
+    } catch (ArithmeticException inexact) {
+      return null;
+    }
+  }
+
+  /**
+   * Why Braintree cannot take this amount, before anything is sent: a currency that is not an
+   * ISO 4217 currency with minor units ({@code currency}), an amount that is not positive or
+   * needs more than {@value #DECIMALS_MAX} decimals ({@code amount_minor}).
+   *
+   * @return the refusal, or null when {@link #toDecimal} has an exact amount
+   */
+  static GatewayFailure refusal(long amountMinor, String currency) {
+    OptionalInt exponent = exponent(currency);
+    if (exponent.isEmpty()) {
+      return GatewayFailure.inputNotAccepted("currency", "Braintree takes ISO 4217 currencies "
+          + "with minor units; " + currency + " is not one");
+    }
+    if (amountMinor <= 0) {
+      return GatewayFailure.inputNotAccepted("amount_minor", "Braintree takes positive amounts; "
+          + "the amount was " + amountMinor);
+    }
+    if (toDecimal(amountMinor, currency) == null) {
+      return GatewayFailure.inputNotAccepted("amount_minor", "Braintree takes amounts with at "
+          + "most " + DECIMALS_MAX + " decimals: " + amountMinor + " minor units of "
+          + currency.trim().toUpperCase(Locale.ROOT) + " is not a multiple of "
+          + BigDecimal.ONE.movePointRight(exponent.getAsInt() - DECIMALS_MAX).toPlainString());
+    }
+    return null;
   }
 
   /**

@@ -9,7 +9,11 @@ import com.braintreegateway.TransactionRefundRequest;
 import com.braintreegateway.TransactionRequest;
 import com.braintreegateway.TransactionSearchRequest;
 import com.braintreegateway.ValidationError;
+import com.braintreegateway.ValidationErrors;
 import com.braintreegateway.exceptions.NotFoundException;
+import com.braintreegateway.util.Http;
+import com.braintreegateway.util.NodeWrapper;
+import com.braintreegateway.util.StringUtils;
 import dev.kopek.gateway.spi.CheckoutRequest;
 import dev.kopek.gateway.spi.CheckoutResult;
 import dev.kopek.gateway.spi.Gateway;
@@ -17,6 +21,7 @@ import dev.kopek.gateway.spi.GatewayFailure;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
 import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
@@ -57,6 +62,8 @@ final class BraintreeAdapter implements Gateway {
   private static final System.Logger LOG = System.getLogger(BraintreeAdapter.class.getName());
 
   private final BraintreeGateway sdk;
+  /** The SDK's HTTP client, for the client token, whose SDK method hides a refusal's reason. */
+  private final Http http;
   private final MerchantAccounts accounts;
   private final Webhooks webhooks;
   private final Object[] locks = new Object[LOCK_STRIPES];
@@ -67,6 +74,7 @@ final class BraintreeAdapter implements Gateway {
     this.sdk.getConfiguration().setTimeout(config.timeoutMs());
     this.sdk.getConfiguration().setConnectTimeout(config.timeoutMs());
     quiet(this.sdk.getConfiguration().getLogger());
+    this.http = new Http(this.sdk.getConfiguration());
     this.accounts = new MerchantAccounts(config, sdk);
     this.webhooks = new Webhooks(sdk);
     for (int i = 0; i < LOCK_STRIPES; i++) {
@@ -113,26 +121,45 @@ final class BraintreeAdapter implements Gateway {
   @Override
   public CheckoutResult startCheckout(CheckoutRequest request) {
     String currency = upper(request.currency());
-    if (Amounts.toDecimal(request.amountMinor(), currency) == null) {
-      return new CheckoutResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "Braintree cannot charge " + request.amountMinor() + " minor units of "
-              + request.currency() + ": not an ISO 4217 currency with minor units"));
+    GatewayFailure notTaken = Amounts.refusal(request.amountMinor(), currency);
+    if (notTaken != null) {
+      return new CheckoutResult.Failed(notTaken);
     }
     try {
       MerchantAccounts.Choice account = accounts.forCurrency(currency);
       if (account.refusal() != null) {
         return new CheckoutResult.Failed(account.refusal());
       }
-      String token = sdk.clientToken().generate(
-          new ClientTokenRequest().merchantAccountId(account.accountId()));
-      if (token == null || token.isBlank()) {
-        return new CheckoutResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-            "Braintree issued no client token for merchant account " + account.accountId()));
-      }
-      return new CheckoutResult.Started(null, null, token);
+      return clientToken(account.accountId());
     } catch (RuntimeException e) {
       return new CheckoutResult.Failed(Outcomes.failure(e, "client token"));
     }
+  }
+
+  /**
+   * A client token for the merchant account. Asked through the SDK's HTTP client rather than
+   * {@code clientToken().generate()}, which answers null both for a refusal and for an answer
+   * that is not a client token: only the first is a definite refusal.
+   */
+  private CheckoutResult clientToken(String accountId) {
+    NodeWrapper answer = http.post(sdk.getConfiguration().getMerchantPath() + "/client_token",
+        new ClientTokenRequest().merchantAccountId(accountId));
+    String element = answer == null ? null : answer.getElementName();
+    if ("client-token".equals(element)) {
+      String token = answer.findString("value");
+      if (token != null && !token.isBlank()) {
+        return new CheckoutResult.Started(null, null, StringUtils.unescapeUtf8(token));
+      }
+    } else if ("api-error-response".equals(element)) {
+      NodeWrapper errors = answer.findFirst("errors");
+      List<ValidationError> refused = errors == null ? List.of()
+          : new ValidationErrors(errors).getAllDeepValidationErrors();
+      return new CheckoutResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
+          "Braintree refused a client token for merchant account " + accountId + ": "
+              + describe(refused, answer.findString("message"))));
+    }
+    return new CheckoutResult.Failed(Outcomes.unusable("client token", "<" + element
+        + "> without a client token"));
   }
 
   @Override
@@ -167,22 +194,21 @@ final class BraintreeAdapter implements Gateway {
     String currency = upper(checkout.currency());
     BigDecimal amount = Amounts.toDecimal(checkout.amountMinor(), currency);
     if (amount == null) {
-      return new SubmitResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "Braintree cannot charge " + checkout.amountMinor() + " minor units of "
-              + checkout.currency()));
+      return new SubmitResult.Failed(Amounts.refusal(checkout.amountMinor(), currency));
     }
     synchronized (locks[Math.floorMod(checkout.paymentId().hashCode(), LOCK_STRIPES)]) {
       try {
+        // Refused before anything is sent; a lost sale of the payment is still found by polling.
+        MerchantAccounts.Choice account = accounts.forCurrency(currency);
+        if (account.refusal() != null) {
+          return new SubmitResult.Failed(account.refusal());
+        }
         Optional<Transaction> earlier = best(sales(checkout.paymentId()));
         if (earlier.isPresent()) {
           LOG.log(Level.INFO, "Payment {0} was already submitted to Braintree as {1} ({2}); "
               + "not charging again", checkout.paymentId(), earlier.get().getId(),
               earlier.get().getStatus());
           return accepted(earlier.get(), checkout);
-        }
-        MerchantAccounts.Choice account = accounts.forCurrency(currency);
-        if (account.refusal() != null) {
-          return new SubmitResult.Failed(account.refusal());
         }
         TransactionRequest sale = new TransactionRequest()
             .amount(amount)
@@ -320,27 +346,26 @@ final class BraintreeAdapter implements Gateway {
     String currency = upper(request.currency());
     BigDecimal amount = Amounts.toDecimal(request.amountMinor(), currency);
     if (amount == null) {
-      return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "cannot refund " + request.amountMinor() + " minor units of " + request.currency()));
+      return new RefundResult.Failed(Amounts.refusal(request.amountMinor(), currency));
     }
     try {
-      Transaction sale = find(request.providerReference());
-      if (sale == null) {
-        // Kopek records no reference for a payment confirmed by webhook or poll alone. A voided
-        // sale counts: it is what a retry of a void finds.
-        List<Transaction> sales = sales(request.paymentId());
-        sale = best(sales).filter(Outcomes::captured).orElseGet(() -> sales.stream()
-            .filter(found -> found.getStatus() == Transaction.Status.VOIDED).findFirst()
-            .orElse(null));
-      }
+      Transaction sale = saleToRefund(request);
       if (sale == null) {
         return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.NOT_FOUND,
             "Braintree has no captured sale for payment " + request.paymentId()));
       }
       Optional<Transaction> earlier = earlierRefund(sale, key);
       if (earlier.isPresent()) {
-        LOG.log(Level.INFO, "Refund {0} of {1} was already made as {2}; not refunding again",
-            key, sale.getId(), earlier.get().getId());
+        LOG.log(Level.INFO, "Refund {0} of {1} was already made as {2} ({3}); not refunding "
+            + "again", key, sale.getId(), earlier.get().getId(), earlier.get().getStatus());
+        // The same key answers the same way: a declined refund is not made again under it.
+        RefundLookup found = refundOutcome(earlier.get());
+        if (found instanceof RefundLookup.Declined declined) {
+          return new RefundResult.Declined(declined.code(), declined.message());
+        }
+        if (found instanceof RefundLookup.Failed failed) {
+          return new RefundResult.Failed(failed.failure());
+        }
         return new RefundResult.Refunded(earlier.get().getId());
       }
       if (!currency.equals(upper(sale.getCurrencyIsoCode()))) {
@@ -366,10 +391,21 @@ final class BraintreeAdapter implements Gateway {
         }
         Result<Transaction> voided = sdk.transaction().voidTransaction(sale.getId());
         if (voided.isSuccess()) {
+          Transaction target = voided.getTarget();
+          if (target == null || !sale.getId().equals(target.getId())
+              || target.getStatus() != Transaction.Status.VOIDED) {
+            return new RefundResult.Failed(Outcomes.unusable("void", "not " + sale.getId()
+                + " voided"));
+          }
+          return new RefundResult.Refunded(sale.getId());
+        }
+        // Refused because it is voided already: an earlier void whose answer was lost (or a
+        // PUT the JDK's HTTP client sent again by itself after a dropped connection) did it.
+        Transaction now = sdk.transaction().find(sale.getId());
+        if (now.getStatus() == Transaction.Status.VOIDED) {
           return new RefundResult.Refunded(sale.getId());
         }
         // It may have started settling since it was read: then it is refunded instead.
-        Transaction now = sdk.transaction().find(sale.getId());
         if (now.getStatus() != Transaction.Status.SETTLING
             && now.getStatus() != Transaction.Status.SETTLED) {
           return declined(voided, "void");
@@ -381,13 +417,91 @@ final class BraintreeAdapter implements Gateway {
       }
       Result<Transaction> refunded = sdk.transaction().refund(sale.getId(),
           new TransactionRefundRequest().amount(amount).orderId(key));
-      if (refunded.isSuccess() && refunded.getTarget() != null) {
-        return new RefundResult.Refunded(refunded.getTarget().getId());
+      if (refunded.isSuccess()) {
+        Transaction target = refunded.getTarget();
+        if (target == null || target.getId() == null || target.getStatus() == null) {
+          return new RefundResult.Failed(Outcomes.unusable("refund", "no refund transaction"));
+        }
+        return new RefundResult.Refunded(target.getId());
       }
       return declined(refunded, "refund");
     } catch (RuntimeException e) {
       return new RefundResult.Failed(Outcomes.failure(e, "refund"));
     }
+  }
+
+  /**
+   * Looks up the refund made with {@code request}'s idempotency key: the sale's refunds (listed
+   * on the sale as soon as they exist) are read for the one whose order id is the key. It is
+   * refunded when submitted, settling or settled, declined when the processor declined it, the
+   * gateway rejected it, or it failed or was voided. A whole refund of a sale that had not
+   * settled was made as a void: a voided sale answers for a refund of its whole amount. Anything
+   * else is absent, as is a sale Braintree does not know (nothing can have been refunded).
+   */
+  @Override
+  public RefundLookup fetchRefund(RefundRequest request) {
+    String key = request.idempotencyKey();
+    if (key == null || key.isBlank()) {
+      return new RefundLookup.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
+          "a refund is looked up by its idempotency key, and none was given"));
+    }
+    try {
+      Transaction sale = saleToRefund(request);
+      if (sale == null) {
+        return new RefundLookup.Absent();
+      }
+      Optional<Transaction> refund = earlierRefund(sale, key);
+      if (refund.isPresent()) {
+        return refundOutcome(refund.get());
+      }
+      if (sale.getStatus() == Transaction.Status.VOIDED
+          && upper(request.currency()).equals(upper(sale.getCurrencyIsoCode()))
+          && Amounts.toMinor(sale.getAmount(), upper(request.currency())).orElse(-1)
+              == request.amountMinor()) {
+        return new RefundLookup.Refunded(sale.getId());
+      }
+      return new RefundLookup.Absent();
+    } catch (RuntimeException e) {
+      return new RefundLookup.Failed(Outcomes.failure(e, "refund lookup"));
+    }
+  }
+
+  /**
+   * The sale a refund applies to: the referenced one, or, as Kopek records no reference for a
+   * payment confirmed by webhook or poll alone, the payment's captured sale. A voided sale
+   * counts: it is what a retry of a void finds.
+   *
+   * @return the sale, or null when Braintree has none
+   */
+  private Transaction saleToRefund(RefundRequest request) {
+    Transaction sale = find(request.providerReference());
+    if (sale != null) {
+      return sale;
+    }
+    List<Transaction> sales = sales(request.paymentId());
+    return best(sales).filter(Outcomes::captured).orElseGet(() -> sales.stream()
+        .filter(found -> found.getStatus() == Transaction.Status.VOIDED).findFirst()
+        .orElse(null));
+  }
+
+  /** Where a refund transaction Braintree holds stands. */
+  private static RefundLookup refundOutcome(Transaction refund) {
+    if (refund.getId() == null || refund.getStatus() == null) {
+      return new RefundLookup.Failed(Outcomes.unusable("refund lookup",
+          "a refund transaction without an id or a status"));
+    }
+    PaymentOutcome outcome = Outcomes.of(refund);
+    if (outcome instanceof PaymentOutcome.Declined declined) {
+      return new RefundLookup.Declined(declined.code(), "Braintree refund " + refund.getId()
+          + " is " + refund.getStatus().name().toLowerCase(Locale.ROOT) + ": "
+          + declined.message());
+    }
+    if (outcome instanceof PaymentOutcome.Unknown) {
+      return new RefundLookup.Failed(Outcomes.unusable("refund lookup", "refund "
+          + refund.getId() + " has status " + refund.getStatus()));
+    }
+    // Submitted for settlement, settling, settled; or still authorizing: Braintree completes it.
+    return new RefundLookup.Refunded(refund.getId());
   }
 
   /**
@@ -397,7 +511,14 @@ final class BraintreeAdapter implements Gateway {
   private Optional<Transaction> earlierRefund(Transaction sale, String key) {
     List<String> ids = sale.getRefundIds() == null ? List.of() : sale.getRefundIds();
     for (String id : ids) {
-      Transaction refund = sdk.transaction().find(id);
+      Transaction refund;
+      try {
+        refund = sdk.transaction().find(id);
+      } catch (NotFoundException missing) {
+        // Not a definite answer: the sale lists it, so a refund may exist.
+        throw new IllegalStateException("Braintree lists refund " + id + " on sale "
+            + sale.getId() + " but knows no such transaction", missing);
+      }
       if (key.equals(refund.getOrderId())) {
         return Optional.of(refund);
       }

@@ -16,7 +16,12 @@ import dev.kopek.gateway.spi.GatewaySettings;
  * Submitted-for-settlement, settling and settled sales count as paid; the
  * {@code transaction_settled} webhook confirms them, and {@code transaction_settlement_declined}
  * reports the rare settlement that fails. Refunds refund settled sales and void whole sales that
- * have not settled yet.
+ * have not settled yet; a refund carries Kopek's refund id (its idempotency key) as its order
+ * id, by which {@code fetchRefund} finds it among the sale's refunds (a voided sale answers for a
+ * whole refund). A call whose answer is lost or cannot be read is a failure whose outcome is
+ * unknown, never a refusal. A currency no merchant account settles, and an amount Braintree
+ * cannot take (more than three decimals), are refused before anything is sent as
+ * {@link dev.kopek.gateway.spi.GatewayFailure.Kind#INPUT_NOT_ACCEPTED}.
  *
  * <p>Settings ({@code payments.gateways.braintree.*}):
  * <ul>
@@ -41,6 +46,10 @@ public final class BraintreeProvider implements GatewayProvider {
 
   /** The provider's id. */
   public static final String ID = "braintree";
+
+  static {
+    PostResends.turnOff();
+  }
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public BraintreeProvider() {}

@@ -6,6 +6,7 @@ import com.braintreegateway.exceptions.NotFoundException;
 import dev.kopek.gateway.spi.GatewayFailure;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,9 +43,9 @@ final class MerchantAccounts {
   Choice forCurrency(String currency) {
     if (config.accountsByCurrency()) {
       String account = config.merchantAccounts().get(currency);
-      return account != null ? new Choice(account, null) : refuse("no merchant account for "
-          + currency + " in " + KEY + " (configured: "
-          + String.join(", ", config.merchantAccounts().keySet()) + ")");
+      return account != null ? new Choice(account, null) : notTaken(currency, "Braintree takes "
+          + "only " + String.join(", ", new TreeSet<>(config.merchantAccounts().keySet()))
+          + " here: no merchant account for " + currency + " in " + KEY);
     }
     String account = config.merchantAccount() != null ? config.merchantAccount()
         : defaultAccount();
@@ -61,9 +62,10 @@ final class MerchantAccounts {
       currencies.put(account, settles);
     }
     if (!settles.equals(currency)) {
-      return refuse("merchant account " + account + " settles " + settles + ", not " + currency
-          + "; map each currency to its own account in " + KEY + ", e.g. {" + settles + ": "
-          + account + ", " + currency + ": <your " + currency + " account>}");
+      return notTaken(currency, "Braintree takes only " + settles + " here: merchant account "
+          + account + " settles " + settles + ", not " + currency + "; map each currency to its "
+          + "own account in " + KEY + ", e.g. {" + settles + ": " + account + ", " + currency
+          + ": <your " + currency + " account>}");
     }
     return new Choice(account, null);
   }
@@ -87,6 +89,12 @@ final class MerchantAccounts {
     return currency == null ? "" : currency.trim().toUpperCase(Locale.ROOT);
   }
 
+  /** A currency no usable merchant account settles: the request cannot be taken as it is. */
+  private static Choice notTaken(String currency, String message) {
+    return new Choice(null, GatewayFailure.inputNotAccepted("currency", message));
+  }
+
+  /** A merchant account setting Braintree does not agree with: a configuration error. */
   private static Choice refuse(String message) {
     return new Choice(null, new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST, message));
   }

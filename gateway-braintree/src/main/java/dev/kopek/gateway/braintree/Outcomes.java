@@ -129,12 +129,12 @@ final class Outcomes {
     } else if (error instanceof ServiceUnavailableException || error instanceof ServerException
         || error instanceof TooManyRequestsException) {
       kind = GatewayFailure.Kind.UNAVAILABLE;
-      what = "Braintree is unavailable (" + error.getClass().getSimpleName() + ")";
+      what = "Braintree is unavailable";
     } else if (error instanceof AuthenticationException
         || error instanceof AuthorizationException) {
       kind = GatewayFailure.Kind.AUTHENTICATION;
-      what = "Braintree refused the API keys (" + error.getClass().getSimpleName() + "); check "
-          + "payments.gateways.braintree.merchant_id, public_key and private_key";
+      what = "Braintree refused the API keys; check payments.gateways.braintree.merchant_id, "
+          + "public_key and private_key";
     } else if (error instanceof NotFoundException) {
       kind = GatewayFailure.Kind.NOT_FOUND;
       what = "Braintree knows no such object";
@@ -144,12 +144,89 @@ final class Outcomes {
     } else if (error instanceof UnexpectedException && (error.getCause() instanceof IOException
         || String.valueOf(error.getMessage()).matches("Unexpected HTTP_RESPONSE 5\\d\\d"))) {
       kind = GatewayFailure.Kind.UNAVAILABLE;
-      what = "Braintree could not be reached (" + error.getMessage() + ")";
+      what = "Braintree could not be reached";
+    } else if (error instanceof UnexpectedException
+        && "Unexpected HTTP_RESPONSE -1".equals(error.getMessage())) {
+      // HttpURLConnection's answer to a status line it cannot read.
+      kind = GatewayFailure.Kind.INTERNAL;
+      what = "Braintree's answer was not HTTP";
+    } else if (error instanceof IllegalArgumentException) {
+      // The SDK's XML parser refusing the body: an answer was sent but cannot be read.
+      kind = GatewayFailure.Kind.INTERNAL;
+      what = "Braintree's answer could not be read";
     } else {
       kind = GatewayFailure.Kind.INTERNAL;
-      what = "Braintree call failed (" + error.getClass().getSimpleName()
-          + (error.getMessage() == null ? "" : ": " + error.getMessage()) + ")";
+      what = "Braintree call failed";
     }
-    return new GatewayFailure(kind, what + " [" + operation + "]");
+    return new GatewayFailure(kind, what + " (" + detail(error) + ") [" + operation + "]");
+  }
+
+  /**
+   * An answer Braintree gave that Kopek cannot use (well-formed, but not what the call returns):
+   * the call may have had its effect, so this is never a refusal
+   * ({@link GatewayFailure#outcomeUnknown()}).
+   */
+  static GatewayFailure unusable(String operation, String what) {
+    return new GatewayFailure(GatewayFailure.Kind.INTERNAL, "Braintree's answer could not be "
+        + "used (" + what + ") [" + operation + "]");
+  }
+
+  /** The longest SDK message passed on. */
+  private static final int MESSAGE_MAX = 300;
+
+  /**
+   * The SDK exception's class, the HTTP status it stands for, its message and, for a network
+   * error, the cause's class, e.g. {@code ServiceUnavailableException, HTTP 503}. The SDK's
+   * messages name statuses and parser errors, never the keys or card data.
+   */
+  static String detail(RuntimeException error) {
+    StringBuilder detail = new StringBuilder(error.getClass().getSimpleName());
+    Integer status = httpStatus(error);
+    if (status != null) {
+      detail.append(", HTTP ").append(status);
+    }
+    String message = error.getMessage();
+    if (message != null && !message.isBlank()) {
+      if (message.length() > MESSAGE_MAX) {
+        message = message.substring(0, MESSAGE_MAX) + "...";
+      }
+      detail.append(": ").append(message);
+    }
+    if (error.getCause() != null && error.getCause() != error) {
+      detail.append(" (").append(error.getCause().getClass().getSimpleName()).append(')');
+    }
+    return detail.toString();
+  }
+
+  /** The HTTP status each SDK exception is thrown for (braintree-java's Http). */
+  private static Integer httpStatus(RuntimeException error) {
+    if (error instanceof AuthenticationException) {
+      return 401;
+    }
+    if (error instanceof AuthorizationException) {
+      return 403;
+    }
+    if (error instanceof NotFoundException) {
+      return 404;
+    }
+    if (error instanceof RequestTimeoutException) {
+      return 408;
+    }
+    if (error instanceof UpgradeRequiredException) {
+      return 426;
+    }
+    if (error instanceof TooManyRequestsException) {
+      return 429;
+    }
+    if (error instanceof ServerException) {
+      return 500;
+    }
+    if (error instanceof ServiceUnavailableException) {
+      return 503;
+    }
+    if (error instanceof GatewayTimeoutException) {
+      return 504;
+    }
+    return null;
   }
 }

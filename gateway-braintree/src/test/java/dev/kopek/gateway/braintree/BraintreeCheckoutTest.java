@@ -92,9 +92,11 @@ class BraintreeCheckoutTest {
         "EUR", null, "pay_x"));
 
     assertThat(result).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
-      assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST);
+      assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+      assertThat(failed.failure().field()).isEqualTo("currency");
       assertThat(failed.failure().message())
-          .contains("EUR", "payments.gateways.braintree.merchant_account_id");
+          .contains("EUR", "payments.gateways.braintree.merchant_account_id")
+          .contains("JPY, KWD, USD");
     });
     assertThat(server.getAllServeEvents()).isEmpty();
   }
@@ -300,8 +302,10 @@ class BraintreeCheckoutTest {
 
     SubmitResult result = gateway.submitCheckout(checkout("pay_eur", 2000, "EUR"), nonce("n"));
 
-    assertThat(result).isInstanceOfSatisfying(SubmitResult.Failed.class, failed ->
-        assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+    assertThat(result).isInstanceOfSatisfying(SubmitResult.Failed.class, failed -> {
+      assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+      assertThat(failed.failure().field()).isEqualTo("currency");
+    });
     server.verify(0, postRequestedFor(urlEqualTo(SALES)));
   }
 
@@ -322,8 +326,11 @@ class BraintreeCheckoutTest {
     CheckoutResult eur = single.startCheckout(new CheckoutRequest("pay_2", "u", 2000, "EUR",
         null, "pay_2"));
 
-    assertThat(usd).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed ->
-        assertThat(failed.failure().message()).contains("acct_eur settles EUR, not USD"));
+    assertThat(usd).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
+      assertThat(failed.failure().message()).contains("acct_eur settles EUR, not USD")
+          .contains("takes only EUR");
+      assertThat(failed.failure().field()).isEqualTo("currency");
+    });
     assertThat(eur).isEqualTo(new CheckoutResult.Started(null, null, "tok_eur"));
     server.verify(1, getRequestedFor(urlEqualTo(BASE + "/merchant_accounts/acct_eur")));
     server.verify(1, postRequestedFor(urlEqualTo(BASE + "/client_token"))

@@ -195,6 +195,24 @@ class BraintreeStatusAndRefundTest {
   }
 
   @Test
+  void aVoidRefusedBecauseTheSaleIsVoidedAlreadyIsRefunded() {
+    // The first void went through but its answer was lost; the repeat is refused.
+    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1")).inScenario("voided")
+        .whenScenarioStateIs("Started").willSetStateTo("voided")
+        .willReturn(xml(200, txn("txn_1").status("submitted_for_settlement").xml())));
+    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1")).inScenario("voided")
+        .whenScenarioStateIs("voided")
+        .willReturn(xml(200, txn("txn_1").status("voided").xml())));
+    server.stubFor(put(urlEqualTo(BASE + "/transactions/txn_1/void"))
+        .willReturn(xml(422, BraintreeFixtures.validationError("91504", "base",
+            "Transaction can only be voided if status is authorized, submitted_for_settlement, "
+                + "or - for PayPal - settlement_pending."))));
+
+    assertThat(gateway.refund(refund(2000))).isEqualTo(new RefundResult.Refunded("txn_1"));
+    server.verify(0, postRequestedFor(urlMatching(".*/refund")));
+  }
+
+  @Test
   void aRefusedRefundIsDeclinedWithBraintreesCode() {
     stubFind(server, txn("txn_1").status("settled"));
     server.stubFor(post(urlEqualTo(BASE + "/transactions/txn_1/refund"))

@@ -1,6 +1,7 @@
 package dev.kopek.gateway.sandbox;
 
 import dev.kopek.gateway.spi.CheckoutRequest;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import java.util.HashMap;
@@ -50,6 +51,24 @@ final class PaymentStore {
           ? payment : null;
     }
     return paymentId == null ? null : byPaymentId.get(paymentId);
+  }
+
+  /**
+   * The refund made under the request's idempotency key: refunded, declined when the key was
+   * used for another refund (as {@link #refund} answers), absent when none was made under it.
+   * The sandbox records only refunds it made; one it declined leaves nothing to find.
+   */
+  synchronized RefundLookup lookUp(SandboxPayment payment, RefundRequest request) {
+    Refund earlier = refundsByKey.get(request.idempotencyKey());
+    if (earlier == null) {
+      return new RefundLookup.Absent();
+    }
+    if (earlier.paymentReference().equals(payment.reference)
+        && earlier.amountMinor() == request.amountMinor()) {
+      return new RefundLookup.Refunded(earlier.reference());
+    }
+    return new RefundLookup.Declined("idempotency_key_reused", "the idempotency key "
+        + request.idempotencyKey() + " was used for a different refund");
   }
 
   /** Refunds part or all of what remains of a succeeded payment, once per idempotency key. */

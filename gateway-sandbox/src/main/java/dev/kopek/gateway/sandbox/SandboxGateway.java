@@ -7,6 +7,7 @@ import dev.kopek.gateway.spi.GatewayFailure;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
 import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
@@ -53,8 +54,9 @@ final class SandboxGateway implements Gateway {
   public CheckoutResult startCheckout(CheckoutRequest request) {
     String currency = request.currency().toUpperCase(Locale.ROOT);
     if (!knownCurrency(currency)) {
-      return new CheckoutResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "not an ISO 4217 currency with minor units: " + request.currency()));
+      return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted("currency",
+          "the sandbox takes ISO 4217 currencies with minor units; " + request.currency()
+              + " is not one"));
     }
     SandboxPayment payment = store.start(request, currency);
     // Like Stripe, a key reused for different parameters is refused, not silently answered with
@@ -154,6 +156,21 @@ final class SandboxGateway implements Gateway {
           "a refund needs an idempotency key"));
     }
     return store.refund(payment, request);
+  }
+
+  /**
+   * The refund the sandbox made under the request's idempotency key, from memory. For a payment
+   * it does not know (gone with a restart) it holds no refund either: absent, and the refund
+   * sent again is {@code NOT_FOUND}.
+   */
+  @Override
+  public RefundLookup fetchRefund(RefundRequest request) {
+    if (request.idempotencyKey() == null || request.idempotencyKey().isBlank()) {
+      return new RefundLookup.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
+          "a refund is looked up by its idempotency key, and none was given"));
+    }
+    SandboxPayment payment = store.find(request.paymentId(), request.providerReference());
+    return payment == null ? new RefundLookup.Absent() : store.lookUp(payment, request);
   }
 
   /** Stops the webhook threads; retries still waiting are dropped. */

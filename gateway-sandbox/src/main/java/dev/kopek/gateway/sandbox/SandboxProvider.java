@@ -35,8 +35,9 @@ import dev.kopek.gateway.spi.GatewaySettings;
  *
  * <p><strong>Payments live in memory only.</strong> When Kopek restarts, its sandbox forgets
  * every payment: polling or refunding one started before the restart answers
- * {@link dev.kopek.gateway.spi.GatewayFailure.Kind#NOT_FOUND}, and a submission for it fails the
- * same way. That is acceptable for a test-mode provider and never for a real one.
+ * {@link dev.kopek.gateway.spi.GatewayFailure.Kind#NOT_FOUND}, a submission for it fails the
+ * same way, and looking one of its refunds up ({@link Gateway#fetchRefund}, by the refund's
+ * idempotency key) finds none. That is acceptable for a test-mode provider and never for a real one.
  */
 public final class SandboxProvider implements GatewayProvider {
 

@@ -115,10 +115,14 @@ class StartCheckoutTest {
   @Test
   void unknownCurrencyIsRefused() {
     assertThat(gateway.startCheckout(Fixtures.request(100, "XYZ")))
-        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
+          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+          assertThat(failed.failure().field()).isEqualTo("currency");
+          assertThat(failed.failure().message()).contains("XYZ");
+        });
     assertThat(gateway.startCheckout(Fixtures.request(100, "XAU")))
-        .isInstanceOf(CheckoutResult.Failed.class);
+        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed ->
+            assertThat(failed.failure().field()).isEqualTo("currency"));
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kopek.gateway.spi.GatewayFailure;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
@@ -191,6 +192,59 @@ class StatusAndRefundTest {
     assertThat(gateway.refund(new RefundRequest(checkout.paymentId(),
         checkout.providerReference(), 100, "USD", null)))
         .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
+            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+  }
+
+  @Test
+  void aRefundIsLookedUpByItsKey() {
+    HostedCheckout checkout = paid("4242 4242 4242 4242");
+    String reference = refundReference(refund(checkout, 300, "r1"));
+
+    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
+        checkout.providerReference(), 300, "USD", "r1")))
+        .isEqualTo(new RefundLookup.Refunded(reference));
+    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(), null, 300, "USD",
+        "r1"))).isEqualTo(new RefundLookup.Refunded(reference));
+  }
+
+  @Test
+  void aKeyNeverUsedIsAbsentAndLookingUpRefundsNothing() {
+    HostedCheckout checkout = paid("4242 4242 4242 4242");
+    RefundRequest request = new RefundRequest(checkout.paymentId(),
+        checkout.providerReference(), 1000, "USD", "r2");
+
+    assertThat(gateway.fetchRefund(request)).isEqualTo(new RefundLookup.Absent());
+    assertThat(gateway.fetchRefund(request)).isEqualTo(new RefundLookup.Absent());
+    assertThat(refundReference(gateway.refund(request))).isNotBlank();
+  }
+
+  @Test
+  void aRefundTheSandboxDeclinedLeavesNothingToFind() {
+    HostedCheckout checkout = paid("4242 4242 4242 4242");
+    assertThat(declineCode(refund(checkout, 5000, "too_much"))).isEqualTo("amount_too_large");
+
+    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
+        checkout.providerReference(), 5000, "USD", "too_much")))
+        .isEqualTo(new RefundLookup.Absent());
+  }
+
+  @Test
+  void aKeyUsedForAnotherRefundIsDeclinedOnLookUp() {
+    HostedCheckout checkout = paid("4242 4242 4242 4242");
+    refundReference(refund(checkout, 300, "r3"));
+
+    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
+        checkout.providerReference(), 400, "USD", "r3")))
+        .isInstanceOfSatisfying(RefundLookup.Declined.class, declined ->
+            assertThat(declined.code()).isEqualTo("idempotency_key_reused"));
+  }
+
+  @Test
+  void aPaymentTheSandboxDoesNotKnowHasNoRefundToFind() {
+    assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", "k")))
+        .isEqualTo(new RefundLookup.Absent());
+    assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", " ")))
+        .isInstanceOfSatisfying(RefundLookup.Failed.class, failed ->
             assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
   }
 

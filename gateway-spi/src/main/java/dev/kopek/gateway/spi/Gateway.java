@@ -17,7 +17,9 @@ public interface Gateway extends AutoCloseable {
 
   /**
    * Starts a payment at the provider. Called again with the same idempotency key after a failure
-   * or a crash, it must not create a second payment.
+   * or a crash, it must not create a second payment. Input the provider cannot take is refused
+   * before anything is sent, with {@link GatewayFailure#inputNotAccepted}; an answer that is lost
+   * or cannot be read is a failure whose {@link GatewayFailure#outcomeUnknown()} is true.
    *
    * @param request the payment
    * @return the started checkout, or the failure
@@ -66,7 +68,10 @@ public interface Gateway extends AutoCloseable {
   StatusResult fetchStatus(String paymentId, String providerReference);
 
   /**
-   * Refunds a succeeded payment, in full or in part.
+   * Refunds a succeeded payment, in full or in part. {@link RefundResult.Declined} is only for a
+   * refusal the provider stated; an answer that is lost or cannot be read is a
+   * {@link RefundResult.Failed} whose {@link GatewayFailure#outcomeUnknown()} is true, resolved
+   * with {@link #fetchRefund} or by sending the refund again with the same idempotency key.
    *
    * @param request the refund
    * @return the refund, a decline, or the failure

@@ -35,14 +35,34 @@ final class StripeAmounts {
 
   private StripeAmounts() {}
 
-  /** An amount that cannot be expressed in the other side's units. */
+  /**
+   * An amount that cannot be expressed in the other side's units. {@link #field()} names the
+   * request field at fault: {@code amount_minor} for an amount Stripe's rules refuse,
+   * {@code currency} for a code that is not an ISO 4217 currency with minor units.
+   */
   static final class Unrepresentable extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final String field;
+
     Unrepresentable(String message) {
+      this(AMOUNT_FIELD, message);
+    }
+
+    Unrepresentable(String field, String message) {
       super(message, null, false, false);
+      this.field = field;
+    }
+
+    /** The request field at fault, {@code amount_minor} or {@code currency}. */
+    String field() {
+      return field;
     }
   }
+
+  /** The request fields an {@link Unrepresentable} may name. */
+  static final String AMOUNT_FIELD = "amount_minor";
+  static final String CURRENCY_FIELD = "currency";
 
   /**
    * The {@code amount} to send to Stripe for {@code amountMinor} of {@code currency}.
@@ -112,12 +132,13 @@ final class StripeAmounts {
     } catch (IllegalArgumentException unknown) {
       // reported below
     }
-    throw new Unrepresentable("not an ISO 4217 currency with minor units: " + code);
+    throw new Unrepresentable(CURRENCY_FIELD,
+        "not an ISO 4217 currency with minor units: " + code);
   }
 
   private static String code(String currency) throws Unrepresentable {
     if (currency == null || currency.isBlank()) {
-      throw new Unrepresentable("no currency given");
+      throw new Unrepresentable(CURRENCY_FIELD, "no currency given");
     }
     return currency.trim().toUpperCase(Locale.ROOT);
   }

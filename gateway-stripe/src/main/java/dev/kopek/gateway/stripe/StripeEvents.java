@@ -25,12 +25,24 @@ import java.util.Optional;
  *   <li>{@code checkout.session.async_payment_succeeded} and {@code ..._failed}: the outcome of
  *       such a delayed payment.</li>
  * </ul>
- * Every other type is acknowledged and ignored.
+ * Every other type is acknowledged and ignored, and so are {@code payment_intent.*} events of a
+ * PaymentIntent that a Checkout Session created (metadata {@code kopek_via: checkout_session}):
+ * Kopek stores the session's id as the payment's reference, and the session's own events above
+ * settle it.
  */
 final class StripeEvents {
 
   /** The metadata key that carries Kopek's payment id on PaymentIntents and Checkout Sessions. */
   static final String PAYMENT_ID_KEY = "kopek_payment_id";
+
+  /**
+   * The metadata key that marks a PaymentIntent Kopek did not create itself but had a Checkout
+   * Session create ({@code payment_intent_data.metadata}), with {@link #VIA_CHECKOUT_SESSION}.
+   */
+  static final String VIA_KEY = "kopek_via";
+
+  /** The {@link #VIA_KEY} value of a Checkout Session's PaymentIntent. */
+  static final String VIA_CHECKOUT_SESSION = "checkout_session";
 
   private StripeEvents() {}
 
@@ -42,8 +54,16 @@ final class StripeEvents {
     }
     try {
       return switch (type) {
-        case "payment_intent.succeeded" -> paymentIntent(id, type, object(event), true);
-        case "payment_intent.payment_failed" -> paymentIntent(id, type, object(event), false);
+        case "payment_intent.succeeded", "payment_intent.payment_failed" -> {
+          StripeObject object = object(event);
+          // A Checkout Session's PaymentIntent: Kopek stored the session's id, not this one, and
+          // the session's own events settle the payment.
+          if (object instanceof PaymentIntent intent && intent.getMetadata() != null
+              && VIA_CHECKOUT_SESSION.equals(intent.getMetadata().get(VIA_KEY))) {
+            yield new WebhookResult.Ignored(id, type);
+          }
+          yield paymentIntent(id, type, object, "payment_intent.succeeded".equals(type));
+        }
         case "checkout.session.completed",
             "checkout.session.async_payment_succeeded",
             "checkout.session.async_payment_failed" -> session(id, type, object(event));

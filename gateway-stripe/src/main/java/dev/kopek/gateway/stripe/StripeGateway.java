@@ -2,17 +2,20 @@ package dev.kopek.gateway.stripe;
 
 import com.stripe.StripeClient;
 import com.stripe.exception.CardException;
+import com.stripe.exception.IdempotencyException;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
 import com.stripe.model.PaymentIntent;
 import com.stripe.model.Refund;
+import com.stripe.model.StripeCollection;
 import com.stripe.model.checkout.Session;
 import com.stripe.net.RequestOptions;
 import com.stripe.net.Webhook;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.RefundCreateParams;
+import com.stripe.param.RefundListParams;
 import com.stripe.param.checkout.SessionCreateParams;
 import dev.kopek.gateway.spi.CheckoutRequest;
 import dev.kopek.gateway.spi.CheckoutResult;
@@ -22,6 +25,7 @@ import dev.kopek.gateway.spi.GatewayFailure.Kind;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.HostedPage;
 import dev.kopek.gateway.spi.PaymentOutcome;
+import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
@@ -45,6 +49,18 @@ final class StripeGateway implements Gateway {
 
   /** Who pays, for Stripe's dashboard; Kopek never reads it back. */
   static final String USER_ID_KEY = "kopek_user_id";
+
+  /**
+   * The metadata key that carries Kopek's refund id (the refund's idempotency key) on refunds,
+   * next to {@code kopek_payment_id}; {@link #fetchRefund} finds a refund by it.
+   */
+  static final String REFUND_ID_KEY = "kopek_refund_id";
+
+  /** Refunds read per page when looking one up; Stripe's maximum. */
+  private static final long REFUND_PAGE_SIZE = 100;
+
+  /** Pages read at most when looking a refund up: a payment has a handful of refunds. */
+  private static final int REFUND_PAGES_MAX = 20;
 
   private static final System.Logger LOG = System.getLogger(StripeGateway.class.getName());
 
@@ -78,7 +94,7 @@ final class StripeGateway implements Gateway {
     try {
       amount = StripeAmounts.toStripe(request.amountMinor(), request.currency());
     } catch (StripeAmounts.Unrepresentable e) {
-      return new CheckoutResult.Failed(new GatewayFailure(Kind.INVALID_REQUEST,
+      return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted(e.field(),
           "Stripe cannot charge " + request.amountMinor() + " " + request.currency() + ": "
               + e.getMessage()));
     }
@@ -90,15 +106,23 @@ final class StripeGateway implements Gateway {
     try {
       if (config.mode() == StripeConfig.Mode.CHECKOUT_SESSION) {
         if (request.returnUrl() == null || request.returnUrl().isBlank()) {
-          return new CheckoutResult.Failed(new GatewayFailure(Kind.INVALID_REQUEST,
+          return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted("return_url",
               "a Stripe Checkout Session needs a return URL"));
         }
         Session session = client.v1().checkout().sessions()
             .create(sessionParams(request, amount, currency), options);
+        if (session.getId() == null || session.getUrl() == null) {
+          return new CheckoutResult.Failed(unreadable(action, "a Checkout Session without an id "
+              + "or a URL"));
+        }
         return new CheckoutResult.Started(session.getId(), session.getUrl(), null);
       }
       PaymentIntent intent = client.v1().paymentIntents()
           .create(paymentIntentParams(request, amount, currency), options);
+      if (intent.getId() == null || intent.getClientSecret() == null) {
+        return new CheckoutResult.Failed(unreadable(action, "a PaymentIntent without an id or "
+            + "a client secret"));
+      }
       return new CheckoutResult.Started(intent.getId(), null, intent.getClientSecret());
     } catch (StripeException e) {
       // A CardException cannot come from creating an unconfirmed payment; if it did, the
@@ -125,9 +149,12 @@ final class StripeGateway implements Gateway {
 
   private static SessionCreateParams sessionParams(CheckoutRequest request, long amount,
       String currency) {
+    // The session's PaymentIntent is marked: its payment_intent.* events name an id Kopek never
+    // stored, and the session's own events settle the payment (StripeEvents ignores them).
     SessionCreateParams.PaymentIntentData.Builder intentData =
         SessionCreateParams.PaymentIntentData.builder()
-            .putMetadata(StripeEvents.PAYMENT_ID_KEY, request.paymentId());
+            .putMetadata(StripeEvents.PAYMENT_ID_KEY, request.paymentId())
+            .putMetadata(StripeEvents.VIA_KEY, StripeEvents.VIA_CHECKOUT_SESSION);
     SessionCreateParams.Builder params = SessionCreateParams.builder()
         .setMode(SessionCreateParams.Mode.PAYMENT)
         .addLineItem(SessionCreateParams.LineItem.builder()
@@ -297,7 +324,7 @@ final class StripeGateway implements Gateway {
     try {
       amount = StripeAmounts.toStripe(request.amountMinor(), request.currency());
     } catch (StripeAmounts.Unrepresentable e) {
-      return new RefundResult.Failed(new GatewayFailure(Kind.INVALID_REQUEST,
+      return new RefundResult.Failed(GatewayFailure.inputNotAccepted(e.field(),
           "Stripe cannot refund " + request.amountMinor() + " " + request.currency() + ": "
               + e.getMessage()));
     }
@@ -305,7 +332,12 @@ final class StripeGateway implements Gateway {
     try {
       String intentId = reference;
       if (reference.startsWith("cs_")) {
-        intentId = client.v1().checkout().sessions().retrieve(reference).getPaymentIntent();
+        Session session = client.v1().checkout().sessions().retrieve(reference);
+        if (session.getId() == null) {
+          return new RefundResult.Failed(unreadable("retrieving " + reference,
+              "a Checkout Session without an id"));
+        }
+        intentId = session.getPaymentIntent();
         if (intentId == null) {
           return new RefundResult.Declined("no_payment",
               "Checkout Session " + reference + " has no payment to refund");
@@ -315,16 +347,15 @@ final class StripeGateway implements Gateway {
               .setPaymentIntent(intentId)
               .setAmount(amount)
               .putMetadata(StripeEvents.PAYMENT_ID_KEY, request.paymentId())
+              .putMetadata(REFUND_ID_KEY, request.idempotencyKey())
               .build(),
           RequestOptions.builder().setIdempotencyKey(request.idempotencyKey()).build());
-      if ("failed".equals(refund.getStatus()) || "canceled".equals(refund.getStatus())) {
-        String code = refund.getFailureReason() == null ? "refund_" + refund.getStatus()
-            : refund.getFailureReason();
-        return new RefundResult.Declined(code, "Stripe refund " + refund.getId() + " "
-            + refund.getStatus());
-      }
-      // succeeded, or pending / requires_action: Stripe completes those without Kopek.
-      return new RefundResult.Refunded(refund.getId());
+      return switch (refundState(refund)) {
+        case REFUNDED -> new RefundResult.Refunded(refund.getId());
+        case DECLINED -> new RefundResult.Declined(refundDeclineCode(refund),
+            refundDeclineMessage(refund));
+        case UNREADABLE -> new RefundResult.Failed(unreadable(action, refundShape(refund)));
+      };
     } catch (CardException e) {
       return new RefundResult.Declined(code(e, "card_declined"), message(e));
     } catch (InvalidRequestException e) {
@@ -334,11 +365,137 @@ final class StripeGateway implements Gateway {
         return new RefundResult.Failed(StripeFailures.of(action, e));
       }
       return new RefundResult.Declined(code(e, "invalid_request"), message(e));
+    } catch (IdempotencyException e) {
+      // The key was used before with other parameters: Stripe may have refunded under it, so
+      // this is no refusal. fetchRefund tells.
+      return new RefundResult.Failed(new GatewayFailure(Kind.INTERNAL, "Stripe: " + action
+          + ": the idempotency key " + request.idempotencyKey() + " was used before with other "
+          + "parameters, and Stripe may have refunded under it: "
+          + StripeFailures.describe(e)));
     } catch (StripeException e) {
       return new RefundResult.Failed(StripeFailures.of(action, e));
     } catch (RuntimeException e) {
       return new RefundResult.Failed(StripeFailures.unexpected(action, e));
     }
+  }
+
+  /**
+   * Looks the refund made with {@code request}'s idempotency key up among the refunds of the
+   * payment's PaymentIntent ({@code GET /v1/refunds?payment_intent=...}, every page), by the
+   * metadata key {@value #REFUND_ID_KEY} that {@link #refund} sets. A Checkout Session is
+   * resolved to its PaymentIntent first; a session that has none was never paid, so nothing can
+   * have been refunded. Refunds made before Kopek set that key carry only
+   * {@code kopek_payment_id} and are not found.
+   */
+  @Override
+  public RefundLookup fetchRefund(RefundRequest request) {
+    String reference = request.providerReference();
+    if (reference == null || reference.isBlank()) {
+      return new RefundLookup.Failed(new GatewayFailure(Kind.NOT_FOUND, "payment "
+          + request.paymentId() + " has no Stripe reference to look refunds up by"));
+    }
+    String key = request.idempotencyKey();
+    if (key == null || key.isBlank()) {
+      return new RefundLookup.Failed(new GatewayFailure(Kind.INVALID_REQUEST,
+          "a refund is looked up by its idempotency key, and none was given"));
+    }
+    String action = "looking up refund " + key + " of " + reference;
+    try {
+      String intentId = reference;
+      if (reference.startsWith("cs_")) {
+        Session session = client.v1().checkout().sessions().retrieve(reference);
+        if (session.getId() == null) {
+          return new RefundLookup.Failed(unreadable("retrieving " + reference,
+              "a Checkout Session without an id"));
+        }
+        intentId = session.getPaymentIntent();
+        if (intentId == null) {
+          return new RefundLookup.Absent();
+        }
+      }
+      String startingAfter = null;
+      for (int page = 0; page < REFUND_PAGES_MAX; page++) {
+        RefundListParams.Builder params = RefundListParams.builder()
+            .setPaymentIntent(intentId).setLimit(REFUND_PAGE_SIZE);
+        if (startingAfter != null) {
+          params.setStartingAfter(startingAfter);
+        }
+        StripeCollection<Refund> refunds = client.v1().refunds().list(params.build());
+        if (refunds.getData() == null) {
+          return new RefundLookup.Failed(unreadable(action, "a list without data"));
+        }
+        for (Refund refund : refunds.getData()) {
+          if (refund.getMetadata() != null && key.equals(refund.getMetadata().get(REFUND_ID_KEY))) {
+            return switch (refundState(refund)) {
+              case REFUNDED -> new RefundLookup.Refunded(refund.getId());
+              case DECLINED -> new RefundLookup.Declined(refundDeclineCode(refund),
+                  refundDeclineMessage(refund));
+              case UNREADABLE -> new RefundLookup.Failed(unreadable(action, refundShape(refund)));
+            };
+          }
+        }
+        if (!Boolean.TRUE.equals(refunds.getHasMore())) {
+          return new RefundLookup.Absent();
+        }
+        if (refunds.getData().isEmpty()) {
+          return new RefundLookup.Failed(unreadable(action, "an empty page with has_more"));
+        }
+        startingAfter = refunds.getData().get(refunds.getData().size() - 1).getId();
+        if (startingAfter == null) {
+          return new RefundLookup.Failed(unreadable(action, "a refund without an id"));
+        }
+      }
+      return new RefundLookup.Failed(new GatewayFailure(Kind.INTERNAL, "Stripe: " + action
+          + ": more than " + REFUND_PAGES_MAX * REFUND_PAGE_SIZE + " refunds; not looking "
+          + "further"));
+    } catch (StripeException e) {
+      return new RefundLookup.Failed(StripeFailures.of(action, e));
+    } catch (RuntimeException e) {
+      return new RefundLookup.Failed(StripeFailures.unexpected(action, e));
+    }
+  }
+
+  /** Where a refund object stands, by its status. */
+  private enum RefundState { REFUNDED, DECLINED, UNREADABLE }
+
+  /**
+   * {@code succeeded}, and {@code pending} and {@code requires_action} which Stripe completes
+   * without Kopek, are refunded; {@code failed} and {@code canceled} are refusals. A refund
+   * without an id or with a status Stripe does not document cannot be taken for either.
+   */
+  private static RefundState refundState(Refund refund) {
+    if (refund == null || refund.getId() == null || refund.getStatus() == null) {
+      return RefundState.UNREADABLE;
+    }
+    return switch (refund.getStatus()) {
+      case "succeeded", "pending", "requires_action" -> RefundState.REFUNDED;
+      case "failed", "canceled" -> RefundState.DECLINED;
+      default -> RefundState.UNREADABLE;
+    };
+  }
+
+  private static String refundDeclineCode(Refund refund) {
+    return refund.getFailureReason() == null ? "refund_" + refund.getStatus()
+        : refund.getFailureReason();
+  }
+
+  private static String refundDeclineMessage(Refund refund) {
+    return "Stripe refund " + refund.getId() + " " + refund.getStatus()
+        + (refund.getFailureReason() == null ? "" : " (" + refund.getFailureReason() + ")");
+  }
+
+  private static String refundShape(Refund refund) {
+    return refund == null ? "no refund" : "refund " + refund.getId() + " with status "
+        + refund.getStatus();
+  }
+
+  /**
+   * An answer Stripe gave that Kopek cannot use: the call may have had its effect, so this is
+   * never taken as a refusal ({@link GatewayFailure#outcomeUnknown()}).
+   */
+  private static GatewayFailure unreadable(String action, String what) {
+    return new GatewayFailure(Kind.INTERNAL, "Stripe: " + action + ": the answer could not be "
+        + "used (" + what + ")");
   }
 
   private static String code(StripeException e, String fallback) {

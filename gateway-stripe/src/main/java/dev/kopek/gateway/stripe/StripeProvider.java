@@ -20,13 +20,23 @@ import dev.kopek.gateway.spi.GatewaySettings;
  * {@code checkout.session.completed} when paid, {@code checkout.session.async_payment_succeeded})
  * or, when a webhook is lost, from polling the PaymentIntent or Checkout Session. Kopek's payment
  * id travels in the metadata key {@code kopek_payment_id} (and as the session's
- * {@code client_reference_id}); every create call carries Kopek's idempotency key.
+ * {@code client_reference_id}); every create call carries Kopek's idempotency key. The
+ * PaymentIntent a Checkout Session creates is marked {@code kopek_via: checkout_session}, and its
+ * {@code payment_intent.*} events are ignored: Kopek holds the session's id, whose own events
+ * settle the payment.
+ *
+ * <p>A refund carries Kopek's refund id (its idempotency key) in the metadata key
+ * {@code kopek_refund_id}, next to {@code kopek_payment_id}; {@code fetchRefund} finds it by that
+ * key among the PaymentIntent's refunds. A call whose answer is lost or cannot be read (a
+ * timeout, a dropped connection, a 5xx, a body that is not Stripe's) is a failure whose outcome
+ * is unknown, never a refusal.
  *
  * <p>Amounts are sent in Stripe's units, which match Kopek's minor units except where Stripe
  * departs from ISO 4217: the three-decimal currencies (BHD, JOD, KWD, OMR, TND) must end in 0
  * (1.500 KWD is accepted, 1.505 KWD refused with
- * {@link dev.kopek.gateway.spi.GatewayFailure.Kind#INVALID_REQUEST} before calling Stripe),
- * ISK is sent in hundredths and MGA in whole units only.
+ * {@link dev.kopek.gateway.spi.GatewayFailure.Kind#INPUT_NOT_ACCEPTED} on {@code amount_minor}
+ * before calling Stripe), ISK is sent in hundredths and MGA in whole units only (1050 MGA minor
+ * units is refused the same way).
  *
  * <p>Settings ({@code payments.gateways.stripe.*}):
  * <ul>
@@ -53,6 +63,10 @@ public final class StripeProvider implements GatewayProvider {
 
   /** The provider's id. */
   public static final String ID = "stripe";
+
+  static {
+    PostResends.turnOff();
+  }
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public StripeProvider() {}

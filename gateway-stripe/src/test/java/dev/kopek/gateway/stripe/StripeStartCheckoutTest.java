@@ -103,14 +103,16 @@ class StripeStartCheckoutTest {
   }
 
   @Test
-  @DisplayName("1.505 KWD is refused with INVALID_REQUEST saying the last digit must be 0, and Stripe is not called")
+  @DisplayName("1.505 KWD is refused as INPUT_NOT_ACCEPTED (amount_minor) saying the last digit must be 0, and Stripe is not called")
   void threeDecimalNotEndingInZero() throws Exception {
     Gateway gateway = Stubs.gateway(stripe.baseUrl());
 
     CheckoutResult result = gateway.startCheckout(request(1505, "KWD"));
 
     assertThat(result).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
-      assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST);
+      assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+      assertThat(failed.failure().field()).isEqualTo("amount_minor");
+      assertThat(failed.failure().outcomeUnknown()).isFalse();
       assertThat(failed.failure().message()).contains("1505", "KWD", "last digit is 0",
           "multiple of 10");
     });
@@ -138,8 +140,13 @@ class StripeStartCheckoutTest {
     assertThat(Stubs.form(only("/v1/payment_intents"))).containsEntry("amount", "10");
 
     assertThat(gateway.startCheckout(request(1050, "MGA")))
-        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> assertThat(
-            failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
+          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+          assertThat(failed.failure().field()).isEqualTo("amount_minor");
+          assertThat(failed.failure().message()).contains("MGA", "whole units",
+              "multiple of 100");
+        });
+    assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v1/payment_intents")))).hasSize(1);
   }
 
   @Test
@@ -168,7 +175,8 @@ class StripeStartCheckoutTest {
             Map.entry("metadata[kopek_payment_id]", "pay_x"),
             Map.entry("metadata[kopek_user_id]", "user-7"),
             Map.entry("payment_intent_data[metadata][kopek_payment_id]", "pay_x"),
-            Map.entry("payment_intent_data[metadata][kopek_user_id]", "user-7")));
+            Map.entry("payment_intent_data[metadata][kopek_user_id]", "user-7"),
+            Map.entry("payment_intent_data[metadata][kopek_via]", "checkout_session")));
     stripe.verify(postRequestedFor(urlEqualTo("/v1/checkout/sessions"))
         .withHeader("Idempotency-Key", equalTo("pay_x")));
     assertThat(stripe.findAll(postRequestedFor(urlEqualTo("/v1/payment_intents")))).isEmpty();

@@ -149,7 +149,9 @@ class StripeStatusAndRefundTest {
 
     assertThat(result).isEqualTo(new RefundResult.Refunded("re_3KopekRefund01"));
     assertThat(Stubs.form(stripe.findAll(postRequestedFor(urlEqualTo("/v1/refunds"))).get(0)))
-        .containsEntry("payment_intent", PI).containsEntry("amount", "500");
+        .containsEntry("payment_intent", PI).containsEntry("amount", "500")
+        .containsEntry("metadata[kopek_payment_id]", "pay_x")
+        .containsEntry("metadata[kopek_refund_id]", "re_key_1");
     stripe.verify(postRequestedFor(urlEqualTo("/v1/refunds"))
         .withHeader("Idempotency-Key", equalTo("re_key_1")));
   }
@@ -196,11 +198,14 @@ class StripeStatusAndRefundTest {
   }
 
   @Test
-  @DisplayName("a refund of 1.505 KWD is refused before calling Stripe")
+  @DisplayName("a refund of 1.505 KWD is refused as INPUT_NOT_ACCEPTED (amount_minor) before calling Stripe")
   void refundThreeDecimal() {
     assertThat(gateway.refund(new RefundRequest("pay_x", PI, 1505, "KWD", "re_key_5")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class,
-            failed -> assertThat(failed.failure().kind()).isEqualTo(Kind.INVALID_REQUEST));
+        .isInstanceOfSatisfying(RefundResult.Failed.class, failed -> {
+          assertThat(failed.failure().kind()).isEqualTo(Kind.INPUT_NOT_ACCEPTED);
+          assertThat(failed.failure().field()).isEqualTo("amount_minor");
+          assertThat(failed.failure().message()).contains("1505", "KWD", "multiple of 10");
+        });
     assertThat(stripe.getAllServeEvents()).isEmpty();
   }
 }

@@ -191,6 +191,47 @@ class StripeWebhookTest {
   }
 
   @Test
+  @DisplayName("payment_intent.* of a PaymentIntent a Checkout Session created (kopek_via) are ignored: the session's events settle the payment")
+  void sessionPaymentIntentIgnored() {
+    JsonObject succeeded = Stubs.paymentIntent("pi_3KopekViaSession", 2000, "usd", "succeeded",
+        "pay_x");
+    succeeded.getAsJsonObject("metadata").addProperty("kopek_via", "checkout_session");
+    JsonObject failed = Stubs.paymentIntent("pi_3KopekViaSession", 2000, "usd",
+        "requires_payment_method", "pay_x");
+    failed.getAsJsonObject("metadata").addProperty("kopek_via", "checkout_session");
+
+    assertThat(gateway.parseWebhook(signed(Stubs.event("evt_11", "payment_intent.succeeded",
+        API_VERSION, succeeded)))).isEqualTo(new WebhookResult.Ignored("evt_11",
+        "payment_intent.succeeded"));
+    assertThat(gateway.parseWebhook(signed(Stubs.event("evt_12",
+        "payment_intent.payment_failed", API_VERSION, failed))))
+        .isEqualTo(new WebhookResult.Ignored("evt_12", "payment_intent.payment_failed"));
+    // Still verified first: a forged one is invalid, not ignored.
+    String forged = Stubs.event("evt_13", "payment_intent.succeeded", API_VERSION, succeeded);
+    assertThat(gateway.parseWebhook(signed(forged, "whsec_someone_else", NOW.getEpochSecond())))
+        .isInstanceOf(WebhookResult.Invalid.class);
+    // The session's own event for the same payment is acted on.
+    JsonObject session = Stubs.session("cs_test_a1KopekSession", 2000, "usd", "complete", "paid",
+        "pay_x");
+    session.addProperty("payment_intent", "pi_3KopekViaSession");
+    assertThat(verified(gateway.parseWebhook(signed(Stubs.event("evt_14",
+        "checkout.session.completed", API_VERSION, session)))).providerReference())
+        .isEqualTo("cs_test_a1KopekSession");
+  }
+
+  @Test
+  @DisplayName("a PaymentIntent with another kopek_via value, or none, is acted on as before")
+  void otherViaNotIgnored() {
+    JsonObject intent = Stubs.paymentIntent("pi_3KopekTest0001", 2000, "usd", "succeeded",
+        "pay_x");
+    intent.getAsJsonObject("metadata").addProperty("kopek_via", "something_else");
+
+    assertThat(verified(gateway.parseWebhook(signed(Stubs.event("evt_15",
+        "payment_intent.succeeded", API_VERSION, intent)))).outcome())
+        .isEqualTo(PaymentOutcome.SUCCEEDED);
+  }
+
+  @Test
   @DisplayName("a body changed after signing is invalid")
   void tampered() {
     String payload = succeededIntent(API_VERSION);

@@ -118,6 +118,37 @@ final class Stubs {
     });
   }
 
+  /** A Refund as Stripe returns it, made by Kopek with {@code refundKey} as kopek_refund_id. */
+  static JsonObject refund(String id, String paymentIntent, long amount, String status,
+      String refundKey) {
+    return fixture("refund", re -> {
+      re.addProperty("id", id);
+      re.addProperty("payment_intent", paymentIntent);
+      re.addProperty("amount", amount);
+      re.addProperty("status", status);
+      JsonObject metadata = new JsonObject();
+      metadata.addProperty("kopek_payment_id", "pay_x");
+      if (refundKey != null) {
+        metadata.addProperty("kopek_refund_id", refundKey);
+      }
+      re.add("metadata", metadata);
+    });
+  }
+
+  /** A list object as Stripe's list endpoints return it. */
+  static JsonObject list(String url, boolean hasMore, JsonObject... data) {
+    JsonObject list = new JsonObject();
+    list.addProperty("object", "list");
+    com.google.gson.JsonArray items = new com.google.gson.JsonArray();
+    for (JsonObject item : data) {
+      items.add(item);
+    }
+    list.add("data", items);
+    list.addProperty("has_more", hasMore);
+    list.addProperty("url", url);
+    return list;
+  }
+
   static ResponseDefinitionBuilder json(int status, JsonObject body) {
     return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
         .withHeader("Request-Id", "req_kopektest").withBody(body.toString());
