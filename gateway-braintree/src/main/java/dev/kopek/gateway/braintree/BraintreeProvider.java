@@ -1,5 +1,6 @@
 package dev.kopek.gateway.braintree;
 
+import dev.kopek.gateway.spi.PostResends;
 import dev.kopek.gateway.spi.Gateway;
 import dev.kopek.gateway.spi.GatewayConfigException;
 import dev.kopek.gateway.spi.GatewayProvider;

@@ -1,5 +1,6 @@
 package dev.kopek.server;
 
+import dev.kopek.gateway.spi.PostResends;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
@@ -30,6 +31,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Before anything opens an HTTP connection: the JDK reads it once.
+    PostResends.turnOff();
     Logging.configure();
     // java.util.logging (the providers' SDKs, the provider modules) into Kopek's own log.
     if (!SLF4JBridgeHandler.isInstalled()) {
