@@ -35,6 +35,13 @@ public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
+  /**
+   * The hosted pages payers' browsers open: Stripe appends its own query parameters to the return
+   * page's URL, mail clients to links, so these take query parameters they do not declare.
+   */
+  private static final java.util.Set<String> BROWSER_PAGES =
+      java.util.Set.of("getCheckoutPage", "getCheckoutComplete");
+
   private HttpServer server;
   private long shutdownGraceMs;
   private Router contractRouter;
@@ -135,7 +142,8 @@ public final class HttpVerticle extends VerticleBase {
       // each request and runs on a worker thread (see ContractValidator).
       route.setDoValidation(false).setDoSecurity(false);
       if (!"receiveWebhook".equals(operationId)) {
-        route.addHandler(validator.handler(extractor, route.getOperation()));
+        route.addHandler(validator.handler(extractor, route.getOperation(),
+            !BROWSER_PAGES.contains(operationId)));
       }
       route.addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
     }
