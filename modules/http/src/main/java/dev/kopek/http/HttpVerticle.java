@@ -65,6 +65,7 @@ public final class HttpVerticle extends VerticleBase {
                   .setHost(config.host()).setPort(config.port() == 0 ? -1 : config.port())
                   .setCompressionSupported(true))
               .requestHandler(router)
+              .invalidRequestHandler(Problems::invalidRequest)
               .listen();
         })
         .onSuccess(listening -> server = listening);
@@ -145,23 +146,38 @@ public final class HttpVerticle extends VerticleBase {
         route.addHandler(validator.handler(extractor, route.getOperation(),
             !BROWSER_PAGES.contains(operationId)));
       }
-      route.addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
+      route.addHandler(guarded(handler)).addFailureHandler(BROWSER_PAGES.contains(operationId)
+          ? PaymentsApi::pageFailure : Problems::handleFailure);
     }
     Router api = builder.createRouter();
     contractRouter = api;
 
     Router root = Router.router(vertx);
+    root.route("/v1/*").handler(ctx -> {
+      Problems.noStore(ctx.response());
+      ctx.next();
+    });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     root.route("/v1/*").handler(authentication.authenticate());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
     root.route().subRouter(api);
     root.route().failureHandler(Problems::handleFailure);
     for (Router r : new Router[] {root, api}) {
-      r.errorHandler(404, Problems::notFound);
+      r.errorHandler(404, HttpVerticle::notFound);
       r.errorHandler(405, Problems::methodNotAllowed);
       r.errorHandler(500, Problems::handleFailure);
     }
     return root;
+  }
+
+  /** 404: a page for what a payer's browser asks under {@code /checkout/}, else a problem. */
+  private static void notFound(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.GET
+        && ctx.request().path() != null && ctx.request().path().startsWith("/checkout/")) {
+      CheckoutPages.notFound(ctx);
+    } else {
+      Problems.notFound(ctx);
+    }
   }
 
   /** Runs a handler, turning a {@link Failure} thrown while reading the request into its reply. */

@@ -112,6 +112,24 @@ final class PaymentsApi {
     return new JsonObject().put("token", ctx.pathParam("token"));
   }
 
+  /**
+   * The failure handler of the pages payers' browsers open: a link that cannot be a checkout
+   * (truncated, too long, odd characters: the contract refuses its token) shows the same page as
+   * an unknown checkout, not a problem document the browser cannot show.
+   */
+  static void pageFailure(RoutingContext ctx) {
+    Throwable error = ctx.failure();
+    if (error instanceof io.vertx.ext.web.handler.HttpException http && http.getCause() != null) {
+      error = http.getCause();
+    }
+    if (error instanceof io.vertx.openapi.validation.ValidatorException || ctx.statusCode() == 400
+        || ctx.statusCode() == 404) {
+      CheckoutPages.notFound(ctx);
+    } else {
+      Problems.handleFailure(ctx);
+    }
+  }
+
   private static void page(RoutingContext ctx, Throwable error) {
     if (Failure.from(error).code() == ErrorCode.NOT_FOUND) {
       CheckoutPages.notFound(ctx);
