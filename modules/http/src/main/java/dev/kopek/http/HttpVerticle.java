@@ -19,6 +19,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private long shutdownGraceMs;
   private Router contractRouter;
+  private long headerTimeoutTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -59,12 +61,21 @@ public final class HttpVerticle extends VerticleBase {
     return Contract.load(vertx, CONTRACT)
         .compose(contract -> {
           Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
+          HeaderTimeouts headerTimeouts = new HeaderTimeouts(config.headerTimeoutMs(),
+              config.idleTimeoutS());
+          headerTimeoutTimer = headerTimeouts.start(vertx);
           return vertx.createHttpServer(new HttpServerOptions()
                   // -1: every instance shares one random port (Vert.x's convention), where 0 would
                   // bind each its own.
                   .setHost(config.host()).setPort(config.port() == 0 ? -1 : config.port())
-                  .setCompressionSupported(true))
-              .requestHandler(router)
+                  .setCompressionSupported(true)
+                  .setIdleTimeout(config.idleTimeoutS()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                  // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for the
+                  // client's first bytes before the connection exists, so a silent or slow client
+                  // would escape the header timeout. HTTP/1.1 only, as a TLS proxy forwards.
+                  .setHttp2ClearTextEnabled(false))
+              .connectionHandler(headerTimeouts::connected)
+              .requestHandler(headerTimeouts.tracking(router))
               .invalidRequestHandler(Problems::invalidRequest)
               .listen();
         })
@@ -73,9 +84,10 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(headerTimeoutTimer);
     // Stops accepting connections and lets in-flight requests finish before closing them.
     return server == null ? Future.succeededFuture()
-        : server.shutdown(shutdownGraceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        : server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS);
   }
 
   /** The port actually bound (useful with port 0). */

@@ -26,6 +26,8 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("http.port", Integer.class),
       Map.entry("http.body_limit_bytes", Integer.class),
       Map.entry("http.event_loops", Integer.class),
+      Map.entry("http.idle_timeout_s", Integer.class),
+      Map.entry("http.header_timeout_ms", Integer.class),
       Map.entry("db.url", String.class),
       Map.entry("db.data_dir", String.class),
       Map.entry("auth.jwt_secret", String.class),
