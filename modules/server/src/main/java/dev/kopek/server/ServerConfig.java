@@ -35,6 +35,7 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("auth.audience", String.class),
       Map.entry("auth.leeway_s", Integer.class),
       Map.entry("auth.token_ttl_s", Integer.class),
+      Map.entry("auth.require_exp", Boolean.class),
       Map.entry("ledger.pool_size", Integer.class),
       Map.entry("ledger.batch_max", Integer.class),
       Map.entry("ledger.send_timeout_ms", Integer.class),
