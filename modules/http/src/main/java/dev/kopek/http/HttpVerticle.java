@@ -105,7 +105,7 @@ public final class HttpVerticle extends VerticleBase {
     Authentication authentication = new Authentication(vertx, config);
     UserApi user = new UserApi(ledger);
     AdminApi admin = new AdminApi(ledger);
-    PaymentsApi payments = new PaymentsApi(ledger);
+    PaymentsApi payments = new PaymentsApi(ledger, config);
     SubscriptionsApi billing = new SubscriptionsApi(ledger);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
         Map.entry("getHealth", ctx -> health(ctx, ledger)),

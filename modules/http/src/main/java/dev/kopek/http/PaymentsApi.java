@@ -10,13 +10,31 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import java.util.Base64;
 
-/** Top-ups, the hosted checkout pages, provider webhooks and refunds. */
+/**
+ * Top-ups, the hosted checkout pages, provider webhooks and refunds. A request that makes the
+ * payments verticle call a provider waits for it as long as that work can take: the provider
+ * call (bounded there by {@code payments.gateway_timeout_ms}), then the ledger requests it may
+ * make in a row, plus a margin ({@link HttpConfig#paymentsTimeoutMs}). Answering 504 sooner
+ * would leave the work going on behind the caller's back.
+ */
 final class PaymentsApi {
 
   private final BusClient payments;
+  /** Starting a top-up: the provider call, no ledger request. */
+  private final long topupTimeoutMs;
+  /** A refund: the ledger debit, the provider call, and the debit's reversal if it refuses. */
+  private final long refundTimeoutMs;
+  /** The checkout and return pages: the provider's form, no ledger request. */
+  private final long pageTimeoutMs;
+  /** The form's post and webhooks: the provider call, then the ledger credit. */
+  private final long settleTimeoutMs;
 
-  PaymentsApi(BusClient payments) {
+  PaymentsApi(BusClient payments, HttpConfig config) {
     this.payments = payments;
+    this.topupTimeoutMs = config.paymentsTimeoutMs(0);
+    this.refundTimeoutMs = config.paymentsTimeoutMs(2);
+    this.pageTimeoutMs = config.paymentsTimeoutMs(0);
+    this.settleTimeoutMs = config.paymentsTimeoutMs(1);
   }
 
   void createTopup(RoutingContext ctx) {
@@ -28,7 +46,7 @@ final class PaymentsApi {
         .put("currency", Replies.currency("currency", body.getString("currency")))
         .put("gateway", body.getString("gateway"))
         .put("return_url", body.getString("return_url"));
-    payments.request(PaymentsAddresses.TOPUP_CREATE, request)
+    payments.request(PaymentsAddresses.TOPUP_CREATE, request, topupTimeoutMs)
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
@@ -62,19 +80,19 @@ final class PaymentsApi {
         .put("amount_minor", body.getLong("amount_minor"))
         .put("idempotency_key", Replies.idempotencyKey(ctx))
         .put("admin_id", Authentication.caller(ctx).userId());
-    payments.request(PaymentsAddresses.REFUND, request)
+    payments.request(PaymentsAddresses.REFUND, request, refundTimeoutMs)
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void checkoutPage(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.checkout(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
 
   void checkoutComplete(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.status(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
@@ -82,7 +100,8 @@ final class PaymentsApi {
   /** The checkout page's form post; replies JSON for its script. */
   void submitCheckout(RoutingContext ctx) {
     JsonObject form = Replies.validated(ctx).getBody().getJsonObject();
-    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form))
+    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form),
+        settleTimeoutMs)
         .onSuccess(reply -> ctx.response().putHeader("Cache-Control", "no-store"))
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -102,7 +121,7 @@ final class PaymentsApi {
         .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
         .put("headers", headers)
         .put("content_type", ctx.request().getHeader("Content-Type"));
-    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request)
+    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request, settleTimeoutMs)
         .onSuccess(reply -> Replies.json(ctx, 200, new JsonObject().put("received", true)
             .put("result", reply.getString("result"))))
         .onFailure(error -> Replies.failed(ctx, error));

@@ -47,6 +47,8 @@ public final class ScriptedProvider implements GatewayProvider {
   public static volatile boolean down;
   /** When true, refunds are declined. */
   public static volatile boolean declineRefunds;
+  /** How long startCheckout takes before it answers, in milliseconds (a slow provider). */
+  public static volatile long startDelayMs;
 
   @Override
   public String id() {
@@ -67,6 +69,7 @@ public final class ScriptedProvider implements GatewayProvider {
     STARTS.clear();
     down = false;
     declineRefunds = false;
+    startDelayMs = 0;
   }
 
   /** The body and signature of a webhook as the scripted provider would send it. */
@@ -100,6 +103,14 @@ public final class ScriptedProvider implements GatewayProvider {
       return "scripted";
     }
 
+    private static void pause(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     private static GatewayFailure unavailable() {
       return new GatewayFailure(GatewayFailure.Kind.UNAVAILABLE, "scripted outage");
     }
@@ -107,6 +118,7 @@ public final class ScriptedProvider implements GatewayProvider {
     @Override
     public CheckoutResult startCheckout(CheckoutRequest request) {
       STARTS.computeIfAbsent(request.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
+      pause(startDelayMs);
       if (down) {
         return new CheckoutResult.Failed(unavailable());
       }
