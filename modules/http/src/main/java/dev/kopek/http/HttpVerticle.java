@@ -58,12 +58,11 @@ public final class HttpVerticle extends VerticleBase {
     }
     shutdownGraceMs = config.shutdownGraceMs();
     BusClient ledger = new BusClient(vertx, config.ledgerTimeoutMs());
+    HeaderTimeouts headerTimeouts = new HeaderTimeouts(config.headerTimeoutMs(),
+        config.idleTimeoutS());
     return Contract.load(vertx, CONTRACT)
         .compose(contract -> {
           Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
-          HeaderTimeouts headerTimeouts = new HeaderTimeouts(config.headerTimeoutMs(),
-              config.idleTimeoutS());
-          headerTimeoutTimer = headerTimeouts.start(vertx);
           return vertx.createHttpServer(new HttpServerOptions()
                   // -1: every instance shares one random port (Vert.x's convention), where 0 would
                   // bind each its own.
@@ -79,7 +78,10 @@ public final class HttpVerticle extends VerticleBase {
               .invalidRequestHandler(Problems::invalidRequest)
               .listen();
         })
-        .onSuccess(listening -> server = listening);
+        .onSuccess(listening -> {
+          server = listening;
+          headerTimeoutTimer = headerTimeouts.start(vertx);
+        });
   }
 
   @Override
