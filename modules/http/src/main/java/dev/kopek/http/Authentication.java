@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with the
  * configured HS256 secret, unexpired, with the configured issuer and audience when set. Unsigned
- * ({@code alg: none}), expired and foreign-signed tokens are refused with 401. The caller's user
+ * ({@code alg: none}), expired and foreign-signed tokens are refused with 401, and so are tokens
+ * without an {@code exp} claim unless {@code auth.require_exp} is false. The caller's user
  * id is the {@code user_id} claim, or {@code sub} without it; admin actions need {@code admin} in
  * the {@code roles} claim.
  */
@@ -35,6 +36,7 @@ final class Authentication {
   static final int VERIFIED_TOKENS_MAX = 16_384;
 
   private final JWTAuth jwt;
+  private final boolean requireExp;
 
   /**
    * Tokens already verified, with what they said and until when they hold: a client sends the same
@@ -53,6 +55,7 @@ final class Authentication {
   private record Verified(Caller caller, long expiresAtEpochSecond) {}
 
   Authentication(Vertx vertx, HttpConfig config) {
+    requireExp = config.requireExp();
     JWTOptions options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
     if (config.jwtIssuer() != null) {
       options.setIssuer(config.jwtIssuer());
@@ -113,10 +116,16 @@ final class Authentication {
               + Limits.USER_ID_LENGTH_MAX + " characters"));
       return;
     }
+    Object exp = claims.getValue("exp");
+    if (requireExp && !(exp instanceof Number)) {
+      // A token that never expires stays valid however it leaks.
+      Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
+          "the token has no expiry (exp claim); tokens must expire"));
+      return;
+    }
     Object roles = claims.getValue("roles");
     boolean admin = roles instanceof JsonArray array && array.contains("admin");
     Caller caller = new Caller(id, admin);
-    Object exp = claims.getValue("exp");
     if (exp instanceof Number expiresAt) {
       verified.put(token, new Verified(caller, expiresAt.longValue()));
     }

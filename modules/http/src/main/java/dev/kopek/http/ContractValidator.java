@@ -1,9 +1,11 @@
 package dev.kopek.http;
 
+import dev.kopek.model.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileSystem;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -12,9 +14,12 @@ import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
+import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.OpenAPIVersion;
@@ -28,12 +33,19 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.openapi.validation.SchemaValidationException;
+import io.vertx.openapi.validation.ValidationContext;
+import io.vertx.openapi.validation.analyser.ApplicationJsonAnalyser;
+import io.vertx.openapi.validation.analyser.ContentAnalyser;
+import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatedRequestImpl;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Validates requests against the contract exactly as vertx-openapi's own validator does (the same
@@ -57,11 +69,56 @@ final class ContractValidator extends RequestValidatorImpl {
   /**
    * The route handler that validates a request of {@code operation} and hands it on as the
    * router's own validation would ({@link RouterBuilder#KEY_META_DATA_VALIDATED_REQUEST}), or fails
-   * the request with a 400 carrying the {@link ValidatorException}.
+   * the request with a 400 carrying the {@link ValidatorException}. With
+   * {@code refuseUnknownQuery}, a query parameter the operation does not declare is refused too
+   * (400 naming it); pages that payers' browsers land on take it, since providers and mail clients
+   * append their own parameters to links.
    */
-  Handler<RoutingContext> handler(RequestExtractor extractor, Operation operation) {
+  Handler<RoutingContext> handler(RequestExtractor extractor, Operation operation,
+      boolean refuseUnknownQuery) {
     String operationId = operation.getOperationId();
-    return ctx -> extractor.extractValidatableRequest(ctx, operation)
+    if (!refuseUnknownQuery) {
+      return ctx -> validate(ctx, extractor, operation, operationId);
+    }
+    Set<String> queryNames = new TreeSet<>();
+    for (Parameter parameter : operation.getParameters()) {
+      if (parameter.getIn() == Location.QUERY) {
+        queryNames.add(parameter.getName());
+      }
+    }
+    String accepted = queryNames.isEmpty() ? "no query parameters"
+        : "only the query parameters " + String.join(", ", queryNames);
+    return ctx -> {
+      Failure unknown = unknownQueryParameter(ctx, queryNames, accepted);
+      if (unknown != null) {
+        ctx.fail(unknown.toException());
+        return;
+      }
+      validate(ctx, extractor, operation, operationId);
+    };
+  }
+
+  /**
+   * A query parameter the operation does not declare: refused (naming it) rather than ignored, so
+   * a misspelled filter ({@code currenci=USD}) cannot silently widen a query.
+   */
+  private static Failure unknownQueryParameter(RoutingContext ctx, Set<String> declared,
+      String accepted) {
+    if (ctx.request().query() == null) {
+      return null;
+    }
+    for (String name : ctx.queryParams().names()) {
+      if (!declared.contains(name)) {
+        return Failure.invalid(name, "unknown query parameter " + name + "; this operation takes "
+            + accepted);
+      }
+    }
+    return null;
+  }
+
+  private void validate(RoutingContext ctx, RequestExtractor extractor, Operation operation,
+      String operationId) {
+    extractor.extractValidatableRequest(ctx, operation)
         .compose(request -> validate(request, operationId))
         .onSuccess(validated -> {
           ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
@@ -100,6 +157,32 @@ final class ContractValidator extends RequestValidatorImpl {
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
+  }
+
+  /**
+   * Validates a body as vertx-openapi does, except that JSON is decoded by {@link StrictJson}
+   * instead of Vert.x's lenient decoder: a duplicated key or an unpaired surrogate is refused
+   * (400 naming the field) rather than silently resolved or replaced.
+   */
+  @Override
+  protected RequestParameterImpl validate(MediaType mediaType, String contentType, Buffer body,
+      ValidationContext context) {
+    if (mediaType == null || !(ContentAnalyser.getContentAnalyser(mediaType, contentType, body,
+        context) instanceof ApplicationJsonAnalyser)) {
+      return super.validate(mediaType, contentType, body, context);
+    }
+    Object value = StrictJson.decode(body);
+    if (!isSchemaValidationRequired(mediaType)) {
+      return new RequestParameterImpl(body);
+    }
+    OutputUnit result = contract.getSchemaRepository().validator(mediaType.getSchema())
+        .validate(value);
+    try {
+      result.checkValidity();
+    } catch (JsonSchemaValidationException invalid) {
+      throw SchemaValidationException.createInvalidValueBody(result, context, invalid);
+    }
+    return new RequestParameterImpl(value);
   }
 
   /** The contract, with a schema repository that hands out validators built once. */

@@ -18,10 +18,22 @@ import java.nio.charset.StandardCharsets;
  * @param shutdownGraceMs    how long in-flight requests get to finish when stopping
  * @param eventLoops         HTTP verticle instances, each on an event loop of its own, sharing
  *                           the port (connections are spread over them); 0 means one per core
+ * @param idleTimeoutS       how long a connection may stay idle (nothing read or written)
+ *                           before it is closed
+ * @param headerTimeoutMs    how long a connection has to deliver a complete request head
+ * @param requireExp         whether tokens without an {@code exp} claim are refused
+ * @param gatewayTimeoutMs   how long the payments verticle lets one provider call take
  */
 public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerTimeoutMs,
     String jwtSecret, String jwtIssuer, String jwtAudience, int jwtLeewaySeconds,
-    long shutdownGraceMs, int eventLoops) {
+    long shutdownGraceMs, int eventLoops, int idleTimeoutS, long headerTimeoutMs,
+    boolean requireExp, long gatewayTimeoutMs) {
+
+  /**
+   * What a payments request may take beyond its provider call and ledger requests, which are
+   * bounded by their own timeouts: the payments verticle's database work around them.
+   */
+  public static final long PAYMENTS_MARGIN_MS = 2_000;
 
   /**
    * HS256 keys shorter than the hash's 32 bytes weaken the signature (RFC 7518 section 3.2 asks
@@ -44,6 +56,31 @@ public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerT
         "http.event_loops must be between 0 (one per core) and 64, was " + eventLoops);
     require(jwtLeewaySeconds >= 0 && jwtLeewaySeconds <= 300,
         "auth.leeway_s must be between 0 and 300, was " + jwtLeewaySeconds);
+    require(idleTimeoutS >= 1 && idleTimeoutS <= 3600,
+        "http.idle_timeout_s must be between 1 and 3600, was " + idleTimeoutS);
+    require(headerTimeoutMs >= 100 && headerTimeoutMs <= 300_000,
+        "http.header_timeout_ms must be between 100 and 300000, was " + headerTimeoutMs);
+    require(gatewayTimeoutMs >= 1_000 && gatewayTimeoutMs <= 120_000,
+        "payments.gateway_timeout_ms must be between 1000 and 120000");
+    long longestWaitMs = Math.max(ledgerTimeoutMs, 2 * gatewayTimeoutMs + 2 * ledgerTimeoutMs
+        + PAYMENTS_MARGIN_MS);
+    require(idleTimeoutS * 1000L > longestWaitMs, "http.idle_timeout_s (" + idleTimeoutS
+        + " s) must be longer than the longest a request waits for its reply (2 x "
+        + "payments.gateway_timeout_ms " + gatewayTimeoutMs + " + 2 x ledger.send_timeout_ms "
+        + ledgerTimeoutMs + " + " + PAYMENTS_MARGIN_MS + " = " + longestWaitMs + " ms), or the "
+        + "connection is closed while it waits; raise it or lower those");
+  }
+
+  /**
+   * How long a request waits for the payments verticle when the work behind it makes
+   * {@code providerCalls} provider calls (each bounded there by
+   * {@code payments.gateway_timeout_ms}) and {@code ledgerRequests} ledger requests (each bounded
+   * by {@code ledger.send_timeout_ms}), one after the other: longer than all of them, so that the
+   * reply is the real outcome, never a 504 while the work goes on.
+   */
+  public long paymentsTimeoutMs(int providerCalls, int ledgerRequests) {
+    return providerCalls * gatewayTimeoutMs + ledgerRequests * ledgerTimeoutMs
+        + PAYMENTS_MARGIN_MS;
   }
 
   private static void require(boolean ok, String message) {
@@ -67,7 +104,11 @@ public record HttpConfig(String host, int port, int bodyLimitBytes, long ledgerT
         blankToNull(auth.getString("audience")),
         auth.getInteger("leeway_s", 5),
         config.getJsonObject("shutdown", new JsonObject()).getInteger("grace_ms", 10_000),
-        http.getInteger("event_loops", 0));
+        http.getInteger("event_loops", 0),
+        http.getInteger("idle_timeout_s", 60),
+        http.getLong("header_timeout_ms", 10_000L),
+        auth.getBoolean("require_exp", true),
+        config.getJsonObject("payments", new JsonObject()).getLong("gateway_timeout_ms", 15_000L));
   }
 
   /** How many HTTP verticle instances to deploy. */

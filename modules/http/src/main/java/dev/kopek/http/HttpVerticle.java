@@ -19,6 +19,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +36,17 @@ public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
+  /**
+   * The hosted pages payers' browsers open: Stripe appends its own query parameters to the return
+   * page's URL, mail clients to links, so these take query parameters they do not declare.
+   */
+  private static final java.util.Set<String> BROWSER_PAGES =
+      java.util.Set.of("getCheckoutPage", "getCheckoutComplete");
+
   private HttpServer server;
   private long shutdownGraceMs;
   private Router contractRouter;
+  private long headerTimeoutTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -49,6 +58,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     shutdownGraceMs = config.shutdownGraceMs();
     BusClient ledger = new BusClient(vertx, config.ledgerTimeoutMs());
+    HeaderTimeouts headerTimeouts = new HeaderTimeouts(config.headerTimeoutMs(),
+        config.idleTimeoutS());
     return Contract.load(vertx, CONTRACT)
         .compose(contract -> {
           Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
@@ -56,18 +67,29 @@ public final class HttpVerticle extends VerticleBase {
                   // -1: every instance shares one random port (Vert.x's convention), where 0 would
                   // bind each its own.
                   .setHost(config.host()).setPort(config.port() == 0 ? -1 : config.port())
-                  .setCompressionSupported(true))
-              .requestHandler(router)
+                  .setCompressionSupported(true)
+                  .setIdleTimeout(config.idleTimeoutS()).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                  // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for the
+                  // client's first bytes before the connection exists, so a silent or slow client
+                  // would escape the header timeout. HTTP/1.1 only, as a TLS proxy forwards.
+                  .setHttp2ClearTextEnabled(false))
+              .connectionHandler(headerTimeouts::connected)
+              .requestHandler(headerTimeouts.tracking(router))
+              .invalidRequestHandler(Problems::invalidRequest)
               .listen();
         })
-        .onSuccess(listening -> server = listening);
+        .onSuccess(listening -> {
+          server = listening;
+          headerTimeoutTimer = headerTimeouts.start(vertx);
+        });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(headerTimeoutTimer);
     // Stops accepting connections and lets in-flight requests finish before closing them.
     return server == null ? Future.succeededFuture()
-        : server.shutdown(shutdownGraceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        : server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS);
   }
 
   /** The port actually bound (useful with port 0). */
@@ -85,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
     Authentication authentication = new Authentication(vertx, config);
     UserApi user = new UserApi(ledger);
     AdminApi admin = new AdminApi(ledger);
-    PaymentsApi payments = new PaymentsApi(ledger);
+    PaymentsApi payments = new PaymentsApi(ledger, config);
     SubscriptionsApi billing = new SubscriptionsApi(ledger);
     Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
         Map.entry("getHealth", ctx -> health(ctx, ledger)),
@@ -136,25 +158,41 @@ public final class HttpVerticle extends VerticleBase {
       // each request and runs on a worker thread (see ContractValidator).
       route.setDoValidation(false).setDoSecurity(false);
       if (!"receiveWebhook".equals(operationId)) {
-        route.addHandler(validator.handler(extractor, route.getOperation()));
+        route.addHandler(validator.handler(extractor, route.getOperation(),
+            !BROWSER_PAGES.contains(operationId)));
       }
-      route.addHandler(guarded(handler)).addFailureHandler(Problems::handleFailure);
+      route.addHandler(guarded(handler)).addFailureHandler(BROWSER_PAGES.contains(operationId)
+          ? PaymentsApi::pageFailure : Problems::handleFailure);
     }
     Router api = builder.createRouter();
     contractRouter = api;
 
     Router root = Router.router(vertx);
+    root.route("/v1/*").handler(ctx -> {
+      Problems.noStore(ctx.response());
+      ctx.next();
+    });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     root.route("/v1/*").handler(authentication.authenticate());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
     root.route().subRouter(api);
     root.route().failureHandler(Problems::handleFailure);
     for (Router r : new Router[] {root, api}) {
-      r.errorHandler(404, Problems::notFound);
+      r.errorHandler(404, HttpVerticle::notFound);
       r.errorHandler(405, Problems::methodNotAllowed);
       r.errorHandler(500, Problems::handleFailure);
     }
     return root;
+  }
+
+  /** 404: a page for what a payer's browser asks under {@code /checkout/}, else a problem. */
+  private static void notFound(RoutingContext ctx) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.GET
+        && ctx.request().path() != null && ctx.request().path().startsWith("/checkout/")) {
+      CheckoutPages.notFound(ctx);
+    } else {
+      Problems.notFound(ctx);
+    }
   }
 
   /** Runs a handler, turning a {@link Failure} thrown while reading the request into its reply. */

@@ -10,13 +10,37 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
 import java.util.Base64;
 
-/** Top-ups, the hosted checkout pages, provider webhooks and refunds. */
+/**
+ * Top-ups, the hosted checkout pages, provider webhooks and refunds. A request that makes the
+ * payments verticle call a provider waits for it as long as that work can take: the provider
+ * call (bounded there by {@code payments.gateway_timeout_ms}), then the ledger requests it may
+ * make in a row, plus a margin ({@link HttpConfig#paymentsTimeoutMs}). Answering 504 sooner
+ * would leave the work going on behind the caller's back.
+ */
 final class PaymentsApi {
 
   private final BusClient payments;
+  /** Starting a top-up (or starting again one kept pending): the provider call. */
+  private final long topupTimeoutMs;
+  /**
+   * A refund: the ledger debit, the provider lookup of an earlier attempt's refund, the refund
+   * call, and the debit's reversal if the provider refuses.
+   */
+  private final long refundTimeoutMs;
+  /** The checkout and return pages: starting a kept payment again, and the provider's form. */
+  private final long pageTimeoutMs;
+  /**
+   * The form's post and webhooks: verifying or submitting, asking the provider about a payment
+   * an event names through another object, then the ledger credit.
+   */
+  private final long settleTimeoutMs;
 
-  PaymentsApi(BusClient payments) {
+  PaymentsApi(BusClient payments, HttpConfig config) {
     this.payments = payments;
+    this.topupTimeoutMs = config.paymentsTimeoutMs(1, 0);
+    this.refundTimeoutMs = config.paymentsTimeoutMs(2, 2);
+    this.pageTimeoutMs = config.paymentsTimeoutMs(2, 0);
+    this.settleTimeoutMs = config.paymentsTimeoutMs(2, 1);
   }
 
   void createTopup(RoutingContext ctx) {
@@ -28,7 +52,7 @@ final class PaymentsApi {
         .put("currency", Replies.currency("currency", body.getString("currency")))
         .put("gateway", body.getString("gateway"))
         .put("return_url", body.getString("return_url"));
-    payments.request(PaymentsAddresses.TOPUP_CREATE, request)
+    payments.request(PaymentsAddresses.TOPUP_CREATE, request, topupTimeoutMs)
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
@@ -62,7 +86,7 @@ final class PaymentsApi {
         .put("amount_minor", body.getLong("amount_minor"))
         .put("idempotency_key", Replies.idempotencyKey(ctx))
         .put("admin_id", Authentication.caller(ctx).userId());
-    payments.request(PaymentsAddresses.REFUND, request)
+    payments.request(PaymentsAddresses.REFUND, request, refundTimeoutMs)
         .onSuccess(reply -> Replies.replayable(ctx,
             "pending".equals(reply.getString("status")) ? 202 : 201, reply))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -80,13 +104,13 @@ final class PaymentsApi {
   }
 
   void checkoutPage(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.checkout(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
 
   void checkoutComplete(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx))
+    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.status(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
@@ -94,7 +118,8 @@ final class PaymentsApi {
   /** The checkout page's form post; replies JSON for its script. */
   void submitCheckout(RoutingContext ctx) {
     JsonObject form = Replies.validated(ctx).getBody().getJsonObject();
-    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form))
+    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form),
+        settleTimeoutMs)
         .onSuccess(reply -> ctx.response().putHeader("Cache-Control", "no-store"))
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -114,7 +139,7 @@ final class PaymentsApi {
         .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
         .put("headers", headers)
         .put("content_type", ctx.request().getHeader("Content-Type"));
-    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request)
+    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request, settleTimeoutMs)
         .onSuccess(reply -> Replies.json(ctx, 200, new JsonObject().put("received", true)
             .put("result", reply.getString("result"))))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -122,6 +147,24 @@ final class PaymentsApi {
 
   private static JsonObject token(RoutingContext ctx) {
     return new JsonObject().put("token", ctx.pathParam("token"));
+  }
+
+  /**
+   * The failure handler of the pages payers' browsers open: a link that cannot be a checkout
+   * (truncated, too long, odd characters: the contract refuses its token) shows the same page as
+   * an unknown checkout, not a problem document the browser cannot show.
+   */
+  static void pageFailure(RoutingContext ctx) {
+    Throwable error = ctx.failure();
+    if (error instanceof io.vertx.ext.web.handler.HttpException http && http.getCause() != null) {
+      error = http.getCause();
+    }
+    if (error instanceof io.vertx.openapi.validation.ValidatorException || ctx.statusCode() == 400
+        || ctx.statusCode() == 404) {
+      CheckoutPages.notFound(ctx);
+    } else {
+      Problems.handleFailure(ctx);
+    }
   }
 
   private static void page(RoutingContext ctx, Throwable error) {

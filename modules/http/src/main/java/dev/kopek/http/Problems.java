@@ -2,6 +2,13 @@ package dev.kopek.http;
 
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
@@ -31,9 +38,14 @@ final class Problems {
 
   /** Sends {@code failure} as a problem document; its status is the code's failure code. */
   static void send(RoutingContext ctx, Failure failure) {
-    if (ctx.response().headWritten()) {
-      ctx.response().reset();
-      return;
+    send(ctx.response(), failure);
+  }
+
+  /** Sends {@code failure} on {@code response}, which no router may have seen. */
+  static Future<Void> send(HttpServerResponse response, Failure failure) {
+    if (response.headWritten()) {
+      response.reset();
+      return Future.succeededFuture();
     }
     ErrorCode code = failure.code();
     JsonObject body = new JsonObject()
@@ -44,11 +56,40 @@ final class Problems {
         .put("code", code.wireName());
     failure.extras().forEach(extra -> body.put(extra.getKey(), extra.getValue()));
     if (code == ErrorCode.UNAUTHORIZED) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
-    ctx.response().setStatusCode(code.failureCode())
+    return noStore(response).setStatusCode(code.failureCode())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(body.encode());
+  }
+
+  /**
+   * Marks a reply as never to be stored by caches (it is per user, or an error of the moment) and
+   * never to be sniffed as another type than it says.
+   */
+  static HttpServerResponse noStore(HttpServerResponse response) {
+    return response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader("X-Content-Type-Options", "nosniff");
+  }
+
+  /**
+   * Replies to a request the server could not read (Vert.x's invalid-request handler), with a
+   * problem document where Vert.x's default sends an empty body, then closes the connection, whose
+   * remaining bytes cannot be trusted to start the next request.
+   */
+  static void invalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Failure failure;
+    if (cause instanceof TooLongHttpLineException) {
+      failure = Failure.of(ErrorCode.URI_TOO_LONG, "the request line (method, path and query) is "
+          + "longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      failure = Failure.of(ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request's header fields "
+          + "are larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes in all");
+    } else {
+      failure = Failure.invalid("request", "the request is not valid HTTP/1.1");
+    }
+    send(request.response(), failure).onComplete(sent -> request.connection().close());
   }
 
   /** The router's failure handler: maps whatever failed the request. */
@@ -173,6 +214,8 @@ final class Problems {
       case GATEWAY_ERROR -> "Payment provider error";
       case PAYLOAD_TOO_LARGE -> "Request body too large";
       case UNSUPPORTED_MEDIA_TYPE -> "Unsupported media type";
+      case URI_TOO_LONG -> "Request line too long";
+      case REQUEST_HEADER_FIELDS_TOO_LARGE -> "Request header fields too large";
       case UNAVAILABLE -> "Service unavailable";
       case TIMEOUT -> "Timed out";
       case INTERNAL -> "Internal error";

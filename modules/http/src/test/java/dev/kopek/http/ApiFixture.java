@@ -84,10 +84,22 @@ final class ApiFixture implements AutoCloseable {
     return start(metricsEnabledVertx(), true, false);
   }
 
+  /** Every verticle, with the configuration {@code configure} changed as it likes. */
+  static ApiFixture start(java.util.function.Consumer<JsonObject> configure) throws Exception {
+    return start(metricsEnabledVertx(), true, true, configure);
+  }
+
   private static ApiFixture start(Vertx vertx, boolean withLedger, boolean testClock)
       throws Exception {
+    return start(vertx, withLedger, testClock, config -> { });
+  }
+
+  private static ApiFixture start(Vertx vertx, boolean withLedger, boolean testClock,
+      java.util.function.Consumer<JsonObject> configure) throws Exception {
     PostgresEndpoint database = TestDatabase.create();
-    DeploymentOptions options = new DeploymentOptions().setConfig(config(database, testClock));
+    JsonObject config = config(database, testClock);
+    configure.accept(config);
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
     if (withLedger) {
       await(vertx.deployVerticle(new LedgerVerticle(), options));
       await(vertx.deployVerticle(new PaymentsVerticle(), options));

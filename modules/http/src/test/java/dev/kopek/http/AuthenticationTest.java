@@ -47,6 +47,11 @@ class AuthenticationTest {
         .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
+  private static JsonObject payload(String token) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+        StandardCharsets.UTF_8));
+  }
+
   @Test
   @DisplayName("no token, a malformed one, or a non-bearer scheme gets 401")
   void missingOrMalformed() throws Exception {
@@ -79,6 +84,32 @@ class AuthenticationTest {
       Thread.sleep(100);
     }
     assertUnauthorized(token);
+  }
+
+  @Test
+  @DisplayName("a correctly signed token without exp gets 401: it would never expire")
+  void withoutExpiry() throws Exception {
+    String token = api.tokens.custom(new JsonObject().put("user_id", "alice"), new JWTOptions());
+    assertThat(payload(token).containsKey("exp")).isFalse();
+    assertUnauthorized(token);
+    assertUnauthorized(token); // and is not remembered as verified either
+  }
+
+  @Test
+  @DisplayName("with auth.require_exp false, a signed token without exp is accepted")
+  void withoutExpiryAllowed() throws Exception {
+    JsonObject config = ApiFixture.config(api.database);
+    config.getJsonObject("auth").put("require_exp", false);
+    config.getJsonObject("http").put("port", ConnectionTimeoutsTest.freePort());
+    HttpVerticle lenient = new HttpVerticle();
+    ApiFixture.await(api.vertx.deployVerticle(lenient,
+        new io.vertx.core.DeploymentOptions().setConfig(config)));
+    String token = api.tokens.custom(new JsonObject().put("user_id", "alice"), new JWTOptions());
+    HttpResponse<Buffer> response = ApiFixture.await(api.client
+        .get(lenient.actualPort(), "127.0.0.1", "/v1/wallets/USD")
+        .bearerTokenAuthentication(token).send());
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getLong("balance_minor")).isEqualTo(1000);
   }
 
   @Test

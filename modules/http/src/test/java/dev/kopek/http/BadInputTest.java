@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -73,6 +74,23 @@ class BadInputTest {
         charge("empty reason", "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"\"}", "reason"),
         charge("reason too long", "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"" + tooLong + "\"}", "reason"),
         charge("unknown field", "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"r\",\"user_id\":\"bob\"}", "user_id"),
+        charge("a duplicated key (the last would win)",
+            "{\"amount_minor\":1,\"amount_minor\":2,\"currency\":\"USD\",\"reason\":\"r\"}",
+            "amount_minor"),
+        charge("a duplicated key spelled with an escape",
+            "{\"reason\":\"r\",\"amount_minor\":5,\"currency\":\"USD\",\"re\\u0061son\":\"s\"}",
+            "reason"),
+        charge("a lone low surrogate escape",
+            "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"a\\udc00b\"}", "reason"),
+        charge("a high surrogate escape followed by a letter",
+            "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"a\\ud800b\"}", "reason"),
+        charge("a high surrogate escape ending the string",
+            "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"r\",\"reference\":\"x\\uD83D\"}",
+            "reference"),
+        charge("two high surrogate escapes",
+            "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"\\ud83d\\ud83d\"}", "reason"),
+        charge("a lone surrogate escape in a key",
+            "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"r\",\"\\udc00\":\"x\"}", "body"),
         charge("body is an array", "[1,2]", "body"),
         charge("body is not JSON", "{\"amount_minor\":5,", "body"),
         charge("no body", null, "body"),
@@ -108,6 +126,17 @@ class BadInputTest {
         new Case("admin route without the role", HttpMethod.POST, "/v1/admin/adjustments",
             "application/json", "{\"user_id\":\"alice\",\"amount_minor\":-100000,"
                 + "\"currency\":\"USD\",\"reason\":\"r\"}", true, 403, "forbidden", null),
+        subscription("subscription with the plan twice", "{\"plan\":\"nothing\",\"plan\":\"pro\"}", "plan"),
+        new Case("unknown query parameter", HttpMethod.GET, "/v1/wallets?foo=1", null, null, false,
+            400, "validation_failed", "foo"),
+        new Case("unknown query parameter beside known ones", HttpMethod.GET,
+            "/v1/transactions?limit=5&currenci=USD", null, null, false, 400, "validation_failed",
+            "currenci"),
+        new Case("unknown query parameter without a value", HttpMethod.GET, "/v1/plans?debug", null,
+            null, false, 400, "validation_failed", "debug"),
+        new Case("unknown query parameter on a POST", HttpMethod.POST, "/v1/charges?amount_minor=1",
+            "application/json", "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"r\"}", true,
+            400, "validation_failed", "amount_minor"),
         subscription("subscription without a plan", "{}", "plan"),
         subscription("subscription to a plan code that cannot exist", "{\"plan\":\"Pro Plan\"}", "plan"),
         subscription("subscription to an unknown plan", "{\"plan\":\"nothing\"}", "plan"),
@@ -159,6 +188,25 @@ class BadInputTest {
     assertThat(api.entryCount()).isEqualTo(1);
     assertThat(api.get("/v1/wallets/USD", api.tokens.user(USER)).bodyAsJsonObject()
         .getLong("balance_minor")).isEqualTo(100_000);
+  }
+
+  @Test
+  @DisplayName("a surrogate encoded as UTF-8 bytes (not valid UTF-8) is refused, not stored altered")
+  void encodedSurrogateRefused() throws Exception {
+    byte[] start = "{\"amount_minor\":5,\"currency\":\"USD\",\"reason\":\"a".getBytes(
+        java.nio.charset.StandardCharsets.UTF_8);
+    byte[] surrogate = {(byte) 0xED, (byte) 0xB0, (byte) 0x80};
+    byte[] end = "\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Buffer body = Buffer.buffer().appendBytes(start).appendBytes(surrogate).appendBytes(end);
+    HttpResponse<Buffer> response = ApiFixture.await(api.client.post("/v1/charges")
+        .bearerTokenAuthentication(api.tokens.user(USER))
+        .putHeader("Idempotency-Key", "bad-encoded-surrogate")
+        .putHeader("Content-Type", "application/json").sendBuffer(body));
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
+    assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("validation_failed");
+    assertThat(response.bodyAsJsonObject().getString("field")).isIn("reason", "body");
+    assertThat(api.entryCount()).isEqualTo(1);
   }
 
   @ParameterizedTest(name = "adjustment with {0}")

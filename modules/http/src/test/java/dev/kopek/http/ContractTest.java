@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -82,6 +83,129 @@ class ContractTest {
           admin, "contract-" + path, parts[0].equals("POST") ? new JsonObject() : null));
       assertThat(response.statusCode()).as(operation + " -> " + response.bodyAsString())
           .isNotIn(404, 405).isLessThan(500);
+    }
+  }
+
+  /** A request every operation's validation lets through, so that it reaches the bus. */
+  private static JsonObject validBody(String operation) {
+    return switch (operation) {
+      case "POST /v1/charges" -> ApiFixture.charge(1, "USD", "contract");
+      case "POST /v1/admin/adjustments" -> ApiFixture.charge(1, "USD", "contract")
+          .put("user_id", "someone");
+      case "POST /v1/topups" -> new JsonObject().put("amount_minor", 100).put("currency", "USD");
+      case "POST /v1/admin/plans" -> new JsonObject().put("code", "contract").put("name", "C")
+          .put("price_minor", 1).put("currency", "USD");
+      case "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}" ->
+          new JsonObject().put("plan", "contract");
+      case "POST /v1/admin/clock" -> new JsonObject().put("advance_ms", 1);
+      case "POST /checkout/{token}/submit" -> new JsonObject().put("outcome", "succeed");
+      case "POST /webhooks/{gateway}" -> new JsonObject();
+      default -> null;
+    };
+  }
+
+  /** Each operation's answer, sent to an HTTP verticle on {@code port}, all at once. */
+  private static java.util.Map<String, HttpResponse<Buffer>> callEveryOperation(
+      io.vertx.ext.web.client.WebClient client, int port) throws Exception {
+    String admin = api.tokens.admin("root");
+    java.util.Map<String, io.vertx.core.Future<HttpResponse<Buffer>>> sent =
+        new java.util.TreeMap<>();
+    for (String operation : contractOperations()) {
+      String[] parts = operation.split(" ", 2);
+      String path = parts[1].replace("{currency}", "USD")
+          .replace("{id}", parts[1].startsWith("/v1/subscriptions/") ? "sub_x" : "pay_x")
+          .replace("{token}", "a".repeat(30)).replace("{gateway}", "scripted")
+          .replace("{code}", "contract");
+      io.vertx.ext.web.client.HttpRequest<Buffer> request = client
+          .request(HttpMethod.valueOf(parts[0]), port, "127.0.0.1", path)
+          .bearerTokenAuthentication(admin).putHeader("Idempotency-Key", "contract-" + path);
+      JsonObject body = validBody(operation);
+      sent.put(operation, body == null ? request.send() : request.sendJsonObject(body));
+    }
+    java.util.Map<String, HttpResponse<Buffer>> answers = new java.util.TreeMap<>();
+    for (var entry : sent.entrySet()) {
+      answers.put(entry.getKey(), ApiFixture.await(entry.getValue()));
+    }
+    return answers;
+  }
+
+  private static Set<String> documentedStatuses(String operation) {
+    String[] parts = operation.split(" ", 2);
+    return served.getJsonObject("paths").getJsonObject(parts[1])
+        .getJsonObject(parts[0].toLowerCase()).getJsonObject("responses").fieldNames();
+  }
+
+  @Test
+  @DisplayName("every operation documents the 503 and 504 it answers when what it waits on is down or does not answer, and the 413 and 415 of a body it cannot take")
+  void unavailableAndTimeoutAreDocumented() throws Exception {
+    io.vertx.core.Vertx alone = io.vertx.core.Vertx.vertx();
+    io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(alone);
+    try {
+      HttpVerticle http = new HttpVerticle();
+      JsonObject config = new JsonObject()
+          .put("http", new JsonObject().put("host", "127.0.0.1")
+              .put("port", ConnectionTimeoutsTest.freePort()))
+          .put("auth", new JsonObject().put("jwt_secret", dev.kopek.testkit.Tokens.SECRET))
+          .put("ledger", new JsonObject().put("send_timeout_ms", 100))
+          .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
+      ApiFixture.await(alone.deployVerticle(http,
+          new io.vertx.core.DeploymentOptions().setConfig(config)));
+      Set<String> always = Set.of("GET /health", "GET /metrics", "GET /openapi.yaml");
+
+      // Nothing serves the event bus: every capability is down.
+      var down = callEveryOperation(client, http.actualPort());
+      // Everything is served, but nothing ever answers.
+      for (Class<?> addresses : new Class<?>[] {dev.kopek.model.ledger.LedgerAddresses.class,
+          dev.kopek.model.payments.PaymentsAddresses.class,
+          dev.kopek.model.billing.BillingAddresses.class}) {
+        for (java.lang.reflect.Field field : addresses.getFields()) {
+          if (field.getType() == String.class) {
+            alone.eventBus().consumer((String) field.get(null), message -> { });
+          }
+        }
+      }
+      var silent = callEveryOperation(client, http.actualPort());
+
+      for (String operation : contractOperations()) {
+        Set<String> documented = documentedStatuses(operation);
+        for (var answers : List.of(down, silent)) {
+          HttpResponse<Buffer> response = answers.get(operation);
+          assertThat(documented).as(operation + " answered " + response.statusCode() + " "
+              + response.bodyAsString()).contains(String.valueOf(response.statusCode()));
+        }
+        if (!always.contains(operation)) {
+          assertThat(down.get(operation).statusCode()).as(operation).isEqualTo(503);
+          assertThat(silent.get(operation).statusCode()).as(operation).isEqualTo(504);
+        }
+      }
+      // And the operations that take a body document what an oversized or non-JSON one gets.
+      for (String operation : contractOperations()) {
+        if (validBody(operation) == null) {
+          continue;
+        }
+        String[] parts = operation.split(" ", 2);
+        String path = parts[1].replace("{id}", "sub_x").replace("{token}", "a".repeat(30))
+            .replace("{gateway}", "scripted");
+        HttpResponse<Buffer> tooLarge = ApiFixture.await(client
+            .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+            .bearerTokenAuthentication(api.tokens.admin("root"))
+            .putHeader("Idempotency-Key", "contract-large")
+            .sendJsonObject(new JsonObject().put("padding", "x".repeat(70_000))));
+        assertThat(tooLarge.statusCode()).as(operation).isEqualTo(413);
+        assertThat(documentedStatuses(operation)).as(operation).contains("413");
+        if (!operation.startsWith("POST /webhooks/")) {
+          HttpResponse<Buffer> notJson = ApiFixture.await(client
+              .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+              .bearerTokenAuthentication(api.tokens.admin("root"))
+              .putHeader("Idempotency-Key", "contract-text")
+              .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("hello")));
+          assertThat(notJson.statusCode()).as(operation).isEqualTo(415);
+          assertThat(documentedStatuses(operation)).as(operation).contains("415");
+        }
+      }
+    } finally {
+      client.close();
+      ApiFixture.await(alone.close());
     }
   }
 

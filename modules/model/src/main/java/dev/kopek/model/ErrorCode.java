@@ -33,6 +33,10 @@ public enum ErrorCode {
   CHECKOUT_EXPIRED("checkout_expired", 410),
   /** The request body exceeds the configured limit. */
   PAYLOAD_TOO_LARGE("payload_too_large", 413),
+  /** The request line (method, path and query) is longer than the server reads. */
+  URI_TOO_LONG("uri_too_long", 414),
+  /** The request's header fields are larger than the server reads. */
+  REQUEST_HEADER_FIELDS_TOO_LARGE("request_header_fields_too_large", 431),
   /** The request body is not JSON. */
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
   /** The payment provider refused the request or could not be reached; nothing was charged. */

@@ -7,6 +7,8 @@ import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundResult;
 import dev.kopek.gateway.spi.StatusResult;
 import dev.kopek.gateway.spi.SubmitResult;
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -64,11 +66,7 @@ final class GatewayCalls implements AutoCloseable {
             log(gateway, operation, paymentId, failure);
           }
         })
-        .onFailure(error -> {
-          if (error instanceof GatewayFailureException failed) {
-            log(gateway, operation, paymentId, failed.failure());
-          }
-        });
+
   }
 
   private static void log(Gateway gateway, String operation, String paymentId,
@@ -79,13 +77,31 @@ final class GatewayCalls implements AutoCloseable {
 
   /**
    * Runs a call whose result carries no failure of its own (a page, a webhook's verification);
-   * a call without a result fails the future with a {@link GatewayFailureException}.
+   * a call without a result fails the future with its {@link #toFailure typed failure}.
    */
   <T> Future<T> call(Gateway gateway, String operation, String paymentId,
       Function<Gateway, T> call) {
     return call(gateway, operation, paymentId, call, failure -> {
-      throw new GatewayFailureException(failure);
+      log(gateway, operation, paymentId, failure);
+      throw toFailure(failure).toException();
     });
+  }
+
+  /**
+   * A provider failure as the API answers it: an input the provider cannot take names its field
+   * (400); no answer in time is a timeout (504); anything else a provider error (502).
+   */
+  static Failure toFailure(GatewayFailure failure) {
+    if (failure.kind() == GatewayFailure.Kind.INPUT_NOT_ACCEPTED) {
+      return Failure.invalid(failure.field() == null ? "request" : failure.field(),
+          failure.message());
+    }
+    return failure.kind() == GatewayFailure.Kind.TIMEOUT
+        ? Failure.of(ErrorCode.TIMEOUT, "the payment provider did not answer in time; retry with "
+            + "the same Idempotency-Key")
+        : Failure.of(ErrorCode.GATEWAY_ERROR, "the payment provider refused or could not be "
+            + "reached (" + failure.kind().name().toLowerCase(Locale.ROOT) + "); retry with the "
+            + "same Idempotency-Key");
   }
 
   /** What a call that produced no result means. */
@@ -93,9 +109,6 @@ final class GatewayCalls implements AutoCloseable {
     if (error instanceof TimeoutException) {
       return new GatewayFailure(GatewayFailure.Kind.TIMEOUT, "no answer within "
           + timeoutMs + " ms (payments.gateway_timeout_ms)");
-    }
-    if (error instanceof GatewayFailureException failed) {
-      return failed.failure();
     }
     return new GatewayFailure(GatewayFailure.Kind.INTERNAL, "the gateway threw "
         + error.getClass().getSimpleName()
@@ -119,20 +132,6 @@ final class GatewayCalls implements AutoCloseable {
       return failed.failure();
     }
     return null;
-  }
-
-  /** A call that produced no result, for the callers whose results have no failure case. */
-  static final class GatewayFailureException extends RuntimeException {
-    private final transient GatewayFailure failure;
-
-    GatewayFailureException(GatewayFailure failure) {
-      super(failure.kind() + ": " + failure.message(), null, false, false);
-      this.failure = failure;
-    }
-
-    GatewayFailure failure() {
-      return failure;
-    }
   }
 
   @Override

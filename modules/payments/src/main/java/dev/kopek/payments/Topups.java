@@ -169,16 +169,9 @@ final class Topups {
   }
 
   static Failure gatewayFailure(GatewayFailure failure) {
-    if (failure.kind() == GatewayFailure.Kind.INPUT_NOT_ACCEPTED) {
-      return Failure.invalid(failure.field() == null ? "request" : failure.field(),
-          failure.message());
-    }
-    return failure.kind() == GatewayFailure.Kind.TIMEOUT
-        ? Failure.of(ErrorCode.TIMEOUT, "the payment provider did not answer in time; retry with "
-            + "the same Idempotency-Key")
-        : Failure.of(ErrorCode.GATEWAY_ERROR, "the payment provider refused or could not be "
-            + "reached (" + kind(failure) + "); retry with the same Idempotency-Key");
+    return GatewayCalls.toFailure(failure);
   }
+
 
   private JsonObject replay(PaymentRow payment, byte[] requestHash) {
     if (!Arrays.equals(payment.requestHash(), requestHash)) {

@@ -62,9 +62,11 @@ final class Webhooks {
         Base64.getDecoder().decode(body.getString("body_base64", "")),
         headers(body.getJsonObject("headers", new JsonObject())),
         body.getString("content_type"));
-    return calls.call(gateway, "parseWebhook", null, g -> g.parseWebhook(request))
-        .recover(error -> Future.failedFuture(Failure.of(ErrorCode.UNAVAILABLE, "the webhook "
-            + "could not be verified right now; the provider will deliver it again").toException()))
+    return calls.call(gateway, "parseWebhook", null, g -> g.parseWebhook(request),
+            failure -> (WebhookResult) null)
+        .compose(result -> result != null ? Future.succeededFuture(result)
+            : Future.failedFuture(Failure.of(ErrorCode.UNAVAILABLE, "the webhook could not be "
+                + "verified right now; the provider will deliver it again").toException()))
         .compose(result -> handle(gateway, result));
   }
 

@@ -89,7 +89,8 @@ public final class Kopek {
   }
 
   /**
-   * Checks the verticles' settings (the {@code http}, {@code auth} and {@code ledger} bounds)
+   * Checks the verticles' settings (the {@code http}, {@code auth} and {@code ledger} bounds, and
+   * timeouts that contradict each other)
    * before anything is created or started, so that a wrong value stops start-up at once, naming
    * its key, rather than after the database has been initialised. The verticles check the same
    * records again when deployed.
@@ -104,6 +105,7 @@ public final class Kopek {
     }
     LedgerConfig.from(probe);
     HttpConfig.from(probe);
+    Timeouts.check(probe);
   }
 
   private static Kopek deploy(JsonObject config, ServerConfig settings,

@@ -72,6 +72,57 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("a provider's timeout_ms not below payments.gateway_timeout_ms stops start-up with exit code 2, naming both keys")
+  void providerTimeoutNotBelowGatewayTimeout() throws IOException {
+    Path file = yaml("payments:\n  gateway_timeout_ms: 8000\n  gateways:\n    stripe:\n"
+        + "      enabled: true\n      timeout_ms: 8000\n");
+
+    assertRefused(run("--config", file.toString()), "payments.gateways.stripe.timeout_ms (8000) "
+        + "must be below payments.gateway_timeout_ms (8000): Kopek stops waiting for a provider "
+        + "call at payments.gateway_timeout_ms, so the provider's own timeout would never fire "
+        + "and its call would go on unseen; lower the one or raise the other");
+  }
+
+  @Test
+  @DisplayName("a disabled provider's timeout_ms is not held against payments.gateway_timeout_ms")
+  void disabledProviderTimeoutIgnored() throws Exception {
+    Path file = yaml("payments:\n  gateway_timeout_ms: 5000\n");
+    JsonObject config = Main.loadConfig(file, Map.of());
+    // Braintree and Stripe keep their default timeout_ms of 10000, but are off.
+    assertThat(config.getJsonObject("payments").getJsonObject("gateways")
+        .getJsonObject("stripe").getInteger("timeout_ms")).isEqualTo(10000);
+    Timeouts.check(config);
+  }
+
+  @Test
+  @DisplayName("an http.idle_timeout_s shorter than the longest wait of a request stops start-up with exit code 2, naming the keys")
+  void idleTimeoutShorterThanTheLongestWait() throws IOException {
+    Path file = yaml("http:\n  idle_timeout_s: 20\n");
+
+    assertRefused(run("--config", file.toString()), "http.idle_timeout_s (20 s) must be longer "
+        + "than the longest a request waits for its reply (2 x payments.gateway_timeout_ms 15000 + "
+        + "2 x ledger.send_timeout_ms 5000 + 2000 = 42000 ms), or the connection is closed while "
+        + "it waits; raise it or lower those");
+  }
+
+  @Test
+  @DisplayName("http.header_timeout_ms 0 stops start-up with exit code 2, naming the key")
+  void headerTimeoutZero() throws IOException {
+    Path file = yaml("http:\n  header_timeout_ms: 0\n");
+
+    assertRefused(run("--config", file.toString()),
+        "http.header_timeout_ms must be between 100 and 300000, was 0");
+  }
+
+  @Test
+  @DisplayName("auth.require_exp \"no\" stops start-up with exit code 2, naming the key")
+  void requireExpNotABoolean() throws IOException {
+    Path file = yaml("auth:\n  require_exp: \"no\"\n");
+
+    assertRefused(run("--config", file.toString()), "auth.require_exp must be true or false, was no");
+  }
+
+  @Test
   @DisplayName("ledger.pool_size 1 stops start-up with exit code 2, naming the key")
   void poolSizeTooSmall() throws IOException {
     Path file = yaml("ledger:\n  pool_size: 1\n");
@@ -335,6 +386,10 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("auth").getString("jwt_secret")).isEmpty();
     assertThat(config.getJsonObject("metrics").getBoolean("enabled")).isTrue();
     assertThat(config.getJsonObject("shutdown").getInteger("grace_ms")).isEqualTo(10000);
+    assertThat(config.getJsonObject("http").getInteger("idle_timeout_s")).isEqualTo(60);
+    assertThat(config.getJsonObject("http").getInteger("header_timeout_ms")).isEqualTo(10000);
+    assertThat(config.getJsonObject("auth").getBoolean("require_exp")).isTrue();
+    Timeouts.check(config); // the defaults agree with each other
   }
 
   @Test

@@ -72,6 +72,8 @@ public final class ScriptedProvider implements GatewayProvider {
     /** The connection drops before the provider acts (a reset while sending). */
     RESET_BEFORE_REFUNDING
   }
+  /** How long startCheckout takes before it answers, in milliseconds (a slow provider). */
+  public static volatile long startDelayMs;
 
   @Override
   public String id() {
@@ -96,6 +98,7 @@ public final class ScriptedProvider implements GatewayProvider {
     refundLookupsDown = false;
     down = false;
     declineRefunds = false;
+    startDelayMs = 0;
   }
 
   /**
@@ -142,6 +145,14 @@ public final class ScriptedProvider implements GatewayProvider {
       return "scripted";
     }
 
+    private static void pause(long millis) {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     private static GatewayFailure unavailable() {
       return new GatewayFailure(GatewayFailure.Kind.UNAVAILABLE, "scripted outage");
     }
@@ -154,6 +165,7 @@ public final class ScriptedProvider implements GatewayProvider {
             "the scripted provider charges KWD in multiples of 10 minor units"));
       }
       STARTS.computeIfAbsent(request.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
+      pause(startDelayMs);
       if (down) {
         return new CheckoutResult.Failed(unavailable());
       }
