@@ -31,7 +31,7 @@ class ConnectionTimeoutsTest {
 
   private static final int HEADER_TIMEOUT_MS = 600;
   /** The shortest idle timeout the (shortened) waits below allow: 1000 + 2 x 100 + 2000 ms. */
-  private static final int IDLE_TIMEOUT_S = 4;
+  private static final int IDLE_TIMEOUT_S = 5;
 
   private static Vertx vertx;
   private static int port;

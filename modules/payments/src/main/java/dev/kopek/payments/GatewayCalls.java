@@ -65,11 +65,10 @@ final class GatewayCalls implements AutoCloseable {
           if (failure != null) {
             log(gateway, operation, paymentId, failure);
           }
-        })
-
+        });
   }
 
-  private static void log(Gateway gateway, String operation, String paymentId,
+  static void log(Gateway gateway, String operation, String paymentId,
       GatewayFailure failure) {
     LOG.warn("{} {} for payment {} failed ({}): {}", gateway.id(), operation, paymentId,
         failure.kind().name().toLowerCase(Locale.ROOT), failure.message());

@@ -94,7 +94,7 @@ final class Topups {
           if (failure != null && !failure.outcomeUnknown()) {
             // Refused for certain: nothing exists at the provider, so nothing is stored and a
             // retry with the same key starts afresh.
-            return Future.failedFuture(gatewayFailure(failure).toException());
+            return Future.failedFuture(GatewayCalls.toFailure(failure).toException());
           }
           // Started, or an outcome the provider may have acted on: the payment is stored as
           // pending either way; one not started yet is started again with the same key by the
@@ -149,7 +149,7 @@ final class Topups {
             return Future.failedFuture(pendingFailure(failure, payment.id()).toException());
           }
           return store.markFailed(payment.id(), "provider_refused", clock.instant())
-              .compose(v -> Future.failedFuture(gatewayFailure(failure).toException()));
+              .compose(v -> Future.failedFuture(GatewayCalls.toFailure(failure).toException()));
         });
   }
 
@@ -168,9 +168,7 @@ final class Topups {
     return failure.kind().name().toLowerCase(Locale.ROOT);
   }
 
-  static Failure gatewayFailure(GatewayFailure failure) {
-    return GatewayCalls.toFailure(failure);
-  }
+
 
 
   private JsonObject replay(PaymentRow payment, byte[] requestHash) {

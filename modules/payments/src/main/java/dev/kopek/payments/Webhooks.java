@@ -63,7 +63,10 @@ final class Webhooks {
         headers(body.getJsonObject("headers", new JsonObject())),
         body.getString("content_type"));
     return calls.call(gateway, "parseWebhook", null, g -> g.parseWebhook(request),
-            failure -> (WebhookResult) null)
+            failure -> {
+              GatewayCalls.log(gateway, "parseWebhook", null, failure);
+              return (WebhookResult) null;
+            })
         .compose(result -> result != null ? Future.succeededFuture(result)
             : Future.failedFuture(Failure.of(ErrorCode.UNAVAILABLE, "the webhook could not be "
                 + "verified right now; the provider will deliver it again").toException()))
