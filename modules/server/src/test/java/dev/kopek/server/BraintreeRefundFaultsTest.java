@@ -5,6 +5,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
@@ -400,5 +401,83 @@ class BraintreeRefundFaultsTest {
         + refundCalls(paid, "4.00").size());
     assertThat(served(made)).isEqualTo(1);
     assertNothingVoided();
+  }
+
+  @Test
+  @DisplayName("defect: a connection reset after Braintree refunded is not followed by a second "
+      + "refund: the JDK's HTTP client must not send the refund again behind Kopek's back")
+  void resetAfterBraintreeRefundedRefundsOnce() throws Exception {
+    Paid paid = paid();
+    stubSale(paid, STARTED, xml(200, settledSale(paid)));
+    // Braintree refunds (txn_refund_4a), then the connection drops before its answer arrives.
+    braintree.stubFor(post(urlEqualTo(paid.refundUrl())).inScenario(paid.scenario())
+        .whenScenarioStateIs(STARTED).willSetStateTo("refunded")
+        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    // Braintree takes no idempotency key: the same refund sent again is a second refund.
+    StubMapping second = braintree.stubFor(post(urlEqualTo(paid.refundUrl()))
+        .inScenario(paid.scenario()).whenScenarioStateIs("refunded")
+        .willSetStateTo("refunded twice")
+        .willReturn(refunded("txn_refund_4b", paid, "6.00")));
+    stubSale(paid, "refunded", xml(200, settledSale(paid, "txn_refund_4a")));
+    stubSale(paid, "refunded twice", xml(200, settledSale(paid, "txn_refund_4a",
+        "txn_refund_4b")));
+    stubTransaction("txn_refund_4a", aResponse().withStatus(503));
+
+    HttpResponse<Buffer> pending = refund(paid, "r1", 600);
+    assertThat(refundCalls(paid)).hasSize(1);
+    assertThat(served(second)).isZero();
+    assertThat(pending.statusCode()).as(pending.bodyAsString()).isEqualTo(202);
+    String refundId = pending.bodyAsJsonObject().getString("id");
+
+    stubTransaction("txn_refund_4a", xml(200, refundTransaction("txn_refund_4a", paid, "6.00",
+        refundId)));
+    eventually(Duration.ofSeconds(20), () -> {
+      HttpResponse<Buffer> now = refund(paid, "r1", 600);
+      assertThat(now.statusCode()).as(now.bodyAsString()).isEqualTo(201);
+      assertThat(now.bodyAsJsonObject().getString("gateway_reference"))
+          .isEqualTo("txn_refund_4a");
+    });
+    assertThat(kopek.balance(paid.token())).isEqualTo(1400);
+    assertThat(refundEntries(paid)).containsExactly(-600L);
+    assertThat(refundCalls(paid)).hasSize(1);
+    assertThat(served(second)).isZero();
+  }
+
+  @Test
+  @DisplayName("defect: a connection reset after Braintree voided the unsettled sale ends with the "
+      + "refund succeeded, not with its debit reversed")
+  void resetAfterBraintreeVoidedKeepsTheDebit() throws Exception {
+    Paid paid = paid();
+    String voidUrl = SALES + "/" + paid.sale() + "/void";
+    String refusal = "Transaction can only be voided if status is authorized, "
+        + "submitted_for_settlement, or - for PayPal - settlement_pending.";
+    stubSale(paid, STARTED, xml(200, BraintreeFlowTest.transaction(paid.sale(),
+        "submitted_for_settlement", paid.topupId(), "1000", "Approved")));
+    // Braintree voids the sale, then the connection drops before its answer arrives.
+    braintree.stubFor(put(urlEqualTo(voidUrl)).inScenario(paid.scenario())
+        .whenScenarioStateIs(STARTED).willSetStateTo("voided")
+        .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    // A void of the voided sale is refused (91504).
+    braintree.stubFor(put(urlEqualTo(voidUrl)).inScenario(paid.scenario())
+        .whenScenarioStateIs("voided")
+        .willReturn(xml(422, "<api-error-response><errors><errors type=\"array\"/>"
+            + "<transaction><errors type=\"array\"><error><code>91504</code>"
+            + "<attribute type=\"symbol\">base</attribute><message>" + refusal
+            + "</message></error></errors></transaction></errors>"
+            + "<params><transaction></transaction></params><message>" + refusal
+            + "</message></api-error-response>")));
+    stubSale(paid, "voided", xml(200, BraintreeFlowTest.transaction(paid.sale(), "voided",
+        paid.topupId(), "1000", "Approved")));
+
+    HttpResponse<Buffer> first = refund(paid, "r1", 2000);
+    assertThat(first.statusCode()).as(first.bodyAsString()).isIn(201, 202);
+    eventually(Duration.ofSeconds(20), () -> {
+      HttpResponse<Buffer> now = refund(paid, "r1", 2000);
+      assertThat(now.statusCode()).as(now.bodyAsString()).isEqualTo(201);
+      assertThat(now.bodyAsJsonObject().getString("gateway_reference")).isEqualTo(paid.sale());
+    });
+    assertThat(kopek.balance(paid.token())).isZero();
+    assertThat(refundEntries(paid)).containsExactly(-2000L);
+    assertThat(topup(paid).getString("status")).isEqualTo("refunded");
   }
 }
