@@ -11,7 +11,8 @@ public final class Requests {
   private Requests() {}
 
   /**
-   * A required, non-blank string of at most {@code maxLength} characters.
+   * A required, non-blank string: the one rule for text in Kopek's requests (see
+   * {@link #optionalText}).
    *
    * @param body      the request
    * @param field     the field's name
@@ -19,10 +20,39 @@ public final class Requests {
    * @return the value
    */
   public static String text(JsonObject body, String field, int maxLength) {
+    String value = optionalText(body, field, maxLength);
+    if (value == null || value.isBlank()) {
+      throw Failure.invalid(field, field + " is required").toException();
+    }
+    return value;
+  }
+
+  /**
+   * An optional string of at most {@code maxLength} characters, none of them a control
+   * character (ids, keys, reasons and references end up in logs, CSV exports and hash chains,
+   * where a control character could forge a line).
+   *
+   * @param body      the request
+   * @param field     the field's name
+   * @param maxLength the longest value accepted
+   * @return the value, or null when absent
+   */
+  public static String optionalText(JsonObject body, String field, int maxLength) {
     Object value = body.getValue(field);
-    if (!(value instanceof String text) || text.isBlank() || text.length() > maxLength) {
-      throw Failure.invalid(field, field + " is required, at most " + maxLength + " characters")
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text)) {
+      throw Failure.invalid(field, field + " must be a string").toException();
+    }
+    if (text.length() > maxLength) {
+      throw Failure.invalid(field, field + " must be at most " + maxLength + " characters")
           .toException();
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        throw Failure.invalid(field, field + " must not contain control characters").toException();
+      }
     }
     return text;
   }

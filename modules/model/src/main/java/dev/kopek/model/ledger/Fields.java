@@ -1,6 +1,7 @@
 package dev.kopek.model.ledger;
 
 import dev.kopek.model.Failure;
+import dev.kopek.model.Requests;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -11,31 +12,11 @@ final class Fields {
   private Fields() {}
 
   static String requireString(JsonObject json, String field, int maxLength) {
-    String value = optionalString(json, field, maxLength);
-    if (value == null || value.isBlank()) {
-      throw Failure.invalid(field, field + " is required").toException();
-    }
-    return value;
+    return Requests.text(json, field, maxLength);
   }
 
   static String optionalString(JsonObject json, String field, int maxLength) {
-    Object value = json.getValue(field);
-    if (value == null) {
-      return null;
-    }
-    if (!(value instanceof String text)) {
-      throw Failure.invalid(field, field + " must be a string").toException();
-    }
-    if (text.length() > maxLength) {
-      throw Failure.invalid(field, field + " must be at most " + maxLength + " characters")
-          .toException();
-    }
-    for (int i = 0; i < text.length(); i++) {
-      if (Character.isISOControl(text.charAt(i))) {
-        throw Failure.invalid(field, field + " must not contain control characters").toException();
-      }
-    }
-    return text;
+    return Requests.optionalText(json, field, maxLength);
   }
 
   static long requireLong(JsonObject json, String field) {
