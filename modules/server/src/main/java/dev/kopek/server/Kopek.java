@@ -75,6 +75,8 @@ public final class Kopek {
       endpoint = embedded.database(EMBEDDED_DATABASE);
     } else {
       endpoint = parseUrl(settings.databaseUrl());
+      // Started together with its database, Kopek waits for it (db.connect_timeout_ms).
+      DatabaseWait.await(endpoint, settings.databaseConnectTimeoutMs());
     }
     try {
       Migrations.migrate(endpoint);

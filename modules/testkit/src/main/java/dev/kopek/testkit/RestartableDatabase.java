@@ -33,6 +33,14 @@ public final class RestartableDatabase implements AutoCloseable {
     return database;
   }
 
+  /** Starts a server on a new temporary directory and {@code port}; nothing is migrated. */
+  public static RestartableDatabase startOn(int port) throws IOException {
+    RestartableDatabase database = new RestartableDatabase(
+        Files.createTempDirectory("kopek-test-pg-restartable"), port);
+    database.startServer();
+    return database;
+  }
+
   /** A TCP port nothing listens on right now (the system's choice). */
   public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
