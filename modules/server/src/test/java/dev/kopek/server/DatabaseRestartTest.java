@@ -51,8 +51,8 @@ class DatabaseRestartTest {
   @Test
   @Timeout(240)
   @DisplayName("PostgreSQL restarted under concurrent charges: only 201, 402 and 503 with "
-      + "Retry-After (never 500), a few log lines and no stack trace; then it works again and "
-      + "the ledger verifies")
+      + "Retry-After (never 500), from the ledger, payments and billing alike, a few log lines "
+      + "and no stack trace; then it works again and the ledger verifies")
   void restartUnderLoad() throws Exception {
     database = RestartableDatabase.start();
     kopek = KopekProcess.start(temp.resolve("data"), temp.resolve("cwd"), Map.of(
@@ -86,7 +86,15 @@ class DatabaseRestartTest {
 
       Thread.sleep(1_500);
       database.stop();
-      Thread.sleep(1_500);
+      // Payments and billing have pools of their own: down, they answer 503 too.
+      String alice = tokens.user("user-1");
+      for (String path : List.of("/v1/topups", "/v1/subscriptions", "/v1/plans", "/v1/wallets")) {
+        HttpResponse<Buffer> down = api.get(path, alice);
+        assertThat(down.statusCode()).as(path + ": " + down.bodyAsString()).isEqualTo(503);
+        assertThat(down.bodyAsJsonObject().getString("code")).isEqualTo("unavailable");
+        assertThat(down.getHeader("Retry-After")).isEqualTo("2");
+      }
+      Thread.sleep(1_000);
       database.startServer();
       Thread.sleep(3_000);
       running.set(false);
