@@ -1,6 +1,7 @@
 package dev.kopek.billing;
 
 import dev.kopek.model.Bus;
+import dev.kopek.model.DatabaseFailures;
 import dev.kopek.model.billing.BillingAddresses;
 import dev.kopek.model.ledger.LedgerAddresses;
 import io.vertx.core.Future;
@@ -135,7 +136,16 @@ public final class BillingVerticle extends VerticleBase {
     }
     polling = true;
     runDue()
-        .onFailure(error -> LOG.warn("Billing poll failed: {}", error.toString()))
+        .onFailure(error -> {
+          // Polled five times a second: an outage is logged once per kind every few seconds.
+          if (DatabaseFailures.isTransient(error)) {
+            String kind = DatabaseFailures.kind(error).orElseThrow();
+            Bus.outageLog(LOG).warn(kind, "Database unavailable (" + kind + "): billing poll "
+                + "failed: " + error.getMessage());
+          } else {
+            LOG.warn("Billing poll failed: {}", error.toString());
+          }
+        })
         .onComplete(done -> polling = false);
   }
 

@@ -30,6 +30,9 @@ final class Problems {
 
   static final String CONTENT_TYPE = "application/problem+json";
 
+  /** The {@code Retry-After} of every 503: a database restart takes seconds. */
+  static final String RETRY_AFTER_SECONDS = "2";
+
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property \"?([^\"]+)\"?");
   private static final Pattern PARAMETER_NAME = Pattern.compile("parameter ([A-Za-z0-9_.-]+)");
@@ -57,6 +60,11 @@ final class Problems {
     failure.extras().forEach(extra -> body.put(extra.getKey(), extra.getValue()));
     if (code == ErrorCode.UNAUTHORIZED) {
       response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    if (code == ErrorCode.UNAVAILABLE) {
+      // The database or a capability is away (restarting, say): worth retrying, with the same
+      // Idempotency-Key, shortly.
+      response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     return noStore(response).setStatusCode(code.failureCode())
         .putHeader("Content-Type", CONTENT_TYPE)

@@ -37,6 +37,21 @@ class OperationsTest {
   }
 
   @Test
+  @DisplayName("a 503 unavailable, read or money-moving, carries Retry-After")
+  void unavailableCarriesRetryAfter() throws Exception {
+    try (ApiFixture api = ApiFixture.start(Vertx.vertx(), false)) {
+      HttpResponse<Buffer> wallets = api.get("/v1/wallets", api.tokens.user("alice"));
+      assertThat(wallets.statusCode()).isEqualTo(503);
+      assertThat(wallets.getHeader("Retry-After")).isEqualTo("2");
+      HttpResponse<Buffer> charge = api.post("/v1/charges", api.tokens.user("alice"), "c-1",
+          ApiFixture.charge(100, "USD", "coffee"));
+      assertThat(charge.statusCode()).isEqualTo(503);
+      assertThat(charge.bodyAsJsonObject().getString("code")).isEqualTo("unavailable");
+      assertThat(charge.getHeader("Retry-After")).isEqualTo("2");
+    }
+  }
+
+  @Test
   @DisplayName("/metrics answers 503 problem+json when metrics are switched off")
   void metricsOff() throws Exception {
     try (ApiFixture api = ApiFixture.start(Vertx.vertx(), true)) {

@@ -1,7 +1,9 @@
 package dev.kopek.ledger;
 
+import dev.kopek.model.DatabaseFailures;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
+import dev.kopek.model.RateLimitedLog;
 import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.PostingRequest;
 import io.vertx.core.Future;
@@ -54,6 +56,8 @@ final class LedgerWriter {
   private static final Set<String> RACE_SQL_STATES = Set.of("23505", "40P01", "40001");
 
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
+
+  private final RateLimitedLog outageLog = new RateLimitedLog(LOG);
 
   /** A queued command; commands with the same non-zero {@code group} stand or fall together. */
   private record Pending(PostingRequest request, int group, Promise<Outcome> promise) {}
@@ -152,9 +156,15 @@ final class LedgerWriter {
       if (result.succeeded()) {
         complete(batch, result.result());
       } else {
-        LOG.error("Ledger batch of {} command(s) failed", batch.size(), result.cause());
-        Failure failure = Failure.of(ErrorCode.UNAVAILABLE,
-            "the ledger could not write right now; retry with the same idempotency key");
+        Failure failure;
+        if (DatabaseFailures.isTransient(result.cause())) {
+          logOutage(result.cause(), "a batch of " + batch.size() + " command(s)");
+          failure = DatabaseFailures.unavailable();
+        } else {
+          LOG.error("Ledger batch of {} command(s) failed", batch.size(), result.cause());
+          failure = Failure.of(ErrorCode.UNAVAILABLE,
+              "the ledger could not write right now; retry with the same idempotency key");
+        }
         batch.forEach(p -> p.promise.complete(new Outcome.Rejected(failure)));
       }
     });
@@ -182,7 +192,11 @@ final class LedgerWriter {
       if (isRace(error) && attempt < RACE_RETRIES_MAX) {
         return write(requests, groups, attempt + 1);
       }
-      if (units(groups).size() > 1 && error instanceof PgException) {
+      // An outage fails every command alike: writing them one by one would only fail each again
+      // (as a bug, 500, when the batch died of 57P01 and its commands then met a refused
+      // connection), so the whole batch is answered 503.
+      if (units(groups).size() > 1 && error instanceof PgException
+          && !DatabaseFailures.isTransient(error)) {
         LOG.warn("Ledger batch failed ({}); writing its {} commands one by one",
             error.getMessage(), requests.size());
         return writeOneByOne(requests, groups);
@@ -197,21 +211,45 @@ final class LedgerWriter {
    */
   private Future<List<Outcome>> writeOneByOne(List<PostingRequest> requests, int[] groups) {
     List<Outcome> outcomes = new ArrayList<>(requests.size());
+    // Once the database has gone away, the remaining commands are not tried: each would only
+    // wait for a refused connection.
+    boolean[] outage = {false};
     Future<Void> chain = Future.succeededFuture();
     for (int[] unit : units(groups)) {
       List<PostingRequest> part = requests.subList(unit[0], unit[1]);
       int[] partGroups = java.util.Arrays.copyOfRange(groups, unit[0], unit[1]);
-      chain = chain.compose(v -> write(part, partGroups, 0)
+      chain = chain.compose(v -> (outage[0]
+              ? Future.<List<Outcome>>failedFuture(OUTAGE_BEFORE) : write(part, partGroups, 0))
           .map(written -> outcomes.addAll(written))
           .recover(error -> {
-            LOG.error("Ledger command {} failed", part.get(0).idempotencyKey(), error);
-            part.forEach(r -> outcomes.add(
-                new Outcome.Rejected(Failure.of(ErrorCode.INTERNAL, "internal error"))));
+            Failure failure;
+            if (error == OUTAGE_BEFORE || DatabaseFailures.isTransient(error)) {
+              if (error != OUTAGE_BEFORE) {
+                logOutage(error, "command " + part.get(0).idempotencyKey());
+              }
+              outage[0] = true;
+              failure = DatabaseFailures.unavailable();
+            } else {
+              LOG.error("Ledger command {} failed", part.get(0).idempotencyKey(), error);
+              failure = Failure.of(ErrorCode.INTERNAL, "internal error");
+            }
+            part.forEach(r -> outcomes.add(new Outcome.Rejected(failure)));
             return Future.succeededFuture(true);
           })
           .mapEmpty());
     }
     return chain.map(v -> outcomes);
+  }
+
+  /** Stands for "the database went away earlier in this batch" in {@link #writeOneByOne}. */
+  private static final Exception OUTAGE_BEFORE =
+      new Exception("the database went away earlier in the batch", null, false, false) {};
+
+  /** One line per kind of outage every few seconds, not a stack trace per batch or command. */
+  private void logOutage(Throwable error, String what) {
+    DatabaseFailures.kind(error).ifPresent(kind -> outageLog.warn(kind,
+        "Database unavailable (" + kind + "): the ledger answered " + what + " with 503: "
+            + error.getMessage()));
   }
 
   /** The batch cut into units: single commands, and atomic groups kept whole ([from, to)). */

@@ -12,12 +12,18 @@ import org.slf4j.Logger;
 /** Request/reply on the event bus with Kopek's typed failures, for serving and for calling. */
 public final class Bus {
 
+  /** One outage log per logger (per capability): a line per kind of outage every few seconds. */
+  private static final java.util.Map<String, RateLimitedLog> OUTAGE_LOGS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private Bus() {}
 
   /**
    * Serves {@code address}: a {@link Failure} (thrown while reading the request, or failing the
-   * returned future) becomes a typed failure reply; anything else is logged and replied to as
-   * {@link ErrorCode#INTERNAL}, without internals.
+   * returned future) becomes a typed failure reply; a database outage is replied to as
+   * {@link ErrorCode#UNAVAILABLE} and logged through a {@link RateLimitedLog}, without a stack
+   * trace; anything else is logged and replied to as {@link ErrorCode#INTERNAL}, without
+   * internals.
    *
    * @param vertx   the Vert.x instance
    * @param address the address
@@ -38,10 +44,19 @@ public final class Bus {
         Failure failure = Failure.from(error);
         if (failure.code() == ErrorCode.INTERNAL) {
           log.error("{} failed", address, error);
+        } else {
+          DatabaseFailures.kind(error).ifPresent(kind -> outageLog(log).warn(kind,
+              "Database unavailable (" + kind + "): " + address + " answered 503: "
+                  + error.getMessage()));
         }
         failure.failReply(message);
       });
     });
+  }
+
+  /** The rate-limited log of database outages for {@code log}'s capability. */
+  public static RateLimitedLog outageLog(Logger log) {
+    return OUTAGE_LOGS.computeIfAbsent(log.getName(), name -> new RateLimitedLog(log));
   }
 
   /**

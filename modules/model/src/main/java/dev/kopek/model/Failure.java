@@ -52,12 +52,16 @@ public record Failure(ErrorCode code, String detail, JsonObject extras) {
 
   /**
    * Reads a failure from whatever failed a request: a {@link FailureException}, an event-bus
-   * {@link ReplyException} carrying a failure's JSON, a timeout, a missing handler, or anything
-   * else, which becomes {@link ErrorCode#INTERNAL}.
+   * {@link ReplyException} carrying a failure's JSON, a timeout, a missing handler, a database
+   * outage ({@link DatabaseFailures}: {@link ErrorCode#UNAVAILABLE}), or anything else, which
+   * becomes {@link ErrorCode#INTERNAL}.
    */
   public static Failure from(Throwable error) {
     if (error instanceof FailureException failure) {
       return failure.failure();
+    }
+    if (DatabaseFailures.isTransient(error)) {
+      return DatabaseFailures.unavailable();
     }
     if (error instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.TIMEOUT) {

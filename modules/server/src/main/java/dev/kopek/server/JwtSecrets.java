@@ -26,7 +26,10 @@ final class JwtSecrets {
 
   private JwtSecrets() {}
 
-  /** The configured secret, or the data directory's generated one (created on first use). */
+  /**
+   * The server's secret: the configured one, or the data directory's generated one (created on
+   * first use). Only the server calls this; the token command reads with {@link #existing}.
+   */
   static String resolve(String configured, Path dataDirectory) throws IOException {
     if (configured != null) {
       return configured;
@@ -47,5 +50,17 @@ final class JwtSecrets {
     LOG.warn("auth.jwt_secret (KOPEK_JWT_SECRET) is not set: using the generated secret in {}. "
         + "Fine for development; set a secret of your own in production.", file);
     return Files.readString(file, StandardCharsets.US_ASCII).trim();
+  }
+
+  /**
+   * The secret a server on {@code dataDirectory} generated, if there is one; never creates one.
+   * A secret made up here would sign tokens that the server, with its own, refuses.
+   */
+  static java.util.Optional<String> existing(Path dataDirectory) throws IOException {
+    Path file = dataDirectory.resolve(FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(Files.readString(file, StandardCharsets.US_ASCII).trim());
   }
 }

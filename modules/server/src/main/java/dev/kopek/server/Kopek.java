@@ -37,6 +37,9 @@ public final class Kopek {
 
   private static final Logger LOG = LoggerFactory.getLogger(Kopek.class);
 
+  /** How long requests of connections accepted just before the listener closed get to arrive. */
+  private static final long LATE_REQUEST_MS = 200;
+
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
   /** The HTTP verticle instances, one per event loop, sharing one port. */
@@ -75,6 +78,8 @@ public final class Kopek {
       endpoint = embedded.database(EMBEDDED_DATABASE);
     } else {
       endpoint = parseUrl(settings.databaseUrl());
+      // Started together with its database, Kopek waits for it (db.connect_timeout_ms).
+      DatabaseWait.await(endpoint, settings.databaseConnectTimeoutMs());
     }
     try {
       Migrations.migrate(endpoint);
@@ -217,12 +222,18 @@ public final class Kopek {
   }
 
   /**
-   * Stops in dependency order: the HTTP server first (no new requests; in-flight ones get
-   * {@code shutdown.grace_ms} to finish), then billing, payments, the ledger, Vert.x, and the
-   * embedded database.
+   * Stops in dependency order: the HTTP listening socket first (new connections are refused),
+   * then the HTTP server (in-flight requests get {@code shutdown.grace_ms} to finish), then
+   * billing, payments, the ledger, Vert.x, and the embedded database.
    */
   public void stop() throws Exception {
     try {
+      // Refused, a client knows to retry elsewhere or later; accepted and then dropped, it does
+      // not know whether its request was taken.
+      Listeners.close(vertx, 5_000);
+      // Connections accepted just before the socket closed may have a request on its way: it
+      // gets read (and then finishes, in the grace) rather than being closed as idle.
+      Thread.sleep(Math.min(LATE_REQUEST_MS, settings.shutdownGraceMs()));
       await(vertx.undeploy(httpDeployment), settings.shutdownGraceMs() + 5_000);
       for (String deployment : backendDeployments) {
         await(vertx.undeploy(deployment));

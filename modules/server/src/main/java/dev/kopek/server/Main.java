@@ -24,7 +24,9 @@ public final class Main {
         java -XX:-DontCompileHugeMethods -jar kopek.jar [run] [--config FILE]
             Start Kopek. FILE (or KOPEK_CONFIG) is merged over config/kopek.yaml.
         java -jar kopek.jar token --user ID [--admin] [--config FILE]
-            Print a JWT for user ID, signed with the configured secret (auth.token_ttl_s).
+            Print a JWT for user ID, valid for auth.token_ttl_s, signed with auth.jwt_secret
+            (KOPEK_JWT_SECRET) or the secret the server generated in its data directory
+            (KOPEK_DATA_DIR).
         java -jar kopek.jar --help
       """;
 

@@ -16,9 +16,11 @@ import java.util.Set;
  * @param tokenTtlSeconds lifetime of minted development tokens
  * @param metricsEnabled  whether Prometheus metrics are collected
  * @param shutdownGraceMs time in-flight requests get on shutdown
+ * @param databaseConnectTimeoutMs how long start-up waits for an external database to accept
+ *                                 connections
  */
 record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, int tokenTtlSeconds,
-    boolean metricsEnabled, long shutdownGraceMs) {
+    boolean metricsEnabled, long shutdownGraceMs, long databaseConnectTimeoutMs) {
 
   /** Every documented key and its JSON type, for the type check. */
   private static final Map<String, Class<?>> KEYS = Map.ofEntries(
@@ -30,6 +32,7 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("http.header_timeout_ms", Integer.class),
       Map.entry("db.url", String.class),
       Map.entry("db.data_dir", String.class),
+      Map.entry("db.connect_timeout_ms", Integer.class),
       Map.entry("auth.jwt_secret", String.class),
       Map.entry("auth.issuer", String.class),
       Map.entry("auth.audience", String.class),
@@ -79,10 +82,15 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
     if (grace < 0 || grace > 600_000) {
       throw new IllegalArgumentException("shutdown.grace_ms must be between 0 and 600000, was " + grace);
     }
+    long connectTimeout = db.getInteger("connect_timeout_ms", 60_000);
+    if (connectTimeout < 0 || connectTimeout > 3_600_000) {
+      throw new IllegalArgumentException("db.connect_timeout_ms must be between 0 and 3600000, was "
+          + connectTimeout);
+    }
     String secret = auth.getString("jwt_secret", "");
     return new ServerConfig(url.isBlank() ? null : url, Path.of(dataDir),
         secret.isEmpty() ? null : secret, ttl,
-        config.getJsonObject("metrics").getBoolean("enabled", true), grace);
+        config.getJsonObject("metrics").getBoolean("enabled", true), grace, connectTimeout);
   }
 
   /**

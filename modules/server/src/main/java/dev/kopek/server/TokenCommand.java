@@ -11,7 +11,11 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.PrintStream;
 import java.util.List;
 
-/** {@code kopek.jar token --user ID [--admin]}: mints a development token with the server's key. */
+/**
+ * {@code kopek.jar token --user ID [--admin]}: mints a development token with the server's key,
+ * the configured {@code auth.jwt_secret} or the secret the server generated in its data
+ * directory. It never generates one.
+ */
 final class TokenCommand {
 
   private TokenCommand() {}
@@ -27,7 +31,20 @@ final class TokenCommand {
       return 2;
     }
     ServerConfig settings = ServerConfig.from(config);
-    String secret = JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory());
+    String secret = settings.jwtSecret();
+    if (secret == null) {
+      // The server's generated secret, never a new one: a token signed with a secret of the
+      // command's own (say, run from another directory, whose ./data has none) is refused.
+      secret = JwtSecrets.existing(settings.dataDirectory()).orElse(null);
+    }
+    if (secret == null) {
+      err.println("kopek: token: no secret to sign with: auth.jwt_secret (KOPEK_JWT_SECRET) is "
+          + "not set and " + settings.dataDirectory().toAbsolutePath().normalize()
+          .resolve(JwtSecrets.FILE_NAME) + " does not exist; set KOPEK_DATA_DIR to the data "
+          + "directory of the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to "
+          + "its secret");
+      return 2;
+    }
     JsonObject auth = config.getJsonObject("auth");
     Vertx vertx = Vertx.vertx();
     try {

@@ -141,6 +141,18 @@ class ConfigurationTest {
   }
 
   @Test
+  @DisplayName("db.connect_timeout_ms -1 stops start-up with exit code 2, naming the key; it "
+      + "defaults to a minute")
+  void connectTimeoutNegative() throws Exception {
+    Path file = yaml("db:\n  connect_timeout_ms: -1\n");
+
+    assertRefused(run("--config", file.toString()),
+        "db.connect_timeout_ms must be between 0 and 3600000, was -1");
+    assertThat(ServerConfig.from(Main.loadConfig(null, Map.of())).databaseConnectTimeoutMs())
+        .isEqualTo(60_000);
+  }
+
+  @Test
   @DisplayName("an auth.jwt_secret of 31 bytes stops start-up with exit code 2, naming the key and how to generate one")
   void secretTooShortInFile() throws IOException {
     Path file = yaml("auth:\n  jwt_secret: \"" + "s".repeat(31) + "\"\n");

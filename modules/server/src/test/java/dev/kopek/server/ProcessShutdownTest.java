@@ -3,18 +3,29 @@ package dev.kopek.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kopek.testkit.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,6 +43,9 @@ class ProcessShutdownTest {
 
   @TempDir
   Path temp;
+
+  /** Clients of the load under which Kopek is stopped, each on connections of its own. */
+  private static final int LANES = 64;
 
   private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
 
@@ -71,6 +85,97 @@ class ProcessShutdownTest {
     assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
     postgres.onExit().get(5, TimeUnit.SECONDS);
     assertThat(postgres.isAlive()).isFalse();
+  }
+
+  @Test
+  @Timeout(180)
+  @DisplayName("SIGTERM under load: the listener closes first (new connections are refused, none "
+      + "accepted and dropped), requests in flight complete, and nothing is logged but the "
+      + "shutdown")
+  void sigtermUnderLoad() throws Exception {
+    KopekProcess kopek = start(temp.resolve("data"));
+    int port = kopek.awaitServing(START);
+    String secret = Files.readString(temp.resolve("data").resolve("jwt-secret"),
+        StandardCharsets.US_ASCII);
+    Vertx vertx = Vertx.vertx();
+    cleanup.push(() -> ApiClient.await(vertx.close()));
+    Tokens tokens = Tokens.signedWith(vertx, secret);
+    try (ApiClient api = new ApiClient(port)) {
+      for (int i = 0; i < LANES; i++) {
+        assertThat(api.post("/v1/admin/adjustments", tokens.admin("ops"), "credit-" + i,
+            new JsonObject().put("user_id", "user-" + i).put("amount_minor", 1_000_000)
+                .put("currency", "USD").put("reason", "opening credit")).statusCode())
+            .isEqualTo(201);
+      }
+    }
+    // Every request on a connection of its own: each one is an accept for the server.
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(port).setKeepAlive(false).setConnectTimeout(5_000),
+        new PoolOptions().setHttp1MaxSize(LANES));
+    Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicBoolean terminated = new AtomicBoolean();
+    AtomicInteger answeredAfterSigterm = new AtomicInteger();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < LANES; lane++) {
+      lanes.add(charges(client, tokens.user("user-" + lane), lane, new int[1], running,
+          outcomes, terminated, answeredAfterSigterm));
+    }
+    Thread.sleep(1_500);
+
+    terminated.set(true);
+    kopek.terminate();
+    assertThat(kopek.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    running.set(false);
+    ApiClient.await(Future.join(lanes).transform(done -> Future.succeededFuture()));
+
+    String log = kopek.awaitLogEnd(Duration.ofSeconds(5));
+    assertThat(kopek.process().exitValue()).isEqualTo(128 + 15);
+    assertThat(log).doesNotContain("Failed to register an accepted channel", "ERROR",
+        "Shutdown failed", "Exception");
+    assertThat(log.lines().filter(line -> line.startsWith("\tat "))).as(log).isEmpty();
+    assertThat(log.lines().filter(line -> line.endsWith("Kopek stopped"))).hasSize(1);
+    // Answered, or refused at connect: never accepted and then dropped.
+    assertThat(outcomes.keySet()).as("outcomes %s", outcomes)
+        .isSubsetOf("201", "connection refused");
+    assertThat(answeredAfterSigterm.get()).as("requests answered after SIGTERM").isPositive();
+  }
+
+  /** One lane of charges, one connection each, until told to stop. */
+  private static Future<Void> charges(WebClient client, String token, int lane, int[] n,
+      AtomicBoolean running, Map<String, AtomicInteger> outcomes, AtomicBoolean terminated,
+      AtomicInteger answeredAfterSigterm) {
+    if (!running.get()) {
+      return Future.succeededFuture();
+    }
+    n[0]++;
+    return client.post("/v1/charges").bearerTokenAuthentication(token)
+        .putHeader("Idempotency-Key", "lane-" + lane + "-" + n[0])
+        .sendJsonObject(new JsonObject().put("amount_minor", 1).put("currency", "USD")
+            .put("reason", "load"))
+        .transform(done -> {
+          String outcome;
+          if (done.succeeded()) {
+            outcome = String.valueOf(done.result().statusCode());
+            if (terminated.get()) {
+              answeredAfterSigterm.incrementAndGet();
+            }
+          } else if (done.cause() instanceof java.net.ConnectException) {
+            outcome = "connection refused";
+          } else {
+            outcome = done.cause().toString();
+          }
+          outcomes.computeIfAbsent(outcome, o -> new AtomicInteger()).incrementAndGet();
+          if (done.failed()) {
+            // Refused: the listener is closed; wait a little rather than spin.
+            Promise<Void> pause = Promise.promise();
+            Vertx.currentContext().owner().setTimer(20, t -> pause.complete());
+            return pause.future().compose(v -> charges(client, token, lane, n, running, outcomes,
+                terminated, answeredAfterSigterm));
+          }
+          return charges(client, token, lane, n, running, outcomes, terminated,
+              answeredAfterSigterm);
+        });
   }
 
   @Test

@@ -45,6 +45,11 @@ class TokenCommandTest {
     vertx = Vertx.vertx();
   }
 
+  /** The secret a server started on the data directory generates (what Kopek.start does). */
+  private String serverSecret() throws Exception {
+    return JwtSecrets.resolve(null, dataDir);
+  }
+
   @AfterEach
   void tearDown() throws Exception {
     ApiClient.await(vertx.close());
@@ -52,7 +57,8 @@ class TokenCommandTest {
 
   @Test
   @DisplayName("prints an HS256 JWT for the user, valid for an hour, without roles")
-  void userToken() {
+  void userToken() throws Exception {
+    serverSecret();
     long before = Instant.now().getEpochSecond();
     Cli.Result result = run("token", "--user", "alice");
 
@@ -71,7 +77,8 @@ class TokenCommandTest {
 
   @Test
   @DisplayName("--admin adds the admin role")
-  void adminToken() {
+  void adminToken() throws Exception {
+    serverSecret();
     Cli.Result result = run("token", "--user", "ops", "--admin");
 
     assertThat(result.code()).isEqualTo(0);
@@ -81,13 +88,15 @@ class TokenCommandTest {
   }
 
   @Test
-  @DisplayName("signs with the secret generated in the data directory, the one the server reads, and keeps it")
+  @DisplayName("signs with the secret the server generated in the data directory, and keeps it")
   void signedWithTheDataDirectorySecret() throws Exception {
+    // The server generates the secret when auth.jwt_secret is empty; the command reads it.
+    String generated = serverSecret();
     String first = run("token", "--user", "alice").out().trim();
     Path secretFile = dataDir.resolve("jwt-secret");
     assertThat(secretFile).isRegularFile();
     String secret = Files.readString(secretFile, StandardCharsets.US_ASCII);
-    assertThat(secret).matches("[A-Za-z0-9+/]{64}");
+    assertThat(secret).isEqualTo(generated).matches("[A-Za-z0-9+/]{64}");
     assertThat(Files.getPosixFilePermissions(secretFile)).extracting(Object::toString)
         .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
     // The server resolves the secret the same way when auth.jwt_secret is empty.
@@ -106,6 +115,39 @@ class TokenCommandTest {
   }
 
   @Test
+  @DisplayName("without auth.jwt_secret and without the server's secret file exits with 2 and one "
+      + "line naming KOPEK_DATA_DIR and auth.jwt_secret, creating no secret")
+  void noSecretToSignWith() {
+    Cli.Result result = run("token", "--user", "alice");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).isEqualTo("kopek: token: no secret to sign with: auth.jwt_secret "
+        + "(KOPEK_JWT_SECRET) is not set and " + dataDir.toAbsolutePath().normalize()
+        .resolve("jwt-secret") + " does not exist; set KOPEK_DATA_DIR to the data directory of "
+        + "the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to its secret\n");
+    assertThat(dataDir).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("with a data directory the server never ran on (another working directory's "
+      + "./data), refuses rather than signing with a secret of its own")
+  void otherDirectoryRefused() throws Exception {
+    String secret = serverSecret();
+    Path elsewhere = temp.resolve("elsewhere").resolve("data");
+    Files.createDirectories(elsewhere);
+    env.put("KOPEK_DATA_DIR", elsewhere.toString());
+
+    Cli.Result result = run("token", "--user", "alice");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.err()).contains("KOPEK_DATA_DIR", "auth.jwt_secret").hasLineCount(1);
+    assertThat(elsewhere.resolve("jwt-secret")).doesNotExist();
+    assertThat(Files.readString(dataDir.resolve("jwt-secret"), StandardCharsets.US_ASCII))
+        .isEqualTo(secret);
+  }
+
+  @Test
   @DisplayName("signs with KOPEK_JWT_SECRET when it is set, and generates no secret file")
   void signedWithTheConfiguredSecret() throws Exception {
     env.put("KOPEK_JWT_SECRET", Tokens.SECRET);
@@ -120,6 +162,7 @@ class TokenCommandTest {
   @Test
   @DisplayName("takes the lifetime from auth.token_ttl_s of the file KOPEK_CONFIG names")
   void lifetimeFromConfigFile() throws Exception {
+    serverSecret();
     Path file = temp.resolve("short.yaml");
     Files.writeString(file, "auth:\n  token_ttl_s: 120\n");
     env.put("KOPEK_CONFIG", file.toString());

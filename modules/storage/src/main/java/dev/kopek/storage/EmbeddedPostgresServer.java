@@ -81,6 +81,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable,
       boolean stopOnExit) throws IOException {
+    return start(dataDirectory, durable, stopOnExit, 0);
+  }
+
+  /**
+   * Like {@link #start(Path, boolean, boolean)}, listening on {@code port}: a server restarted
+   * on the same directory and port comes back where its clients left it (outage tests).
+   *
+   * @param dataDirectory where the cluster lives; kept across restarts
+   * @param durable       true for fsync and synchronous commit (a server); false only for tests
+   * @param stopOnExit    whether a JVM shutdown hook stops the server
+   * @param port          the TCP port to listen on; 0 for any free one
+   * @return the running server
+   * @throws IOException when the directory cannot be prepared
+   */
+  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable,
+      boolean stopOnExit, int port) throws IOException {
     Path directory = dataDirectory.toAbsolutePath().normalize();
     if (!RUNNING.add(directory)) {
       throw inUse(directory);
@@ -94,6 +110,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           .setDataDirectory(directory)
           .setCleanDataDirectory(false)
           .setPGStartupWait(STARTUP_WAIT)
+          .setPort(port)
           .setServerConfig("max_connections", "200")
           .setServerConfig("listen_addresses", "127.0.0.1");
       if (durable) {

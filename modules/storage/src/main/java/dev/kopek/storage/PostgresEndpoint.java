@@ -101,6 +101,15 @@ public record PostgresEndpoint(String host, int port, String database, String us
         .setPipeliningLimit(256);
   }
 
+  /**
+   * The URL as an operator wrote it, safe to log: the password, when there is one, masked as
+   * {@code ***}.
+   */
+  public String redacted() {
+    return "postgresql://" + user + (password.isEmpty() ? "" : ":***") + "@" + host + ":" + port
+        + "/" + database;
+  }
+
   /** A form safe to log: everything but the password. */
   @Override
   public String toString() {
