@@ -1,7 +1,8 @@
 package dev.kopek.billing;
 
+import dev.kopek.billing.PendingRun.Resumed;
+import dev.kopek.billing.RunRequest.Action;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,120 +18,111 @@ final class Applier {
 
   private Applier() {}
 
-  static Future<JsonObject> apply(SqlConnection conn, BillingStore store, BillingConfig config,
-      BillingClock clock, JsonObject run) {
-    Instant at = Instant.ofEpochMilli(run.getLong("at_ms"));
-    Long suspendedMs = run.getLong("suspended_at_ms");
-    Instant suspendedAt = suspendedMs == null ? null : Instant.ofEpochMilli(suspendedMs);
-    WalletRunner.Action action = WalletRunner.Action.valueOf(run.getString("action"));
-    String target = run.getString("subscription_id");
+  static Future<Reply> apply(SqlConnection conn, BillingStore store, PendingRun run) {
+    Instant at = run.at();
+    Instant suspendedAt = run.suspendedAt();
+    RunRequest request = run.request();
+    String target = request.subscriptionId();
     Future<Void> chain = Future.succeededFuture();
-    for (Segment segment : RunJson.after(run)) {
-      boolean ending = segment.subscriptionId().equals(target)
-          && (action == WalletRunner.Action.CHANGE || action == WalletRunner.Action.CANCEL);
+    for (Segment segment : run.after()) {
+      boolean ending = segment.subscriptionId().equals(target) && request.endsSegment();
       Instant billedThrough = suspendedAt != null ? suspendedAt
           : ending ? at : Instant.ofEpochMilli(segment.billedThroughMs());
       chain = chain.compose(v -> store.updateProgress(conn, segment, billedThrough, at));
       if (suspendedAt != null) {
         chain = chain.compose(v -> store.endSegment(conn, segment, suspendedAt, "suspended"))
-            .compose(v -> store.setStatus(conn, segment.subscriptionId(), "suspended", suspendedAt));
-      } else if (ending && action == WalletRunner.Action.CHANGE) {
+            .compose(v -> store.suspend(conn, segment.subscriptionId(), suspendedAt));
+      } else if (ending && request.action() == Action.CHANGE) {
         chain = chain.compose(v -> store.endSegment(conn, segment, at, "plan_change"))
             .compose(v -> store.startSegment(conn, target, segment.segment() + 1,
-                run.getJsonObject("new_plan"), at));
+                request.newPlan(), at));
       } else if (ending) {
         chain = chain.compose(v -> store.endSegment(conn, segment, at, "cancelled"))
-            .compose(v -> store.setStatus(conn, target, "cancelled", at));
+            .compose(v -> store.cancel(conn, target, at));
       }
     }
-    chain = chain.compose(v -> commandEffect(conn, store, run, action, target, at, suspendedAt));
-    for (Object resumed : run.getJsonArray("resumed", new io.vertx.core.json.JsonArray())) {
-      JsonObject subscription = (JsonObject) resumed;
-      chain = chain.compose(v -> store.startSegment(conn, subscription.getString("id"),
-          subscription.getInteger("segment") + 1, subscription.getJsonObject("plan"), at));
+    chain = chain.compose(v -> commandEffect(conn, store, run));
+    for (Resumed resumed : run.resumed()) {
+      chain = chain.compose(v -> store.startSegment(conn, resumed.subscriptionId(),
+          resumed.segment() + 1, resumed.plan(), at));
     }
-    return chain.compose(v -> reply(conn, store, run, target, suspendedAt, at));
+    return chain.compose(v -> reply(conn, store, run));
   }
 
   /**
-   * Applies many runs under their wallets' locks, as {@link #apply} would one by one. A plain
-   * timer run (charges, no suspension, resume or command) only moves its segments' progress,
-   * which is done for all of them in one statement; any other run goes through {@link #apply},
-   * pipelined on the connection.
+   * Applies many runs under their wallets' locks, as {@link #apply} would one by one; their
+   * replies in the same order. A plain timer run only moves its segments' progress, which is done
+   * for all of them in one statement; any other run goes through {@link #apply}, pipelined on the
+   * connection.
    */
-  static Future<Void> applyAll(SqlConnection conn, BillingStore store, BillingConfig config,
-      BillingClock clock, List<JsonObject> runs) {
+  static Future<List<Reply>> applyAll(SqlConnection conn, BillingStore store,
+      List<PendingRun> runs) {
     if (runs.isEmpty()) {
-      return Future.succeededFuture();
+      return Future.succeededFuture(List.of());
     }
     List<Segment> segments = new ArrayList<>();
     List<Instant> billedThrough = new ArrayList<>();
     List<Instant> at = new ArrayList<>();
-    List<Future<?>> others = new ArrayList<>();
-    for (JsonObject run : runs) {
-      if (isPlainTimerRun(run)) {
-        for (Segment segment : RunJson.after(run)) {
+    List<Future<Reply>> replies = new ArrayList<>(runs.size());
+    for (PendingRun run : runs) {
+      if (run.isPlainTimerRun()) {
+        for (Segment segment : run.after()) {
           segments.add(segment);
           billedThrough.add(Instant.ofEpochMilli(segment.billedThroughMs()));
-          at.add(Instant.ofEpochMilli(run.getLong("at_ms")));
+          at.add(run.at());
         }
+        replies.add(Future.succeededFuture(Reply.NONE));
       } else {
-        others.add(apply(conn, store, config, clock, run));
+        replies.add(apply(conn, store, run));
       }
     }
-    others.add(store.updateProgressAll(conn, segments, billedThrough, at));
-    return Future.all(others).mapEmpty();
-  }
-
-  /** A run for which {@link #apply} does nothing but move each segment's progress. */
-  private static boolean isPlainTimerRun(JsonObject run) {
-    return WalletRunner.Action.TIMER.name().equals(run.getString("action"))
-        && run.getLong("suspended_at_ms") == null
-        && run.getJsonArray("resumed", new io.vertx.core.json.JsonArray()).isEmpty()
-        && run.getValue("command") == null
-        && run.getString("subscription_id") == null;
+    Future<Void> progress = store.updateProgressAll(conn, segments, billedThrough, at);
+    return Future.all(Future.all(replies), progress)
+        .map(v -> replies.stream().map(Future::result).toList());
   }
 
   /** Effects on a subscription that was not active when the run was planned. */
-  private static Future<Void> commandEffect(SqlConnection conn, BillingStore store, JsonObject run,
-      WalletRunner.Action action, String target, Instant at, Instant suspendedAt) {
-    boolean wasActive = RunJson.after(run).stream().anyMatch(s -> s.subscriptionId().equals(target));
-    if (action == WalletRunner.Action.ACTIVATE && suspendedAt == null) {
-      return store.insertSubscription(conn, target, run.getString("user_id"),
-          run.getString("currency"), run.getJsonObject("new_plan"), at);
+  private static Future<Void> commandEffect(SqlConnection conn, BillingStore store,
+      PendingRun run) {
+    RunRequest request = run.request();
+    String target = request.subscriptionId();
+    boolean wasActive = run.after().stream().anyMatch(s -> s.subscriptionId().equals(target));
+    if (request.action() == Action.ACTIVATE && run.suspendedAtMs() == null) {
+      return store.insertSubscription(conn, target, run.wallet(), request.newPlan(), run.at());
     }
     if (wasActive || target == null) {
       return Future.succeededFuture();
     }
-    if (action == WalletRunner.Action.CHANGE) {
-      return store.setPlan(conn, target, run.getJsonObject("new_plan"), at);
+    if (request.action() == Action.CHANGE) {
+      return store.setPlan(conn, target, request.newPlan(), run.at());
     }
-    if (action == WalletRunner.Action.CANCEL) {
-      return store.setStatus(conn, target, "cancelled", at);
+    if (request.action() == Action.CANCEL) {
+      return store.cancel(conn, target, run.at());
     }
     return Future.succeededFuture();
   }
 
-  private static Future<JsonObject> reply(SqlConnection conn, BillingStore store, JsonObject run,
-      String target, Instant suspendedAt, Instant at) {
+  /**
+   * The command's reply, stored under its idempotency key: the subscription as it now stands. An
+   * activation the run did not create (the balance ran out) stores nothing, so that the same key
+   * can succeed after a top-up.
+   */
+  private static Future<Reply> reply(SqlConnection conn, BillingStore store, PendingRun run) {
+    String target = run.request().subscriptionId();
     if (target == null) {
-      return Future.succeededFuture(new JsonObject());
+      return Future.succeededFuture(Reply.NONE);
     }
-    JsonObject command = run.getJsonObject("command");
+    RunRequest.Command command = run.request().command();
     return store.subscription(conn, target).compose(found -> {
-      JsonObject reply = found.isEmpty()
-          ? new JsonObject().put("error", "insufficient_funds")
-          : found.get().toJson();
-      if (command == null || reply.containsKey("error")) {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(new Reply.BalanceRanOut());
+      }
+      Reply.Subscription reply = new Reply.Subscription(found.get().toJson());
+      if (command == null) {
         return Future.succeededFuture(reply);
       }
-      return store.storeCommand(conn, run.getString("user_id"), command.getString("key"),
-          Base64.getDecoder().decode(command.getString("hash")), reply, at).map(v -> reply);
+      return store.storeCommand(conn, run.wallet().userId(), command.key(),
+          Base64.getDecoder().decode(command.hashBase64()), reply.view(), run.at()).map(v -> reply);
     });
-  }
-
-  static Instant nextChargeAt(JsonObject run) {
-    Long next = run.getLong("next_charge_at_ms");
-    return next == null ? null : Instant.ofEpochMilli(next);
   }
 }

@@ -1,13 +1,11 @@
 package dev.kopek.billing;
 
-import dev.kopek.model.Bus;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
 import dev.kopek.model.Requests;
-import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -30,19 +28,16 @@ final class BillingApi {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Vertx vertx;
   private final BillingStore store;
   private final BillingClock clock;
-  private final BillingConfig config;
-  private final WalletRunner runner;
+  private final BillingLedger ledger;
+  private final BillingSaga saga;
 
-  BillingApi(Vertx vertx, BillingStore store, BillingClock clock, BillingConfig config,
-      WalletRunner runner) {
-    this.vertx = vertx;
+  BillingApi(BillingStore store, BillingClock clock, BillingLedger ledger, BillingSaga saga) {
     this.store = store;
     this.clock = clock;
-    this.config = config;
-    this.runner = runner;
+    this.ledger = ledger;
+    this.saga = saga;
   }
 
   Future<JsonObject> createPlan(JsonObject body) {
@@ -75,13 +70,13 @@ final class BillingApi {
   Future<JsonObject> subscribe(JsonObject body) {
     String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
     String planCode = Requests.text(body, "plan", 64);
-    JsonObject command = command(body, "subscribe", userId, planCode);
+    RunRequest.Command command = command(body, "subscribe", userId, planCode);
     return store.plan(store.pool(), planCode).compose(found -> {
       JsonObject plan = found.filter(p -> "active".equals(p.getString("status"))).orElseThrow(() ->
           Failure.invalid("plan", "no active plan " + planCode).toException());
       String id = "sub_" + random(18);
-      return runner.command(new WalletRunner.Request(userId, plan.getString("currency"),
-          WalletRunner.Action.ACTIVATE, id, plan, command));
+      return saga.command(new RunRequest(new WalletKey(userId, plan.getString("currency")),
+          RunRequest.Action.ACTIVATE, id, RunRequest.PlanTerms.of(plan), command));
     }).compose(reply -> withTimer(reply));
   }
 
@@ -89,7 +84,7 @@ final class BillingApi {
     String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
     String id = Requests.text(body, "id", 64);
     String planCode = Requests.text(body, "plan", 64);
-    JsonObject command = command(body, "change", userId, id + "\n" + planCode);
+    RunRequest.Command command = command(body, "change", userId, id, planCode);
     return owned(userId, id).compose(subscription -> store.plan(store.pool(), planCode)
         .compose(found -> {
           JsonObject plan = found.filter(p -> "active".equals(p.getString("status")))
@@ -101,8 +96,8 @@ final class BillingApi {
           if ("cancelled".equals(subscription.status())) {
             throw Failure.of(ErrorCode.NOT_FOUND, "subscription " + id + " is cancelled").toException();
           }
-          return runner.command(new WalletRunner.Request(userId, subscription.currency(),
-              WalletRunner.Action.CHANGE, id, plan, command));
+          return saga.command(new RunRequest(subscription.wallet(), RunRequest.Action.CHANGE, id,
+              RunRequest.PlanTerms.of(plan), command));
         }))
         .compose(this::withTimer);
   }
@@ -110,11 +105,11 @@ final class BillingApi {
   Future<JsonObject> cancel(JsonObject body) {
     String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
     String id = Requests.text(body, "id", 64);
-    JsonObject command = command(body, "cancel", userId, id);
+    RunRequest.Command command = command(body, "cancel", userId, id);
     return owned(userId, id).compose(subscription -> "cancelled".equals(subscription.status())
             ? Future.succeededFuture(subscription.toJson())
-            : runner.command(new WalletRunner.Request(userId, subscription.currency(),
-                WalletRunner.Action.CANCEL, id, null, command)))
+            : saga.command(new RunRequest(subscription.wallet(), RunRequest.Action.CANCEL, id,
+                null, command)))
         .compose(this::withTimer);
   }
 
@@ -162,22 +157,19 @@ final class BillingApi {
 
   /** Adds the wallet's timer and runway to a subscription view. */
   private Future<JsonObject> withTimer(JsonObject subscription) {
-    String userId = subscription.getString("user_id");
-    String currency = subscription.getString("currency");
-    return store.pool().withConnection(conn -> store.walletSubscriptions(conn, userId, currency)
-        .compose(subscriptions -> conn.preparedQuery("SELECT next_charge_at FROM billing_wallets "
-                + "WHERE user_id = $1 AND currency = $2")
-            .execute(io.vertx.sqlclient.Tuple.of(userId, currency))
-            .compose(rows -> Bus.request(vertx, LedgerAddresses.WALLET_GET, new JsonObject()
-                    .put("user_id", userId).put("currency", currency), config.ledgerTimeoutMs())
-                .map(wallet -> {
-                  var next = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("next_charge_at");
-                  List<Segment> active = subscriptions.stream().filter(SubscriptionRow::isActive)
-                      .map(SubscriptionRow::segmentState).toList();
+    WalletKey wallet = new WalletKey(subscription.getString("user_id"),
+        subscription.getString("currency"));
+    return store.pool().withConnection(conn -> store.walletsSubscriptions(conn, List.of(wallet))
+        .compose(subscriptions -> store.nextChargeAt(conn, wallet)
+            .compose(next -> ledger.balance(wallet)
+                .map(balance -> {
+                  List<Segment> active = subscriptions.getOrDefault(wallet, List.of()).stream()
+                      .filter(SubscriptionRow::isActive).map(SubscriptionRow::segmentState)
+                      .toList();
                   boolean isActive = "active".equals(subscription.getString("status"));
-                  return subscription.put("next_charge_at", isActive && next != null
-                          ? next.toInstant().toString() : null)
-                      .put("runway_ms", isActive ? runway(active, wallet.getLong("balance_minor")) : null);
+                  return subscription.put("next_charge_at", isActive && next.isPresent()
+                          ? next.get().toString() : null)
+                      .put("runway_ms", isActive ? runway(active, balance) : null);
                 }))));
   }
 
@@ -214,11 +206,17 @@ final class BillingApi {
         .orElseThrow(() -> Failure.of(ErrorCode.NOT_FOUND, "no subscription " + id).toException()));
   }
 
-  /** The command's idempotency key and a fingerprint of what it asks. */
-  private static JsonObject command(JsonObject body, String verb, String userId, String what) {
+  /**
+   * The command's idempotency key and a fingerprint of what it asks: the SHA-256 of the verb, the
+   * user and the command's fields, one per line. Stored with the command's reply, so this text
+   * must not change: a repeat compares its fingerprint with the stored one.
+   */
+  private static RunRequest.Command command(JsonObject body, String verb, String userId,
+      String... fields) {
     String key = Requests.text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
-    return new JsonObject().put("key", verb + ":" + key)
-        .put("hash", Base64.getEncoder().encodeToString(sha256(verb + "\n" + userId + "\n" + what)));
+    String asked = String.join("\n", verb, userId, String.join("\n", fields));
+    return new RunRequest.Command(verb + ":" + key,
+        Base64.getEncoder().encodeToString(sha256(asked)));
   }
 
   static long periodMs(String period) {

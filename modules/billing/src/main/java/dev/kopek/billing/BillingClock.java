@@ -33,8 +33,7 @@ final class BillingClock extends Clock {
   /** The shared test clock, starting at the base clock's time the first time it is used. */
   static Future<BillingClock> shared(Clock base, Pool pool) {
     BillingClock clock = new BillingClock(base, pool);
-    return pool.preparedQuery("INSERT INTO billing_test_clock (id, now) VALUES (1, $1) "
-            + "ON CONFLICT (id) DO NOTHING")
+    return pool.preparedQuery(BillingSql.INSERT_TEST_CLOCK)
         .execute(Tuple.of(base.instant().truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC)))
         .compose(v -> clock.refresh())
         .map(clock);
@@ -49,14 +48,13 @@ final class BillingClock extends Clock {
     if (pool == null) {
       return Future.succeededFuture(instant());
     }
-    return pool.query("SELECT now FROM billing_test_clock WHERE id = 1").execute()
+    return pool.query(BillingSql.SELECT_TEST_CLOCK).execute()
         .map(rows -> observe(rows.iterator().next().getOffsetDateTime("now").toInstant()));
   }
 
   /** Moves the shared test clock to {@code target}, or keeps it where it is if that is later. */
   Future<Instant> moveTo(Instant target) {
-    return pool.preparedQuery("UPDATE billing_test_clock SET now = GREATEST(now, $1) WHERE id = 1 "
-            + "RETURNING now")
+    return pool.preparedQuery(BillingSql.UPDATE_TEST_CLOCK)
         .execute(Tuple.of(target.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC)))
         .map(rows -> observe(rows.iterator().next().getOffsetDateTime("now").toInstant()));
   }

@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonObject;
  * @param testClock       whether the shared, admin-driven test clock replaces the system clock
  * @param ledgerTimeoutMs how long a ledger request may take
  * @param batchMax        most wallets claimed per poll (in chunks of at most
- *                        {@link ChunkRunner#CHUNK_MAX})
+ *                        {@link DueWallets#CHUNK_MAX})
  * @param leaseMs         how long a claimed wallet is left to its process before another may take it
  */
 record BillingConfig(String databaseUrl, long pollIntervalMs, long resumeMinMinor,

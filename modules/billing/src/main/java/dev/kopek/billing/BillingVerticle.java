@@ -4,6 +4,7 @@ import dev.kopek.model.Bus;
 import dev.kopek.model.DatabaseFailures;
 import dev.kopek.model.billing.BillingAddresses;
 import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -40,9 +41,8 @@ public final class BillingVerticle extends VerticleBase {
   private BillingConfig config;
   private BillingClock clock;
   private BillingStore store;
-  private WalletRunner runner;
   private PostedWallets posted;
-  private ChunkRunner chunks;
+  private DueWallets due;
   private long pollTimer = -1;
   private boolean polling;
 
@@ -78,11 +78,12 @@ public final class BillingVerticle extends VerticleBase {
         LOG.warn("Billing runs on the TEST CLOCK (billing.test_clock: true): administrators can "
             + "move time forward. Never use this in production.");
       }
-      runner = new WalletRunner(vertx, store, clock, config);
-      posted = new PostedWallets(context, store::walletsWithSubscriptions, runner::resume,
-          runner::timerCoalesced);
-      chunks = new ChunkRunner(vertx, store, clock, config, runner);
-      BillingApi api = new BillingApi(vertx, store, clock, config, runner);
+      BillingLedger ledger = new BillingLedger(vertx, config.ledgerTimeoutMs());
+      BillingSaga saga = new BillingSaga(vertx, store, clock, config, ledger);
+      posted = new PostedWallets(context, store::walletsWithSubscriptions, saga::resume,
+          saga::timerCoalesced);
+      due = new DueWallets(saga, config);
+      BillingApi api = new BillingApi(store, clock, ledger, saga);
       List<MessageConsumer<JsonObject>> consumers = List.of(
           serve(BillingAddresses.PLAN_CREATE, api::createPlan),
           serve(BillingAddresses.PLANS_LIST, api::listPlans),
@@ -122,12 +123,12 @@ public final class BillingVerticle extends VerticleBase {
     if ("billing".equals(entry.getString("kind"))) {
       return;
     }
-    posted.posted(entry.getString("user_id"), entry.getString("currency"),
+    posted.posted(new WalletKey(entry.getString("user_id"), entry.getString("currency")),
         entry.getLong("amount_minor", 0L) > 0);
   }
 
   /**
-   * Bills due wallets in chunks (see {@link ChunkRunner}), up to {@code billing.batch_max} per
+   * Bills due wallets in chunks (see {@link DueWallets}), up to {@code billing.batch_max} per
    * poll; the rest waits for the next poll, where other processes on the database may take some.
    */
   private void poll() {
@@ -153,7 +154,7 @@ public final class BillingVerticle extends VerticleBase {
   private Future<Void> runDue() {
     long started = System.nanoTime();
     return clock.refresh()
-        .compose(chunks::runDue)
+        .compose(due::runDue)
         .map(tally -> {
           if (tally.claimed() > 0) {
             LOG.info("Billed {} due wallets in {} ms{}", tally.claimed() - tally.failed(),

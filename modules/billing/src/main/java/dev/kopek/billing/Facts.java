@@ -12,43 +12,45 @@ final class Facts {
 
   private Facts() {}
 
-  static void publish(Vertx vertx, JsonObject run, List<?> charges) {
-    String userId = run.getString("user_id");
-    String currency = run.getString("currency");
-    for (Object item : charges) {
-      JsonObject charge = item instanceof JsonObject json ? json : new JsonObject((java.util.Map<String, Object>) item);
+  /**
+   * Publishes the run's facts; {@code entryIds} are the ledger's ids of its charges, in order
+   * (none for a run that charged nothing).
+   */
+  static void publish(Vertx vertx, PendingRun run, List<Long> entryIds) {
+    String userId = run.wallet().userId();
+    String currency = run.wallet().currency();
+    for (int i = 0; i < entryIds.size(); i++) {
+      WalletPlan.Charge charge = run.charges().get(i);
       vertx.eventBus().publish(BillingAddresses.CHARGED, new JsonObject()
           .put("user_id", userId)
           .put("currency", currency)
-          .put("subscription_id", charge.getString("subscription_id"))
-          .put("plan", charge.getString("plan"))
-          .put("entry_id", charge.getLong("entry_id"))
-          .put("reference", charge.getString("reference"))
-          .put("amount_minor", charge.getLong("amount_minor"))
-          .put("period_start", Instant.ofEpochMilli(charge.getLong("from_ms")).toString())
-          .put("period_end", Instant.ofEpochMilli(charge.getLong("to_ms")).toString())
-          .put("partial", charge.getBoolean("partial")));
+          .put("subscription_id", charge.subscriptionId())
+          .put("plan", charge.planCode())
+          .put("entry_id", entryIds.get(i))
+          .put("reference", charge.reference())
+          .put("amount_minor", charge.amountMinor())
+          .put("period_start", Instant.ofEpochMilli(charge.fromMs()).toString())
+          .put("period_end", Instant.ofEpochMilli(charge.toMs()).toString())
+          .put("partial", charge.partial()));
     }
-    Long suspendedAt = run.getLong("suspended_at_ms");
-    if (suspendedAt != null) {
+    if (run.suspendedAtMs() != null) {
       JsonArray ids = new JsonArray();
-      run.getJsonArray("after").forEach(s -> ids.add(((JsonObject) s).getString("subscription_id")));
+      run.after().forEach(segment -> ids.add(segment.subscriptionId()));
       vertx.eventBus().publish(BillingAddresses.SUSPENDED, new JsonObject()
           .put("user_id", userId)
           .put("currency", currency)
           .put("subscription_ids", ids)
-          .put("suspended_at", Instant.ofEpochMilli(suspendedAt).toString())
-          .put("uncollected_minor", run.getLong("uncollected_minor")));
+          .put("suspended_at", run.suspendedAt().toString())
+          .put("uncollected_minor", run.uncollectedMinor()));
     }
-    JsonArray resumed = run.getJsonArray("resumed", new JsonArray());
-    if (!resumed.isEmpty()) {
+    if (!run.resumed().isEmpty()) {
       JsonArray ids = new JsonArray();
-      resumed.forEach(s -> ids.add(((JsonObject) s).getString("id")));
+      run.resumed().forEach(resumed -> ids.add(resumed.subscriptionId()));
       vertx.eventBus().publish(BillingAddresses.RESUMED, new JsonObject()
           .put("user_id", userId)
           .put("currency", currency)
           .put("subscription_ids", ids)
-          .put("resumed_at", Instant.ofEpochMilli(run.getLong("at_ms")).toString()));
+          .put("resumed_at", run.at().toString()));
     }
   }
 }

@@ -1,11 +1,14 @@
 package dev.kopek.billing;
 
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,17 +32,17 @@ final class PostedWallets {
   /** How long a lookup waits for more entries after the first one it will cover. */
   static final long LOOKUP_DELAY_MS = 10;
 
-  /** Which of the wallets (user ids and currencies, pairwise) have subscriptions, as "user\ncurrency". */
+  /** Which of the wallets have subscriptions. */
   interface Lookup {
-    Future<Set<String>> subscribed(String[] userIds, String[] currencies);
+    Future<Set<WalletKey>> subscribed(List<WalletKey> wallets);
   }
 
   private final Context context;
   private final Lookup lookup;
-  private final BiFunction<String, String, Future<Void>> resume;
-  private final BiFunction<String, String, Future<Void>> timer;
-  /** "user\ncurrency" to whether any of its entries since the last lookup was a credit. */
-  private Map<String, Boolean> pending = new LinkedHashMap<>();
+  private final Function<WalletKey, Future<Void>> resume;
+  private final Function<WalletKey, Future<Void>> timer;
+  /** Each wallet posted to since the last lookup: whether any of its entries was a credit. */
+  private Map<WalletKey, Boolean> pending = new LinkedHashMap<>();
   private boolean lookingUp;
   private boolean scheduled;
   private int reacting;
@@ -48,8 +51,8 @@ final class PostedWallets {
    * Runs on {@code context}; asks {@code lookup}, then calls {@code resume} for a subscribed
    * wallet that was credited and {@code timer} for one that was only debited.
    */
-  PostedWallets(Context context, Lookup lookup, BiFunction<String, String, Future<Void>> resume,
-      BiFunction<String, String, Future<Void>> timer) {
+  PostedWallets(Context context, Lookup lookup, Function<WalletKey, Future<Void>> resume,
+      Function<WalletKey, Future<Void>> timer) {
     this.context = context;
     this.lookup = lookup;
     this.resume = resume;
@@ -57,8 +60,8 @@ final class PostedWallets {
   }
 
   /** An entry was posted to the wallet; {@code credit} when it added to the balance. */
-  void posted(String userId, String currency, boolean credit) {
-    pending.merge(userId + "\n" + currency, credit, Boolean::logicalOr);
+  void posted(WalletKey wallet, boolean credit) {
+    pending.merge(wallet, credit, Boolean::logicalOr);
     schedule();
   }
 
@@ -83,17 +86,9 @@ final class PostedWallets {
       return;
     }
     lookingUp = true;
-    Map<String, Boolean> wallets = pending;
+    Map<WalletKey, Boolean> wallets = pending;
     pending = new LinkedHashMap<>();
-    String[] userIds = new String[wallets.size()];
-    String[] currencies = new String[wallets.size()];
-    int i = 0;
-    for (String key : wallets.keySet()) {
-      int cut = key.indexOf('\n');
-      userIds[i] = key.substring(0, cut);
-      currencies[i++] = key.substring(cut + 1);
-    }
-    lookup.subscribed(userIds, currencies)
+    lookup.subscribed(new ArrayList<>(wallets.keySet()))
         .onSuccess(subscribed -> react(wallets, subscribed))
         .onFailure(error -> LOG.warn("Rescheduling {} wallet(s) after their entries failed: {}",
             wallets.size(), error.toString()))
@@ -105,18 +100,15 @@ final class PostedWallets {
         });
   }
 
-  private void react(Map<String, Boolean> wallets, Set<String> subscribed) {
-    wallets.forEach((key, credit) -> {
-      if (!subscribed.contains(key)) {
+  private void react(Map<WalletKey, Boolean> wallets, Set<WalletKey> subscribed) {
+    wallets.forEach((wallet, credit) -> {
+      if (!subscribed.contains(wallet)) {
         return;
       }
-      int cut = key.indexOf('\n');
-      String userId = key.substring(0, cut);
-      String currency = key.substring(cut + 1);
-      Future<Void> run = credit ? resume.apply(userId, currency) : timer.apply(userId, currency);
+      Future<Void> run = credit ? resume.apply(wallet) : timer.apply(wallet);
       reacting++;
-      run.onComplete(done -> reacting--).onFailure(error -> LOG.warn("Rescheduling {} {} after an entry failed: {}", userId,
-          currency, error.toString()));
+      run.onComplete(done -> reacting--).onFailure(error -> LOG.warn(
+          "Rescheduling {} after an entry failed: {}", wallet, error.toString()));
     });
   }
 }

@@ -40,9 +40,4 @@ record Segment(String subscriptionId, String planCode, int segment, long anchorM
   long billedThroughMs() {
     return periodEnd(periodsCharged);
   }
-
-  /** The reference of period {@code k} of this segment: unique, so it is charged once. */
-  String reference(long k) {
-    return "billing:" + subscriptionId + ":" + segment + ":" + k;
-  }
 }

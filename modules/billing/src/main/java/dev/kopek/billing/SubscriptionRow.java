@@ -1,9 +1,11 @@
 package dev.kopek.billing;
 
+import static dev.kopek.billing.BillingStore.instant;
+
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 
 /** A row of {@code billing_subscriptions}. */
 record SubscriptionRow(String id, String userId, String currency, String planCode, String status,
@@ -26,8 +28,8 @@ record SubscriptionRow(String id, String userId, String currency, String planCod
         instant(row.getOffsetDateTime("created_at")));
   }
 
-  private static Instant instant(OffsetDateTime time) {
-    return time == null ? null : time.toInstant();
+  WalletKey wallet() {
+    return new WalletKey(userId, currency);
   }
 
   boolean isActive() {

@@ -127,7 +127,7 @@ class BillingPropertiesTest {
       toppedUp += amount;
       timer(at);
       long threshold = suspended.values().stream()
-          .mapToLong(p -> WalletRunner.minuteOf(p.priceMinor(), p.periodMs())).sum();
+          .mapToLong(p -> RunPlanner.minuteOf(p.priceMinor(), p.periodMs())).sum();
       if (!suspended.isEmpty() && active.isEmpty() && balance >= threshold) {
         suspended.forEach((id, plan) -> start(id, plan, at));
         suspended.clear();

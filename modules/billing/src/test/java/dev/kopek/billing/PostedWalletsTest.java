@@ -2,6 +2,7 @@ package dev.kopek.billing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -14,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -28,11 +28,11 @@ class PostedWalletsTest {
 
   private Vertx vertx;
   private Context context;
-  /** Every lookup's wallets, as "user\ncurrency". */
-  private final List<List<String>> lookups = new CopyOnWriteArrayList<>();
+  /** Every lookup's wallets. */
+  private final List<List<WalletKey>> lookups = new CopyOnWriteArrayList<>();
   private final List<String> reactions = new CopyOnWriteArrayList<>();
   /** Lookups answer only when the test says so, one promise per lookup. */
-  private final List<Promise<Set<String>>> answers = new CopyOnWriteArrayList<>();
+  private final List<Promise<Set<WalletKey>>> answers = new CopyOnWriteArrayList<>();
   private PostedWallets posted;
 
   @BeforeEach
@@ -40,15 +40,14 @@ class PostedWalletsTest {
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
     posted = new PostedWallets(context,
-        (users, currencies) -> {
-          lookups.add(IntStream.range(0, users.length)
-              .mapToObj(i -> users[i] + "\n" + currencies[i]).toList());
-          Promise<Set<String>> answer = Promise.promise();
+        wallets -> {
+          lookups.add(List.copyOf(wallets));
+          Promise<Set<WalletKey>> answer = Promise.promise();
           answers.add(answer);
           return answer.future();
         },
-        (user, currency) -> react("resume " + user + " " + currency),
-        (user, currency) -> react("timer " + user + " " + currency));
+        wallet -> react("resume " + wallet.userId() + " " + wallet.currency()),
+        wallet -> react("timer " + wallet.userId() + " " + wallet.currency()));
   }
 
   private Future<Void> react(String what) {
@@ -78,8 +77,12 @@ class PostedWalletsTest {
     }
   }
 
-  private void answer(int lookup, String... subscribed) throws Exception {
+  private void answer(int lookup, WalletKey... subscribed) throws Exception {
     onContext(() -> answers.get(lookup).complete(Set.copyOf(Arrays.asList(subscribed))));
+  }
+
+  private static WalletKey wallet(String user, String currency) {
+    return new WalletKey(user, currency);
   }
 
   @Test
@@ -91,7 +94,7 @@ class PostedWalletsTest {
         int first = batch * 100;
         context.runOnContext(turn -> {
           for (int i = first; i < first + 100; i++) {
-            posted.posted("u" + (i % 250), "USD", false);
+            posted.posted(wallet("u" + (i % 250), "USD"), false);
           }
         });
       }
@@ -100,24 +103,24 @@ class PostedWalletsTest {
     Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
     assertThat(lookups).hasSize(1);
     assertThat(lookups.get(0)).hasSize(250).doesNotHaveDuplicates()
-        .contains("u0\nUSD", "u249\nUSD");
+        .contains(wallet("u0", "USD"), wallet("u249", "USD"));
   }
 
   @Test
   @DisplayName("entries arriving during a lookup wait for it, then go together in the next one")
   void entriesDuringALookupGoNext() throws Exception {
-    onContext(() -> posted.posted("a", "USD", false));
+    onContext(() -> posted.posted(wallet("a", "USD"), false));
     waitFor(() -> lookups.size() == 1);
     onContext(() -> {
-      posted.posted("b", "USD", false);
-      posted.posted("c", "EUR", true);
+      posted.posted(wallet("b", "USD"), false);
+      posted.posted(wallet("c", "EUR"), true);
     });
     Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
     assertThat(lookups).as("no second lookup while the first is out").hasSize(1);
-    answer(0, "a\nUSD");
+    answer(0, wallet("a", "USD"));
     waitFor(() -> lookups.size() == 2);
-    assertThat(lookups.get(1)).containsExactly("b\nUSD", "c\nEUR");
-    answer(1, "c\nEUR");
+    assertThat(lookups.get(1)).containsExactly(wallet("b", "USD"), wallet("c", "EUR"));
+    answer(1, wallet("c", "EUR"));
     waitFor(() -> reactions.size() == 2);
     assertThat(reactions).containsExactly("timer a USD", "resume c EUR");
   }
@@ -126,14 +129,14 @@ class PostedWalletsTest {
   @DisplayName("only subscribed wallets react; a credit among a wallet's entries makes it a resume")
   void reactions() throws Exception {
     onContext(() -> {
-      posted.posted("a", "USD", false);
-      posted.posted("a", "USD", true);
-      posted.posted("a", "USD", false);
-      posted.posted("b", "USD", false);
-      posted.posted("c", "USD", true);
+      posted.posted(wallet("a", "USD"), false);
+      posted.posted(wallet("a", "USD"), true);
+      posted.posted(wallet("a", "USD"), false);
+      posted.posted(wallet("b", "USD"), false);
+      posted.posted(wallet("c", "USD"), true);
     });
     waitFor(() -> lookups.size() == 1);
-    answer(0, "a\nUSD", "b\nUSD");
+    answer(0, wallet("a", "USD"), wallet("b", "USD"));
     waitFor(() -> reactions.size() == 2);
     Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
     assertThat(reactions).containsExactly("resume a USD", "timer b USD");
@@ -143,16 +146,17 @@ class PostedWalletsTest {
   @Test
   @DisplayName("a failed lookup does not stop later ones")
   void failedLookup() throws Exception {
-    onContext(() -> posted.posted("a", "USD", false));
+    onContext(() -> posted.posted(wallet("a", "USD"), false));
     waitFor(() -> lookups.size() == 1);
     onContext(() -> answers.get(0).fail("database down"));
-    onContext(() -> posted.posted("b", "USD", false));
+    onContext(() -> posted.posted(wallet("b", "USD"), false));
     waitFor(() -> lookups.size() == 2);
-    answer(1, "b\nUSD");
+    answer(1, wallet("b", "USD"));
     waitFor(() -> reactions.size() == 1);
     assertThat(reactions).containsExactly("timer b USD");
-    List<String> all = new ArrayList<>();
+    List<WalletKey> all = new ArrayList<>();
     lookups.forEach(all::addAll);
-    assertThat(all.stream().collect(Collectors.toSet())).containsExactlyInAnyOrder("a\nUSD", "b\nUSD");
+    assertThat(all.stream().collect(Collectors.toSet()))
+        .containsExactlyInAnyOrder(wallet("a", "USD"), wallet("b", "USD"));
   }
 }

@@ -125,10 +125,10 @@ class WalletPlannerTest {
   @Test
   @DisplayName("the default resume threshold is one minute of the rate, rounded up")
   void resumeThreshold() {
-    assertThat(WalletRunner.minuteOf(120, HOUR)).isEqualTo(2);
-    assertThat(WalletRunner.minuteOf(100, 7 * MINUTE)).isEqualTo(15);
-    assertThat(WalletRunner.minuteOf(1, HOUR)).isEqualTo(1);
-    assertThat(WalletRunner.minuteOf(60, MINUTE)).isEqualTo(60);
+    assertThat(RunPlanner.minuteOf(120, HOUR)).isEqualTo(2);
+    assertThat(RunPlanner.minuteOf(100, 7 * MINUTE)).isEqualTo(15);
+    assertThat(RunPlanner.minuteOf(1, HOUR)).isEqualTo(1);
+    assertThat(RunPlanner.minuteOf(60, MINUTE)).isEqualTo(60);
   }
 
   @Test

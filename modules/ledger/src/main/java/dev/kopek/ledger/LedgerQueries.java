@@ -3,6 +3,7 @@ package dev.kopek.ledger;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.Wallet;
+import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -48,13 +49,14 @@ final class LedgerQueries {
         .execute(Tuple.from(List.of(userIds.toArray(String[]::new),
             currencies.toArray(String[]::new))))
         .map(rows -> {
-          Map<String, Long> balances = new HashMap<>();
-          rows.forEach(row -> balances.put(row.getString("name") + "\n" + row.getString("currency"),
+          Map<WalletKey, Long> balances = new HashMap<>();
+          rows.forEach(row -> balances.put(
+              new WalletKey(row.getString("name"), row.getString("currency")),
               row.getLong("balance_minor")));
           List<Wallet> wallets = new ArrayList<>(userIds.size());
           for (int i = 0; i < userIds.size(); i++) {
             wallets.add(new Wallet(userIds.get(i), currencies.get(i),
-                balances.getOrDefault(userIds.get(i) + "\n" + currencies.get(i), 0L)));
+                balances.getOrDefault(new WalletKey(userIds.get(i), currencies.get(i)), 0L)));
           }
           return wallets;
         });
