@@ -1,5 +1,6 @@
 package dev.kopek.billing;
 
+import dev.kopek.model.Hashes;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
@@ -8,9 +9,6 @@ import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -216,7 +214,7 @@ final class BillingApi {
     String key = Requests.text(body, "idempotency_key", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
     String asked = String.join("\n", verb, userId, String.join("\n", fields));
     return new RunRequest.Command(verb + ":" + key,
-        Base64.getEncoder().encodeToString(sha256(asked)));
+        Base64.getEncoder().encodeToString(Hashes.sha256(asked)));
   }
 
   static long periodMs(String period) {
@@ -241,11 +239,4 @@ final class BillingApi {
         .replace('-', 'x').replace('_', 'y');
   }
 
-  static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK ships SHA-256", e);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.kopek.billing;
 
+import dev.kopek.model.Limits;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -22,7 +23,8 @@ record BillingConfig(String databaseUrl, long pollIntervalMs, long resumeMinMino
     require(pollIntervalMs >= 10 && pollIntervalMs <= 1000,
         "billing.poll_interval_ms must be between 10 and 1000 (due timers are handled within a second)");
     require(resumeMinMinor >= 0, "billing.resume_min_minor must be 0 (one minute of the rate) or more");
-    require(batchMax >= 1 && batchMax <= 10_000, "billing.batch_max must be between 1 and 10000");
+    require(batchMax >= 1 && batchMax <= Limits.POSTINGS_PER_REQUEST_MAX,
+        "billing.batch_max must be between 1 and " + Limits.POSTINGS_PER_REQUEST_MAX);
     require(leaseMs >= 1000 && leaseMs <= 600_000, "billing.lease_ms must be between 1000 and 600000");
   }
 

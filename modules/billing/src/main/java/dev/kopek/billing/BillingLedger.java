@@ -1,5 +1,6 @@
 package dev.kopek.billing;
 
+import dev.kopek.model.Limits;
 import dev.kopek.model.Bus;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
@@ -22,7 +23,6 @@ import org.slf4j.LoggerFactory;
 final class BillingLedger {
 
   /** The most postings one {@code kopek.ledger.post.batch} request may carry. */
-  private static final int POSTINGS_PER_REQUEST_MAX = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(BillingLedger.class);
 
@@ -81,12 +81,12 @@ final class BillingLedger {
     int postings = 0;
     for (int i = 0; i < runs.size(); i++) {
       JsonArray group = postingsJson(runs.get(i));
-      if (group.isEmpty() || group.size() > POSTINGS_PER_REQUEST_MAX) {
+      if (group.isEmpty() || group.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
         outcomes.set(i, new Outcome.Unknown(new IllegalStateException("a run of "
             + group.size() + " entries cannot be posted in one request")));
         continue;
       }
-      if (postings + group.size() > POSTINGS_PER_REQUEST_MAX) {
+      if (postings + group.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
         requests.add(postGroups(runs, groups, members, outcomes));
         groups = new JsonArray();
         members = new ArrayList<>();

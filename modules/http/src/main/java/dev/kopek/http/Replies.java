@@ -1,5 +1,6 @@
 package dev.kopek.http;
 
+import dev.kopek.model.Limits;
 import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
 import dev.kopek.model.ledger.EntryKind;
@@ -52,11 +53,7 @@ final class Replies {
 
   /** A currency the contract's pattern let through, checked against ISO 4217. */
   static String currency(String field, String code) {
-    if (code != null && Currencies.find(code).isEmpty()) {
-      throw Failure.invalid(field, field + " must be an ISO 4217 currency code such as USD, "
-          + "was " + code).toException();
-    }
-    return code;
+    return code == null ? null : Currencies.checked(field, code);
   }
 
   static String idempotencyKey(RoutingContext ctx) {
@@ -81,7 +78,7 @@ final class Replies {
 
   static int limit(RoutingContext ctx) {
     RequestParameter limit = validated(ctx).getQuery().get("limit");
-    return limit == null || limit.isNull() ? 20 : limit.getInteger();
+    return limit == null || limit.isNull() ? Limits.PAGE_LIMIT_DEFAULT : limit.getInteger();
   }
 
   static String string(ValidatedRequest request, String name) {

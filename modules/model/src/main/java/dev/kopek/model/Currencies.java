@@ -44,6 +44,22 @@ public final class Currencies {
     }
   }
 
+  /**
+   * The one currency check of Kopek's requests: {@code code} when it is an accepted ISO 4217
+   * code, else a {@link Failure} naming {@code field}.
+   *
+   * @param field the request field, for the failure
+   * @param code  the code, upper-case
+   * @return the code
+   */
+  public static String checked(String field, String code) {
+    if (find(code).isEmpty()) {
+      throw Failure.invalid(field, field + " must be an ISO 4217 currency code such as USD"
+          + (code == null ? "" : ", was " + code)).toException();
+    }
+    return code;
+  }
+
   /** Like {@link #find(String)} but throws {@link IllegalArgumentException} for a bad code. */
   public static Currency require(String code) {
     return find(code).orElseThrow(

@@ -25,5 +25,14 @@ public final class Limits {
   /** Largest page of the transaction log one request returns. */
   public static final int PAGE_LIMIT_MAX = 100;
 
+  /** Items in a page when the request asks no number. */
+  public static final int PAGE_LIMIT_DEFAULT = 20;
+
+  /**
+   * Postings in one ledger request (a batch, or the groups of one request) at most, and so in
+   * one billing chunk's request.
+   */
+  public static final int POSTINGS_PER_REQUEST_MAX = 10_000;
+
   private Limits() {}
 }

@@ -82,9 +82,6 @@ public final class Requests {
    */
   public static String currency(JsonObject body) {
     Object value = body.getValue("currency");
-    if (!(value instanceof String code) || Currencies.find(code).isEmpty()) {
-      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD").toException();
-    }
-    return code;
+    return Currencies.checked("currency", value instanceof String code ? code : null);
   }
 }

@@ -5,6 +5,7 @@ import dev.kopek.gateway.spi.GatewayFailure;
 import dev.kopek.gateway.spi.RefundLookup;
 import dev.kopek.gateway.spi.RefundRequest;
 import dev.kopek.gateway.spi.RefundResult;
+import dev.kopek.model.Hashes;
 import dev.kopek.model.Bus;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
@@ -91,7 +92,7 @@ final class Refunds {
     String adminId = Requests.text(body, "admin_id", Limits.IDEMPOTENCY_KEY_LENGTH_MAX);
     Long requested = requestedAmount(body.getValue("amount_minor"));
     String refundKey = "refund:" + adminId + ":" + key;
-    String refundId = "re_" + Topups.base32(Topups.sha256(refundKey), 26);
+    String refundId = "re_" + Topups.base32(Hashes.sha256(refundKey), 26);
     return store.refundByKey(refundKey).compose(existing -> {
       if (existing.isEmpty()) {
         return open(refundId, id, refundKey, requested, adminId, null);

@@ -4,6 +4,7 @@ import dev.kopek.gateway.spi.CheckoutRequest;
 import dev.kopek.gateway.spi.CheckoutResult;
 import dev.kopek.gateway.spi.Gateway;
 import dev.kopek.gateway.spi.GatewayFailure;
+import dev.kopek.model.Hashes;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
@@ -11,9 +12,6 @@ import dev.kopek.model.Requests;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -63,7 +61,7 @@ final class Topups {
     Gateway gateway = gateways.find(gatewayId).orElseThrow(() -> Failure.invalid("gateway",
         "gateway must be one of " + gateways.ids() + ", was " + gatewayId).toException());
     String returnUrl = returnUrl(body);
-    byte[] requestHash = sha256(userId + "\n" + amountMinor + "\n" + currency + "\n" + gatewayId
+    byte[] requestHash = Hashes.sha256(userId + "\n" + amountMinor + "\n" + currency + "\n" + gatewayId
         + "\n" + returnUrl);
     return store.byIdempotencyKey(userId, key).compose(existing -> {
       if (existing.isPresent()) {
@@ -78,7 +76,7 @@ final class Topups {
 
   private Future<JsonObject> start(String userId, String key, long amountMinor, String currency,
       Gateway gateway, String returnUrl, byte[] requestHash) {
-    String paymentId = "pay_" + base32(sha256("payment\n" + userId + "\n" + key), 26);
+    String paymentId = "pay_" + base32(Hashes.sha256("payment\n" + userId + "\n" + key), 26);
     String token = token();
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     String finalReturnUrl = returnUrl != null ? returnUrl
@@ -189,7 +187,7 @@ final class Topups {
 
   Future<JsonObject> list(JsonObject body) {
     String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
-    int limit = body.getInteger("limit", 20);
+    int limit = body.getInteger("limit", Limits.PAGE_LIMIT_DEFAULT);
     if (limit < 1 || limit > Limits.PAGE_LIMIT_MAX) {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX).toException();
     }
@@ -223,13 +221,6 @@ final class Topups {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK ships SHA-256", e);
-    }
-  }
 
   /** Lower-case base32 (RFC 4648 alphabet), for ids that read well in URLs and logs. */
   static String base32(byte[] bytes, int length) {

@@ -21,7 +21,7 @@ final class Unmatched {
   }
 
   Future<JsonObject> list(JsonObject body) {
-    int limit = body.getInteger("limit", 20);
+    int limit = body.getInteger("limit", Limits.PAGE_LIMIT_DEFAULT);
     if (limit < 1 || limit > Limits.PAGE_LIMIT_MAX) {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX)
           .toException();

@@ -6,6 +6,7 @@ import dev.kopek.gateway.spi.PaymentOutcome;
 import dev.kopek.gateway.spi.StatusResult;
 import dev.kopek.gateway.spi.WebhookRequest;
 import dev.kopek.gateway.spi.WebhookResult;
+import dev.kopek.model.Hashes;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import io.vertx.core.Future;
@@ -176,7 +177,7 @@ final class Webhooks {
           + "nothing to do", event.providerEventId(), gatewayId, event.type(), reason);
       return record(gatewayId, event, null, "ignored");
     }
-    String id = "upp_" + Topups.base32(Topups.sha256(gatewayId + "\n"
+    String id = "upp_" + Topups.base32(Hashes.sha256(gatewayId + "\n"
         + event.providerReference()), 26);
     return store.recordUnmatched(id, gatewayId, event.providerReference(), event.paymentId(),
             event.amountMinor(), event.currency(), reason, "webhook " + event.type(),

@@ -31,9 +31,8 @@ public record EntryQuery(
       throw Failure.invalid("limit", "limit must be between 1 and " + INTERNAL_LIMIT_MAX)
           .toException();
     }
-    if (currency != null && Currencies.find(currency).isEmpty()) {
-      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD")
-          .toException();
+    if (currency != null) {
+      Currencies.checked("currency", currency);
     }
     if (from != null && to != null && !from.isBefore(to)) {
       throw Failure.invalid("from", "from must be before to").toException();
@@ -60,7 +59,7 @@ public record EntryQuery(
   /** Reads and validates the JSON form. */
   public static EntryQuery fromJson(JsonObject json) {
     String kind = Fields.optionalString(json, "kind", 32);
-    Object limit = json.getValue("limit", 20);
+    Object limit = json.getValue("limit", Limits.PAGE_LIMIT_DEFAULT);
     Object after = json.getValue("starting_after");
     if (!(limit instanceof Integer)) {
       throw Failure.invalid("limit", "limit must be an integer").toException();

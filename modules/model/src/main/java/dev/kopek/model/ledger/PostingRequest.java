@@ -48,8 +48,7 @@ public record PostingRequest(
             + (Limits.IDEMPOTENCY_KEY_LENGTH_MAX + 64) + " characters");
     check(userId != null && !userId.isBlank() && userId.length() <= Limits.USER_ID_LENGTH_MAX,
         "user_id", "user_id is required and at most " + Limits.USER_ID_LENGTH_MAX + " characters");
-    check(Currencies.find(currency).isPresent(), "currency",
-        "currency must be an ISO 4217 code such as USD");
+    Currencies.checked("currency", currency);
     // Compared on both sides rather than through Math.abs, which leaves Long.MIN_VALUE negative.
     check(amountMinor != 0 && amountMinor >= -Limits.AMOUNT_MINOR_MAX
         && amountMinor <= Limits.AMOUNT_MINOR_MAX,
