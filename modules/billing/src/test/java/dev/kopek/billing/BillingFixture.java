@@ -7,6 +7,7 @@ import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.storage.PostgresEndpoint;
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.TestClock;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -117,13 +118,7 @@ final class BillingFixture implements AutoCloseable {
   }
 
   static void waitFor(BooleanSupplier condition) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("condition not met within 20 s");
-      }
-      Thread.sleep(20);
-    }
+    Poll.until(Duration.ofSeconds(20), "billing's condition", condition);
   }
 
   static <T> T await(Future<T> future) throws Exception {

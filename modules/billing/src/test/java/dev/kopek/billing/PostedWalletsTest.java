@@ -70,11 +70,7 @@ class PostedWalletsTest {
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
-      Thread.sleep(2);
-    }
+    dev.kopek.testkit.Poll.until(java.time.Duration.ofSeconds(10), "the lookups", condition);
   }
 
   private void answer(int lookup, WalletKey... subscribed) throws Exception {

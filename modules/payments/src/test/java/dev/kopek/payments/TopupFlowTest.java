@@ -10,6 +10,7 @@ import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.model.payments.PaymentsAddresses;
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.ScriptedProvider;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -141,10 +142,7 @@ class TopupFlowTest {
     String id = topup.getString("id");
     ScriptedProvider.OUTCOMES.put(id, PaymentOutcome.SUCCEEDED);
     fixture.clock.advance(Duration.ofSeconds(2));
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (fixture.balance("alice") == 0 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    Poll.until(Duration.ofSeconds(10), "the janitor's credit", () -> fixture.balance("alice") > 0);
     assertThat(fixture.balance("alice")).isEqualTo(2000);
     Map.Entry<String, String> late = ScriptedProvider.webhook(PaymentsFixture.SECRET, "evt_late",
         id, "succeeded", 2000, "USD");

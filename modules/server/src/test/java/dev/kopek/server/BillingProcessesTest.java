@@ -3,6 +3,7 @@ package dev.kopek.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kopek.storage.PostgresEndpoint;
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.TestDatabase;
 import dev.kopek.testkit.Tokens;
 import io.vertx.core.Future;
@@ -247,11 +248,15 @@ class BillingProcessesTest {
 
   /** Waits until the first entry of {@code hour}'s period is in the ledger. */
   private void awaitBillingOf(int hour) throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    while (query("SELECT count(*) FROM ledger_entries WHERE kind = 'billing'")
-        <= (long) (hour - 1) * USERS) {
-      assertThat(System.nanoTime()).as("billing of hour %d started", hour).isLessThan(deadline);
-      Thread.sleep(10);
+    Poll.until(SETTLE, "billing of hour " + hour + " started",
+        () -> billingEntries() > (long) (hour - 1) * USERS);
+  }
+
+  private long billingEntries() {
+    try {
+      return query("SELECT count(*) FROM ledger_entries WHERE kind = 'billing'");
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

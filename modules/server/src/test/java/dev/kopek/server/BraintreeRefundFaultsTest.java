@@ -12,7 +12,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlMatching;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static dev.kopek.server.BraintreeFlowTest.SALES;
 import static dev.kopek.server.BraintreeFlowTest.xml;
-import static dev.kopek.server.ProviderFlow.eventually;
+import static dev.kopek.testkit.Poll.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.tomakehurst.wiremock.WireMockServer;

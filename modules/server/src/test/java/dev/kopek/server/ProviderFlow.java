@@ -18,7 +18,6 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -147,28 +146,6 @@ final class ProviderFlow implements AutoCloseable {
   HttpResponse<Buffer> submit(String checkoutToken, JsonObject form) throws Exception {
     return ApiClient.await(raw.post("/checkout/" + checkoutToken + "/submit")
         .sendJsonObject(form));
-  }
-
-  /** An assertion that may fail for a while. */
-  @FunctionalInterface
-  interface Check {
-    void run() throws Exception;
-  }
-
-  /** Retries {@code check} until it passes or {@code within} has elapsed, then fails with it. */
-  static void eventually(Duration within, Check check) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError | Exception failed) {
-        if (System.nanoTime() > deadline) {
-          throw failed;
-        }
-      }
-      Thread.sleep(50);
-    }
   }
 
   @Override
