@@ -12,8 +12,9 @@ import java.net.URISyntaxException;
  * @param databaseUrl the PostgreSQL URL the ledger's pool connects to
  * @param poolSize    connections for reads and the writer
  * @param batchMax    most commands one group commit takes
+ * @param queueMax    most commands waiting for the writer; more are answered 503 at once
  */
-public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
+public record LedgerConfig(String databaseUrl, int poolSize, int batchMax, int queueMax) {
 
   /** Connections: one for the writer plus reads; more than the server's cores buys nothing. */
   static final int POOL_SIZE_DEFAULT = 8;
@@ -23,6 +24,27 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
    * throughput under load, a huge one only makes single transactions long.
    */
   static final int BATCH_MAX_DEFAULT = 512;
+
+  /**
+   * Commands waiting while a batch is written. Under load the queue holds about one batch; it
+   * grows only when the database is slow or away, and then the bound keeps memory and waits from
+   * growing without end: 100,000 commands are about eight seconds of the writer's peak (some
+   * 13,000 debits/s on two cores, bench/README.md), longer than callers wait
+   * ({@code ledger.send_timeout_ms}, 5 s by default).
+   */
+  static final int QUEUE_MAX_DEFAULT = 100_000;
+
+  /**
+   * The smallest queue: one request may carry 10,000 postings (an atomic group among them), and
+   * a group that cannot fit even an empty queue could never be posted.
+   */
+  static final int QUEUE_MAX_MIN = 10_000;
+
+  /**
+   * The largest queue: more only keeps requests waiting longer than any caller does, and costs
+   * memory (each waiting command holds its request, up to a few kilobytes).
+   */
+  static final int QUEUE_MAX_MAX = 1_000_000;
 
   /** Checks bounds; the message names the key and the fix. */
   public LedgerConfig {
@@ -34,6 +56,10 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
     }
     if (batchMax < 1 || batchMax > 10_000) {
       throw new IllegalArgumentException("ledger.batch_max must be between 1 and 10000, was " + batchMax);
+    }
+    if (queueMax < QUEUE_MAX_MIN || queueMax > QUEUE_MAX_MAX) {
+      throw new IllegalArgumentException("ledger.queue_max must be between " + QUEUE_MAX_MIN
+          + " and " + QUEUE_MAX_MAX + ", was " + queueMax);
     }
   }
 
@@ -62,12 +88,16 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax) {
     return noPassword ? options.setPassword("") : options;
   }
 
-  /** Reads {@code db.url}, {@code ledger.pool_size} and {@code ledger.batch_max}. */
+  /**
+   * Reads {@code db.url}, {@code ledger.pool_size}, {@code ledger.batch_max} and
+   * {@code ledger.queue_max}.
+   */
   public static LedgerConfig from(JsonObject config) {
     JsonObject db = config.getJsonObject("db", new JsonObject());
     JsonObject ledger = config.getJsonObject("ledger", new JsonObject());
     return new LedgerConfig(db.getString("url"),
         ledger.getInteger("pool_size", POOL_SIZE_DEFAULT),
-        ledger.getInteger("batch_max", BATCH_MAX_DEFAULT));
+        ledger.getInteger("batch_max", BATCH_MAX_DEFAULT),
+        ledger.getInteger("queue_max", QUEUE_MAX_DEFAULT));
   }
 }

@@ -24,6 +24,15 @@ final class LedgerRows {
         row.getOffsetDateTime("created_at").toInstant());
   }
 
+  /** A row of {@link LedgerSql#SELECT_ACCOUNTS_FOR_UPDATE}. */
+  static Account account(Row row) {
+    Account.Key key = new Account.Key(row.getString("account_kind"), row.getString("name"),
+        row.getString("currency"));
+    var hash = row.getBuffer("last_hash");
+    return new Account(row.getLong("id"), key, row.getLong("balance_minor"),
+        row.getLong("entry_count"), hash == null ? HashChain.GENESIS : hash.getBytes());
+  }
+
   static Wallet wallet(Row row) {
     return new Wallet(row.getString("name"), row.getString("currency"),
         row.getLong("balance_minor"));

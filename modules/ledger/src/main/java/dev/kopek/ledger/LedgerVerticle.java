@@ -75,7 +75,7 @@ public final class LedgerVerticle extends VerticleBase {
         .connectingTo(writerOptions(new PgConnectOptions(connectOptions)))
         .using(vertx)
         .build();
-    writer = new LedgerWriter(writerPool, clock, config.batchMax(),
+    writer = new LedgerWriter(writerPool, clock, config.batchMax(), config.queueMax(),
         entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);

@@ -1,5 +1,6 @@
 package dev.kopek.ledger;
 
+import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
 import dev.kopek.model.ledger.Entry;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,28 @@ sealed interface Outcome {
   record Posted(Entry entry, boolean replayed) implements Outcome {}
 
   /** Nothing was written, for the reason given. */
-  record Rejected(Failure failure) implements Outcome {}
+  record Rejected(Failure failure) implements Outcome {
+
+    /** The balance guard: the wallet's balance does not cover the debit. */
+    static Rejected insufficientFunds(long balanceMinor, String currency, long amountMinor) {
+      return new Rejected(new Failure(ErrorCode.INSUFFICIENT_FUNDS,
+          "the balance of " + balanceMinor + " " + currency + " minor units does not cover "
+              + -amountMinor,
+          new JsonObject().put("balance_minor", balanceMinor).put("currency", currency)));
+    }
+
+    /** The idempotency key was used before with another command. */
+    static Rejected idempotencyConflict() {
+      return new Rejected(Failure.of(ErrorCode.IDEMPOTENCY_CONFLICT, "the idempotency key "
+          + "was already used with a different request; use a new key for a new request"));
+    }
+
+    /** The wallet's or the counter account's balance would leave the range of a long. */
+    static Rejected overflow() {
+      return new Rejected(Failure.invalid("amount_minor",
+          "amount_minor would overflow the balance"));
+    }
+  }
 
   /** The per-posting result in a {@code kopek.ledger.post.batch} reply. */
   default JsonObject toJson() {

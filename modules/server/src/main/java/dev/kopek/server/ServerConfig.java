@@ -41,6 +41,7 @@ record ServerConfig(String databaseUrl, Path dataDirectory, String jwtSecret, in
       Map.entry("auth.require_exp", Boolean.class),
       Map.entry("ledger.pool_size", Integer.class),
       Map.entry("ledger.batch_max", Integer.class),
+      Map.entry("ledger.queue_max", Integer.class),
       Map.entry("ledger.send_timeout_ms", Integer.class),
       Map.entry("metrics.enabled", Boolean.class),
       Map.entry("payments.default_gateway", String.class),
