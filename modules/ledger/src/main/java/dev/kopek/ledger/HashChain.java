@@ -1,9 +1,9 @@
 package dev.kopek.ledger;
 
+import dev.kopek.model.Hashes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -23,7 +23,7 @@ final class HashChain {
   static byte[] entryHash(byte[] previousHash, long seq, String userId, String currency,
       String counterAccount, long amountMinor, long balanceAfterMinor, String kind, String reason,
       String reference, String idempotencyKey, Instant createdAt) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Hashes.newSha256();
     digest.update(previousHash);
     update(digest, seq);
     update(digest, userId);
@@ -45,7 +45,7 @@ final class HashChain {
    */
   static byte[] requestHash(String userId, String currency, long amountMinor, String kind,
       String reason, String reference, String counterAccount) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Hashes.newSha256();
     update(digest, userId);
     update(digest, currency);
     update(digest, amountMinor);
@@ -70,11 +70,4 @@ final class HashChain {
     digest.update(bytes);
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK ships SHA-256", e);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.kopek.ledger;
 
+import dev.kopek.model.Limits;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.net.URI;
@@ -38,7 +39,7 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax, int q
    * The smallest queue: one request may carry 10,000 postings (an atomic group among them), and
    * a group that cannot fit even an empty queue could never be posted.
    */
-  static final int QUEUE_MAX_MIN = 10_000;
+  static final int QUEUE_MAX_MIN = Limits.POSTINGS_PER_REQUEST_MAX;
 
   /**
    * The largest queue: more only keeps requests waiting longer than any caller does, and costs
@@ -54,8 +55,9 @@ public record LedgerConfig(String databaseUrl, int poolSize, int batchMax, int q
     if (poolSize < 2 || poolSize > 100) {
       throw new IllegalArgumentException("ledger.pool_size must be between 2 and 100, was " + poolSize);
     }
-    if (batchMax < 1 || batchMax > 10_000) {
-      throw new IllegalArgumentException("ledger.batch_max must be between 1 and 10000, was " + batchMax);
+    if (batchMax < 1 || batchMax > Limits.POSTINGS_PER_REQUEST_MAX) {
+      throw new IllegalArgumentException("ledger.batch_max must be between 1 and "
+          + Limits.POSTINGS_PER_REQUEST_MAX + ", was " + batchMax);
     }
     if (queueMax < QUEUE_MAX_MIN || queueMax > QUEUE_MAX_MAX) {
       throw new IllegalArgumentException("ledger.queue_max must be between " + QUEUE_MAX_MIN

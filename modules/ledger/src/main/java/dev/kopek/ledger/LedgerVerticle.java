@@ -1,5 +1,7 @@
 package dev.kopek.ledger;
 
+import dev.kopek.model.Currencies;
+import dev.kopek.model.Limits;
 import dev.kopek.model.Bus;
 import dev.kopek.model.Failure;
 import dev.kopek.model.ledger.EntryPage;
@@ -151,9 +153,10 @@ public final class LedgerVerticle extends VerticleBase {
       return postGroups(body);
     }
     JsonArray postings = body.getJsonArray("postings");
-    if (postings == null || postings.isEmpty() || postings.size() > 10_000) {
-      throw Failure.invalid("postings", "postings must be a list of 1 to 10000 postings")
-          .toException();
+    if (postings == null || postings.isEmpty()
+        || postings.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
+      throw Failure.invalid("postings", "postings must be a list of 1 to "
+          + Limits.POSTINGS_PER_REQUEST_MAX + " postings").toException();
     }
     if (body.getBoolean("atomic", false)) {
       List<PostingRequest> requests = new ArrayList<>(postings.size());
@@ -187,8 +190,9 @@ public final class LedgerVerticle extends VerticleBase {
       throw Failure.invalid("groups", "send either postings or groups, not both").toException();
     }
     if (!(body.getValue("groups") instanceof JsonArray groups) || groups.isEmpty()) {
-      throw Failure.invalid("groups", "groups must be a list of 1 to 10000 postings in total, "
-          + "in non-empty lists").toException();
+      throw Failure.invalid("groups", "groups must be a list of 1 to "
+          + Limits.POSTINGS_PER_REQUEST_MAX + " postings in total, in non-empty lists")
+          .toException();
     }
     int total = 0;
     for (Object group : groups) {
@@ -198,9 +202,9 @@ public final class LedgerVerticle extends VerticleBase {
       }
       total += postings.size();
     }
-    if (total > 10_000) {
-      throw Failure.invalid("groups", "groups must hold at most 10000 postings in total")
-          .toException();
+    if (total > Limits.POSTINGS_PER_REQUEST_MAX) {
+      throw Failure.invalid("groups", "groups must hold at most "
+          + Limits.POSTINGS_PER_REQUEST_MAX + " postings in total").toException();
     }
     List<Future<JsonArray>> replies = writer.together(() -> {
       List<Future<JsonArray>> queued = new ArrayList<>(groups.size());
@@ -252,20 +256,18 @@ public final class LedgerVerticle extends VerticleBase {
 
   private Future<JsonObject> wallet(JsonObject body) {
     String userId = requireUser(body);
-    String currency = body.getString("currency");
-    if (dev.kopek.model.Currencies.find(currency).isEmpty()) {
-      throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD")
-          .toException();
-    }
+    String currency = Currencies.checked("currency",
+        body.getValue("currency") instanceof String code ? code : null);
     return queries.wallet(userId, currency).map(Wallet::toJson);
   }
 
   /** Several wallets' balances in one read: {@code {"wallets":[{"user_id","currency"}...]}}. */
   private Future<JsonObject> walletsGet(JsonObject body) {
     if (!(body.getValue("wallets") instanceof JsonArray wallets) || wallets.isEmpty()
-        || wallets.size() > 10_000) {
-      throw Failure.invalid("wallets", "wallets must be a list of 1 to 10000 "
-          + "{\"user_id\", \"currency\"} objects").toException();
+        || wallets.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
+      throw Failure.invalid("wallets", "wallets must be a list of 1 to "
+          + Limits.POSTINGS_PER_REQUEST_MAX + " {\"user_id\", \"currency\"} objects")
+          .toException();
     }
     List<String> userIds = new ArrayList<>(wallets.size());
     List<String> currencies = new ArrayList<>(wallets.size());
@@ -274,12 +276,8 @@ public final class LedgerVerticle extends VerticleBase {
         throw Failure.invalid("wallets", "each wallet must be an object").toException();
       }
       userIds.add(requireUser(wallet));
-      String currency = wallet.getValue("currency") instanceof String code ? code : null;
-      if (dev.kopek.model.Currencies.find(currency).isEmpty()) {
-        throw Failure.invalid("currency", "currency must be an ISO 4217 code such as USD")
-            .toException();
-      }
-      currencies.add(currency);
+      currencies.add(Currencies.checked("currency",
+          wallet.getValue("currency") instanceof String code ? code : null));
     }
     return queries.wallets(userIds, currencies).map(list -> new JsonObject().put("data",
         new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
