@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The baseline: raw PostgreSQL doing the same work per request as a Kopek debit — debit a wallet
- * under the guard and append the entry — as one SQL statement, driven by pgbench with 16 clients
- * on the same database server.
+ * under the guard and append the entry — as one SQL statement, driven by pgbench with 16 clients on
+ * the same database server.
  */
 final class Baseline {
 
@@ -33,16 +33,21 @@ final class Baseline {
 
   static Baseline prepare(PostgresEndpoint db, int wallets, Path work, PrintStream log)
       throws Exception {
-    Bench.sql(db,
+    Bench.sql(
+        db,
         "CREATE TABLE wallets (id INT PRIMARY KEY, balance_minor BIGINT NOT NULL "
             + "CHECK (balance_minor >= 0))",
         "CREATE TABLE entries (id BIGSERIAL PRIMARY KEY, wallet_id INT NOT NULL, "
             + "amount_minor BIGINT NOT NULL, balance_after_minor BIGINT NOT NULL, "
             + "created_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        "INSERT INTO wallets SELECT g, " + Bench.FUND_MINOR + " FROM generate_series(0, "
-            + wallets + ") g",
+        "INSERT INTO wallets SELECT g, "
+            + Bench.FUND_MINOR
+            + " FROM generate_series(0, "
+            + wallets
+            + ") g",
         "ANALYZE");
-    String statement = """
+    String statement =
+        """
         WITH debited AS (
           UPDATE wallets SET balance_minor = balance_minor - 1
            WHERE id = :wid AND balance_minor >= 1
@@ -66,16 +71,37 @@ final class Baseline {
   }
 
   void reset() throws Exception {
-    Bench.sql(db, "TRUNCATE entries", "UPDATE wallets SET balance_minor = " + Bench.FUND_MINOR,
-        "ANALYZE entries", "VACUUM (ANALYZE) wallets", "CHECKPOINT");
+    Bench.sql(
+        db,
+        "TRUNCATE entries",
+        "UPDATE wallets SET balance_minor = " + Bench.FUND_MINOR,
+        "ANALYZE entries",
+        "VACUUM (ANALYZE) wallets",
+        "CHECKPOINT");
   }
 
   /** Transactions per second of one pgbench run of the spread or hot script. */
   double run(boolean hot, long durationMs, int clients) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(List.of("pgbench", "-n", "-c",
-        String.valueOf(clients), "-j", "2", "-T", String.valueOf(Math.max(1, durationMs / 1000)),
-        "-f", (hot ? hotScript : spreadScript).toString(), "-h", db.host(), "-p",
-        String.valueOf(db.port()), "-U", db.user(), db.database()));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            List.of(
+                "pgbench",
+                "-n",
+                "-c",
+                String.valueOf(clients),
+                "-j",
+                "2",
+                "-T",
+                String.valueOf(Math.max(1, durationMs / 1000)),
+                "-f",
+                (hot ? hotScript : spreadScript).toString(),
+                "-h",
+                db.host(),
+                "-p",
+                String.valueOf(db.port()),
+                "-U",
+                db.user(),
+                db.database()));
     if (!db.password().isEmpty()) {
       builder.environment().put("PGPASSWORD", db.password());
     }

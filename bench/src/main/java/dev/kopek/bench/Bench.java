@@ -30,17 +30,26 @@ import java.util.function.Supplier;
 
 /**
  * {@code bench/run}: Kopek's API against a raw-PostgreSQL baseline, side by side, on the same
- * database server. Prints one JSON line per scenario on standard output; progress goes to
- * standard error. See bench/README.md.
+ * database server. Prints one JSON line per scenario on standard output; progress goes to standard
+ * error. See bench/README.md.
  */
 public final class Bench {
 
   /** Every wallet starts with this much, so no debit of the run is refused. */
   static final long FUND_MINOR = 1_000_000_000L;
+
   static final String SECRET = "bench-secret-of-at-least-thirty-two-bytes-long";
 
-  record Options(int pairs, long runMs, long warmupMs, int wallets, int billingWallets,
-      int inFlight, int baselineClients, String jar, List<String> scenarios) {
+  record Options(
+      int pairs,
+      long runMs,
+      long warmupMs,
+      int wallets,
+      int billingWallets,
+      int inFlight,
+      int baselineClients,
+      String jar,
+      List<String> scenarios) {
 
     static Options parse(String[] args) {
       List<String> list = Arrays.asList(args);
@@ -48,8 +57,9 @@ public final class Bench {
       boolean smoke = list.contains("--smoke");
       String jar = value(list, "--jar", "modules/server/target/kopek.jar");
       int inFlight = Integer.parseInt(value(list, "--in-flight", "128"));
-      List<String> scenarios = Arrays.asList(value(list, "--scenarios",
-          "debit_spread,debit_hot,mixed,billing_run").split(","));
+      List<String> scenarios =
+          Arrays.asList(
+              value(list, "--scenarios", "debit_spread,debit_hot,mixed,billing_run").split(","));
       if (smoke) {
         return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios);
       }
@@ -89,9 +99,15 @@ public final class Bench {
       Baseline baseline = Baseline.prepare(baselineDb, options.wallets(), work, log);
       int port = freePort();
       kopek = KopekProcess.start(Path.of(options.jar()), kopekDb, port, work, SECRET, log);
-      WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-          .setDefaultPort(port).setKeepAlive(true).setTcpNoDelay(true),
-          new PoolOptions().setHttp1MaxSize(Math.max(options.inFlight(), 64)));
+      WebClient client =
+          WebClient.create(
+              vertx,
+              new WebClientOptions()
+                  .setDefaultHost("127.0.0.1")
+                  .setDefaultPort(port)
+                  .setKeepAlive(true)
+                  .setTcpNoDelay(true),
+              new PoolOptions().setHttp1MaxSize(Math.max(options.inFlight(), 64)));
       LoadGenerator load = new LoadGenerator(vertx, port, Math.max(options.inFlight(), 64));
       Seed seed = new Seed(kopekDb, options.wallets());
       seed.wallets();
@@ -116,8 +132,9 @@ public final class Bench {
   }
 
   static PostgresEndpoint recreate(PostgresEndpoint server, String name) throws Exception {
-    try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(),
-        server.password()); Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+        Statement statement = connection.createStatement()) {
       statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
       statement.execute("CREATE DATABASE " + name);
     }
@@ -125,7 +142,8 @@ public final class Bench {
   }
 
   static void sql(PostgresEndpoint db, String... statements) throws Exception {
-    try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+    try (Connection connection =
+            DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
         Statement statement = connection.createStatement()) {
       for (String sql : statements) {
         statement.execute(sql);
@@ -134,7 +152,8 @@ public final class Bench {
   }
 
   static long queryLong(PostgresEndpoint db, String sql) throws Exception {
-    try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+    try (Connection connection =
+            DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
         Statement statement = connection.createStatement();
         var result = statement.executeQuery(sql)) {
       result.next();
@@ -155,39 +174,59 @@ public final class Bench {
     final String hot;
 
     Tokens(Vertx vertx, int wallets) {
-      JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-          new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
+      JWTAuth jwt =
+          JWTAuth.create(
+              vertx,
+              new JWTAuthOptions()
+                  .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)));
       JWTOptions options = new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(600);
       users = new String[wallets];
       for (int i = 0; i < wallets; i++) {
         users[i] = jwt.generateToken(new JsonObject().put("user_id", "u" + i), options);
       }
       hot = jwt.generateToken(new JsonObject().put("user_id", "hot"), options);
-      admin = jwt.generateToken(new JsonObject().put("user_id", "bench")
-          .put("roles", new io.vertx.core.json.JsonArray().add("admin")), options);
+      admin =
+          jwt.generateToken(
+              new JsonObject()
+                  .put("user_id", "bench")
+                  .put("roles", new io.vertx.core.json.JsonArray().add("admin")),
+              options);
     }
   }
 
   /** Unique idempotency keys, and the debit body every request sends. */
   static final AtomicLong KEYS = new AtomicLong();
-  static final Buffer DEBIT = Buffer.buffer("{\"amount_minor\":1,\"currency\":\"USD\",\"reason\":\"bench\"}");
+
+  static final Buffer DEBIT =
+      Buffer.buffer("{\"amount_minor\":1,\"currency\":\"USD\",\"reason\":\"bench\"}");
 
   static Supplier<LoadGenerator.Call> spreadDebits(Tokens tokens) {
-    return () -> new LoadGenerator.Call(HttpMethod.POST, "/v1/charges",
-        tokens.users[ThreadLocalRandom.current().nextInt(tokens.users.length)],
-        "b" + KEYS.incrementAndGet(), DEBIT);
+    return () ->
+        new LoadGenerator.Call(
+            HttpMethod.POST,
+            "/v1/charges",
+            tokens.users[ThreadLocalRandom.current().nextInt(tokens.users.length)],
+            "b" + KEYS.incrementAndGet(),
+            DEBIT);
   }
 
   static Supplier<LoadGenerator.Call> hotDebits(Tokens tokens) {
-    return () -> new LoadGenerator.Call(HttpMethod.POST, "/v1/charges", tokens.hot,
-        "h" + KEYS.incrementAndGet(), DEBIT);
+    return () ->
+        new LoadGenerator.Call(
+            HttpMethod.POST, "/v1/charges", tokens.hot, "h" + KEYS.incrementAndGet(), DEBIT);
   }
 
   static Supplier<LoadGenerator.Call> mixed(Tokens tokens) {
     Supplier<LoadGenerator.Call> debits = spreadDebits(tokens);
-    return () -> ThreadLocalRandom.current().nextInt(5) == 0 ? debits.get()
-        : new LoadGenerator.Call(HttpMethod.GET, "/v1/wallets/USD",
-            tokens.users[ThreadLocalRandom.current().nextInt(tokens.users.length)], null, null);
+    return () ->
+        ThreadLocalRandom.current().nextInt(5) == 0
+            ? debits.get()
+            : new LoadGenerator.Call(
+                HttpMethod.GET,
+                "/v1/wallets/USD",
+                tokens.users[ThreadLocalRandom.current().nextInt(tokens.users.length)],
+                null,
+                null);
   }
 
   static List<Double> sorted(List<Double> values) {

@@ -20,25 +20,31 @@ final class KopekProcess {
     this.process = process;
   }
 
-  static KopekProcess start(Path jar, PostgresEndpoint database, int port, Path work, String secret,
-      PrintStream log) throws Exception {
+  static KopekProcess start(
+      Path jar, PostgresEndpoint database, int port, Path work, String secret, PrintStream log)
+      throws Exception {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException(jar + " is missing: build it with ./mvnw -q package -DskipTests");
+      throw new IllegalStateException(
+          jar + " is missing: build it with ./mvnw -q package -DskipTests");
     }
     Path config = work.resolve("bench.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         billing:
           poll_interval_ms: 50
           batch_max: 2000
         metrics:
           enabled: false
         """);
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        // As README recommends running it.
-        "-XX:-DontCompileHugeMethods",
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-Dorg.slf4j.simpleLogger.log.dev.kopek.server.Kopek=info"));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // As README recommends running it.
+                "-XX:-DontCompileHugeMethods",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log.dev.kopek.server.Kopek=info"));
     // Extra JVM options for Kopek only (a profiler, a heap size): BENCH_KOPEK_JAVA_OPTS.
     String extra = System.getenv().getOrDefault("BENCH_KOPEK_JAVA_OPTS", "").trim();
     if (!extra.isEmpty()) {
@@ -55,20 +61,24 @@ final class KopekProcess {
     builder.redirectErrorStream(true);
     Process process = builder.start();
     CountDownLatch serving = new CountDownLatch(1);
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          log.println("  kopek| " + line);
-          if (line.contains("Kopek is serving")) {
-            serving.countDown();
-          }
-        }
-      } catch (Exception ignored) {
-        // the process ended
-      }
-    }, "kopek-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader lines =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  log.println("  kopek| " + line);
+                  if (line.contains("Kopek is serving")) {
+                    serving.countDown();
+                  }
+                }
+              } catch (Exception ignored) {
+                // the process ended
+              }
+            },
+            "kopek-output");
     reader.setDaemon(true);
     reader.start();
     if (!serving.await(120, TimeUnit.SECONDS)) {

@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +16,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Drives HTTP requests and records their latency in an HdrHistogram. Two modes: closed loop (a
- * fixed number of requests in flight, for peak throughput) and constant rate (requests scheduled
- * at fixed intervals and timed from their intended start, so a stalled server shows up as latency
+ * fixed number of requests in flight, for peak throughput) and constant rate (requests scheduled at
+ * fixed intervals and timed from their intended start, so a stalled server shows up as latency
  * instead of hiding behind fewer requests: no coordinated omission).
  */
 final class LoadGenerator {
@@ -46,14 +46,19 @@ final class LoadGenerator {
 
   /**
    * A generator for the server at 127.0.0.1:{@code port}, with up to {@code connections} kept
-   * alive. It uses Vert.x's plain HTTP client (not the web client) and pre-encoded bodies, so
-   * that it takes as little as possible of the CPU it shares with the server under test.
+   * alive. It uses Vert.x's plain HTTP client (not the web client) and pre-encoded bodies, so that
+   * it takes as little as possible of the CPU it shares with the server under test.
    */
   LoadGenerator(Vertx vertx, int port, int connections) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(port).setKeepAlive(true).setTcpNoDelay(true),
-        new PoolOptions().setHttp1MaxSize(connections));
+    this.client =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setKeepAlive(true)
+                .setTcpNoDelay(true),
+            new PoolOptions().setHttp1MaxSize(connections));
   }
 
   Result closedLoop(int inFlight, long durationMs, Supplier<Call> calls) throws Exception {
@@ -64,17 +69,24 @@ final class LoadGenerator {
     long deadline = start + TimeUnit.MILLISECONDS.toNanos(durationMs);
     Promise<Void> done = Promise.promise();
     AtomicLong running = new AtomicLong(inFlight);
-    vertx.runOnContext(v -> {
-      for (int i = 0; i < inFlight; i++) {
-        loop(calls, deadline, histogram, completed, failed, running, done);
-      }
-    });
+    vertx.runOnContext(
+        v -> {
+          for (int i = 0; i < inFlight; i++) {
+            loop(calls, deadline, histogram, completed, failed, running, done);
+          }
+        });
     await(done.future(), durationMs + 60_000);
     return new Result(completed.get(), failed.get(), System.nanoTime() - start, histogram);
   }
 
-  private void loop(Supplier<Call> calls, long deadline, Histogram histogram, AtomicLong completed,
-      AtomicLong failed, AtomicLong running, Promise<Void> done) {
+  private void loop(
+      Supplier<Call> calls,
+      long deadline,
+      Histogram histogram,
+      AtomicLong completed,
+      AtomicLong failed,
+      AtomicLong running,
+      Promise<Void> done) {
     if (System.nanoTime() >= deadline) {
       if (running.decrementAndGet() == 0) {
         done.tryComplete();
@@ -82,10 +94,13 @@ final class LoadGenerator {
       return;
     }
     long sent = System.nanoTime();
-    send(calls.get()).onComplete(result -> {
-      record(result.succeeded() ? result.result() : null, sent, histogram, completed, failed);
-      loop(calls, deadline, histogram, completed, failed, running, done);
-    });
+    send(calls.get())
+        .onComplete(
+            result -> {
+              record(
+                  result.succeeded() ? result.result() : null, sent, histogram, completed, failed);
+              loop(calls, deadline, histogram, completed, failed, running, done);
+            });
   }
 
   Result constantRate(int perSecond, long durationMs, Supplier<Call> calls) throws Exception {
@@ -98,18 +113,28 @@ final class LoadGenerator {
     AtomicLong scheduled = new AtomicLong();
     AtomicLong finished = new AtomicLong();
     Promise<Void> done = Promise.promise();
-    long timer = vertx.setPeriodic(1, id -> {
-      long now = System.nanoTime();
-      while (scheduled.get() < total && start + scheduled.get() * intervalNanos <= now) {
-        long intended = start + scheduled.getAndIncrement() * intervalNanos;
-        send(calls.get()).onComplete(result -> {
-          record(result.succeeded() ? result.result() : null, intended, histogram, completed, failed);
-          if (finished.incrementAndGet() == total) {
-            done.tryComplete();
-          }
-        });
-      }
-    });
+    long timer =
+        vertx.setPeriodic(
+            1,
+            id -> {
+              long now = System.nanoTime();
+              while (scheduled.get() < total && start + scheduled.get() * intervalNanos <= now) {
+                long intended = start + scheduled.getAndIncrement() * intervalNanos;
+                send(calls.get())
+                    .onComplete(
+                        result -> {
+                          record(
+                              result.succeeded() ? result.result() : null,
+                              intended,
+                              histogram,
+                              completed,
+                              failed);
+                          if (finished.incrementAndGet() == total) {
+                            done.tryComplete();
+                          }
+                        });
+              }
+            });
     try {
       await(done.future(), durationMs + 60_000);
     } finally {
@@ -118,8 +143,12 @@ final class LoadGenerator {
     return new Result(completed.get(), failed.get(), System.nanoTime() - start, histogram);
   }
 
-  private static void record(Integer status, long sentNanos, Histogram histogram,
-      AtomicLong completed, AtomicLong failed) {
+  private static void record(
+      Integer status,
+      long sentNanos,
+      Histogram histogram,
+      AtomicLong completed,
+      AtomicLong failed) {
     long micros = (System.nanoTime() - sentNanos) / 1000;
     synchronized (histogram) {
       histogram.recordValue(Math.min(micros, histogram.getHighestTrackableValue()));
@@ -143,7 +172,8 @@ final class LoadGenerator {
     if (call.body() != null) {
       request.putHeader("Content-Type", "application/json");
     }
-    return client.request(request)
+    return client
+        .request(request)
         .compose(sending -> call.body() != null ? sending.send(call.body()) : sending.send())
         .compose(response -> response.body().map(body -> response.statusCode()));
   }

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * The scenarios. Debit scenarios interleave baseline and Kopek runs (A B A B ...), reset both
- * sides' tables before every run, and report the median of the per-pair ratios: on a shared,
- * noisy machine only figures measured side by side mean something. Latency percentiles come from
- * a constant-rate run at half of Kopek's measured peak.
+ * sides' tables before every run, and report the median of the per-pair ratios: on a shared, noisy
+ * machine only figures measured side by side mean something. Latency percentiles come from a
+ * constant-rate run at half of Kopek's measured peak.
  */
 final class Scenarios {
 
@@ -27,8 +27,15 @@ final class Scenarios {
   private final PrintStream log;
   private final boolean pgbench = Baseline.available();
 
-  Scenarios(Bench.Options options, LoadGenerator load, Seed seed, Bench.Tokens tokens,
-      Baseline baseline, WebClient client, PrintStream out, PrintStream log) {
+  Scenarios(
+      Bench.Options options,
+      LoadGenerator load,
+      Seed seed,
+      Bench.Tokens tokens,
+      Baseline baseline,
+      WebClient client,
+      PrintStream out,
+      PrintStream log) {
     this.options = options;
     this.load = load;
     this.seed = seed;
@@ -38,8 +45,9 @@ final class Scenarios {
     this.out = out;
     this.log = log;
     if (!pgbench) {
-      log.println("pgbench is not installed (Debian: postgresql-client / postgresql-15); "
-          + "baseline figures will be null");
+      log.println(
+          "pgbench is not installed (Debian: postgresql-client / postgresql-15); "
+              + "baseline figures will be null");
     }
   }
 
@@ -96,8 +104,14 @@ final class Scenarios {
       if (b != null) {
         ratios.add(result.perSecond() / b);
       }
-      log.printf("%s pair %d: kopek %d/s%s%n", scenario, pair, result.perSecond(),
-          b == null ? "" : String.format(", baseline %.0f/s, ratio %.2f", b, result.perSecond() / b));
+      log.printf(
+          "%s pair %d: kopek %d/s%s%n",
+          scenario,
+          pair,
+          result.perSecond(),
+          b == null
+              ? ""
+              : String.format(", baseline %.0f/s, ratio %.2f", b, result.perSecond() / b));
     }
     double peak = Bench.median(kopek);
     seed.reset();
@@ -109,19 +123,20 @@ final class Scenarios {
     load.constantRate(halfRate, Math.min(1_000, options.runMs()), calls);
     LoadGenerator.Result half = load.constantRate(halfRate, options.runMs(), calls);
     failed += half.failed();
-    out.println(new JsonObject()
-        .put("scenario", scenario)
-        .put("kopek_per_s", Math.round(peak))
-        .put("baseline_per_s", base.isEmpty() ? null : Math.round(Bench.median(base)))
-        .put("ratio", ratios.isEmpty() ? null : round(Bench.median(ratios), 2))
-        .put("p50_ms", round(half.millis(50), 2))
-        .put("p99_ms", round(half.millis(99), 2))
-        .put("p999_ms", round(half.millis(99.9), 2))
-        .put("latency_at_per_s", halfRate)
-        .put("peak_p99_ms", round(peakRun.millis(99), 2))
-        .put("pairs", options.pairs())
-        .put("failed", failed)
-        .encode());
+    out.println(
+        new JsonObject()
+            .put("scenario", scenario)
+            .put("kopek_per_s", Math.round(peak))
+            .put("baseline_per_s", base.isEmpty() ? null : Math.round(Bench.median(base)))
+            .put("ratio", ratios.isEmpty() ? null : round(Bench.median(ratios), 2))
+            .put("p50_ms", round(half.millis(50), 2))
+            .put("p99_ms", round(half.millis(99), 2))
+            .put("p999_ms", round(half.millis(99.9), 2))
+            .put("latency_at_per_s", halfRate)
+            .put("peak_p99_ms", round(peakRun.millis(99), 2))
+            .put("pairs", options.pairs())
+            .put("failed", failed)
+            .encode());
   }
 
   /** Bills {@code billingWallets} due wallets at once through the test clock. */
@@ -129,18 +144,23 @@ final class Scenarios {
     int count = options.billingWallets();
     log.println("Seeding " + count + " subscribed wallets");
     seed.subscriptions(count);
-    HttpResponse<Buffer> moved = LoadGenerator.await(client.post("/v1/admin/clock")
-        .bearerTokenAuthentication(tokens.admin)
-        .sendJsonObject(new JsonObject().put("advance_ms", 3_600_000)), 30_000);
+    HttpResponse<Buffer> moved =
+        LoadGenerator.await(
+            client
+                .post("/v1/admin/clock")
+                .bearerTokenAuthentication(tokens.admin)
+                .sendJsonObject(new JsonObject().put("advance_ms", 3_600_000)),
+            30_000);
     if (moved.statusCode() != 200) {
       throw new IllegalStateException("moving the clock failed: " + moved.bodyAsString());
     }
     long start = System.nanoTime();
     // Two index probes (the due-timer and pending-run indexes) rather than a count over every
     // wallet, which took about 150 ms at 100,000 wallets and competed with the run it measures.
-    String due = "SELECT (EXISTS (SELECT 1 FROM billing_wallets WHERE pending_run IS NOT NULL) "
-        + "OR EXISTS (SELECT 1 FROM billing_wallets "
-        + "WHERE next_charge_at <= (SELECT now FROM billing_test_clock)))::int";
+    String due =
+        "SELECT (EXISTS (SELECT 1 FROM billing_wallets WHERE pending_run IS NOT NULL) "
+            + "OR EXISTS (SELECT 1 FROM billing_wallets "
+            + "WHERE next_charge_at <= (SELECT now FROM billing_test_clock)))::int";
     long deadline = System.currentTimeMillis() + 600_000;
     while (Bench.queryLong(seed.database(), due) > 0) {
       if (System.currentTimeMillis() > deadline) {
@@ -149,20 +169,22 @@ final class Scenarios {
       Thread.sleep(50);
     }
     long elapsedNanos = System.nanoTime() - start;
-    long charged = Bench.queryLong(seed.database(),
-        "SELECT count(*) FROM ledger_entries WHERE kind = 'billing'");
-    out.println(new JsonObject()
-        .put("scenario", "billing_run")
-        .put("kopek_per_s", count * 1_000_000_000L / elapsedNanos)
-        .put("baseline_per_s", null)
-        .put("ratio", null)
-        .put("p50_ms", null)
-        .put("p99_ms", null)
-        .put("p999_ms", null)
-        .put("wallets", count)
-        .put("entries", charged)
-        .put("seconds", round(elapsedNanos / 1e9, 2))
-        .encode());
+    long charged =
+        Bench.queryLong(
+            seed.database(), "SELECT count(*) FROM ledger_entries WHERE kind = 'billing'");
+    out.println(
+        new JsonObject()
+            .put("scenario", "billing_run")
+            .put("kopek_per_s", count * 1_000_000_000L / elapsedNanos)
+            .put("baseline_per_s", null)
+            .put("ratio", null)
+            .put("p50_ms", null)
+            .put("p99_ms", null)
+            .put("p999_ms", null)
+            .put("wallets", count)
+            .put("entries", charged)
+            .put("seconds", round(elapsedNanos / 1e9, 2))
+            .encode());
   }
 
   private static double round(double value, int digits) {

@@ -5,8 +5,8 @@ import dev.kopek.storage.PostgresEndpoint;
 /**
  * Funds the bench's wallets directly in Kopek's tables (opening 10,000 wallets through the API
  * would measure set-up, not the service), and resets them between runs so that every run starts
- * from the same tables. Only a bench database is ever treated like this: resetting means
- * switching off the trigger that keeps entries append-only.
+ * from the same tables. Only a bench database is ever treated like this: resetting means switching
+ * off the trigger that keeps entries append-only.
  */
 final class Seed {
 
@@ -23,25 +23,35 @@ final class Seed {
   }
 
   void wallets() throws Exception {
-    Bench.sql(db,
+    Bench.sql(
+        db,
         "INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor) "
-            + "SELECT 'wallet', 'u' || g, 'USD', " + Bench.FUND_MINOR + " FROM generate_series(0, "
-            + (wallets - 1) + ") g",
+            + "SELECT 'wallet', 'u' || g, 'USD', "
+            + Bench.FUND_MINOR
+            + " FROM generate_series(0, "
+            + (wallets - 1)
+            + ") g",
         "INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor) VALUES "
-            + "('wallet', 'hot', 'USD', " + Bench.FUND_MINOR + ")",
+            + "('wallet', 'hot', 'USD', "
+            + Bench.FUND_MINOR
+            + ")",
         "INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor) VALUES "
-            + "('system', 'adjustments', 'USD', " + -Bench.FUND_MINOR * (wallets + 1) + "), "
+            + "('system', 'adjustments', 'USD', "
+            + -Bench.FUND_MINOR * (wallets + 1)
+            + "), "
             + "('system', 'revenue', 'USD', 0)",
         "ANALYZE");
   }
 
   /** Back to freshly funded wallets and an empty log. */
   void reset() throws Exception {
-    Bench.sql(db,
+    Bench.sql(
+        db,
         "ALTER TABLE ledger_entries DISABLE TRIGGER USER",
         "TRUNCATE ledger_entries",
         "ALTER TABLE ledger_entries ENABLE TRIGGER USER",
-        "UPDATE ledger_accounts SET balance_minor = " + Bench.FUND_MINOR
+        "UPDATE ledger_accounts SET balance_minor = "
+            + Bench.FUND_MINOR
             + ", entry_count = 0, last_hash = NULL WHERE account_kind = 'wallet'",
         "UPDATE ledger_accounts SET balance_minor = 0 WHERE name = 'revenue'",
         // Fresh statistics, as autovacuum would leave them on a running system: planned against
@@ -58,28 +68,52 @@ final class Seed {
    * after the test clock's current time; returns that time (epoch ms).
    */
   long subscriptions(int count) throws Exception {
-    long now = Bench.queryLong(db, "SELECT floor(EXTRACT(EPOCH FROM now) * 1000)::bigint "
-        + "FROM billing_test_clock WHERE id = 1");
+    long now =
+        Bench.queryLong(
+            db,
+            "SELECT floor(EXTRACT(EPOCH FROM now) * 1000)::bigint "
+                + "FROM billing_test_clock WHERE id = 1");
     // Exact to the millisecond: to_timestamp(ms / 1000.0) goes through a double and can land a
     // microsecond off the clock, leaving the first period a hair short of due.
     String anchor = "(timestamptz 'epoch' + " + now + " * interval '1 millisecond')";
-    Bench.sql(db,
+    Bench.sql(
+        db,
         "INSERT INTO billing_plans (code, name, price_minor, currency, period, period_ms, created_at) "
-            + "VALUES ('bench', 'Bench', 120, 'USD', 'PT1H', 3600000, " + anchor + ") "
+            + "VALUES ('bench', 'Bench', 120, 'USD', 'PT1H', 3600000, "
+            + anchor
+            + ") "
             + "ON CONFLICT DO NOTHING",
         "INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor) "
-            + "SELECT 'wallet', 'b' || g, 'USD', " + Bench.FUND_MINOR + " FROM generate_series(0, "
-            + (count - 1) + ") g ON CONFLICT DO NOTHING",
-        "UPDATE ledger_accounts SET balance_minor = balance_minor - " + Bench.FUND_MINOR * count
+            + "SELECT 'wallet', 'b' || g, 'USD', "
+            + Bench.FUND_MINOR
+            + " FROM generate_series(0, "
+            + (count - 1)
+            + ") g ON CONFLICT DO NOTHING",
+        "UPDATE ledger_accounts SET balance_minor = balance_minor - "
+            + Bench.FUND_MINOR * count
             + " WHERE account_kind = 'system' AND name = 'adjustments'",
         "INSERT INTO billing_subscriptions (id, user_id, currency, plan_code, status, segment, "
             + "anchor, price_minor, period_ms, billed_through, created_at, updated_at) "
-            + "SELECT 'sub_b' || g, 'b' || g, 'USD', 'bench', 'active', 1, " + anchor + ", 120, "
-            + "3600000, " + anchor + ", " + anchor + ", " + anchor
-            + " FROM generate_series(0, " + (count - 1) + ") g",
+            + "SELECT 'sub_b' || g, 'b' || g, 'USD', 'bench', 'active', 1, "
+            + anchor
+            + ", 120, "
+            + "3600000, "
+            + anchor
+            + ", "
+            + anchor
+            + ", "
+            + anchor
+            + " FROM generate_series(0, "
+            + (count - 1)
+            + ") g",
         "INSERT INTO billing_wallets (user_id, currency, next_charge_at, updated_at) "
-            + "SELECT 'b' || g, 'USD', " + anchor + " + interval '1 hour', " + anchor
-            + " FROM generate_series(0, " + (count - 1) + ") g",
+            + "SELECT 'b' || g, 'USD', "
+            + anchor
+            + " + interval '1 hour', "
+            + anchor
+            + " FROM generate_series(0, "
+            + (count - 1)
+            + ") g",
         "ANALYZE");
     return now;
   }

@@ -19,17 +19,25 @@ import org.junit.jupiter.api.Timeout;
 class BenchSmokeTest {
 
   @Test
-  @DisplayName("runs every scenario against kopek.jar and the pgbench baseline and prints one JSON line each")
+  @DisplayName(
+      "runs every scenario against kopek.jar and the pgbench baseline and prints one JSON line each")
   void smoke() throws Exception {
     Path jar = Path.of("../modules/server/target/kopek.jar");
     assertThat(jar).as("kopek.jar is built before the bench module").exists();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int exit = Bench.run(Bench.Options.parse(new String[] {"--smoke", "--jar", jar.toString()}),
-        new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+    int exit =
+        Bench.run(
+            Bench.Options.parse(new String[] {"--smoke", "--jar", jar.toString()}),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
     assertThat(exit).isZero();
-    List<JsonObject> lines = Arrays.stream(out.toString(StandardCharsets.UTF_8).split("\n"))
-        .filter(l -> !l.isBlank()).map(JsonObject::new).toList();
-    assertThat(lines).extracting(l -> l.getString("scenario"))
+    List<JsonObject> lines =
+        Arrays.stream(out.toString(StandardCharsets.UTF_8).split("\n"))
+            .filter(l -> !l.isBlank())
+            .map(JsonObject::new)
+            .toList();
+    assertThat(lines)
+        .extracting(l -> l.getString("scenario"))
         .containsExactly("debit_spread", "debit_hot", "mixed", "billing_run");
     for (JsonObject line : lines) {
       assertThat(line.getLong("kopek_per_s")).as(line.encode()).isPositive();

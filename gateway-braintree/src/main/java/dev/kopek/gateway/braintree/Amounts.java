@@ -22,15 +22,15 @@ final class Amounts {
    *
    * @param currency an ISO 4217 code, any case
    * @return the exponent, or empty for a code the JDK does not know or one without minor units
-   *         (XAU, XXX)
+   *     (XAU, XXX)
    */
   static OptionalInt exponent(String currency) {
     if (currency == null) {
       return OptionalInt.empty();
     }
     try {
-      int digits = Currency.getInstance(currency.trim().toUpperCase(Locale.ROOT))
-          .getDefaultFractionDigits();
+      int digits =
+          Currency.getInstance(currency.trim().toUpperCase(Locale.ROOT)).getDefaultFractionDigits();
       return digits < 0 ? OptionalInt.empty() : OptionalInt.of(digits);
     } catch (IllegalArgumentException unknown) {
       return OptionalInt.empty();
@@ -41,11 +41,11 @@ final class Amounts {
   static final int DECIMALS_MAX = 3;
 
   /**
-   * The decimal amount Braintree expects: 2000 USD is {@code 20.00}, 1000 JPY is {@code 1000},
-   * 1500 KWD is {@code 1.500}.
+   * The decimal amount Braintree expects: 2000 USD is {@code 20.00}, 1000 JPY is {@code 1000}, 1500
+   * KWD is {@code 1.500}.
    *
-   * @return the amount, or null when the currency has no exponent, the amount is not positive,
-   *         or it needs more decimals than Braintree takes ({@link #refusal})
+   * @return the amount, or null when the currency has no exponent, the amount is not positive, or
+   *     it needs more decimals than Braintree takes ({@link #refusal})
    */
   static BigDecimal toDecimal(long amountMinor, String currency) {
     OptionalInt exponent = exponent(currency);
@@ -65,27 +65,35 @@ final class Amounts {
   }
 
   /**
-   * Why Braintree cannot take this amount, before anything is sent: a currency that is not an
-   * ISO 4217 currency with minor units ({@code currency}), an amount that is not positive or
-   * needs more than {@value #DECIMALS_MAX} decimals ({@code amount_minor}).
+   * Why Braintree cannot take this amount, before anything is sent: a currency that is not an ISO
+   * 4217 currency with minor units ({@code currency}), an amount that is not positive or needs more
+   * than {@value #DECIMALS_MAX} decimals ({@code amount_minor}).
    *
    * @return the refusal, or null when {@link #toDecimal} has an exact amount
    */
   static GatewayFailure refusal(long amountMinor, String currency) {
     OptionalInt exponent = exponent(currency);
     if (exponent.isEmpty()) {
-      return GatewayFailure.inputNotAccepted("currency", "Braintree takes ISO 4217 currencies "
-          + "with minor units; " + currency + " is not one");
+      return GatewayFailure.inputNotAccepted(
+          "currency",
+          "Braintree takes ISO 4217 currencies " + "with minor units; " + currency + " is not one");
     }
     if (amountMinor <= 0) {
-      return GatewayFailure.inputNotAccepted("amount_minor", "Braintree takes positive amounts; "
-          + "the amount was " + amountMinor);
+      return GatewayFailure.inputNotAccepted(
+          "amount_minor", "Braintree takes positive amounts; " + "the amount was " + amountMinor);
     }
     if (toDecimal(amountMinor, currency) == null) {
-      return GatewayFailure.inputNotAccepted("amount_minor", "Braintree takes amounts with at "
-          + "most " + DECIMALS_MAX + " decimals: " + amountMinor + " minor units of "
-          + currency.trim().toUpperCase(Locale.ROOT) + " is not a multiple of "
-          + BigDecimal.ONE.movePointRight(exponent.getAsInt() - DECIMALS_MAX).toPlainString());
+      return GatewayFailure.inputNotAccepted(
+          "amount_minor",
+          "Braintree takes amounts with at "
+              + "most "
+              + DECIMALS_MAX
+              + " decimals: "
+              + amountMinor
+              + " minor units of "
+              + currency.trim().toUpperCase(Locale.ROOT)
+              + " is not a multiple of "
+              + BigDecimal.ONE.movePointRight(exponent.getAsInt() - DECIMALS_MAX).toPlainString());
     }
     return null;
   }
@@ -95,7 +103,7 @@ final class Amounts {
    * USD has no exact value in cents and is refused.
    *
    * @return the amount, or empty when it has more decimals than the currency, overflows, or the
-   *         currency is unknown
+   *     currency is unknown
    */
   static OptionalLong toMinor(BigDecimal amount, String currency) {
     OptionalInt exponent = exponent(currency);

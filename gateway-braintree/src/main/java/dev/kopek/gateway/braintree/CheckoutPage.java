@@ -15,23 +15,26 @@ final class CheckoutPage {
   /** The Drop-in release the page loads; its script URL is pinned to it. */
   static final String DROPIN_VERSION = "1.43.0";
 
-  static final String DROPIN_SCRIPT = "https://js.braintreegateway.com/web/dropin/"
-      + DROPIN_VERSION + "/js/dropin.min.js";
+  static final String DROPIN_SCRIPT =
+      "https://js.braintreegateway.com/web/dropin/" + DROPIN_VERSION + "/js/dropin.min.js";
 
   /** Drop-in's script and the stylesheet and images it loads. */
-  static final List<String> SCRIPT_ORIGINS = List.of("https://js.braintreegateway.com",
-      "https://assets.braintreegateway.com");
+  static final List<String> SCRIPT_ORIGINS =
+      List.of("https://js.braintreegateway.com", "https://assets.braintreegateway.com");
 
   /** Card fields and the device data collector run in these frames. */
-  static final List<String> FRAME_ORIGINS = List.of("https://assets.braintreegateway.com",
-      "https://c.paypal.com");
+  static final List<String> FRAME_ORIGINS =
+      List.of("https://assets.braintreegateway.com", "https://c.paypal.com");
 
   /** Drop-in's API calls, production and sandbox. */
-  static final List<String> CONNECT_ORIGINS = List.of("https://api.braintreegateway.com",
-      "https://client-analytics.braintreegateway.com", "https://payments.braintree-api.com",
-      "https://api.sandbox.braintreegateway.com",
-      "https://client-analytics.sandbox.braintreegateway.com",
-      "https://payments.sandbox.braintree-api.com");
+  static final List<String> CONNECT_ORIGINS =
+      List.of(
+          "https://api.braintreegateway.com",
+          "https://client-analytics.braintreegateway.com",
+          "https://payments.braintree-api.com",
+          "https://api.sandbox.braintreegateway.com",
+          "https://client-analytics.sandbox.braintreegateway.com",
+          "https://payments.sandbox.braintree-api.com");
 
   /** Long enough to read "Payment succeeded" before the page moves on. */
   private static final int RETURN_DELAY_MS = 1500;
@@ -39,24 +42,35 @@ final class CheckoutPage {
   private CheckoutPage() {}
 
   static HostedPage render(HostedCheckout checkout) {
-    String body = """
+    String body =
+        """
         <div class="braintree-checkout">
           <script src="%s"></script>
           <div id="dropin-container"></div>
           <button id="pay" type="button" disabled>Pay %s</button>
           <p id="result" role="status" aria-live="polite"></p>
         </div>
-        """.formatted(PageText.html(DROPIN_SCRIPT),
-        PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
+        """
+            .formatted(
+                PageText.html(DROPIN_SCRIPT),
+                PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{clientToken: " + PageText.js(checkout.clientSecret()) + ", submitUrl: "
-        + PageText.js(checkout.submitUrl()) + ", returnUrl: " + PageText.js(checkout.returnUrl())
-        + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
-    return new HostedPage(body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS,
-        FRAME_ORIGINS, CONNECT_ORIGINS);
+    String config =
+        "{clientToken: "
+            + PageText.js(checkout.clientSecret())
+            + ", submitUrl: "
+            + PageText.js(checkout.submitUrl())
+            + ", returnUrl: "
+            + PageText.js(checkout.returnUrl())
+            + ", returnDelayMs: "
+            + RETURN_DELAY_MS
+            + "}";
+    return new HostedPage(
+        body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS, FRAME_ORIGINS, CONNECT_ORIGINS);
   }
 
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       (function () {
         "use strict";
         var config = $CONFIG;

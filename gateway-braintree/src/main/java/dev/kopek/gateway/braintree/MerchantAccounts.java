@@ -12,11 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Which Braintree merchant account takes a payment. A merchant account settles exactly one
  * currency, and a sale carries no currency of its own: charging a EUR payment to a USD account
- * would take the same number of dollars. So every payment goes to an account known to settle
- * its currency, or is refused before the payer sees a form.
+ * would take the same number of dollars. So every payment goes to an account known to settle its
+ * currency, or is refused before the payer sees a form.
  *
- * <p>Accounts configured by currency are taken as configured. A single configured account, or
- * none (the gateway's default account), is looked up once to learn its currency.
+ * <p>Accounts configured by currency are taken as configured. A single configured account, or none
+ * (the gateway's default account), is looked up once to learn its currency.
  */
 final class MerchantAccounts {
 
@@ -24,8 +24,10 @@ final class MerchantAccounts {
 
   private final BraintreeConfig config;
   private final BraintreeGateway sdk;
+
   /** Merchant account id to currency, for accounts looked up; currencies never change. */
   private final Map<String, String> currencies = new ConcurrentHashMap<>();
+
   private volatile String defaultAccount;
 
   MerchantAccounts(BraintreeConfig config, BraintreeGateway sdk) {
@@ -43,12 +45,19 @@ final class MerchantAccounts {
   Choice forCurrency(String currency) {
     if (config.accountsByCurrency()) {
       String account = config.merchantAccounts().get(currency);
-      return account != null ? new Choice(account, null) : notTaken(currency, "Braintree takes "
-          + "only " + String.join(", ", new TreeSet<>(config.merchantAccounts().keySet()))
-          + " here: no merchant account for " + currency + " in " + KEY);
+      return account != null
+          ? new Choice(account, null)
+          : notTaken(
+              currency,
+              "Braintree takes "
+                  + "only "
+                  + String.join(", ", new TreeSet<>(config.merchantAccounts().keySet()))
+                  + " here: no merchant account for "
+                  + currency
+                  + " in "
+                  + KEY);
     }
-    String account = config.merchantAccount() != null ? config.merchantAccount()
-        : defaultAccount();
+    String account = config.merchantAccount() != null ? config.merchantAccount() : defaultAccount();
     if (account == null) {
       return refuse("Braintree reports no default merchant account; set " + KEY);
     }
@@ -62,10 +71,28 @@ final class MerchantAccounts {
       currencies.put(account, settles);
     }
     if (!settles.equals(currency)) {
-      return notTaken(currency, "Braintree takes only " + settles + " here: merchant account "
-          + account + " settles " + settles + ", not " + currency + "; map each currency to its "
-          + "own account in " + KEY + ", e.g. {" + settles + ": " + account + ", " + currency
-          + ": <your " + currency + " account>}");
+      return notTaken(
+          currency,
+          "Braintree takes only "
+              + settles
+              + " here: merchant account "
+              + account
+              + " settles "
+              + settles
+              + ", not "
+              + currency
+              + "; map each currency to its "
+              + "own account in "
+              + KEY
+              + ", e.g. {"
+              + settles
+              + ": "
+              + account
+              + ", "
+              + currency
+              + ": <your "
+              + currency
+              + " account>}");
     }
     return new Choice(account, null);
   }
@@ -103,7 +130,7 @@ final class MerchantAccounts {
    * The account to use, or the reason there is none.
    *
    * @param accountId the merchant account id, when usable
-   * @param refusal   why no account may take the payment, or null
+   * @param refusal why no account may take the payment, or null
    */
   record Choice(String accountId, GatewayFailure refusal) {}
 }

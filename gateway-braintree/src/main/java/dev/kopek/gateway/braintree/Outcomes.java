@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 final class Outcomes {
 
   /** Processor texts a payer should not read verbatim ("Possible Stolen Card", ...). */
-  private static final Pattern SENSITIVE = Pattern.compile(
-      "(?i).*(lost|stolen|fraud|pick ?up|security|violation|revoked|closed card).*");
+  private static final Pattern SENSITIVE =
+      Pattern.compile(
+          "(?i).*(lost|stolen|fraud|pick ?up|security|violation|revoked|closed card).*");
 
   private static final String DECLINED_BY_ISSUER =
       "The card issuer declined the payment; try another card or contact the issuer.";
@@ -33,8 +34,7 @@ final class Outcomes {
   /**
    * Where a sale stands. Submitted for settlement, settling and settled count as captured: with
    * {@code submitForSettlement} Braintree settles them without further action. Authorized (not
-   * submitted) money is not captured yet, so it is pending like authorizing and settlement
-   * pending.
+   * submitted) money is not captured yet, so it is pending like authorizing and settlement pending.
    */
   static PaymentOutcome of(Transaction transaction) {
     Transaction.Status status = transaction.getStatus();
@@ -47,13 +47,18 @@ final class Outcomes {
       case AUTHORIZING, AUTHORIZED, SETTLEMENT_PENDING -> PaymentOutcome.PENDING;
       case PROCESSOR_DECLINED -> processorDeclined(transaction);
       case GATEWAY_REJECTED -> gatewayRejected(transaction);
-      case FAILED -> new PaymentOutcome.Declined("failed",
-          "The payment could not be processed; try again or use another payment method.");
-      case SETTLEMENT_DECLINED -> new PaymentOutcome.Declined("settlement_declined",
-          "The bank declined to settle the payment.");
+      case FAILED ->
+          new PaymentOutcome.Declined(
+              "failed",
+              "The payment could not be processed; try again or use another payment method.");
+      case SETTLEMENT_DECLINED ->
+          new PaymentOutcome.Declined(
+              "settlement_declined", "The bank declined to settle the payment.");
       case VOIDED -> new PaymentOutcome.Declined("voided", "The payment was cancelled.");
-      case AUTHORIZATION_EXPIRED -> new PaymentOutcome.Declined("authorization_expired",
-          "The authorization expired before the payment was captured.");
+      case AUTHORIZATION_EXPIRED ->
+          new PaymentOutcome.Declined(
+              "authorization_expired",
+              "The authorization expired before the payment was captured.");
       default -> PaymentOutcome.UNKNOWN;
     };
   }
@@ -70,8 +75,8 @@ final class Outcomes {
   }
 
   /**
-   * How strongly a transaction speaks for its order when several carry the same order id:
-   * captured money first, then pending, unknown and declined, a duplicate rejection last.
+   * How strongly a transaction speaks for its order when several carry the same order id: captured
+   * money first, then pending, unknown and declined, a duplicate rejection last.
    */
   static int rank(Transaction transaction) {
     if (duplicateRejection(transaction)) {
@@ -90,25 +95,29 @@ final class Outcomes {
   private static PaymentOutcome processorDeclined(Transaction transaction) {
     String code = transaction.getProcessorResponseCode();
     String text = transaction.getProcessorResponseText();
-    String message = text == null || text.isBlank() || SENSITIVE.matcher(text).matches()
-        ? DECLINED_BY_ISSUER
-        : "The card issuer declined the payment (" + text.trim() + ").";
-    return new PaymentOutcome.Declined(code == null || code.isBlank() ? "processor_declined"
-        : code.trim(), message);
+    String message =
+        text == null || text.isBlank() || SENSITIVE.matcher(text).matches()
+            ? DECLINED_BY_ISSUER
+            : "The card issuer declined the payment (" + text.trim() + ").";
+    return new PaymentOutcome.Declined(
+        code == null || code.isBlank() ? "processor_declined" : code.trim(), message);
   }
 
   private static PaymentOutcome gatewayRejected(Transaction transaction) {
     Transaction.GatewayRejectionReason reason = transaction.getGatewayRejectionReason();
-    String code = reason == null || reason == Transaction.GatewayRejectionReason.UNRECOGNIZED
-        ? "gateway_rejected" : reason.name().toLowerCase(Locale.ROOT);
-    String message = switch (code) {
-      case "cvv" -> "The security code (CVV) did not match; check it and try again.";
-      case "avs", "avs_and_cvv" -> "The card's billing address or security code did not match.";
-      case "duplicate" -> "An identical payment was made moments ago; wait a minute before "
-          + "paying again.";
-      case "three_d_secure" -> "The card could not be authenticated.";
-      default -> "The payment was refused by the payment provider's risk checks.";
-    };
+    String code =
+        reason == null || reason == Transaction.GatewayRejectionReason.UNRECOGNIZED
+            ? "gateway_rejected"
+            : reason.name().toLowerCase(Locale.ROOT);
+    String message =
+        switch (code) {
+          case "cvv" -> "The security code (CVV) did not match; check it and try again.";
+          case "avs", "avs_and_cvv" -> "The card's billing address or security code did not match.";
+          case "duplicate" ->
+              "An identical payment was made moments ago; wait a minute before " + "paying again.";
+          case "three_d_secure" -> "The card could not be authenticated.";
+          default -> "The payment was refused by the payment provider's risk checks.";
+        };
     return new PaymentOutcome.Declined(code, message);
   }
 
@@ -116,33 +125,37 @@ final class Outcomes {
    * An SDK exception as a typed failure. Timeouts leave the outcome open (Kopek polls); 5xx,
    * throttling and network errors are worth retrying; 401/403 mean the keys are wrong.
    *
-   * @param error     what the SDK threw
+   * @param error what the SDK threw
    * @param operation what was being done, for the message
    */
   static GatewayFailure failure(RuntimeException error, String operation) {
     GatewayFailure.Kind kind;
     String what;
-    if (error instanceof TimeoutException || error instanceof RequestTimeoutException
+    if (error instanceof TimeoutException
+        || error instanceof RequestTimeoutException
         || error instanceof GatewayTimeoutException) {
       kind = GatewayFailure.Kind.TIMEOUT;
       what = "Braintree did not answer in time";
-    } else if (error instanceof ServiceUnavailableException || error instanceof ServerException
+    } else if (error instanceof ServiceUnavailableException
+        || error instanceof ServerException
         || error instanceof TooManyRequestsException) {
       kind = GatewayFailure.Kind.UNAVAILABLE;
       what = "Braintree is unavailable";
     } else if (error instanceof AuthenticationException
         || error instanceof AuthorizationException) {
       kind = GatewayFailure.Kind.AUTHENTICATION;
-      what = "Braintree refused the API keys; check payments.gateways.braintree.merchant_id, "
-          + "public_key and private_key";
+      what =
+          "Braintree refused the API keys; check payments.gateways.braintree.merchant_id, "
+              + "public_key and private_key";
     } else if (error instanceof NotFoundException) {
       kind = GatewayFailure.Kind.NOT_FOUND;
       what = "Braintree knows no such object";
     } else if (error instanceof UpgradeRequiredException) {
       kind = GatewayFailure.Kind.INTERNAL;
       what = "Braintree no longer supports this SDK version";
-    } else if (error instanceof UnexpectedException && (error.getCause() instanceof IOException
-        || String.valueOf(error.getMessage()).matches("Unexpected HTTP_RESPONSE 5\\d\\d"))) {
+    } else if (error instanceof UnexpectedException
+        && (error.getCause() instanceof IOException
+            || String.valueOf(error.getMessage()).matches("Unexpected HTTP_RESPONSE 5\\d\\d"))) {
       kind = GatewayFailure.Kind.UNAVAILABLE;
       what = "Braintree could not be reached";
     } else if (error instanceof UnexpectedException
@@ -163,21 +176,22 @@ final class Outcomes {
 
   /**
    * An answer Braintree gave that Kopek cannot use (well-formed, but not what the call returns):
-   * the call may have had its effect, so this is never a refusal
-   * ({@link GatewayFailure#outcomeUnknown()}).
+   * the call may have had its effect, so this is never a refusal ({@link
+   * GatewayFailure#outcomeUnknown()}).
    */
   static GatewayFailure unusable(String operation, String what) {
-    return new GatewayFailure(GatewayFailure.Kind.INTERNAL, "Braintree's answer could not be "
-        + "used (" + what + ") [" + operation + "]");
+    return new GatewayFailure(
+        GatewayFailure.Kind.INTERNAL,
+        "Braintree's answer could not be " + "used (" + what + ") [" + operation + "]");
   }
 
   /** The longest SDK message passed on. */
   private static final int MESSAGE_MAX = 300;
 
   /**
-   * The SDK exception's class, the HTTP status it stands for, its message and, for a network
-   * error, the cause's class, e.g. {@code ServiceUnavailableException, HTTP 503}. The SDK's
-   * messages name statuses and parser errors, never the keys or card data.
+   * The SDK exception's class, the HTTP status it stands for, its message and, for a network error,
+   * the cause's class, e.g. {@code ServiceUnavailableException, HTTP 503}. The SDK's messages name
+   * statuses and parser errors, never the keys or card data.
    */
   static String detail(RuntimeException error) {
     StringBuilder detail = new StringBuilder(error.getClass().getSimpleName());

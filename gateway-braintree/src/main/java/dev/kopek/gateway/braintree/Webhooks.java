@@ -46,10 +46,13 @@ final class Webhooks {
 
   WebhookResult parse(WebhookRequest request) {
     String contentType = request.contentType();
-    if (contentType != null && !contentType.trim().toLowerCase(Locale.ROOT)
-        .startsWith("application/x-www-form-urlencoded")) {
-      return new WebhookResult.Invalid("expected an application/x-www-form-urlencoded body, got "
-          + contentType);
+    if (contentType != null
+        && !contentType
+            .trim()
+            .toLowerCase(Locale.ROOT)
+            .startsWith("application/x-www-form-urlencoded")) {
+      return new WebhookResult.Invalid(
+          "expected an application/x-www-form-urlencoded body, got " + contentType);
     }
     byte[] raw = request.rawBody();
     if (raw.length > BODY_MAX) {
@@ -91,8 +94,12 @@ final class Webhooks {
     if (transaction == null || blank(transaction.getId())) {
       return new WebhookResult.Invalid("a " + type + " notification without a transaction");
     }
-    String eventId = type + ":" + transaction.getId() + ":" + (notification.getTimestamp() == null
-        ? "-" : notification.getTimestamp().toInstant());
+    String eventId =
+        type
+            + ":"
+            + transaction.getId()
+            + ":"
+            + (notification.getTimestamp() == null ? "-" : notification.getTimestamp().toInstant());
     if (transaction.getType() == Transaction.Type.CREDIT) {
       // A refund settling: Kopek recorded the refund when it made it.
       return new WebhookResult.Ignored(eventId, type + " (refund)");
@@ -102,37 +109,68 @@ final class Webhooks {
       try {
         transaction = sdk.transaction().find(transaction.getId());
       } catch (BraintreeException failed) {
-        return new WebhookResult.Invalid("signed, but the amount of " + transaction.getId()
-            + " could not be fetched (" + Outcomes.failure(failed, "find").message()
-            + "); Braintree redelivers it, and Kopek also polls pending payments");
+        return new WebhookResult.Invalid(
+            "signed, but the amount of "
+                + transaction.getId()
+                + " could not be fetched ("
+                + Outcomes.failure(failed, "find").message()
+                + "); Braintree redelivers it, and Kopek also polls pending payments");
       }
     }
-    String currency = blank(transaction.getCurrencyIsoCode()) ? null
-        : transaction.getCurrencyIsoCode().trim().toUpperCase(Locale.ROOT);
+    String currency =
+        blank(transaction.getCurrencyIsoCode())
+            ? null
+            : transaction.getCurrencyIsoCode().trim().toUpperCase(Locale.ROOT);
     OptionalLong amount = Amounts.toMinor(transaction.getAmount(), currency);
     String paymentId = blank(transaction.getOrderId()) ? null : transaction.getOrderId();
     if (declined) {
-      LOG.log(Level.WARNING, "Braintree declined settlement of {0} (payment {1}); a payment "
-          + "Kopek already credited is not reversed by this and needs an operator",
-          transaction.getId(), paymentId);
-      return new WebhookResult.Verified(new GatewayEvent(eventId, type, paymentId,
-          transaction.getId(), amount.orElse(0), currency, new PaymentOutcome.Declined(
-              "settlement_declined", "The bank declined to settle the payment.")));
+      LOG.log(
+          Level.WARNING,
+          "Braintree declined settlement of {0} (payment {1}); a payment "
+              + "Kopek already credited is not reversed by this and needs an operator",
+          transaction.getId(),
+          paymentId);
+      return new WebhookResult.Verified(
+          new GatewayEvent(
+              eventId,
+              type,
+              paymentId,
+              transaction.getId(),
+              amount.orElse(0),
+              currency,
+              new PaymentOutcome.Declined(
+                  "settlement_declined", "The bank declined to settle the payment.")));
     }
     if (amount.isEmpty()) {
-      return new WebhookResult.Invalid("signed, but " + transaction.getAmount() + " " + currency
-          + " of " + transaction.getId() + " has no exact value in minor units");
+      return new WebhookResult.Invalid(
+          "signed, but "
+              + transaction.getAmount()
+              + " "
+              + currency
+              + " of "
+              + transaction.getId()
+              + " has no exact value in minor units");
     }
-    return new WebhookResult.Verified(new GatewayEvent(eventId, type, paymentId,
-        transaction.getId(), amount.getAsLong(), currency, PaymentOutcome.SUCCEEDED));
+    return new WebhookResult.Verified(
+        new GatewayEvent(
+            eventId,
+            type,
+            paymentId,
+            transaction.getId(),
+            amount.getAsLong(),
+            currency,
+            PaymentOutcome.SUCCEEDED));
   }
 
   /** An {@code application/x-www-form-urlencoded} body; a field given twice is refused. */
   static Map<String, String> form(byte[] raw) throws CharacterCodingException {
-    String body = StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(raw)).toString();
+    String body =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(raw))
+            .toString();
     Map<String, String> fields = new HashMap<>();
     if (body.isEmpty()) {
       return fields;
@@ -142,10 +180,10 @@ final class Webhooks {
         continue;
       }
       int equals = pair.indexOf('=');
-      String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
-          StandardCharsets.UTF_8);
-      String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1),
-          StandardCharsets.UTF_8);
+      String name =
+          URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
+      String value =
+          equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
       if (fields.put(name, value) != null) {
         throw new IllegalArgumentException(name + " is given twice");
       }

@@ -24,9 +24,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A Braintree stand-in on WireMock, answering with XML shaped like Braintree's (kebab-case
- * tags, typed elements), and gateways pointed at it. The SDK itself parses every stubbed body,
- * so a stub it could not read fails the test that uses it.
+ * A Braintree stand-in on WireMock, answering with XML shaped like Braintree's (kebab-case tags,
+ * typed elements), and gateways pointed at it. The SDK itself parses every stubbed body, so a stub
+ * it could not read fails the test that uses it.
  */
 final class BraintreeFixtures {
 
@@ -39,8 +39,8 @@ final class BraintreeFixtures {
   private BraintreeFixtures() {}
 
   /**
-   * The stand-in, started once for every test class of the run (starting WireMock takes longer
-   * than the tests); each test resets it.
+   * The stand-in, started once for every test class of the run (starting WireMock takes longer than
+   * the tests); each test resets it.
    */
   static synchronized WireMockServer server() {
     if (server == null) {
@@ -60,15 +60,15 @@ final class BraintreeFixtures {
     config.put("public_key", PUBLIC_KEY);
     config.put("private_key", PRIVATE_KEY);
     config.put("api_base", server.baseUrl());
-    config.put("merchant_account_id", Map.of("USD", "acct_usd", "JPY", "acct_jpy",
-        "KWD", "acct_kwd"));
+    config.put(
+        "merchant_account_id", Map.of("USD", "acct_usd", "JPY", "acct_jpy", "KWD", "acct_kwd"));
     config.put("timeout_ms", 2000);
     return config;
   }
 
   static BraintreeAdapter gateway(Map<String, Object> config) throws GatewayConfigException {
-    return (BraintreeAdapter) new BraintreeProvider().create(
-        new GatewaySettings("braintree", config, CLOCK));
+    return (BraintreeAdapter)
+        new BraintreeProvider().create(new GatewaySettings("braintree", config, CLOCK));
   }
 
   static BraintreeAdapter gateway(WireMockServer server) throws GatewayConfigException {
@@ -77,13 +77,23 @@ final class BraintreeFixtures {
 
   /** The SDK with the same keys, for signing sample webhooks the way Braintree does. */
   static BraintreeGateway sdk(WireMockServer server, String publicKey, String privateKey) {
-    return new BraintreeGateway(new Environment(server.baseUrl(), "http://127.0.0.1:1",
-        new String[] {}, "development"), MERCHANT, publicKey, privateKey);
+    return new BraintreeGateway(
+        new Environment(server.baseUrl(), "http://127.0.0.1:1", new String[] {}, "development"),
+        MERCHANT,
+        publicKey,
+        privateKey);
   }
 
   static HostedCheckout checkout(String paymentId, long amountMinor, String currency) {
-    return new HostedCheckout(paymentId, amountMinor, currency, null, "client-token-1",
-        "/checkout/tok_1/submit", "https://shop.example/return", "https://pay.example/webhooks/braintree");
+    return new HostedCheckout(
+        paymentId,
+        amountMinor,
+        currency,
+        null,
+        "client-token-1",
+        "/checkout/tok_1/submit",
+        "https://shop.example/return",
+        "https://pay.example/webhooks/braintree");
   }
 
   /** A transaction as Braintree renders it. */
@@ -161,23 +171,47 @@ final class BraintreeFixtures {
 
     String xml() {
       return "<transaction>"
-          + "<id>" + id + "</id>"
-          + "<status>" + status + "</status>"
-          + "<type>" + type + "</type>"
-          + "<currency-iso-code>" + currency + "</currency-iso-code>"
-          + "<amount>" + amount + "</amount>"
-          + "<merchant-account-id>acct_" + currency.toLowerCase() + "</merchant-account-id>"
+          + "<id>"
+          + id
+          + "</id>"
+          + "<status>"
+          + status
+          + "</status>"
+          + "<type>"
+          + type
+          + "</type>"
+          + "<currency-iso-code>"
+          + currency
+          + "</currency-iso-code>"
+          + "<amount>"
+          + amount
+          + "</amount>"
+          + "<merchant-account-id>acct_"
+          + currency.toLowerCase()
+          + "</merchant-account-id>"
           + (orderId == null ? "<order-id nil=\"true\"/>" : "<order-id>" + orderId + "</order-id>")
-          + "<created-at type=\"datetime\">" + createdAt + "</created-at>"
-          + "<updated-at type=\"datetime\">" + createdAt + "</updated-at>"
-          + "<processor-response-code>" + processorCode + "</processor-response-code>"
-          + "<processor-response-text>" + processorText + "</processor-response-text>"
-          + (rejection == null ? "<gateway-rejection-reason nil=\"true\"/>"
+          + "<created-at type=\"datetime\">"
+          + createdAt
+          + "</created-at>"
+          + "<updated-at type=\"datetime\">"
+          + createdAt
+          + "</updated-at>"
+          + "<processor-response-code>"
+          + processorCode
+          + "</processor-response-code>"
+          + "<processor-response-text>"
+          + processorText
+          + "</processor-response-text>"
+          + (rejection == null
+              ? "<gateway-rejection-reason nil=\"true\"/>"
               : "<gateway-rejection-reason>" + rejection + "</gateway-rejection-reason>")
-          + (refundedId == null ? "" : "<refunded-transaction-id>" + refundedId
-              + "</refunded-transaction-id>")
-          + "<refund-ids type=\"array\">" + refundIds.stream()
-              .map(refund -> "<item>" + refund + "</item>").collect(Collectors.joining())
+          + (refundedId == null
+              ? ""
+              : "<refunded-transaction-id>" + refundedId + "</refunded-transaction-id>")
+          + "<refund-ids type=\"array\">"
+          + refundIds.stream()
+              .map(refund -> "<item>" + refund + "</item>")
+              .collect(Collectors.joining())
           + "</refund-ids>"
           + "<disbursement-details></disbursement-details><billing></billing>"
           + "<credit-card><bin>411111</bin><last-4>1111</last-4><card-type>Visa</card-type>"
@@ -188,7 +222,9 @@ final class BraintreeFixtures {
   }
 
   static ResponseDefinitionBuilder xml(int status, String body) {
-    return aResponse().withStatus(status).withHeader("Content-Type", "application/xml; charset=utf-8")
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/xml; charset=utf-8")
         .withBody("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + body);
   }
 
@@ -196,40 +232,64 @@ final class BraintreeFixtures {
   static String errorWithTransaction(String message, Txn transaction) {
     return "<api-error-response><errors><errors type=\"array\"/></errors>"
         + "<params><transaction><type>sale</type></transaction></params>"
-        + "<message>" + message + "</message>" + transaction.xml() + "</api-error-response>";
+        + "<message>"
+        + message
+        + "</message>"
+        + transaction.xml()
+        + "</api-error-response>";
   }
 
   /** A 422 with validation errors on the transaction and no transaction. */
   static String validationError(String code, String attribute, String message) {
     return "<api-error-response><errors><errors type=\"array\"/><transaction>"
-        + "<errors type=\"array\"><error><code>" + code + "</code><attribute type=\"symbol\">"
-        + attribute + "</attribute><message>" + message + "</message></error></errors>"
+        + "<errors type=\"array\"><error><code>"
+        + code
+        + "</code><attribute type=\"symbol\">"
+        + attribute
+        + "</attribute><message>"
+        + message
+        + "</message></error></errors>"
         + "</transaction></errors><params><transaction><type>sale</type></transaction></params>"
-        + "<message>" + message + "</message></api-error-response>";
+        + "<message>"
+        + message
+        + "</message></api-error-response>";
   }
 
   /** Stubs a transaction search by order id answering these transactions. */
   static void stubSearch(WireMockServer server, String orderId, Txn... found) {
-    String ids = Arrays.stream(found).map(t -> "<item>" + t.id + "</item>")
-        .collect(Collectors.joining());
-    server.stubFor(post(urlEqualTo(BASE + "/transactions/advanced_search_ids"))
-        .withRequestBody(containing("<order_id><is>" + orderId + "</is></order_id>"))
-        .willReturn(xml(200, "<search-results><page-size type=\"integer\">50</page-size>"
-            + "<ids type=\"array\">" + ids + "</ids></search-results>")));
+    String ids =
+        Arrays.stream(found).map(t -> "<item>" + t.id + "</item>").collect(Collectors.joining());
+    server.stubFor(
+        post(urlEqualTo(BASE + "/transactions/advanced_search_ids"))
+            .withRequestBody(containing("<order_id><is>" + orderId + "</is></order_id>"))
+            .willReturn(
+                xml(
+                    200,
+                    "<search-results><page-size type=\"integer\">50</page-size>"
+                        + "<ids type=\"array\">"
+                        + ids
+                        + "</ids></search-results>")));
     if (found.length > 0) {
-      server.stubFor(post(urlEqualTo(BASE + "/transactions/advanced_search"))
-          .withRequestBody(containing("<order_id><is>" + orderId + "</is></order_id>"))
-          .willReturn(xml(200, "<credit-card-transactions type=\"collection\">"
-              + "<current-page-number type=\"integer\">1</current-page-number>"
-              + "<page-size type=\"integer\">50</page-size>"
-              + "<total-items type=\"integer\">" + found.length + "</total-items>"
-              + Arrays.stream(found).map(Txn::xml).collect(Collectors.joining())
-              + "</credit-card-transactions>")));
+      server.stubFor(
+          post(urlEqualTo(BASE + "/transactions/advanced_search"))
+              .withRequestBody(containing("<order_id><is>" + orderId + "</is></order_id>"))
+              .willReturn(
+                  xml(
+                      200,
+                      "<credit-card-transactions type=\"collection\">"
+                          + "<current-page-number type=\"integer\">1</current-page-number>"
+                          + "<page-size type=\"integer\">50</page-size>"
+                          + "<total-items type=\"integer\">"
+                          + found.length
+                          + "</total-items>"
+                          + Arrays.stream(found).map(Txn::xml).collect(Collectors.joining())
+                          + "</credit-card-transactions>")));
     }
   }
 
   static void stubFind(WireMockServer server, Txn transaction) {
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/" + transaction.id))
-        .willReturn(xml(200, transaction.xml())));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/" + transaction.id))
+            .willReturn(xml(200, transaction.xml())));
   }
 }

@@ -50,39 +50,53 @@ class BraintreeInputNotAcceptedTest {
   }
 
   @Test
-  @DisplayName("a currency no merchant account settles: field currency, naming the currencies taken")
+  @DisplayName(
+      "a currency no merchant account settles: field currency, naming the currencies taken")
   void currencyWithoutAccount() {
-    assertThat(gateway.startCheckout(checkoutOf(2000, "EUR"))).isInstanceOfSatisfying(
-        CheckoutResult.Failed.class, failed -> assertThat(failed.failure()).satisfies(
-            notAccepted("currency", "EUR", "JPY, KWD, USD")));
-    assertThat(gateway.submitCheckout(checkout("pay_x", 2000, "EUR"),
-        Map.of("payment_method_nonce", "fake-valid-nonce")))
-        .isInstanceOfSatisfying(SubmitResult.Failed.class, failed ->
-            assertThat(failed.failure()).satisfies(notAccepted("currency", "EUR")));
+    assertThat(gateway.startCheckout(checkoutOf(2000, "EUR")))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed ->
+                assertThat(failed.failure())
+                    .satisfies(notAccepted("currency", "EUR", "JPY, KWD, USD")));
+    assertThat(
+            gateway.submitCheckout(
+                checkout("pay_x", 2000, "EUR"), Map.of("payment_method_nonce", "fake-valid-nonce")))
+        .isInstanceOfSatisfying(
+            SubmitResult.Failed.class,
+            failed -> assertThat(failed.failure()).satisfies(notAccepted("currency", "EUR")));
     assertThat(server.getAllServeEvents()).isEmpty();
   }
 
   @Test
   @DisplayName("not an ISO 4217 currency with minor units: field currency")
   void unknownCurrency() {
-    assertThat(gateway.startCheckout(checkoutOf(2000, "XAU"))).isInstanceOfSatisfying(
-        CheckoutResult.Failed.class, failed -> assertThat(failed.failure()).satisfies(
-            notAccepted("currency", "XAU")));
+    assertThat(gateway.startCheckout(checkoutOf(2000, "XAU")))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> assertThat(failed.failure()).satisfies(notAccepted("currency", "XAU")));
     assertThat(gateway.refund(new RefundRequest("pay_x", "txn_1", 100, "XYZ", "re_1")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
-            assertThat(failed.failure()).satisfies(notAccepted("currency", "XYZ")));
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed -> assertThat(failed.failure()).satisfies(notAccepted("currency", "XYZ")));
     assertThat(server.getAllServeEvents()).isEmpty();
   }
 
   @Test
-  @DisplayName("an amount with more than three decimals (a four-decimal currency): field amount_minor")
+  @DisplayName(
+      "an amount with more than three decimals (a four-decimal currency): field amount_minor")
   void tooManyDecimals() {
-    assertThat(gateway.startCheckout(checkoutOf(12345, "CLF"))).isInstanceOfSatisfying(
-        CheckoutResult.Failed.class, failed -> assertThat(failed.failure()).satisfies(
-            notAccepted("amount_minor", "at most 3 decimals", "12345", "CLF", "10")));
+    assertThat(gateway.startCheckout(checkoutOf(12345, "CLF")))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed ->
+                assertThat(failed.failure())
+                    .satisfies(
+                        notAccepted("amount_minor", "at most 3 decimals", "12345", "CLF", "10")));
     assertThat(gateway.refund(new RefundRequest("pay_x", "txn_1", 12345, "CLF", "re_1")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
-            assertThat(failed.failure()).satisfies(notAccepted("amount_minor", "CLF")));
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed -> assertThat(failed.failure()).satisfies(notAccepted("amount_minor", "CLF")));
     assertThat(server.getAllServeEvents()).isEmpty();
     assertThat(Amounts.toDecimal(12340, "CLF")).isEqualByComparingTo("1.234");
   }
@@ -91,8 +105,10 @@ class BraintreeInputNotAcceptedTest {
   @DisplayName("a refund that is not positive: field amount_minor")
   void notPositive() {
     assertThat(gateway.refund(new RefundRequest("pay_x", "txn_1", 0, "USD", "re_1")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
-            assertThat(failed.failure()).satisfies(notAccepted("amount_minor", "positive")));
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed ->
+                assertThat(failed.failure()).satisfies(notAccepted("amount_minor", "positive")));
     assertThat(server.getAllServeEvents()).isEmpty();
   }
 }

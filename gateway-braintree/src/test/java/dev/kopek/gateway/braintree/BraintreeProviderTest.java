@@ -56,10 +56,11 @@ class BraintreeProviderTest {
 
   @Test
   void serviceLoaderFindsBraintree() throws Exception {
-    List<GatewayProvider> found = ServiceLoader.load(GatewayProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(provider -> provider.id().equals("braintree"))
-        .toList();
+    List<GatewayProvider> found =
+        ServiceLoader.load(GatewayProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(provider -> provider.id().equals("braintree"))
+            .toList();
 
     assertThat(found).singleElement().isInstanceOf(BraintreeProvider.class);
     try (Gateway gateway = found.get(0).create(settings(BraintreeFixtures.config(SERVER)))) {
@@ -68,8 +69,11 @@ class BraintreeProviderTest {
   }
 
   @ParameterizedTest(name = "{0} names {1}")
-  @CsvSource({"merchant_id, BRAINTREE_MERCHANT_ID", "public_key, BRAINTREE_PUBLIC_KEY",
-      "private_key, BRAINTREE_PRIVATE_KEY"})
+  @CsvSource({
+    "merchant_id, BRAINTREE_MERCHANT_ID",
+    "public_key, BRAINTREE_PUBLIC_KEY",
+    "private_key, BRAINTREE_PRIVATE_KEY"
+  })
   void missingCredentialsNameTheKeyAndTheVariable(String key, String variable) {
     for (Object value : new Object[] {null, "", "   ", 42}) {
       assertThatThrownBy(() -> new BraintreeProvider().create(settings(with(key, value))))
@@ -81,13 +85,13 @@ class BraintreeProviderTest {
 
   @Test
   void defaultsApply() throws Exception {
-    Map<String, Object> config = new HashMap<>(Map.of("merchant_id", "m", "public_key", "p",
-        "private_key", "k"));
+    Map<String, Object> config =
+        new HashMap<>(Map.of("merchant_id", "m", "public_key", "p", "private_key", "k"));
 
     BraintreeConfig read = BraintreeConfig.from(settings(config));
 
-    assertThat(read).isEqualTo(new BraintreeConfig("m", "p", "k", false, Map.of(), null, null,
-        10_000));
+    assertThat(read)
+        .isEqualTo(new BraintreeConfig("m", "p", "k", false, Map.of(), null, null, 10_000));
     assertThat(BraintreeAdapter.environment(read)).isSameAs(Environment.SANDBOX);
     config.put("environment", "Production");
     assertThat(BraintreeAdapter.environment(BraintreeConfig.from(settings(config))))
@@ -96,8 +100,7 @@ class BraintreeProviderTest {
 
   @Test
   void apiBaseReplacesTheEnvironment() throws Exception {
-    BraintreeConfig read = BraintreeConfig.from(settings(with("api_base",
-        SERVER.baseUrl() + "/")));
+    BraintreeConfig read = BraintreeConfig.from(settings(with("api_base", SERVER.baseUrl() + "/")));
 
     assertThat(read.apiBase()).isEqualTo(SERVER.baseUrl());
     assertThat(BraintreeAdapter.environment(read).baseURL).isEqualTo(SERVER.baseUrl());
@@ -107,21 +110,22 @@ class BraintreeProviderTest {
   @Test
   void privateKeyIsNeverPrinted() throws Exception {
     assertThat(BraintreeConfig.from(settings(BraintreeFixtures.config(SERVER))).toString())
-        .doesNotContain(PRIVATE_KEY).contains("privateKey=***");
+        .doesNotContain(PRIVATE_KEY)
+        .contains("privateKey=***");
   }
 
   @ParameterizedTest(name = "environment = {0}")
   @ValueSource(strings = {"live", "dev", "test"})
   void unknownEnvironmentIsRefusedByName(String environment) {
-    assertThatThrownBy(() -> new BraintreeProvider().create(settings(with("environment",
-        environment))))
+    assertThatThrownBy(
+            () -> new BraintreeProvider().create(settings(with("environment", environment))))
         .isInstanceOf(GatewayConfigException.class)
         .hasMessageContaining("payments.gateways.braintree.environment");
   }
 
   @ParameterizedTest(name = "api_base = {0}")
-  @ValueSource(strings = {"localhost:8080", "ftp://example.com", "http://", "http://h/?q=1",
-      "not a url"})
+  @ValueSource(
+      strings = {"localhost:8080", "ftp://example.com", "http://", "http://h/?q=1", "not a url"})
   void badApiBaseIsRefusedByName(String apiBase) {
     assertThatThrownBy(() -> new BraintreeProvider().create(settings(with("api_base", apiBase))))
         .isInstanceOf(GatewayConfigException.class)
@@ -131,32 +135,45 @@ class BraintreeProviderTest {
   @ParameterizedTest(name = "timeout_ms = {0}")
   @ValueSource(longs = {0, 99, 120_001})
   void timeoutOutOfRangeIsRefusedByName(long timeout) {
-    assertThatThrownBy(() -> new BraintreeProvider().create(settings(with("timeout_ms",
-        timeout))))
+    assertThatThrownBy(() -> new BraintreeProvider().create(settings(with("timeout_ms", timeout))))
         .isInstanceOf(GatewayConfigException.class)
         .hasMessageContaining("payments.gateways.braintree.timeout_ms");
   }
 
   @Test
   void merchantAccountsAreReadFromAMapOrFromEntries() throws Exception {
-    assertThat(BraintreeConfig.from(settings(with("merchant_account_id",
-        Map.of("usd", " acct_usd ", "EUR", "acct_eur")))).merchantAccounts())
+    assertThat(
+            BraintreeConfig.from(
+                    settings(
+                        with(
+                            "merchant_account_id", Map.of("usd", " acct_usd ", "EUR", "acct_eur"))))
+                .merchantAccounts())
         .isEqualTo(Map.of("USD", "acct_usd", "EUR", "acct_eur"));
     // Kopek's configuration hands nested sections over as an iterable of entries.
-    Iterable<Map.Entry<String, Object>> entries = List.of(
-        new AbstractMap.SimpleEntry<>("JPY", "acct_jpy"));
-    assertThat(BraintreeConfig.from(settings(with("merchant_account_id", entries)))
-        .merchantAccounts()).isEqualTo(Map.of("JPY", "acct_jpy"));
-    assertThat(BraintreeConfig.from(settings(with("merchant_account_id", "acct_one")))
-        .merchantAccount()).isEqualTo("acct_one");
+    Iterable<Map.Entry<String, Object>> entries =
+        List.of(new AbstractMap.SimpleEntry<>("JPY", "acct_jpy"));
+    assertThat(
+            BraintreeConfig.from(settings(with("merchant_account_id", entries))).merchantAccounts())
+        .isEqualTo(Map.of("JPY", "acct_jpy"));
+    assertThat(
+            BraintreeConfig.from(settings(with("merchant_account_id", "acct_one")))
+                .merchantAccount())
+        .isEqualTo("acct_one");
   }
 
   @Test
   void badMerchantAccountsAreRefusedByName() {
-    for (Object value : new Object[] {42, Map.of("DOLLARS", "a"), Map.of("XAU", "a"),
-        Map.of("USD", ""), Map.of("USD", 7), Map.of("usd", "a", "USD", "b")}) {
-      assertThatThrownBy(() -> new BraintreeProvider().create(settings(with(
-          "merchant_account_id", value))))
+    for (Object value :
+        new Object[] {
+          42,
+          Map.of("DOLLARS", "a"),
+          Map.of("XAU", "a"),
+          Map.of("USD", ""),
+          Map.of("USD", 7),
+          Map.of("usd", "a", "USD", "b")
+        }) {
+      assertThatThrownBy(
+              () -> new BraintreeProvider().create(settings(with("merchant_account_id", value))))
           .as(String.valueOf(value))
           .isInstanceOf(GatewayConfigException.class)
           .hasMessageContaining("payments.gateways.braintree.merchant_account_id");
@@ -168,35 +185,37 @@ class BraintreeProviderTest {
     Logger sdkLogger = Logger.getLogger("Braintree");
     sdkLogger.setLevel(Level.INFO);
     List<LogRecord> records = new ArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        if (sdkLogger.isLoggable(record.getLevel())) {
-          records.add(record);
-        }
-      }
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (sdkLogger.isLoggable(record.getLevel())) {
+              records.add(record);
+            }
+          }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     sdkLogger.addHandler(capture);
     try {
       SERVER.resetAll();
-      SERVER.stubFor(post(urlEqualTo(BASE + "/client_token"))
-          .willReturn(xml(201, "<client-token><value>tok</value></client-token>")));
+      SERVER.stubFor(
+          post(urlEqualTo(BASE + "/client_token"))
+              .willReturn(xml(201, "<client-token><value>tok</value></client-token>")));
       // Left at INFO, the SDK logs each request: the capture sees it.
       BraintreeFixtures.sdk(SERVER, PUBLIC_KEY, PRIVATE_KEY).clientToken().generate();
       assertThat(records).isNotEmpty();
-      assertThat(records).noneMatch(record -> String.valueOf(record.getMessage())
-          .contains(PRIVATE_KEY));
+      assertThat(records)
+          .noneMatch(record -> String.valueOf(record.getMessage()).contains(PRIVATE_KEY));
       records.clear();
       Gateway gateway = new BraintreeProvider().create(settings(BraintreeFixtures.config(SERVER)));
 
-      CheckoutResult result = gateway.startCheckout(new CheckoutRequest("pay_1", "u", 100, "USD",
-          null, "pay_1"));
+      CheckoutResult result =
+          gateway.startCheckout(new CheckoutRequest("pay_1", "u", 100, "USD", null, "pay_1"));
 
       assertThat(result).isInstanceOf(CheckoutResult.Started.class);
       assertThat(sdkLogger.getLevel()).isEqualTo(Level.WARNING);

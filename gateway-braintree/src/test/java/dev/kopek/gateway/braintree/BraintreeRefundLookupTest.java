@@ -59,27 +59,39 @@ class BraintreeRefundLookupTest {
   void refunded(String status) {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_other", "txn_ref"));
     stubFind(server, txn("txn_other").refundOf("txn_1").orderId("re_someone_else"));
-    stubFind(server, txn("txn_ref").refundOf("txn_1").orderId("re_key1").status(status)
-        .amount("7.50", "USD"));
+    stubFind(
+        server,
+        txn("txn_ref").refundOf("txn_1").orderId("re_key1").status(status).amount("7.50", "USD"));
 
     assertThat(gateway.fetchRefund(refund(750))).isEqualTo(new RefundLookup.Refunded("txn_ref"));
     assertNothingSent();
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource({"processor_declined, 2046", "failed, failed", "voided, voided",
-      "settlement_declined, settlement_declined"})
+  @CsvSource({
+    "processor_declined, 2046",
+    "failed, failed",
+    "voided, voided",
+    "settlement_declined, settlement_declined"
+  })
   @DisplayName("a refund the processor declined, that failed or was voided, is Declined")
   void declined(String status, String code) {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
-    stubFind(server, txn("txn_ref").refundOf("txn_1").orderId("re_key1").status(status)
-        .processor("2046", "Declined"));
+    stubFind(
+        server,
+        txn("txn_ref")
+            .refundOf("txn_1")
+            .orderId("re_key1")
+            .status(status)
+            .processor("2046", "Declined"));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Declined.class, declined -> {
-          assertThat(declined.code()).isEqualTo(code);
-          assertThat(declined.message()).contains("txn_ref", status);
-        });
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Declined.class,
+            declined -> {
+              assertThat(declined.code()).isEqualTo(code);
+              assertThat(declined.message()).contains("txn_ref", status);
+            });
     assertNothingSent();
   }
 
@@ -89,19 +101,28 @@ class BraintreeRefundLookupTest {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
     stubFind(server, txn("txn_ref").refundOf("txn_1").orderId("re_key1").rejected("fraud"));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Declined.class, declined -> assertThat(declined.code()).isEqualTo("fraud"));
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Declined.class,
+            declined -> assertThat(declined.code()).isEqualTo("fraud"));
   }
 
   @Test
-  @DisplayName("refund() sent again under the key of a declined refund answers Declined, and refunds nothing")
+  @DisplayName(
+      "refund() sent again under the key of a declined refund answers Declined, and refunds nothing")
   void refundAgainAfterADecline() {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
-    stubFind(server, txn("txn_ref").refundOf("txn_1").orderId("re_key1")
-        .status("processor_declined").processor("2046", "Declined"));
+    stubFind(
+        server,
+        txn("txn_ref")
+            .refundOf("txn_1")
+            .orderId("re_key1")
+            .status("processor_declined")
+            .processor("2046", "Declined"));
 
-    assertThat(gateway.refund(refund(750))).isInstanceOfSatisfying(RefundResult.Declined.class,
-        declined -> assertThat(declined.code()).isEqualTo("2046"));
+    assertThat(gateway.refund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundResult.Declined.class, declined -> assertThat(declined.code()).isEqualTo("2046"));
     assertNothingSent();
   }
 
@@ -127,7 +148,8 @@ class BraintreeRefundLookupTest {
   }
 
   @Test
-  @DisplayName("no refund with the key (others, or none), an unsettled sale, or an unknown sale: Absent")
+  @DisplayName(
+      "no refund with the key (others, or none), an unsettled sale, or an unknown sale: Absent")
   void absent() {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_other"));
     stubFind(server, txn("txn_other").refundOf("txn_1").orderId("re_someone_else"));
@@ -137,8 +159,8 @@ class BraintreeRefundLookupTest {
     assertThat(gateway.fetchRefund(refund(2000))).isEqualTo(new RefundLookup.Absent());
 
     server.resetAll();
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1"))
-        .willReturn(aResponse().withStatus(404)));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/txn_1")).willReturn(aResponse().withStatus(404)));
     stubSearch(server, "pay_x");
     assertThat(gateway.fetchRefund(refund(750))).isEqualTo(new RefundLookup.Absent());
     assertNothingSent();
@@ -147,68 +169,81 @@ class BraintreeRefundLookupTest {
   @Test
   @DisplayName("a 503 is Failed UNAVAILABLE, outcome unknown, naming the exception and status")
   void unavailable() {
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1"))
-        .willReturn(aResponse().withStatus(503)));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/txn_1")).willReturn(aResponse().withStatus(503)));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Failed.class, failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.UNAVAILABLE);
-          assertThat(failed.failure().outcomeUnknown()).isTrue();
-          assertThat(failed.failure().message()).contains("ServiceUnavailableException",
-              "HTTP 503", "refund lookup");
-        });
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.UNAVAILABLE);
+              assertThat(failed.failure().outcomeUnknown()).isTrue();
+              assertThat(failed.failure().message())
+                  .contains("ServiceUnavailableException", "HTTP 503", "refund lookup");
+            });
   }
 
   @Test
   @DisplayName("a failure reading a refund of the sale is Failed, never Absent")
   void refundUnreadable() {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_ref"))
-        .willReturn(aResponse().withStatus(200).withBody("<transaction><id>txn_ref")));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/txn_ref"))
+            .willReturn(aResponse().withStatus(200).withBody("<transaction><id>txn_ref")));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Failed.class, failed ->
-            assertThat(failed.failure().outcomeUnknown()).isTrue());
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed -> assertThat(failed.failure().outcomeUnknown()).isTrue());
   }
 
   @Test
   @DisplayName("a refund the sale lists but Braintree cannot find is unknown, never NOT_FOUND")
   void listedRefundMissing() {
     stubFind(server, txn("txn_1").status("settled").refundIds("txn_ref"));
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_ref"))
-        .willReturn(aResponse().withStatus(404)));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/txn_ref")).willReturn(aResponse().withStatus(404)));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Failed.class, failed -> {
-          assertThat(failed.failure().outcomeUnknown()).isTrue();
-          assertThat(failed.failure().message()).contains("txn_ref", "txn_1");
-        });
-    assertThat(gateway.refund(refund(750))).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertThat(failed.failure().outcomeUnknown()).isTrue());
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed -> {
+              assertThat(failed.failure().outcomeUnknown()).isTrue();
+              assertThat(failed.failure().message()).contains("txn_ref", "txn_1");
+            });
+    assertThat(gateway.refund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed -> assertThat(failed.failure().outcomeUnknown()).isTrue());
     assertNothingSent();
   }
 
   @Test
   @DisplayName("a 401 is AUTHENTICATION, definite, and never carries the private key")
   void unauthorized() {
-    server.stubFor(get(urlEqualTo(BASE + "/transactions/txn_1"))
-        .willReturn(aResponse().withStatus(401)));
+    server.stubFor(
+        get(urlEqualTo(BASE + "/transactions/txn_1")).willReturn(aResponse().withStatus(401)));
 
-    assertThat(gateway.fetchRefund(refund(750))).isInstanceOfSatisfying(
-        RefundLookup.Failed.class, failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.AUTHENTICATION);
-          assertThat(failed.failure().outcomeUnknown()).isFalse();
-          assertThat(failed.failure().message()).contains("HTTP 401")
-              .doesNotContain(PRIVATE_KEY);
-        });
+    assertThat(gateway.fetchRefund(refund(750)))
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.AUTHENTICATION);
+              assertThat(failed.failure().outcomeUnknown()).isFalse();
+              assertThat(failed.failure().message())
+                  .contains("HTTP 401")
+                  .doesNotContain(PRIVATE_KEY);
+            });
   }
 
   @Test
   @DisplayName("without a key nothing is asked")
   void noKey() {
     assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "txn_1", 750, "USD", "")))
-        .isInstanceOfSatisfying(RefundLookup.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed ->
+                assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
     assertThat(server.getAllServeEvents()).isEmpty();
   }
 }

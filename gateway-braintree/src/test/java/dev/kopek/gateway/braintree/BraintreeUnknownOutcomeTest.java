@@ -39,10 +39,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BraintreeUnknownOutcomeTest {
 
   private static final String REFUND_URL = BASE + "/transactions/txn_1/refund";
-  private static final CheckoutRequest CHECKOUT = new CheckoutRequest("pay_x", "user_1", 2000,
-      "USD", "https://shop.example/return", "pay_x");
-  private static final RefundRequest REFUND = new RefundRequest("pay_x", "txn_1", 750, "USD",
-      "re_key1");
+  private static final CheckoutRequest CHECKOUT =
+      new CheckoutRequest("pay_x", "user_1", 2000, "USD", "https://shop.example/return", "pay_x");
+  private static final RefundRequest REFUND =
+      new RefundRequest("pay_x", "txn_1", 750, "USD", "re_key1");
 
   private static WireMockServer server;
   private static BraintreeAdapter gateway;
@@ -59,27 +59,41 @@ class BraintreeUnknownOutcomeTest {
   }
 
   static Stream<Arguments> unusableAnswers() {
-    String html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
-        + "<h1>502 Bad Gateway</h1></body></html>";
+    String html =
+        "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
+            + "<h1>502 Bad Gateway</h1></body></html>";
     return Stream.of(
-        Arguments.of("a 200 whose body is not XML", aResponse().withStatus(200)
-            .withHeader("Content-Type", "application/xml").withBody("proxy error: upstream gone")),
-        Arguments.of("a 201 whose XML is cut short", xml(201,
-            "<transaction><id>txn_ref</id><status>submitted_for_")),
-        Arguments.of("a 200 with an HTML page that is well-formed XML", aResponse().withStatus(200)
-            .withHeader("Content-Type", "text/html")
-            .withBody("<html><body><p>Please wait</p></body></html>")),
-        Arguments.of("a 200 with no body", aResponse().withStatus(200)
-            .withHeader("Content-Type", "application/xml")),
-        Arguments.of("an HTML error page with 500", aResponse().withStatus(500)
-            .withHeader("Content-Type", "text/html").withBody(html)),
-        Arguments.of("an HTML error page with 502", aResponse().withStatus(502)
-            .withHeader("Content-Type", "text/html").withBody(html)),
-        Arguments.of("the connection reset by the peer",
+        Arguments.of(
+            "a 200 whose body is not XML",
+            aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "application/xml")
+                .withBody("proxy error: upstream gone")),
+        Arguments.of(
+            "a 201 whose XML is cut short",
+            xml(201, "<transaction><id>txn_ref</id><status>submitted_for_")),
+        Arguments.of(
+            "a 200 with an HTML page that is well-formed XML",
+            aResponse()
+                .withStatus(200)
+                .withHeader("Content-Type", "text/html")
+                .withBody("<html><body><p>Please wait</p></body></html>")),
+        Arguments.of(
+            "a 200 with no body",
+            aResponse().withStatus(200).withHeader("Content-Type", "application/xml")),
+        Arguments.of(
+            "an HTML error page with 500",
+            aResponse().withStatus(500).withHeader("Content-Type", "text/html").withBody(html)),
+        Arguments.of(
+            "an HTML error page with 502",
+            aResponse().withStatus(502).withHeader("Content-Type", "text/html").withBody(html)),
+        Arguments.of(
+            "the connection reset by the peer",
             aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)),
-        Arguments.of("the connection closed without an answer",
-            aResponse().withFault(Fault.EMPTY_RESPONSE)),
-        Arguments.of("garbage, then the connection closed",
+        Arguments.of(
+            "the connection closed without an answer", aResponse().withFault(Fault.EMPTY_RESPONSE)),
+        Arguments.of(
+            "garbage, then the connection closed",
             aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)),
         Arguments.of("a malformed chunk", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
   }
@@ -98,8 +112,9 @@ class BraintreeUnknownOutcomeTest {
 
     RefundResult result = gateway.refund(REFUND);
 
-    assertThat(result).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertUnknown(failed.failure()));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class, failed -> assertUnknown(failed.failure()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -109,11 +124,12 @@ class BraintreeUnknownOutcomeTest {
     stubFind(server, txn("txn_1").status("submitted_for_settlement"));
     server.stubFor(put(urlEqualTo(BASE + "/transactions/txn_1/void")).willReturn(answer));
 
-    RefundResult result = gateway.refund(new RefundRequest("pay_x", "txn_1", 2000, "USD",
-        "re_key1"));
+    RefundResult result =
+        gateway.refund(new RefundRequest("pay_x", "txn_1", 2000, "USD", "re_key1"));
 
-    assertThat(result).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertUnknown(failed.failure()));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class, failed -> assertUnknown(failed.failure()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -124,8 +140,9 @@ class BraintreeUnknownOutcomeTest {
 
     CheckoutResult result = gateway.startCheckout(CHECKOUT);
 
-    assertThat(result).isInstanceOfSatisfying(CheckoutResult.Failed.class,
-        failed -> assertUnknown(failed.failure()));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class, failed -> assertUnknown(failed.failure()));
   }
 
   @Test
@@ -133,28 +150,43 @@ class BraintreeUnknownOutcomeTest {
   void messages() {
     stubFind(server, txn("txn_1").status("settled"));
     server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withStatus(503)));
-    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertThat(failed.failure().message()).isEqualTo("Braintree is unavailable "
-            + "(ServiceUnavailableException, HTTP 503) [refund]"));
+    assertThat(gateway.refund(REFUND))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().message())
+                    .isEqualTo(
+                        "Braintree is unavailable "
+                            + "(ServiceUnavailableException, HTTP 503) [refund]"));
 
     server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withStatus(502)));
-    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertThat(failed.failure().message()).isEqualTo("Braintree could not be "
-            + "reached (UnexpectedException: Unexpected HTTP_RESPONSE 502) [refund]"));
+    assertThat(gateway.refund(REFUND))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().message())
+                    .isEqualTo(
+                        "Braintree could not be "
+                            + "reached (UnexpectedException: Unexpected HTTP_RESPONSE 502) [refund]"));
 
-    server.stubFor(post(urlEqualTo(REFUND_URL))
-        .willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
-    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> assertThat(failed.failure().message()).startsWith("Braintree's answer was not "
-            + "HTTP"));
+    server.stubFor(
+        post(urlEqualTo(REFUND_URL))
+            .willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
+    assertThat(gateway.refund(REFUND))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().message())
+                    .startsWith("Braintree's answer was not " + "HTTP"));
   }
 
   @Test
-  @DisplayName("a refund whose connection closed without an answer is not sent again behind Kopek's back")
+  @DisplayName(
+      "a refund whose connection closed without an answer is not sent again behind Kopek's back")
   void notResent() {
     stubFind(server, txn("txn_1").status("settled"));
-    server.stubFor(post(urlEqualTo(REFUND_URL))
-        .willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
+    server.stubFor(
+        post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
 
     gateway.refund(REFUND);
 
@@ -162,27 +194,38 @@ class BraintreeUnknownOutcomeTest {
   }
 
   @Test
-  @DisplayName("an answer slower than timeout_ms: TIMEOUT, unknown, for refund() and startCheckout()")
+  @DisplayName(
+      "an answer slower than timeout_ms: TIMEOUT, unknown, for refund() and startCheckout()")
   void slow() throws Exception {
     Map<String, Object> config = BraintreeFixtures.config(server);
     config.put("timeout_ms", 300);
     BraintreeAdapter impatient = BraintreeFixtures.gateway(config);
     stubFind(server, txn("txn_1").status("settled"));
-    server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(xml(201, txn("txn_ref")
-        .refundOf("txn_1").orderId("re_key1").xml()).withFixedDelay(1500)));
-    server.stubFor(post(urlEqualTo(BASE + "/client_token")).willReturn(xml(201,
-        "<client-token><value>tok_abc</value></client-token>").withFixedDelay(1500)));
+    server.stubFor(
+        post(urlEqualTo(REFUND_URL))
+            .willReturn(
+                xml(201, txn("txn_ref").refundOf("txn_1").orderId("re_key1").xml())
+                    .withFixedDelay(1500)));
+    server.stubFor(
+        post(urlEqualTo(BASE + "/client_token"))
+            .willReturn(
+                xml(201, "<client-token><value>tok_abc</value></client-token>")
+                    .withFixedDelay(1500)));
 
-    assertThat(impatient.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Failed.class,
-        failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.TIMEOUT);
-          assertUnknown(failed.failure());
-        });
-    assertThat(impatient.startCheckout(CHECKOUT)).isInstanceOfSatisfying(
-        CheckoutResult.Failed.class, failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.TIMEOUT);
-          assertUnknown(failed.failure());
-        });
+    assertThat(impatient.refund(REFUND))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.TIMEOUT);
+              assertUnknown(failed.failure());
+            });
+    assertThat(impatient.startCheckout(CHECKOUT))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.TIMEOUT);
+              assertUnknown(failed.failure());
+            });
   }
 
   @Test
@@ -190,45 +233,59 @@ class BraintreeUnknownOutcomeTest {
   void unauthorized() {
     stubFind(server, txn("txn_1").status("settled"));
     server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(aResponse().withStatus(401)));
-    server.stubFor(post(urlEqualTo(BASE + "/client_token"))
-        .willReturn(aResponse().withStatus(401)));
+    server.stubFor(
+        post(urlEqualTo(BASE + "/client_token")).willReturn(aResponse().withStatus(401)));
 
     RefundResult refund = gateway.refund(REFUND);
     CheckoutResult checkout = gateway.startCheckout(CHECKOUT);
 
     assertThat(refund).isInstanceOf(RefundResult.Failed.class);
     assertThat(checkout).isInstanceOf(CheckoutResult.Failed.class);
-    for (GatewayFailure failure : new GatewayFailure[] {
-        ((RefundResult.Failed) refund).failure(), ((CheckoutResult.Failed) checkout).failure()}) {
+    for (GatewayFailure failure :
+        new GatewayFailure[] {
+          ((RefundResult.Failed) refund).failure(), ((CheckoutResult.Failed) checkout).failure()
+        }) {
       assertThat(failure.kind()).isEqualTo(GatewayFailure.Kind.AUTHENTICATION);
       assertThat(failure.outcomeUnknown()).isFalse();
-      assertThat(failure.message()).contains("AuthenticationException", "HTTP 401")
+      assertThat(failure.message())
+          .contains("AuthenticationException", "HTTP 401")
           .doesNotContain(PRIVATE_KEY);
     }
   }
 
   @Test
-  @DisplayName("a 422 with validation errors: refund() Declined with Braintree's code, startCheckout() INVALID_REQUEST")
+  @DisplayName(
+      "a 422 with validation errors: refund() Declined with Braintree's code, startCheckout() INVALID_REQUEST")
   void validationErrors() {
     stubFind(server, txn("txn_1").status("settled"));
-    server.stubFor(post(urlEqualTo(REFUND_URL)).willReturn(xml(422,
-        validationError("91521", "amount", "Refund amount is too large."))));
-    server.stubFor(post(urlEqualTo(BASE + "/client_token")).willReturn(xml(422,
-        "<api-error-response><errors><errors type=\"array\"/>"
-            + "<client-token><errors type=\"array\"><error><code>92807</code>"
-            + "<attribute type=\"symbol\">merchant_account_id</attribute>"
-            + "<message>Merchant account does not exist</message></error></errors>"
-            + "</client-token></errors><message>Merchant account does not exist</message>"
-            + "</api-error-response>")));
+    server.stubFor(
+        post(urlEqualTo(REFUND_URL))
+            .willReturn(
+                xml(422, validationError("91521", "amount", "Refund amount is too large."))));
+    server.stubFor(
+        post(urlEqualTo(BASE + "/client_token"))
+            .willReturn(
+                xml(
+                    422,
+                    "<api-error-response><errors><errors type=\"array\"/>"
+                        + "<client-token><errors type=\"array\"><error><code>92807</code>"
+                        + "<attribute type=\"symbol\">merchant_account_id</attribute>"
+                        + "<message>Merchant account does not exist</message></error></errors>"
+                        + "</client-token></errors><message>Merchant account does not exist</message>"
+                        + "</api-error-response>")));
 
-    assertThat(gateway.refund(REFUND)).isInstanceOfSatisfying(RefundResult.Declined.class,
-        declined -> assertThat(declined.message()).contains("91521"));
-    assertThat(gateway.startCheckout(CHECKOUT)).isInstanceOfSatisfying(
-        CheckoutResult.Failed.class, failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST);
-          assertThat(failed.failure().outcomeUnknown()).isFalse();
-          assertThat(failed.failure().message()).contains("92807",
-              "Merchant account does not exist");
-        });
+    assertThat(gateway.refund(REFUND))
+        .isInstanceOfSatisfying(
+            RefundResult.Declined.class,
+            declined -> assertThat(declined.message()).contains("91521"));
+    assertThat(gateway.startCheckout(CHECKOUT))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST);
+              assertThat(failed.failure().outcomeUnknown()).isFalse();
+              assertThat(failed.failure().message())
+                  .contains("92807", "Merchant account does not exist");
+            });
   }
 }

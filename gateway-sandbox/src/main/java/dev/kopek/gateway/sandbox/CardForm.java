@@ -22,7 +22,7 @@ final class CardForm {
   /**
    * Checks the fields.
    *
-   * @param form  the posted fields
+   * @param form the posted fields
    * @param today the month the card must not have expired before
    * @return the card number's digits, or the first field to fix
    */
@@ -47,8 +47,8 @@ final class CardForm {
     }
     YearMonth expires;
     try {
-      expires = YearMonth.of(2000 + Integer.parseInt(expiry.group(2)),
-          Integer.parseInt(expiry.group(1)));
+      expires =
+          YearMonth.of(2000 + Integer.parseInt(expiry.group(2)), Integer.parseInt(expiry.group(1)));
     } catch (DateTimeException badMonth) {
       return invalid(EXPIRY, "The expiry month must be 01 to 12.");
     }
@@ -93,7 +93,7 @@ final class CardForm {
   /**
    * The outcome of the checks: the digits when valid, else the error.
    *
-   * @param digits  the card number's digits, or null
+   * @param digits the card number's digits, or null
    * @param invalid the first field to fix, or null
    */
   record Checked(String digits, SubmitResult.Invalid invalid) {}

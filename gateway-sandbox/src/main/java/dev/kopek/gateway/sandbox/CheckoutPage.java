@@ -19,10 +19,15 @@ final class CheckoutPage {
   static HostedPage render(HostedCheckout checkout) {
     StringBuilder cards = new StringBuilder();
     for (TestCard card : TestCard.listed()) {
-      cards.append("    <li><code>").append(PageText.html(card.grouped())).append("</code> ")
-          .append(PageText.html(card.effect())).append("</li>\n");
+      cards
+          .append("    <li><code>")
+          .append(PageText.html(card.grouped()))
+          .append("</code> ")
+          .append(PageText.html(card.effect()))
+          .append("</li>\n");
     }
-    String body = """
+    String body =
+        """
         <div class="sandbox-checkout">
           <div class="sandbox-notice" id="sandbox-notice">
             <p><strong>Test mode.</strong> This is the sandbox payment provider: no card is \
@@ -45,17 +50,27 @@ final class CheckoutPage {
           </form>
           <p id="result" role="status" aria-live="polite"></p>
         </div>
-        """.formatted(cards, PageText.html(checkout.submitUrl()),
-        PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
+        """
+            .formatted(
+                cards,
+                PageText.html(checkout.submitUrl()),
+                PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{submitUrl: " + PageText.js(checkout.submitUrl()) + ", returnUrl: "
-        + PageText.js(checkout.returnUrl()) + ", returnDelayMs: " + RETURN_DELAY_MS + "}";
+    String config =
+        "{submitUrl: "
+            + PageText.js(checkout.submitUrl())
+            + ", returnUrl: "
+            + PageText.js(checkout.returnUrl())
+            + ", returnDelayMs: "
+            + RETURN_DELAY_MS
+            + "}";
     String script = SCRIPT.replace("$CONFIG", config);
     // Everything the page calls is Kopek itself ('self'): no provider origins to allow.
     return new HostedPage(body, script, List.of(), List.of(), List.of());
   }
 
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       (function () {
         "use strict";
         var config = $CONFIG;
@@ -153,4 +168,3 @@ final class CheckoutPage {
       })();
       """;
 }
-

@@ -19,6 +19,7 @@ final class PaymentStore {
   private final ConcurrentMap<String, SandboxPayment> byIdempotencyKey = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, SandboxPayment> byReference = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, SandboxPayment> byPaymentId = new ConcurrentHashMap<>();
+
   /** Guarded by this store's lock: refunds are rare, and one lock makes keys and sums agree. */
   private final Map<String, Refund> refundsByKey = new HashMap<>();
 
@@ -26,17 +27,23 @@ final class PaymentStore {
   private record Refund(String reference, String paymentReference, long amountMinor) {}
 
   /**
-   * The payment started under the request's idempotency key: a new one the first time, the same
-   * one on every retry.
+   * The payment started under the request's idempotency key: a new one the first time, the same one
+   * on every retry.
    */
   SandboxPayment start(CheckoutRequest request, String currency) {
-    return byIdempotencyKey.computeIfAbsent(request.idempotencyKey(), key -> {
-      SandboxPayment payment = new SandboxPayment("sbx_pi_" + RandomIds.alphanumeric(24),
-          request.paymentId(), request.amountMinor(), currency);
-      byReference.put(payment.reference, payment);
-      byPaymentId.put(payment.paymentId, payment);
-      return payment;
-    });
+    return byIdempotencyKey.computeIfAbsent(
+        request.idempotencyKey(),
+        key -> {
+          SandboxPayment payment =
+              new SandboxPayment(
+                  "sbx_pi_" + RandomIds.alphanumeric(24),
+                  request.paymentId(),
+                  request.amountMinor(),
+                  currency);
+          byReference.put(payment.reference, payment);
+          byPaymentId.put(payment.paymentId, payment);
+          return payment;
+        });
   }
 
   /**
@@ -48,15 +55,16 @@ final class PaymentStore {
     if (reference != null) {
       SandboxPayment payment = byReference.get(reference);
       return payment != null && (paymentId == null || paymentId.equals(payment.paymentId))
-          ? payment : null;
+          ? payment
+          : null;
     }
     return paymentId == null ? null : byPaymentId.get(paymentId);
   }
 
   /**
-   * The refund made under the request's idempotency key: refunded, declined when the key was
-   * used for another refund (as {@link #refund} answers), absent when none was made under it.
-   * The sandbox records only refunds it made; one it declined leaves nothing to find.
+   * The refund made under the request's idempotency key: refunded, declined when the key was used
+   * for another refund (as {@link #refund} answers), absent when none was made under it. The
+   * sandbox records only refunds it made; one it declined leaves nothing to find.
    */
   synchronized RefundLookup lookUp(SandboxPayment payment, RefundRequest request) {
     Refund earlier = refundsByKey.get(request.idempotencyKey());
@@ -67,8 +75,9 @@ final class PaymentStore {
         && earlier.amountMinor() == request.amountMinor()) {
       return new RefundLookup.Refunded(earlier.reference());
     }
-    return new RefundLookup.Declined("idempotency_key_reused", "the idempotency key "
-        + request.idempotencyKey() + " was used for a different refund");
+    return new RefundLookup.Declined(
+        "idempotency_key_reused",
+        "the idempotency key " + request.idempotencyKey() + " was used for a different refund");
   }
 
   /** Refunds part or all of what remains of a succeeded payment, once per idempotency key. */
@@ -79,35 +88,48 @@ final class PaymentStore {
           && earlier.amountMinor() == request.amountMinor()) {
         return new RefundResult.Refunded(earlier.reference());
       }
-      return new RefundResult.Declined("idempotency_key_reused", "the idempotency key "
-          + request.idempotencyKey() + " was used for a different refund");
+      return new RefundResult.Declined(
+          "idempotency_key_reused",
+          "the idempotency key " + request.idempotencyKey() + " was used for a different refund");
     }
     if (request.amountMinor() <= 0) {
-      return new RefundResult.Declined("invalid_amount",
-          "a refund must be positive, was " + request.amountMinor());
+      return new RefundResult.Declined(
+          "invalid_amount", "a refund must be positive, was " + request.amountMinor());
     }
     if (request.currency() == null || !request.currency().equalsIgnoreCase(payment.currency)) {
-      return new RefundResult.Declined("currency_mismatch", "the payment is in "
-          + payment.currency + ", the refund in " + request.currency());
+      return new RefundResult.Declined(
+          "currency_mismatch",
+          "the payment is in " + payment.currency + ", the refund in " + request.currency());
     }
     SandboxPayment.Status status = payment.status();
     if (status != SandboxPayment.Status.SUCCEEDED) {
-      return new RefundResult.Declined("payment_not_succeeded",
-          "only a succeeded payment can be refunded; " + payment.reference + " is "
+      return new RefundResult.Declined(
+          "payment_not_succeeded",
+          "only a succeeded payment can be refunded; "
+              + payment.reference
+              + " is "
               + status.name().toLowerCase(Locale.ROOT));
     }
     long remaining = payment.amountMinor - payment.refundedMinor();
     if (remaining == 0) {
-      return new RefundResult.Declined("charge_already_refunded",
-          payment.reference + " is already refunded in full");
+      return new RefundResult.Declined(
+          "charge_already_refunded", payment.reference + " is already refunded in full");
     }
     if (request.amountMinor() > remaining) {
-      return new RefundResult.Declined("amount_too_large", "at most " + remaining + " "
-          + payment.currency + " minor units of " + payment.reference + " can still be refunded");
+      return new RefundResult.Declined(
+          "amount_too_large",
+          "at most "
+              + remaining
+              + " "
+              + payment.currency
+              + " minor units of "
+              + payment.reference
+              + " can still be refunded");
     }
     payment.addRefund(request.amountMinor());
-    Refund refund = new Refund("sbx_re_" + RandomIds.alphanumeric(24), payment.reference,
-        request.amountMinor());
+    Refund refund =
+        new Refund(
+            "sbx_re_" + RandomIds.alphanumeric(24), payment.reference, request.amountMinor());
     refundsByKey.put(request.idempotencyKey(), refund);
     return new RefundResult.Refunded(refund.reference());
   }

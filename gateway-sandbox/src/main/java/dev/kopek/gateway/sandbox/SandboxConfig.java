@@ -7,13 +7,13 @@ import java.lang.System.Logger.Level;
 /**
  * The sandbox's settings, checked.
  *
- * @param webhookSecret   the secret webhooks are signed with
+ * @param webhookSecret the secret webhooks are signed with
  * @param toleranceSeconds how far a webhook's timestamp may lie from the clock
  * @param deliverWebhooks whether webhooks are sent at all; false models a lost webhook
  * @param webhookRetryMax how many times a failed delivery is retried
  */
-record SandboxConfig(String webhookSecret, long toleranceSeconds, boolean deliverWebhooks,
-    int webhookRetryMax) {
+record SandboxConfig(
+    String webhookSecret, long toleranceSeconds, boolean deliverWebhooks, int webhookRetryMax) {
 
   static final int MIN_SECRET_LENGTH = 32;
 
@@ -27,13 +27,20 @@ record SandboxConfig(String webhookSecret, long toleranceSeconds, boolean delive
   static SandboxConfig from(GatewaySettings settings) throws GatewayConfigException {
     String secret = settings.string("webhook_secret", null);
     if (secret == null) {
-      LOG.log(Level.WARNING, settings.keyName("webhook_secret") + " is not set; webhooks are"
-          + " signed with a random secret that lasts until the process exits");
+      LOG.log(
+          Level.WARNING,
+          settings.keyName("webhook_secret")
+              + " is not set; webhooks are"
+              + " signed with a random secret that lasts until the process exits");
       secret = GeneratedSecret.VALUE;
     } else if (secret.length() < MIN_SECRET_LENGTH) {
-      throw new GatewayConfigException(settings.keyName("webhook_secret") + " must be at least "
-          + MIN_SECRET_LENGTH + " characters, was " + secret.length()
-          + "; use a long random string, e.g. from `openssl rand -hex 32`");
+      throw new GatewayConfigException(
+          settings.keyName("webhook_secret")
+              + " must be at least "
+              + MIN_SECRET_LENGTH
+              + " characters, was "
+              + secret.length()
+              + "; use a long random string, e.g. from `openssl rand -hex 32`");
     }
     long tolerance = settings.number("tolerance_s", 300, 1, 3600);
     boolean deliver = bool(settings, "deliver_webhooks", true);
@@ -65,7 +72,12 @@ record SandboxConfig(String webhookSecret, long toleranceSeconds, boolean delive
 
   @Override
   public String toString() {
-    return "SandboxConfig[webhookSecret=***, toleranceSeconds=" + toleranceSeconds
-        + ", deliverWebhooks=" + deliverWebhooks + ", webhookRetryMax=" + webhookRetryMax + "]";
+    return "SandboxConfig[webhookSecret=***, toleranceSeconds="
+        + toleranceSeconds
+        + ", deliverWebhooks="
+        + deliverWebhooks
+        + ", webhookRetryMax="
+        + webhookRetryMax
+        + "]";
   }
 }

@@ -14,8 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The sandbox's webhook events as JSON:
- * {@code {"id","type","created","data":{"payment_id","reference","amount_minor","currency",
+ * The sandbox's webhook events as JSON: {@code
+ * {"id","type","created","data":{"payment_id","reference","amount_minor","currency",
  * "status","decline_code"}}}.
  */
 final class SandboxEvents {
@@ -25,16 +25,16 @@ final class SandboxEvents {
 
   // A signed body is trusted as a whole, so it must not be ambiguous: no duplicate keys for one
   // reader to take first and another last, nothing after the object.
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
 
   private SandboxEvents() {}
 
   /** The body of the event announcing a payment's final outcome. */
-  static byte[] body(String eventId, long created, SandboxPayment payment,
-      PaymentOutcome outcome) {
+  static byte[] body(String eventId, long created, SandboxPayment payment, PaymentOutcome outcome) {
     boolean succeeded = outcome instanceof PaymentOutcome.Succeeded;
     ObjectNode event = JSON.createObjectNode();
     event.put("id", eventId);
@@ -46,7 +46,8 @@ final class SandboxEvents {
     data.put("amount_minor", payment.amountMinor);
     data.put("currency", payment.currency);
     data.put("status", succeeded ? "succeeded" : "failed");
-    data.put("decline_code",
+    data.put(
+        "decline_code",
         outcome instanceof PaymentOutcome.Declined declined ? declined.code() : null);
     try {
       return JSON.writeValueAsBytes(event);
@@ -90,7 +91,9 @@ final class SandboxEvents {
           type + " event " + id + " names neither payment_id nor reference");
     }
     JsonNode amount = data.get("amount_minor");
-    if (amount == null || !amount.isIntegralNumber() || !amount.canConvertToLong()
+    if (amount == null
+        || !amount.isIntegralNumber()
+        || !amount.canConvertToLong()
         || amount.longValue() <= 0) {
       return new WebhookResult.Invalid(
           type + " event " + id + " has no positive whole amount_minor");
@@ -110,8 +113,8 @@ final class SandboxEvents {
       }
       outcome = new PaymentOutcome.Declined(code, TestCard.declineMessage(code));
     }
-    return new WebhookResult.Verified(new GatewayEvent(id, type, paymentId, reference,
-        amount.longValue(), currency, outcome));
+    return new WebhookResult.Verified(
+        new GatewayEvent(id, type, paymentId, reference, amount.longValue(), currency, outcome));
   }
 
   /** A string member, or null when absent, null or not a string. */

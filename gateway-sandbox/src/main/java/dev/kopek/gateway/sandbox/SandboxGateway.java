@@ -41,8 +41,8 @@ final class SandboxGateway implements Gateway {
   SandboxGateway(SandboxConfig config, Clock clock, Duration retryBaseDelay) {
     this.config = config;
     this.clock = clock;
-    this.webhooks = new WebhookSender(config.webhookSecret(), clock, config.webhookRetryMax(),
-        retryBaseDelay);
+    this.webhooks =
+        new WebhookSender(config.webhookSecret(), clock, config.webhookRetryMax(), retryBaseDelay);
   }
 
   @Override
@@ -54,18 +54,30 @@ final class SandboxGateway implements Gateway {
   public CheckoutResult startCheckout(CheckoutRequest request) {
     String currency = request.currency().toUpperCase(Locale.ROOT);
     if (!knownCurrency(currency)) {
-      return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted("currency",
-          "the sandbox takes ISO 4217 currencies with minor units; " + request.currency()
-              + " is not one"));
+      return new CheckoutResult.Failed(
+          GatewayFailure.inputNotAccepted(
+              "currency",
+              "the sandbox takes ISO 4217 currencies with minor units; "
+                  + request.currency()
+                  + " is not one"));
     }
     SandboxPayment payment = store.start(request, currency);
     // Like Stripe, a key reused for different parameters is refused, not silently answered with
     // the first payment.
     if (!payment.paymentId.equals(request.paymentId())
-        || payment.amountMinor != request.amountMinor() || !payment.currency.equals(currency)) {
-      return new CheckoutResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "idempotency key " + request.idempotencyKey() + " was used for payment "
-              + payment.paymentId + " of " + payment.amountMinor + " " + payment.currency));
+        || payment.amountMinor != request.amountMinor()
+        || !payment.currency.equals(currency)) {
+      return new CheckoutResult.Failed(
+          new GatewayFailure(
+              GatewayFailure.Kind.INVALID_REQUEST,
+              "idempotency key "
+                  + request.idempotencyKey()
+                  + " was used for payment "
+                  + payment.paymentId
+                  + " of "
+                  + payment.amountMinor
+                  + " "
+                  + payment.currency));
     }
     return new CheckoutResult.Started(payment.reference, null, null);
   }
@@ -83,14 +95,22 @@ final class SandboxGateway implements Gateway {
     }
     SandboxPayment payment = store.find(checkout.paymentId(), checkout.providerReference());
     if (payment == null) {
-      return new SubmitResult.Failed(notFound(checkout.paymentId(),
-          checkout.providerReference()));
+      return new SubmitResult.Failed(notFound(checkout.paymentId(), checkout.providerReference()));
     }
     if (payment.amountMinor != checkout.amountMinor()
         || !payment.currency.equalsIgnoreCase(String.valueOf(checkout.currency()))) {
-      return new SubmitResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          payment.reference + " is for " + payment.amountMinor + " " + payment.currency
-              + ", the page showed " + checkout.amountMinor() + " " + checkout.currency()));
+      return new SubmitResult.Failed(
+          new GatewayFailure(
+              GatewayFailure.Kind.INVALID_REQUEST,
+              payment.reference
+                  + " is for "
+                  + payment.amountMinor
+                  + " "
+                  + payment.currency
+                  + ", the page showed "
+                  + checkout.amountMinor()
+                  + " "
+                  + checkout.currency()));
     }
     SandboxPayment.Charge charge = payment.charge(TestCard.of(card.digits()));
     if (charge.finalized()) {
@@ -101,7 +121,9 @@ final class SandboxGateway implements Gateway {
 
   private void deliver(SandboxPayment payment, PaymentOutcome outcome, String webhookUrl) {
     if (!config.deliverWebhooks()) {
-      LOG.log(Level.DEBUG, "Not sending the webhook for {0}: deliver_webhooks is false",
+      LOG.log(
+          Level.DEBUG,
+          "Not sending the webhook for {0}: deliver_webhooks is false",
           payment.reference);
       return;
     }
@@ -111,11 +133,15 @@ final class SandboxGateway implements Gateway {
     } catch (URISyntaxException | NullPointerException e) {
       url = null;
     }
-    if (url == null || !url.isAbsolute()
+    if (url == null
+        || !url.isAbsolute()
         || !("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))
         || url.getHost() == null) {
-      LOG.log(Level.WARNING, "Not sending the webhook for {0}: {1} is not an absolute http(s) URL",
-          payment.reference, webhookUrl);
+      LOG.log(
+          Level.WARNING,
+          "Not sending the webhook for {0}: {1} is not an absolute http(s) URL",
+          payment.reference,
+          webhookUrl);
       return;
     }
     String eventId = "evt_" + RandomIds.alphanumeric(24);
@@ -126,9 +152,13 @@ final class SandboxGateway implements Gateway {
   @Override
   public WebhookResult parseWebhook(WebhookRequest request) {
     byte[] body = request.rawBody();
-    Optional<String> refused = SandboxSignature.verify(request.header(SandboxSignature.HEADER),
-        body, config.webhookSecret(), clock.instant().getEpochSecond(),
-        config.toleranceSeconds());
+    Optional<String> refused =
+        SandboxSignature.verify(
+            request.header(SandboxSignature.HEADER),
+            body,
+            config.webhookSecret(),
+            clock.instant().getEpochSecond(),
+            config.toleranceSeconds());
     if (refused.isPresent()) {
       return new WebhookResult.Invalid(refused.get());
     }
@@ -141,8 +171,8 @@ final class SandboxGateway implements Gateway {
     if (payment == null) {
       return new StatusResult.Failed(notFound(paymentId, providerReference));
     }
-    return new StatusResult.Known(payment.outcome(), payment.reference, payment.amountMinor,
-        payment.currency);
+    return new StatusResult.Known(
+        payment.outcome(), payment.reference, payment.amountMinor, payment.currency);
   }
 
   @Override
@@ -152,22 +182,25 @@ final class SandboxGateway implements Gateway {
       return new RefundResult.Failed(notFound(request.paymentId(), request.providerReference()));
     }
     if (request.idempotencyKey() == null || request.idempotencyKey().isBlank()) {
-      return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "a refund needs an idempotency key"));
+      return new RefundResult.Failed(
+          new GatewayFailure(
+              GatewayFailure.Kind.INVALID_REQUEST, "a refund needs an idempotency key"));
     }
     return store.refund(payment, request);
   }
 
   /**
-   * The refund the sandbox made under the request's idempotency key, from memory. For a payment
-   * it does not know (gone with a restart) it holds no refund either: absent, and the refund
-   * sent again is {@code NOT_FOUND}.
+   * The refund the sandbox made under the request's idempotency key, from memory. For a payment it
+   * does not know (gone with a restart) it holds no refund either: absent, and the refund sent
+   * again is {@code NOT_FOUND}.
    */
   @Override
   public RefundLookup fetchRefund(RefundRequest request) {
     if (request.idempotencyKey() == null || request.idempotencyKey().isBlank()) {
-      return new RefundLookup.Failed(new GatewayFailure(GatewayFailure.Kind.INVALID_REQUEST,
-          "a refund is looked up by its idempotency key, and none was given"));
+      return new RefundLookup.Failed(
+          new GatewayFailure(
+              GatewayFailure.Kind.INVALID_REQUEST,
+              "a refund is looked up by its idempotency key, and none was given"));
     }
     SandboxPayment payment = store.find(request.paymentId(), request.providerReference());
     return payment == null ? new RefundLookup.Absent() : store.lookUp(payment, request);
@@ -194,8 +227,10 @@ final class SandboxGateway implements Gateway {
 
   private static GatewayFailure notFound(String paymentId, String reference) {
     // Said outright because it surprises: the sandbox keeps payments in memory only.
-    return new GatewayFailure(GatewayFailure.Kind.NOT_FOUND, "the sandbox knows no payment "
-        + (reference != null ? reference : paymentId)
-        + " (its payments live in memory and are gone after a restart)");
+    return new GatewayFailure(
+        GatewayFailure.Kind.NOT_FOUND,
+        "the sandbox knows no payment "
+            + (reference != null ? reference : paymentId)
+            + " (its payments live in memory and are gone after a restart)");
   }
 }

@@ -6,12 +6,17 @@ import dev.kopek.gateway.spi.PaymentOutcome;
 final class SandboxPayment {
 
   /** Where the payment stands, named after Stripe's PaymentIntent states. */
-  enum Status { REQUIRES_PAYMENT, REQUIRES_ACTION, SUCCEEDED, FAILED }
+  enum Status {
+    REQUIRES_PAYMENT,
+    REQUIRES_ACTION,
+    SUCCEEDED,
+    FAILED
+  }
 
   /**
    * What one card submission did.
    *
-   * @param outcome   what the page is told
+   * @param outcome what the page is told
    * @param finalized whether this submission made the outcome final, so a webhook is due
    */
   record Charge(PaymentOutcome outcome, boolean finalized) {}

@@ -12,11 +12,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs and verifies the sandbox's webhooks, with Stripe's scheme: the header
- * {@value #HEADER} carries {@code t=<unix seconds>,v1=<hex HMAC-SHA256>}, the MAC taken with the
- * webhook secret over {@code t + "." + raw body}. Binding the timestamp into the MAC lets the
- * receiver refuse replays of old deliveries; several {@code v1} entries may appear so that a
- * secret can be rotated without refusing deliveries signed with the old one.
+ * Signs and verifies the sandbox's webhooks, with Stripe's scheme: the header {@value #HEADER}
+ * carries {@code t=<unix seconds>,v1=<hex HMAC-SHA256>}, the MAC taken with the webhook secret over
+ * {@code t + "." + raw body}. Binding the timestamp into the MAC lets the receiver refuse replays
+ * of old deliveries; several {@code v1} entries may appear so that a secret can be rotated without
+ * refusing deliveries signed with the old one.
  *
  * <p>Tests use {@link #sign} to craft webhooks the sandbox gateway accepts.
  */
@@ -33,9 +33,9 @@ public final class SandboxSignature {
   /**
    * Signs a webhook body.
    *
-   * @param secret    the webhook secret
+   * @param secret the webhook secret
    * @param timestamp when the webhook is sent, in unix seconds
-   * @param rawBody   the body exactly as it will be sent
+   * @param rawBody the body exactly as it will be sent
    * @return the value for the {@value #HEADER} header
    */
   public static String sign(String secret, long timestamp, byte[] rawBody) {
@@ -45,15 +45,15 @@ public final class SandboxSignature {
   /**
    * Verifies a webhook's signature header against its raw body.
    *
-   * @param header           the {@value #HEADER} header's value, or null when absent
-   * @param rawBody          the body exactly as received
-   * @param secret           the webhook secret
-   * @param now              the current time, in unix seconds
+   * @param header the {@value #HEADER} header's value, or null when absent
+   * @param rawBody the body exactly as received
+   * @param secret the webhook secret
+   * @param now the current time, in unix seconds
    * @param toleranceSeconds how far the signed timestamp may lie from {@code now}, either way
    * @return why the webhook is refused, or empty when the signature is valid
    */
-  public static Optional<String> verify(String header, byte[] rawBody, String secret, long now,
-      long toleranceSeconds) {
+  public static Optional<String> verify(
+      String header, byte[] rawBody, String secret, long now, long toleranceSeconds) {
     Objects.requireNonNull(rawBody, "rawBody");
     if (header == null || header.isBlank()) {
       return Optional.of("missing " + HEADER + " header");
@@ -97,8 +97,14 @@ public final class SandboxSignature {
       return Optional.of("signature does not match");
     }
     if (Math.abs(now - timestamp) > toleranceSeconds) {
-      return Optional.of("timestamp " + timestamp + " is more than " + toleranceSeconds
-          + " s from now (" + now + ")");
+      return Optional.of(
+          "timestamp "
+              + timestamp
+              + " is more than "
+              + toleranceSeconds
+              + " s from now ("
+              + now
+              + ")");
     }
     return Optional.empty();
   }

@@ -4,21 +4,28 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What a card number does in the sandbox. The numbers are Stripe's documented test cards, so
- * people who know them need not learn new ones; every other valid number is refused.
+ * What a card number does in the sandbox. The numbers are Stripe's documented test cards, so people
+ * who know them need not learn new ones; every other valid number is refused.
  */
 enum TestCard {
-
   SUCCEEDS("4242424242424242", "succeeds", null, null),
   DECLINED("4000000000000002", "is declined", "card_declined", "Your card was declined."),
-  INSUFFICIENT_FUNDS("4000000000009995", "is declined for insufficient funds",
-      "insufficient_funds", "Your card has insufficient funds."),
-  REQUIRES_AUTHENTICATION("4000002500003155",
-      "needs authentication and stays pending", null, null),
-  SUCCEEDS_UNREPORTED("4000000000003063",
-      "succeeds without telling the page or sending a webhook (found by polling)", null, null),
+  INSUFFICIENT_FUNDS(
+      "4000000000009995",
+      "is declined for insufficient funds",
+      "insufficient_funds",
+      "Your card has insufficient funds."),
+  REQUIRES_AUTHENTICATION("4000002500003155", "needs authentication and stays pending", null, null),
+  SUCCEEDS_UNREPORTED(
+      "4000000000003063",
+      "succeeds without telling the page or sending a webhook (found by polling)",
+      null,
+      null),
   /** Any other card number that passes the checks. */
-  NOT_SUPPORTED(null, null, "card_not_supported",
+  NOT_SUPPORTED(
+      null,
+      null,
+      "card_not_supported",
       "This card is not accepted in test mode; use one of the test cards.");
 
   private final String number;

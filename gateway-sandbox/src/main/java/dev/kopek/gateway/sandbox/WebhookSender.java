@@ -30,8 +30,8 @@ final class WebhookSender implements AutoCloseable {
   /**
    * How a delivery ended.
    *
-   * @param attempts  how many requests were made
-   * @param status    the last HTTP status, or 0 when the last attempt got no response
+   * @param attempts how many requests were made
+   * @param status the last HTTP status, or 0 when the last attempt got no response
    * @param delivered whether the receiver acknowledged with a 2xx
    */
   record Delivery(int attempts, int status, boolean delivered) {}
@@ -51,10 +51,11 @@ final class WebhookSender implements AutoCloseable {
 
   /** Created on the first webhook, so gateways that never send one start no threads. */
   private Transport transport;
+
   private boolean closed;
 
-  private record Transport(HttpClient client, ExecutorService http,
-      ScheduledExecutorService scheduler) {}
+  private record Transport(
+      HttpClient client, ExecutorService http, ScheduledExecutorService scheduler) {}
 
   /** One webhook on its way; its attempts run one after another, never at once. */
   private static final class Pending {
@@ -79,11 +80,11 @@ final class WebhookSender implements AutoCloseable {
   /**
    * Creates a sender; its threads start with the first webhook.
    *
-   * @param secret    the webhook secret each attempt is signed with
-   * @param clock     the clock the signatures' timestamps come from
-   * @param retryMax  how many times a failed delivery is retried
-   * @param baseDelay the wait before the first retry; each further retry waits twice as long, up
-   *                  to a minute
+   * @param secret the webhook secret each attempt is signed with
+   * @param clock the clock the signatures' timestamps come from
+   * @param retryMax how many times a failed delivery is retried
+   * @param baseDelay the wait before the first retry; each further retry waits twice as long, up to
+   *     a minute
    */
   WebhookSender(String secret, Clock clock, int retryMax, Duration baseDelay) {
     this.secret = secret;
@@ -127,38 +128,53 @@ final class WebhookSender implements AutoCloseable {
     int attempt = ++pending.attempts;
     CompletableFuture<HttpResponse<Void>> response;
     try {
-      HttpRequest request = HttpRequest.newBuilder(pending.url)
-          .timeout(REQUEST_TIMEOUT)
-          .header("Content-Type", "application/json")
-          .header(SandboxSignature.HEADER,
-              SandboxSignature.sign(secret, clock.instant().getEpochSecond(), pending.body))
-          .POST(HttpRequest.BodyPublishers.ofByteArray(pending.body))
-          .build();
+      HttpRequest request =
+          HttpRequest.newBuilder(pending.url)
+              .timeout(REQUEST_TIMEOUT)
+              .header("Content-Type", "application/json")
+              .header(
+                  SandboxSignature.HEADER,
+                  SandboxSignature.sign(secret, clock.instant().getEpochSecond(), pending.body))
+              .POST(HttpRequest.BodyPublishers.ofByteArray(pending.body))
+              .build();
       response = current.client().sendAsync(request, HttpResponse.BodyHandlers.discarding());
     } catch (RuntimeException e) {
       // Rejected by a closed executor or the URL; counted as a failed attempt, never lost.
       response = CompletableFuture.failedFuture(e);
     }
-    response.whenComplete((reply, error) -> {
-      int status = reply == null ? 0 : reply.statusCode();
-      pending.status = status;
-      if (error == null && status >= 200 && status < 300) {
-        pending.done.complete(new Delivery(attempt, status, true));
-        return;
-      }
-      String why = error == null ? "HTTP " + status
-          : String.valueOf(error.getCause() != null ? error.getCause() : error);
-      if (attempt > retryMax) {
-        LOG.log(Level.WARNING, "Gave up delivering webhook {0} to {1} after {2} attempts: {3}",
-            pending.eventId, pending.url, attempt, why);
-        pending.giveUp();
-        return;
-      }
-      Duration delay = backoff(attempt);
-      LOG.log(Level.DEBUG, "Webhook {0} to {1} failed ({2}); retrying in {3} ms",
-          pending.eventId, pending.url, why, delay.toMillis());
-      schedule(current, delay, pending);
-    });
+    response.whenComplete(
+        (reply, error) -> {
+          int status = reply == null ? 0 : reply.statusCode();
+          pending.status = status;
+          if (error == null && status >= 200 && status < 300) {
+            pending.done.complete(new Delivery(attempt, status, true));
+            return;
+          }
+          String why =
+              error == null
+                  ? "HTTP " + status
+                  : String.valueOf(error.getCause() != null ? error.getCause() : error);
+          if (attempt > retryMax) {
+            LOG.log(
+                Level.WARNING,
+                "Gave up delivering webhook {0} to {1} after {2} attempts: {3}",
+                pending.eventId,
+                pending.url,
+                attempt,
+                why);
+            pending.giveUp();
+            return;
+          }
+          Duration delay = backoff(attempt);
+          LOG.log(
+              Level.DEBUG,
+              "Webhook {0} to {1} failed ({2}); retrying in {3} ms",
+              pending.eventId,
+              pending.url,
+              why,
+              delay.toMillis());
+          schedule(current, delay, pending);
+        });
   }
 
   private Duration backoff(int attempt) {
@@ -168,8 +184,9 @@ final class WebhookSender implements AutoCloseable {
 
   private void schedule(Transport current, Duration delay, Pending pending) {
     try {
-      current.scheduler().schedule(() -> attempt(current, pending), delay.toMillis(),
-          TimeUnit.MILLISECONDS);
+      current
+          .scheduler()
+          .schedule(() -> attempt(current, pending), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException closed) {
       pending.giveUp();
     }
@@ -183,12 +200,13 @@ final class WebhookSender implements AutoCloseable {
       ExecutorService http = Executors.newCachedThreadPool(daemons("kopek-sandbox-webhook-http-"));
       ScheduledExecutorService scheduler =
           Executors.newSingleThreadScheduledExecutor(daemons("kopek-sandbox-webhook-"));
-      HttpClient client = HttpClient.newBuilder()
-          .executor(http)
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(CONNECT_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .build();
+      HttpClient client =
+          HttpClient.newBuilder()
+              .executor(http)
+              .version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(CONNECT_TIMEOUT)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .build();
       transport = new Transport(client, http, scheduler);
     }
     return transport;

@@ -1,6 +1,6 @@
 /**
- * The sandbox payment provider: Kopek's built-in test mode, found through
- * {@link java.util.ServiceLoader} as {@link dev.kopek.gateway.sandbox.SandboxProvider}.
- * {@link dev.kopek.gateway.sandbox.SandboxSignature} signs and verifies its webhooks.
+ * The sandbox payment provider: Kopek's built-in test mode, found through {@link
+ * java.util.ServiceLoader} as {@link dev.kopek.gateway.sandbox.SandboxProvider}. {@link
+ * dev.kopek.gateway.sandbox.SandboxSignature} signs and verifies its webhooks.
  */
 package dev.kopek.gateway.sandbox;

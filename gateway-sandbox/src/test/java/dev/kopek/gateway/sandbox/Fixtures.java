@@ -22,6 +22,7 @@ final class Fixtures {
   static final Instant NOW = Instant.parse("2030-03-15T12:00:00Z");
   static final long NOW_S = NOW.getEpochSecond();
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
   /** Short, so retry tests take milliseconds; production waits a second. */
   static final Duration TEST_RETRY_DELAY = Duration.ofMillis(20);
 
@@ -38,7 +39,8 @@ final class Fixtures {
     config.putAll(settings);
     try {
       return new SandboxGateway(
-          SandboxConfig.from(new GatewaySettings("sandbox", config, CLOCK)), CLOCK,
+          SandboxConfig.from(new GatewaySettings("sandbox", config, CLOCK)),
+          CLOCK,
           TEST_RETRY_DELAY);
     } catch (GatewayConfigException e) {
       throw new AssertionError(e);
@@ -47,19 +49,31 @@ final class Fixtures {
 
   static CheckoutRequest request(long amountMinor, String currency) {
     String paymentId = "pay_" + UUID.randomUUID();
-    return new CheckoutRequest(paymentId, "alice", amountMinor, currency,
-        "http://127.0.0.1/return/" + paymentId, "key-" + paymentId);
+    return new CheckoutRequest(
+        paymentId,
+        "alice",
+        amountMinor,
+        currency,
+        "http://127.0.0.1/return/" + paymentId,
+        "key-" + paymentId);
   }
 
   /** Starts a payment and returns the page's view of it, its webhooks going to the URL. */
-  static HostedCheckout start(SandboxGateway gateway, long amountMinor, String currency,
-      String webhookUrl) {
+  static HostedCheckout start(
+      SandboxGateway gateway, long amountMinor, String currency, String webhookUrl) {
     CheckoutRequest request = request(amountMinor, currency);
     CheckoutResult result = gateway.startCheckout(request);
     assertThat(result).isInstanceOf(CheckoutResult.Started.class);
     String reference = ((CheckoutResult.Started) result).providerReference();
-    return new HostedCheckout(request.paymentId(), amountMinor, currency, reference, null,
-        "/checkout/tok_" + request.paymentId() + "/submit", request.returnUrl(), webhookUrl);
+    return new HostedCheckout(
+        request.paymentId(),
+        amountMinor,
+        currency,
+        reference,
+        null,
+        "/checkout/tok_" + request.paymentId() + "/submit",
+        request.returnUrl(),
+        webhookUrl);
   }
 
   /** The form for a card number, with a valid expiry date and CVC. */

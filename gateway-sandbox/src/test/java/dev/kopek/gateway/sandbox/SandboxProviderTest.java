@@ -33,14 +33,15 @@ class SandboxProviderTest {
 
   @Test
   void serviceLoaderFindsTheSandbox() throws Exception {
-    List<GatewayProvider> found = ServiceLoader.load(GatewayProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(provider -> provider.id().equals("sandbox"))
-        .toList();
+    List<GatewayProvider> found =
+        ServiceLoader.load(GatewayProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(provider -> provider.id().equals("sandbox"))
+            .toList();
 
     assertThat(found).singleElement().isInstanceOf(SandboxProvider.class);
-    try (Gateway gateway = found.get(0).create(settings(Map.of("webhook_secret",
-        Fixtures.SECRET)))) {
+    try (Gateway gateway =
+        found.get(0).create(settings(Map.of("webhook_secret", Fixtures.SECRET)))) {
       assertThat(gateway.id()).isEqualTo("sandbox");
     }
   }
@@ -77,8 +78,10 @@ class SandboxProviderTest {
   @ParameterizedTest(name = "webhook_secret of {0} characters")
   @ValueSource(ints = {1, 16, 31})
   void shortSecretIsRefusedByName(int length) {
-    assertThatThrownBy(() -> new SandboxProvider().create(settings(Map.of("webhook_secret",
-        "s".repeat(length)))))
+    assertThatThrownBy(
+            () ->
+                new SandboxProvider()
+                    .create(settings(Map.of("webhook_secret", "s".repeat(length)))))
         .isInstanceOf(GatewayConfigException.class)
         .hasMessageContaining("payments.gateways.sandbox.webhook_secret")
         .hasMessageNotContaining("s".repeat(Math.max(length, 8)));
@@ -86,8 +89,8 @@ class SandboxProviderTest {
 
   @Test
   void secretOfExactly32CharactersIsAccepted() throws Exception {
-    try (Gateway gateway = new SandboxProvider().create(
-        settings(Map.of("webhook_secret", "s".repeat(32))))) {
+    try (Gateway gateway =
+        new SandboxProvider().create(settings(Map.of("webhook_secret", "s".repeat(32))))) {
       assertThat(gateway.id()).isEqualTo("sandbox");
     }
   }
@@ -102,8 +105,7 @@ class SandboxProviderTest {
   @ParameterizedTest(name = "tolerance_s = {0}")
   @ValueSource(longs = {0, -1, 3601, 86400})
   void toleranceOutOfRangeIsRefusedByName(long tolerance) {
-    assertThatThrownBy(() -> new SandboxProvider().create(settings(with("tolerance_s",
-        tolerance))))
+    assertThatThrownBy(() -> new SandboxProvider().create(settings(with("tolerance_s", tolerance))))
         .isInstanceOf(GatewayConfigException.class)
         .hasMessageContaining("payments.gateways.sandbox.tolerance_s");
   }

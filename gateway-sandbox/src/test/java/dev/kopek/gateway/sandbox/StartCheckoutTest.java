@@ -44,11 +44,14 @@ class StartCheckoutTest {
 
     CheckoutResult result = gateway.startCheckout(request);
 
-    assertThat(result).isInstanceOfSatisfying(CheckoutResult.Started.class, started -> {
-      assertThat(started.providerReference()).matches("sbx_pi_[A-Za-z0-9]{24}");
-      assertThat(started.redirectUrl()).isNull();
-      assertThat(started.clientSecret()).isNull();
-    });
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            CheckoutResult.Started.class,
+            started -> {
+              assertThat(started.providerReference()).matches("sbx_pi_[A-Za-z0-9]{24}");
+              assertThat(started.redirectUrl()).isNull();
+              assertThat(started.clientSecret()).isNull();
+            });
     assertThat(gateway.fetchStatus(request.paymentId(), reference(result)))
         .isEqualTo(new StatusResult.Known(PaymentOutcome.PENDING, reference(result), 2000, "USD"));
   }
@@ -80,10 +83,12 @@ class StartCheckoutTest {
     try {
       List<Future<CheckoutResult>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        results.add(pool.submit(() -> {
-          go.await();
-          return gateway.startCheckout(request);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return gateway.startCheckout(request);
+                }));
       }
       go.countDown();
       Set<String> references = new HashSet<>();
@@ -101,13 +106,22 @@ class StartCheckoutTest {
   void keyReusedForADifferentAmountIsRefused() {
     CheckoutRequest request = Fixtures.request(2000, "USD");
     String reference = reference(gateway.startCheckout(request));
-    CheckoutRequest changed = new CheckoutRequest(request.paymentId(), request.userId(), 2500,
-        "USD", request.returnUrl(), request.idempotencyKey());
+    CheckoutRequest changed =
+        new CheckoutRequest(
+            request.paymentId(),
+            request.userId(),
+            2500,
+            "USD",
+            request.returnUrl(),
+            request.idempotencyKey());
 
     CheckoutResult result = gateway.startCheckout(changed);
 
-    assertThat(result).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed ->
-        assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
     assertThat(gateway.fetchStatus(request.paymentId(), reference))
         .isEqualTo(new StatusResult.Known(PaymentOutcome.PENDING, reference, 2000, "USD"));
   }
@@ -115,14 +129,17 @@ class StartCheckoutTest {
   @Test
   void unknownCurrencyIsRefused() {
     assertThat(gateway.startCheckout(Fixtures.request(100, "XYZ")))
-        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
-          assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
-          assertThat(failed.failure().field()).isEqualTo("currency");
-          assertThat(failed.failure().message()).contains("XYZ");
-        });
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INPUT_NOT_ACCEPTED);
+              assertThat(failed.failure().field()).isEqualTo("currency");
+              assertThat(failed.failure().message()).contains("XYZ");
+            });
     assertThat(gateway.startCheckout(Fixtures.request(100, "XAU")))
-        .isInstanceOfSatisfying(CheckoutResult.Failed.class, failed ->
-            assertThat(failed.failure().field()).isEqualTo("currency"));
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> assertThat(failed.failure().field()).isEqualTo("currency"));
   }
 
   @Test

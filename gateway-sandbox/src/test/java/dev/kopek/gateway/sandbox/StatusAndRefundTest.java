@@ -31,8 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class StatusAndRefundTest {
 
-  private final SandboxGateway gateway =
-      Fixtures.gateway(Map.of("deliver_webhooks", false));
+  private final SandboxGateway gateway = Fixtures.gateway(Map.of("deliver_webhooks", false));
 
   @AfterEach
   void stop() {
@@ -46,8 +45,8 @@ class StatusAndRefundTest {
   }
 
   private RefundResult refund(HostedCheckout checkout, long amount, String key) {
-    return gateway.refund(new RefundRequest(checkout.paymentId(), checkout.providerReference(),
-        amount, "USD", key));
+    return gateway.refund(
+        new RefundRequest(checkout.paymentId(), checkout.providerReference(), amount, "USD", key));
   }
 
   private static String declineCode(RefundResult result) {
@@ -67,40 +66,55 @@ class StatusAndRefundTest {
     HostedCheckout succeeded = paid("4242 4242 4242 4242");
     HostedCheckout declined = paid("4000 0000 0000 0002");
 
-    assertThat(gateway.fetchStatus(unpaid.paymentId(), unpaid.providerReference())).isEqualTo(
-        new StatusResult.Known(PaymentOutcome.PENDING, unpaid.providerReference(), 1000, "USD"));
-    assertThat(gateway.fetchStatus(pending.paymentId(), pending.providerReference())).isEqualTo(
-        new StatusResult.Known(PaymentOutcome.PENDING, pending.providerReference(), 1000, "USD"));
+    assertThat(gateway.fetchStatus(unpaid.paymentId(), unpaid.providerReference()))
+        .isEqualTo(
+            new StatusResult.Known(
+                PaymentOutcome.PENDING, unpaid.providerReference(), 1000, "USD"));
+    assertThat(gateway.fetchStatus(pending.paymentId(), pending.providerReference()))
+        .isEqualTo(
+            new StatusResult.Known(
+                PaymentOutcome.PENDING, pending.providerReference(), 1000, "USD"));
     assertThat(gateway.fetchStatus(succeeded.paymentId(), succeeded.providerReference()))
-        .isEqualTo(new StatusResult.Known(PaymentOutcome.SUCCEEDED,
-            succeeded.providerReference(), 1000, "USD"));
+        .isEqualTo(
+            new StatusResult.Known(
+                PaymentOutcome.SUCCEEDED, succeeded.providerReference(), 1000, "USD"));
     assertThat(gateway.fetchStatus(declined.paymentId(), declined.providerReference()))
-        .isEqualTo(new StatusResult.Known(
-            new PaymentOutcome.Declined("card_declined", "Your card was declined."),
-            declined.providerReference(), 1000, "USD"));
+        .isEqualTo(
+            new StatusResult.Known(
+                new PaymentOutcome.Declined("card_declined", "Your card was declined."),
+                declined.providerReference(),
+                1000,
+                "USD"));
   }
 
   @Test
   void statusIsFoundByPaymentIdWhenNoReferenceWasRecorded() {
     HostedCheckout succeeded = paid("4242 4242 4242 4242");
 
-    assertThat(gateway.fetchStatus(succeeded.paymentId(), null)).isEqualTo(
-        new StatusResult.Known(PaymentOutcome.SUCCEEDED, succeeded.providerReference(), 1000,
-            "USD"));
+    assertThat(gateway.fetchStatus(succeeded.paymentId(), null))
+        .isEqualTo(
+            new StatusResult.Known(
+                PaymentOutcome.SUCCEEDED, succeeded.providerReference(), 1000, "USD"));
   }
 
   @Test
   void unknownPaymentIsNotFound() {
     HostedCheckout other = paid("4242 4242 4242 4242");
 
-    assertThat(List.of(
-        gateway.fetchStatus("pay_unknown", "sbx_pi_unknown"),
-        gateway.fetchStatus("pay_unknown", null),
-        gateway.fetchStatus(null, "sbx_pi_unknown"),
-        gateway.fetchStatus("pay_unknown", other.providerReference())))
-        .allSatisfy(result -> assertThat(result).isInstanceOfSatisfying(StatusResult.Failed.class,
-            failed -> assertThat(failed.failure().kind())
-                .isEqualTo(GatewayFailure.Kind.NOT_FOUND)));
+    assertThat(
+            List.of(
+                gateway.fetchStatus("pay_unknown", "sbx_pi_unknown"),
+                gateway.fetchStatus("pay_unknown", null),
+                gateway.fetchStatus(null, "sbx_pi_unknown"),
+                gateway.fetchStatus("pay_unknown", other.providerReference())))
+        .allSatisfy(
+            result ->
+                assertThat(result)
+                    .isInstanceOfSatisfying(
+                        StatusResult.Failed.class,
+                        failed ->
+                            assertThat(failed.failure().kind())
+                                .isEqualTo(GatewayFailure.Kind.NOT_FOUND)));
   }
 
   @Test
@@ -187,12 +201,20 @@ class StatusAndRefundTest {
 
     assertThat(declineCode(refund(checkout, 0, "zero"))).isEqualTo("invalid_amount");
     assertThat(declineCode(refund(checkout, -5, "negative"))).isEqualTo("invalid_amount");
-    assertThat(declineCode(gateway.refund(new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 100, "EUR", "eur")))).isEqualTo("currency_mismatch");
-    assertThat(gateway.refund(new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 100, "USD", null)))
-        .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+    assertThat(
+            declineCode(
+                gateway.refund(
+                    new RefundRequest(
+                        checkout.paymentId(), checkout.providerReference(), 100, "EUR", "eur"))))
+        .isEqualTo("currency_mismatch");
+    assertThat(
+            gateway.refund(
+                new RefundRequest(
+                    checkout.paymentId(), checkout.providerReference(), 100, "USD", null)))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
   }
 
   @Test
@@ -200,18 +222,20 @@ class StatusAndRefundTest {
     HostedCheckout checkout = paid("4242 4242 4242 4242");
     String reference = refundReference(refund(checkout, 300, "r1"));
 
-    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 300, "USD", "r1")))
+    assertThat(
+            gateway.fetchRefund(
+                new RefundRequest(
+                    checkout.paymentId(), checkout.providerReference(), 300, "USD", "r1")))
         .isEqualTo(new RefundLookup.Refunded(reference));
-    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(), null, 300, "USD",
-        "r1"))).isEqualTo(new RefundLookup.Refunded(reference));
+    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(), null, 300, "USD", "r1")))
+        .isEqualTo(new RefundLookup.Refunded(reference));
   }
 
   @Test
   void aKeyNeverUsedIsAbsentAndLookingUpRefundsNothing() {
     HostedCheckout checkout = paid("4242 4242 4242 4242");
-    RefundRequest request = new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 1000, "USD", "r2");
+    RefundRequest request =
+        new RefundRequest(checkout.paymentId(), checkout.providerReference(), 1000, "USD", "r2");
 
     assertThat(gateway.fetchRefund(request)).isEqualTo(new RefundLookup.Absent());
     assertThat(gateway.fetchRefund(request)).isEqualTo(new RefundLookup.Absent());
@@ -223,8 +247,10 @@ class StatusAndRefundTest {
     HostedCheckout checkout = paid("4242 4242 4242 4242");
     assertThat(declineCode(refund(checkout, 5000, "too_much"))).isEqualTo("amount_too_large");
 
-    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 5000, "USD", "too_much")))
+    assertThat(
+            gateway.fetchRefund(
+                new RefundRequest(
+                    checkout.paymentId(), checkout.providerReference(), 5000, "USD", "too_much")))
         .isEqualTo(new RefundLookup.Absent());
   }
 
@@ -233,10 +259,13 @@ class StatusAndRefundTest {
     HostedCheckout checkout = paid("4242 4242 4242 4242");
     refundReference(refund(checkout, 300, "r3"));
 
-    assertThat(gateway.fetchRefund(new RefundRequest(checkout.paymentId(),
-        checkout.providerReference(), 400, "USD", "r3")))
-        .isInstanceOfSatisfying(RefundLookup.Declined.class, declined ->
-            assertThat(declined.code()).isEqualTo("idempotency_key_reused"));
+    assertThat(
+            gateway.fetchRefund(
+                new RefundRequest(
+                    checkout.paymentId(), checkout.providerReference(), 400, "USD", "r3")))
+        .isInstanceOfSatisfying(
+            RefundLookup.Declined.class,
+            declined -> assertThat(declined.code()).isEqualTo("idempotency_key_reused"));
   }
 
   @Test
@@ -244,15 +273,18 @@ class StatusAndRefundTest {
     assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", "k")))
         .isEqualTo(new RefundLookup.Absent());
     assertThat(gateway.fetchRefund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", " ")))
-        .isInstanceOfSatisfying(RefundLookup.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+        .isInstanceOfSatisfying(
+            RefundLookup.Failed.class,
+            failed ->
+                assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
   }
 
   @Test
   void refundOfAnUnknownPaymentIsNotFound() {
     assertThat(gateway.refund(new RefundRequest("pay_x", "sbx_pi_x", 100, "USD", "k")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class, failed ->
-            assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
+            failed -> assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
   }
 
   @Test
@@ -265,10 +297,12 @@ class StatusAndRefundTest {
       List<Future<RefundResult>> results = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         String key = "k" + i;
-        results.add(pool.submit(() -> {
-          go.await();
-          return refund(checkout, 200, key);
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return refund(checkout, 200, key);
+                }));
       }
       go.countDown();
       int refunded = 0;

@@ -63,12 +63,14 @@ class SubmitCheckoutTest {
   }
 
   static Stream<Arguments> testCards() {
-    PaymentOutcome declined = new PaymentOutcome.Declined("card_declined",
-        "Your card was declined.");
-    PaymentOutcome insufficient = new PaymentOutcome.Declined("insufficient_funds",
-        "Your card has insufficient funds.");
-    PaymentOutcome notSupported = new PaymentOutcome.Declined("card_not_supported",
-        "This card is not accepted in test mode; use one of the test cards.");
+    PaymentOutcome declined =
+        new PaymentOutcome.Declined("card_declined", "Your card was declined.");
+    PaymentOutcome insufficient =
+        new PaymentOutcome.Declined("insufficient_funds", "Your card has insufficient funds.");
+    PaymentOutcome notSupported =
+        new PaymentOutcome.Declined(
+            "card_not_supported",
+            "This card is not accepted in test mode; use one of the test cards.");
     return Stream.of(
         Arguments.of("4242 4242 4242 4242", PaymentOutcome.SUCCEEDED, PaymentOutcome.SUCCEEDED, 1),
         Arguments.of("4242424242424242", PaymentOutcome.SUCCEEDED, PaymentOutcome.SUCCEEDED, 1),
@@ -82,8 +84,8 @@ class SubmitCheckoutTest {
 
   @ParameterizedTest(name = "{0} -> page {1}, polled {2}")
   @MethodSource("testCards")
-  void testCardHasItsEffect(String number, PaymentOutcome page, PaymentOutcome recorded,
-      int webhooks) {
+  void testCardHasItsEffect(
+      String number, PaymentOutcome page, PaymentOutcome recorded, int webhooks) {
     HostedCheckout checkout = checkout();
 
     SubmitResult result = gateway.submitCheckout(checkout, card(number));
@@ -118,16 +120,19 @@ class SubmitCheckoutTest {
 
   @ParameterizedTest(name = "{0} -> {4}")
   @MethodSource("invalidForms")
-  void malformedFieldIsNamedAndNothingIsCharged(String name, String number, String expiry,
-      String cvc, String field) {
+  void malformedFieldIsNamedAndNothingIsCharged(
+      String name, String number, String expiry, String cvc, String field) {
     HostedCheckout checkout = checkout();
 
     SubmitResult result = gateway.submitCheckout(checkout, form(number, expiry, cvc));
 
-    assertThat(result).isInstanceOfSatisfying(SubmitResult.Invalid.class, invalid -> {
-      assertThat(invalid.field()).isEqualTo(field);
-      assertThat(invalid.message()).isNotBlank();
-    });
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            SubmitResult.Invalid.class,
+            invalid -> {
+              assertThat(invalid.field()).isEqualTo(field);
+              assertThat(invalid.message()).isNotBlank();
+            });
     assertThat(polled(checkout)).isEqualTo(PaymentOutcome.PENDING);
     assertThat(gateway.webhooks().sent()).isZero();
   }
@@ -135,16 +140,16 @@ class SubmitCheckoutTest {
   @Test
   void cardExpiringThisMonthIsStillValid() {
     // The fixed clock is in March 2030.
-    SubmitResult result = gateway.submitCheckout(checkout(),
-        form("4242 4242 4242 4242", "03/30", "1234"));
+    SubmitResult result =
+        gateway.submitCheckout(checkout(), form("4242 4242 4242 4242", "03/30", "1234"));
 
     assertThat(result).isInstanceOf(SubmitResult.Accepted.class);
   }
 
   @Test
   void expiryWithSpacesAroundTheSlashIsAccepted() {
-    SubmitResult result = gateway.submitCheckout(checkout(),
-        form("4242 4242 4242 4242", " 12 / 34 ", "123"));
+    SubmitResult result =
+        gateway.submitCheckout(checkout(), form("4242 4242 4242 4242", " 12 / 34 ", "123"));
 
     assertThat(result).isInstanceOf(SubmitResult.Accepted.class);
   }
@@ -168,8 +173,9 @@ class SubmitCheckoutTest {
 
     SubmitResult again = gateway.submitCheckout(checkout, card("4000 0000 0000 0002"));
 
-    assertThat(again).isEqualTo(
-        new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
+    assertThat(again)
+        .isEqualTo(
+            new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
     assertThat(gateway.webhooks().sent()).isEqualTo(1);
   }
 
@@ -180,8 +186,9 @@ class SubmitCheckoutTest {
 
     SubmitResult result = gateway.submitCheckout(checkout, card("4242 4242 4242 4242"));
 
-    assertThat(result).isEqualTo(
-        new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
+    assertThat(result)
+        .isEqualTo(
+            new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
     assertThat(gateway.webhooks().sent()).isEqualTo(1);
   }
 
@@ -196,10 +203,12 @@ class SubmitCheckoutTest {
       for (int i = 0; i < threads; i++) {
         // Half pay with a succeeding card, half with a declined one: exactly one must win.
         String number = i % 2 == 0 ? "4242424242424242" : "4000000000000002";
-        results.add(pool.submit(() -> {
-          go.await();
-          return gateway.submitCheckout(checkout, card(number));
-        }));
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return gateway.submitCheckout(checkout, card(number));
+                }));
       }
       go.countDown();
       var distinct = new HashSet<SubmitResult>();
@@ -217,14 +226,23 @@ class SubmitCheckoutTest {
   @Test
   void unknownReferenceIsNotFound() {
     HostedCheckout known = checkout();
-    HostedCheckout unknown = new HostedCheckout(known.paymentId(), 2000, "USD",
-        "sbx_pi_000000000000000000000000", null, known.submitUrl(), known.returnUrl(),
-        known.webhookUrl());
+    HostedCheckout unknown =
+        new HostedCheckout(
+            known.paymentId(),
+            2000,
+            "USD",
+            "sbx_pi_000000000000000000000000",
+            null,
+            known.submitUrl(),
+            known.returnUrl(),
+            known.webhookUrl());
 
     SubmitResult result = gateway.submitCheckout(unknown, card("4242 4242 4242 4242"));
 
-    assertThat(result).isInstanceOfSatisfying(SubmitResult.Failed.class,
-        failed -> assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            SubmitResult.Failed.class,
+            failed -> assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
     assertThat(polled(known)).isEqualTo(PaymentOutcome.PENDING);
   }
 
@@ -232,20 +250,31 @@ class SubmitCheckoutTest {
   void referenceOfAnotherPaymentIsNotFound() {
     HostedCheckout mine = checkout();
     HostedCheckout theirs = checkout();
-    HostedCheckout mixed = new HostedCheckout(mine.paymentId(), 2000, "USD",
-        theirs.providerReference(), null, mine.submitUrl(), mine.returnUrl(), mine.webhookUrl());
+    HostedCheckout mixed =
+        new HostedCheckout(
+            mine.paymentId(),
+            2000,
+            "USD",
+            theirs.providerReference(),
+            null,
+            mine.submitUrl(),
+            mine.returnUrl(),
+            mine.webhookUrl());
 
     SubmitResult result = gateway.submitCheckout(mixed, card("4242 4242 4242 4242"));
 
-    assertThat(result).isInstanceOfSatisfying(SubmitResult.Failed.class,
-        failed -> assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            SubmitResult.Failed.class,
+            failed -> assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.NOT_FOUND));
     assertThat(polled(theirs)).isEqualTo(PaymentOutcome.PENDING);
   }
 
   @Test
   void formIsCheckedBeforeThePaymentIsLookedUp() {
-    HostedCheckout unknown = new HostedCheckout("pay_x", 2000, "USD", "sbx_pi_nope", null,
-        "/submit", "/return", receiver.url());
+    HostedCheckout unknown =
+        new HostedCheckout(
+            "pay_x", 2000, "USD", "sbx_pi_nope", null, "/submit", "/return", receiver.url());
 
     assertThat(gateway.submitCheckout(unknown, form("4242", "12/34", "123")))
         .isInstanceOf(SubmitResult.Invalid.class);
@@ -254,14 +283,24 @@ class SubmitCheckoutTest {
   @Test
   void amountDifferentFromTheStartedPaymentIsRefused() {
     HostedCheckout checkout = checkout();
-    HostedCheckout inflated = new HostedCheckout(checkout.paymentId(), 1, "USD",
-        checkout.providerReference(), null, checkout.submitUrl(), checkout.returnUrl(),
-        checkout.webhookUrl());
+    HostedCheckout inflated =
+        new HostedCheckout(
+            checkout.paymentId(),
+            1,
+            "USD",
+            checkout.providerReference(),
+            null,
+            checkout.submitUrl(),
+            checkout.returnUrl(),
+            checkout.webhookUrl());
 
     SubmitResult result = gateway.submitCheckout(inflated, card("4242 4242 4242 4242"));
 
-    assertThat(result).isInstanceOfSatisfying(SubmitResult.Failed.class, failed ->
-        assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            SubmitResult.Failed.class,
+            failed ->
+                assertThat(failed.failure().kind()).isEqualTo(GatewayFailure.Kind.INVALID_REQUEST));
     assertThat(polled(checkout)).isEqualTo(PaymentOutcome.PENDING);
   }
 

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Final outcomes reach Kopek's webhook URL as signed requests that Kopek's own verification
- * accepts, retried until acknowledged; the cards and settings that model a lost webhook send
- * none.
+ * accepts, retried until acknowledged; the cards and settings that model a lost webhook send none.
  */
 @DisplayName("Webhook delivery")
 @Timeout(60)
@@ -37,8 +36,9 @@ class WebhookDeliveryTest {
   /** Passes what the receiver got to the gateway, as Kopek's webhook route does. */
   private static WebhookResult verify(SandboxGateway gateway, WebhookReceiver.Received received) {
     List<String> contentType = received.headers().get("Content-type");
-    return gateway.parseWebhook(new WebhookRequest(received.body(), received.headers(),
-        contentType == null ? null : contentType.get(0)));
+    return gateway.parseWebhook(
+        new WebhookRequest(
+            received.body(), received.headers(), contentType == null ? null : contentType.get(0)));
   }
 
   private static WebhookSender.Delivery delivery(SandboxGateway gateway) throws Exception {
@@ -67,9 +67,16 @@ class WebhookDeliveryTest {
       assertThat(result).isInstanceOf(WebhookResult.Verified.class);
       GatewayEvent event = ((WebhookResult.Verified) result).event();
       assertThat(event.providerEventId()).matches("evt_[A-Za-z0-9]{24}");
-      assertThat(event).isEqualTo(new GatewayEvent(event.providerEventId(), "payment.succeeded",
-          checkout.paymentId(), checkout.providerReference(), 2000, "USD",
-          PaymentOutcome.SUCCEEDED));
+      assertThat(event)
+          .isEqualTo(
+              new GatewayEvent(
+                  event.providerEventId(),
+                  "payment.succeeded",
+                  checkout.paymentId(),
+                  checkout.providerReference(),
+                  2000,
+                  "USD",
+                  PaymentOutcome.SUCCEEDED));
 
       JsonNode body = JSON.readTree(received.body());
       assertThat(body.get("created").asLong()).isEqualTo(Fixtures.NOW_S);
@@ -88,11 +95,18 @@ class WebhookDeliveryTest {
 
       assertThat(delivery(gateway).delivered()).isTrue();
       WebhookReceiver.Received received = receiver.received().get(0);
-      assertThat(verify(gateway, received)).isEqualTo(new WebhookResult.Verified(
-          new GatewayEvent(JSON.readTree(received.body()).get("id").asText(), "payment.failed",
-              checkout.paymentId(), checkout.providerReference(), 1000, "JPY",
-              new PaymentOutcome.Declined("insufficient_funds",
-                  "Your card has insufficient funds."))));
+      assertThat(verify(gateway, received))
+          .isEqualTo(
+              new WebhookResult.Verified(
+                  new GatewayEvent(
+                      JSON.readTree(received.body()).get("id").asText(),
+                      "payment.failed",
+                      checkout.paymentId(),
+                      checkout.providerReference(),
+                      1000,
+                      "JPY",
+                      new PaymentOutcome.Declined(
+                          "insufficient_funds", "Your card has insufficient funds."))));
       assertThat(JSON.readTree(received.body()).at("/data/status").asText()).isEqualTo("failed");
     }
   }
@@ -109,10 +123,12 @@ class WebhookDeliveryTest {
       List<WebhookReceiver.Received> received = receiver.received();
       assertThat(received).hasSize(3);
       // The same event each time, so Kopek dedupes the retries; each attempt verifies.
-      assertThat(received).extracting(r -> new String(r.body())).containsOnly(
-          new String(received.get(0).body()));
-      assertThat(received).allSatisfy(r ->
-          assertThat(verify(gateway, r)).isInstanceOf(WebhookResult.Verified.class));
+      assertThat(received)
+          .extracting(r -> new String(r.body()))
+          .containsOnly(new String(received.get(0).body()));
+      assertThat(received)
+          .allSatisfy(
+              r -> assertThat(verify(gateway, r)).isInstanceOf(WebhookResult.Verified.class));
     }
   }
 
@@ -149,14 +165,16 @@ class WebhookDeliveryTest {
       closedPort = socket.getLocalPort();
     }
     try (SandboxGateway gateway = Fixtures.gateway(Map.of("webhook_retry_max", 1))) {
-      HostedCheckout checkout = Fixtures.start(gateway, 2000, "USD",
-          "http://127.0.0.1:" + closedPort + "/webhooks/sandbox");
+      HostedCheckout checkout =
+          Fixtures.start(
+              gateway, 2000, "USD", "http://127.0.0.1:" + closedPort + "/webhooks/sandbox");
 
       SubmitResult result = gateway.submitCheckout(checkout, card("4242 4242 4242 4242"));
 
       // The payer's answer does not wait for, or depend on, the webhook.
-      assertThat(result).isEqualTo(
-          new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
+      assertThat(result)
+          .isEqualTo(
+              new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
       assertThat(delivery(gateway)).isEqualTo(new WebhookSender.Delivery(2, 0, false));
     }
   }
@@ -175,9 +193,13 @@ class WebhookDeliveryTest {
       // Once the later payment's webhook has arrived, nothing else came or is on its way.
       assertThat(delivery(gateway).delivered()).isTrue();
       assertThat(gateway.webhooks().sent()).isEqualTo(1);
-      assertThat(receiver.received()).singleElement().satisfies(received ->
-          assertThat(((WebhookResult.Verified) verify(gateway, received)).event().paymentId())
-              .isEqualTo(marker.paymentId()));
+      assertThat(receiver.received())
+          .singleElement()
+          .satisfies(
+              received ->
+                  assertThat(
+                          ((WebhookResult.Verified) verify(gateway, received)).event().paymentId())
+                      .isEqualTo(marker.paymentId()));
     }
   }
 
@@ -204,8 +226,9 @@ class WebhookDeliveryTest {
       SubmitResult result = gateway.submitCheckout(succeeded, card("4242 4242 4242 4242"));
       gateway.submitCheckout(declined, card("4000 0000 0000 0002"));
 
-      assertThat(result).isEqualTo(
-          new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, succeeded.providerReference()));
+      assertThat(result)
+          .isEqualTo(
+              new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, succeeded.providerReference()));
       assertThat(gateway.webhooks().sent()).isZero();
       assertThat(gateway.webhooks().lastDelivery()).isNull();
       assertThat(receiver.received()).isEmpty();
@@ -231,10 +254,13 @@ class WebhookDeliveryTest {
   void closeEndsDeliveriesThatAreWaitingToRetry() throws Exception {
     try (WebhookReceiver receiver = WebhookReceiver.alwaysAnswering(500)) {
       // A minute before the first retry: close() comes long before it is due.
-      SandboxGateway gateway = new SandboxGateway(
-          SandboxConfig.from(new GatewaySettings("sandbox",
-              Map.of("webhook_secret", Fixtures.SECRET), Fixtures.CLOCK)),
-          Fixtures.CLOCK, Duration.ofMinutes(1));
+      SandboxGateway gateway =
+          new SandboxGateway(
+              SandboxConfig.from(
+                  new GatewaySettings(
+                      "sandbox", Map.of("webhook_secret", Fixtures.SECRET), Fixtures.CLOCK)),
+              Fixtures.CLOCK,
+              Duration.ofMinutes(1));
       HostedCheckout checkout = Fixtures.start(gateway, 2000, "USD", receiver.url());
       gateway.submitCheckout(checkout, card("4242 4242 4242 4242"));
       assertThat(receiver.await(1, Duration.ofSeconds(WAIT_S))).isTrue();

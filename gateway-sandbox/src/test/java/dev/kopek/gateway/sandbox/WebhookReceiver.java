@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /** An HTTP server on a free loopback port that records webhooks and answers as told. */
@@ -42,20 +42,23 @@ final class WebhookReceiver implements AutoCloseable {
     this.otherwise = otherwise;
     answers.addAll(List.of(statuses));
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/webhooks/sandbox", exchange -> {
-      try (InputStream in = exchange.getRequestBody()) {
-        byte[] body = in.readAllBytes();
-        synchronized (received) {
-          received.add(new Received(exchange.getRequestMethod(), body,
-              Map.copyOf(exchange.getRequestHeaders())));
-          received.notifyAll();
-        }
-        Integer status = answers.poll();
-        exchange.sendResponseHeaders(status == null ? this.otherwise : status, -1);
-      } finally {
-        exchange.close();
-      }
-    });
+    server.createContext(
+        "/webhooks/sandbox",
+        exchange -> {
+          try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readAllBytes();
+            synchronized (received) {
+              received.add(
+                  new Received(
+                      exchange.getRequestMethod(), body, Map.copyOf(exchange.getRequestHeaders())));
+              received.notifyAll();
+            }
+            Integer status = answers.poll();
+            exchange.sendResponseHeaders(status == null ? this.otherwise : status, -1);
+          } finally {
+            exchange.close();
+          }
+        });
     server.setExecutor(executor);
     server.start();
   }

@@ -8,8 +8,8 @@ public final class GatewayConfigException extends Exception {
   /**
    * Creates the exception.
    *
-   * @param message names the setting (for example {@code payments.gateways.stripe.secret_key})
-   *                and says how to fix it
+   * @param message names the setting (for example {@code payments.gateways.stripe.secret_key}) and
+   *     says how to fix it
    */
   public GatewayConfigException(String message) {
     super(message);

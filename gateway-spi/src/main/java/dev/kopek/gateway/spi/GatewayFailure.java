@@ -6,10 +6,10 @@ import java.util.Objects;
  * A provider call that did not produce an answer: typed, so Kopek can tell a timeout (outcome
  * unknown, keep the payment pending and poll) from a request the provider refused.
  *
- * @param kind    what went wrong
+ * @param kind what went wrong
  * @param message a sentence for logs and operators; never a secret
- * @param field   with {@link Kind#INPUT_NOT_ACCEPTED}: the request field the provider cannot take
- *                ({@code amount_minor}, {@code currency}); otherwise null
+ * @param field with {@link Kind#INPUT_NOT_ACCEPTED}: the request field the provider cannot take
+ *     ({@code amount_minor}, {@code currency}); otherwise null
  */
 public record GatewayFailure(Kind kind, String message, String field) {
 
@@ -27,14 +27,12 @@ public record GatewayFailure(Kind kind, String message, String field) {
     NOT_FOUND,
     /** The provider does not support the operation. */
     UNSUPPORTED,
-    /**
-     * Anything else, including an answer Kopek could not read: the provider may have acted.
-     */
+    /** Anything else, including an answer Kopek could not read: the provider may have acted. */
     INTERNAL,
     /**
      * Refused by the gateway before anything was sent: the provider cannot take this input (an
-     * amount its currency rules do not allow, a currency no merchant account settles). The
-     * caller must change the request; retrying it cannot succeed.
+     * amount its currency rules do not allow, a currency no merchant account settles). The caller
+     * must change the request; retrying it cannot succeed.
      */
     INPUT_NOT_ACCEPTED
   }
@@ -47,7 +45,7 @@ public record GatewayFailure(Kind kind, String message, String field) {
   /**
    * The provider cannot take {@code field} as given; nothing was sent.
    *
-   * @param field   the request field, e.g. {@code amount_minor}
+   * @param field the request field, e.g. {@code amount_minor}
    * @param message the rule, for the caller, e.g. "Stripe charges KWD in multiples of 10"
    * @return the failure
    */
@@ -68,9 +66,9 @@ public record GatewayFailure(Kind kind, String message, String field) {
 
   /**
    * Whether the provider may have acted on the call although Kopek has no answer it can use: a
-   * timeout, a connection lost after sending, a 5xx, an unreadable answer. Such an outcome is
-   * never taken as a refusal; it is resolved by asking the provider or by resending with the
-   * same idempotency key. Only the other kinds are definite refusals.
+   * timeout, a connection lost after sending, a 5xx, an unreadable answer. Such an outcome is never
+   * taken as a refusal; it is resolved by asking the provider or by resending with the same
+   * idempotency key. Only the other kinds are definite refusals.
    */
   public boolean outcomeUnknown() {
     return kind == Kind.TIMEOUT || kind == Kind.UNAVAILABLE || kind == Kind.INTERNAL;

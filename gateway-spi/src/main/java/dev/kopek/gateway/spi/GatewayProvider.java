@@ -8,8 +8,8 @@ public interface GatewayProvider {
 
   /**
    * The provider's id: lower case letters, digits and {@code _}, e.g. {@code stripe}. It names the
-   * configuration section ({@code payments.gateways.<id>}), the webhook URL
-   * ({@code /webhooks/<id>}) and the clearing account ({@code gateway:<id>}).
+   * configuration section ({@code payments.gateways.<id>}), the webhook URL ({@code
+   * /webhooks/<id>}) and the clearing account ({@code gateway:<id>}).
    *
    * @return the id, stable across versions
    */

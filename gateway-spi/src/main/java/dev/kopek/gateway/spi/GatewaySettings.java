@@ -8,10 +8,10 @@ import java.util.Objects;
  * What Kopek hands a provider when creating its gateway.
  *
  * @param gatewayId the provider's id
- * @param config    the provider's configuration section ({@code payments.gateways.<id>}) as plain
- *                  Java values: {@code String}, {@code Integer}, {@code Long}, {@code Boolean},
- *                  {@code List}, {@code Map}
- * @param clock     the clock to read time from (webhook tolerances, expiries)
+ * @param config the provider's configuration section ({@code payments.gateways.<id>}) as plain Java
+ *     values: {@code String}, {@code Integer}, {@code Long}, {@code Boolean}, {@code List}, {@code
+ *     Map}
+ * @param clock the clock to read time from (webhook tolerances, expiries)
  */
 public record GatewaySettings(String gatewayId, Map<String, Object> config, Clock clock) {
 
@@ -51,7 +51,7 @@ public record GatewaySettings(String gatewayId, Map<String, Object> config, Cloc
   /**
    * An optional string setting.
    *
-   * @param key          the setting's key
+   * @param key the setting's key
    * @param defaultValue returned when the setting is absent or blank
    * @return the value
    * @throws GatewayConfigException when present but not a string
@@ -70,10 +70,10 @@ public record GatewaySettings(String gatewayId, Map<String, Object> config, Cloc
   /**
    * An optional whole-number setting within bounds.
    *
-   * @param key          the setting's key
+   * @param key the setting's key
    * @param defaultValue returned when absent
-   * @param min          smallest allowed value
-   * @param max          largest allowed value
+   * @param min smallest allowed value
+   * @param max largest allowed value
    * @return the value
    * @throws GatewayConfigException when not a whole number or out of bounds
    */

@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * Text for Kopek's hosted pages, shared by every provider's part of the page and by Kopek's own
- * page around it: escaping for HTML and for inline scripts, and amounts as a payer reads them.
- * JDK only, like the rest of the SPI.
+ * page around it: escaping for HTML and for inline scripts, and amounts as a payer reads them. JDK
+ * only, like the rest of the SPI.
  */
 public final class PageText {
 
@@ -61,8 +61,14 @@ public final class PageText {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '\u2028'
-              || c == '\u2029' || c == 0x7f) {
+          if (c < 0x20
+              || c == '<'
+              || c == '>'
+              || c == '&'
+              || c == '\''
+              || c == '\u2028'
+              || c == '\u2029'
+              || c == 0x7f) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);
@@ -75,12 +81,11 @@ public final class PageText {
 
   /**
    * An amount as the payer reads it: major units with the currency's exponent, then the code
-   * ({@code 20.00 USD}, {@code 1000 JPY}, {@code 1.500 KWD}, {@code -0.05 EUR}). A currency
-   * without an exponent (XAU) or unknown to the JDK is shown in minor units as given, never
-   * guessed.
+   * ({@code 20.00 USD}, {@code 1000 JPY}, {@code 1.500 KWD}, {@code -0.05 EUR}). A currency without
+   * an exponent (XAU) or unknown to the JDK is shown in minor units as given, never guessed.
    *
    * @param amountMinor the amount in minor units
-   * @param currency    ISO 4217 code, or null
+   * @param currency ISO 4217 code, or null
    * @return the text, not escaped
    */
   public static String amount(long amountMinor, String currency) {
@@ -91,8 +96,10 @@ public final class PageText {
     } catch (IllegalArgumentException unknown) {
       exponent = -1;
     }
-    String number = exponent < 0 ? Long.toString(amountMinor)
-        : BigDecimal.valueOf(amountMinor, exponent).toPlainString();
+    String number =
+        exponent < 0
+            ? Long.toString(amountMinor)
+            : BigDecimal.valueOf(amountMinor, exponent).toPlainString();
     return code.isEmpty() ? number : number + " " + code;
   }
 }

@@ -3,8 +3,8 @@ package dev.kopek.gateway.spi;
 import java.util.Objects;
 
 /**
- * Where a payment stands at the provider, normalized across providers (after Kill Bill's
- * {@code PaymentPluginStatus}). Only {@link Succeeded} credits a balance; {@link Unknown} leads to
+ * Where a payment stands at the provider, normalized across providers (after Kill Bill's {@code
+ * PaymentPluginStatus}). Only {@link Succeeded} credits a balance; {@link Unknown} leads to
  * reconciliation by polling, never to a retry with a new key.
  */
 public sealed interface PaymentOutcome {
@@ -18,7 +18,7 @@ public sealed interface PaymentOutcome {
   /**
    * Refused; final.
    *
-   * @param code    the provider's decline code, e.g. {@code card_declined}
+   * @param code the provider's decline code, e.g. {@code card_declined}
    * @param message a sentence for the payer, without sensitive detail
    */
   record Declined(String code, String message) implements PaymentOutcome {
@@ -39,8 +39,10 @@ public sealed interface PaymentOutcome {
 
   /** The shared {@link Succeeded} value. */
   PaymentOutcome SUCCEEDED = new Succeeded();
+
   /** The shared {@link Pending} value. */
   PaymentOutcome PENDING = new Pending();
+
   /** The shared {@link Unknown} value. */
   PaymentOutcome UNKNOWN = new Unknown();
 }

@@ -13,15 +13,15 @@ public sealed interface RefundLookup {
   /**
    * The provider holds the refund as refused (failed, canceled).
    *
-   * @param code    the provider's reason code
+   * @param code the provider's reason code
    * @param message a sentence for the operator
    */
   record Declined(String code, String message) implements RefundLookup {}
 
   /**
-   * The provider holds no refund made with this idempotency key. A request still in flight may
-   * yet create one, so Kopek resolves this by sending the refund again with the same key, never
-   * by reversing the debit.
+   * The provider holds no refund made with this idempotency key. A request still in flight may yet
+   * create one, so Kopek resolves this by sending the refund again with the same key, never by
+   * reversing the debit.
    */
   record Absent() implements RefundLookup {}
 

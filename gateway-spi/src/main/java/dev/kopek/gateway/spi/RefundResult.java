@@ -13,7 +13,7 @@ public sealed interface RefundResult {
   /**
    * The provider refused the refund.
    *
-   * @param code    the provider's reason code
+   * @param code the provider's reason code
    * @param message a sentence for the operator
    */
   record Declined(String code, String message) implements RefundResult {}

@@ -8,7 +8,7 @@ public sealed interface SubmitResult {
   /**
    * The provider took the submission.
    *
-   * @param outcome           where the payment stands now
+   * @param outcome where the payment stands now
    * @param providerReference the provider's id of the payment
    */
   record Accepted(PaymentOutcome outcome, String providerReference) implements SubmitResult {
@@ -21,7 +21,7 @@ public sealed interface SubmitResult {
   /**
    * The form was incomplete or malformed; the payer can correct it.
    *
-   * @param field   the form field to fix
+   * @param field the form field to fix
    * @param message what is wrong
    */
   record Invalid(String field, String message) implements SubmitResult {}

@@ -9,18 +9,20 @@ import java.util.TreeMap;
  * A webhook exactly as it arrived: the raw body bytes (signatures cover them byte for byte) and
  * every header.
  *
- * @param rawBody     the body, unparsed
- * @param headers     every header; names are matched case-insensitively by {@link #header}
+ * @param rawBody the body, unparsed
+ * @param headers every header; names are matched case-insensitively by {@link #header}
  * @param contentType the Content-Type header, or null
  */
-public record WebhookRequest(byte[] rawBody, Map<String, List<String>> headers, String contentType) {
+public record WebhookRequest(
+    byte[] rawBody, Map<String, List<String>> headers, String contentType) {
 
   /** Copies the body and the headers into a case-insensitive map. */
   public WebhookRequest {
     rawBody = rawBody == null ? new byte[0] : rawBody.clone();
     TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     if (headers != null) {
-      headers.forEach((name, values) -> copy.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+      headers.forEach(
+          (name, values) -> copy.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
     }
     headers = copy;
   }

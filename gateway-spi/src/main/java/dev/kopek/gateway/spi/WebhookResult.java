@@ -14,7 +14,7 @@ public sealed interface WebhookResult {
    * Signed by the provider but of a type Kopek does not act on; acknowledged and dropped.
    *
    * @param providerEventId the provider's id of the event, or null
-   * @param type            the event type
+   * @param type the event type
    */
   record Ignored(String providerEventId, String type) implements WebhookResult {}
 

@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * Stripe's part of Kopek's hosted checkout page. For a PaymentIntent it is the Payment Element:
- * Stripe.js, loaded from {@code https://js.stripe.com}, draws the payment fields in its own
- * frames and confirms the payment with Stripe directly, then sends the payer to the return URL;
- * card data never reaches Kopek. The page allows exactly the origins Stripe documents for it.
+ * Stripe.js, loaded from {@code https://js.stripe.com}, draws the payment fields in its own frames
+ * and confirms the payment with Stripe directly, then sends the payer to the return URL; card data
+ * never reaches Kopek. The page allows exactly the origins Stripe documents for it.
  */
 final class CheckoutPage {
 
@@ -17,8 +17,8 @@ final class CheckoutPage {
   static final String STRIPE_JS = "https://js.stripe.com/v3/";
 
   static final List<String> SCRIPT_ORIGINS = List.of("https://js.stripe.com");
-  static final List<String> FRAME_ORIGINS = List.of("https://js.stripe.com",
-      "https://hooks.stripe.com");
+  static final List<String> FRAME_ORIGINS =
+      List.of("https://js.stripe.com", "https://hooks.stripe.com");
   static final List<String> CONNECT_ORIGINS = List.of("https://api.stripe.com");
 
   private CheckoutPage() {}
@@ -27,7 +27,8 @@ final class CheckoutPage {
   static HostedPage paymentElement(HostedCheckout checkout, String publishableKey) {
     // Stripe.js is a plain external script: the policy allows its origin, and it must run before
     // the inline script below, which Kopek's template puts after the body.
-    String body = """
+    String body =
+        """
         <div class="stripe-checkout">
           <form id="payment-form" novalidate>
             <div id="payment-element"></div>
@@ -37,32 +38,46 @@ final class CheckoutPage {
           <p class="note">Payments are processed by Stripe; card details go to Stripe directly.</p>
         </div>
         <script src="%s"></script>
-        """.formatted(PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())),
-        PageText.html(STRIPE_JS));
+        """
+            .formatted(
+                PageText.html(PageText.amount(checkout.amountMinor(), checkout.currency())),
+                PageText.html(STRIPE_JS));
     // One placeholder, replaced once: a value can never be mistaken for another placeholder.
-    String config = "{publishableKey: " + PageText.js(publishableKey) + ", clientSecret: "
-        + PageText.js(checkout.clientSecret()) + ", returnUrl: "
-        + PageText.js(checkout.returnUrl()) + "}";
-    return new HostedPage(body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS, FRAME_ORIGINS,
-        CONNECT_ORIGINS);
+    String config =
+        "{publishableKey: "
+            + PageText.js(publishableKey)
+            + ", clientSecret: "
+            + PageText.js(checkout.clientSecret())
+            + ", returnUrl: "
+            + PageText.js(checkout.returnUrl())
+            + "}";
+    return new HostedPage(
+        body, SCRIPT.replace("$CONFIG", config), SCRIPT_ORIGINS, FRAME_ORIGINS, CONNECT_ORIGINS);
   }
 
   /**
-   * The page for a payment made on Stripe's own Checkout page. Kopek sends the payer there
-   * itself (the checkout's redirect URL), so this is only shown when Stripe gave no such URL: a
-   * link to the payment's status page, and nothing loaded from anywhere.
+   * The page for a payment made on Stripe's own Checkout page. Kopek sends the payer there itself
+   * (the checkout's redirect URL), so this is only shown when Stripe gave no such URL: a link to
+   * the payment's status page, and nothing loaded from anywhere.
    */
   static HostedPage redirectOnly(HostedCheckout checkout) {
-    String link = checkout.returnUrl() == null ? ""
-        : "  <p><a id=\"continue\" href=\"" + PageText.html(checkout.returnUrl()) + "\">See the payment's "
-            + "status</a></p>\n";
-    String body = "<div class=\"stripe-checkout\">\n  <p id=\"result\">This payment is made on "
-        + "Stripe's checkout page, which is not available for it any more.</p>\n" + link
-        + "</div>\n";
+    String link =
+        checkout.returnUrl() == null
+            ? ""
+            : "  <p><a id=\"continue\" href=\""
+                + PageText.html(checkout.returnUrl())
+                + "\">See the payment's "
+                + "status</a></p>\n";
+    String body =
+        "<div class=\"stripe-checkout\">\n  <p id=\"result\">This payment is made on "
+            + "Stripe's checkout page, which is not available for it any more.</p>\n"
+            + link
+            + "</div>\n";
     return new HostedPage(body, "", List.of(), List.of(), List.of());
   }
 
-  private static final String SCRIPT = """
+  private static final String SCRIPT =
+      """
       (function () {
         "use strict";
         var config = $CONFIG;

@@ -38,8 +38,13 @@ final class StripeFailures {
     if (message != null && message.length() > MESSAGE_MAX) {
       message = message.substring(0, MESSAGE_MAX) + "...";
     }
-    return new GatewayFailure(Kind.INTERNAL, "Stripe: " + action + " failed: "
-        + e.getClass().getSimpleName() + (message == null ? "" : ": " + message));
+    return new GatewayFailure(
+        Kind.INTERNAL,
+        "Stripe: "
+            + action
+            + " failed: "
+            + e.getClass().getSimpleName()
+            + (message == null ? "" : ": " + message));
   }
 
   static Kind kind(StripeException e) {
@@ -54,11 +59,13 @@ final class StripeFailures {
     if (e instanceof RateLimitException) {
       return Kind.UNAVAILABLE;
     }
-    if (e instanceof InvalidRequestException || e instanceof IdempotencyException
+    if (e instanceof InvalidRequestException
+        || e instanceof IdempotencyException
         || e instanceof CardException) {
       Integer status = e.getStatusCode();
       return RESOURCE_MISSING.equals(e.getCode()) || (status != null && status == 404)
-          ? Kind.NOT_FOUND : Kind.INVALID_REQUEST;
+          ? Kind.NOT_FOUND
+          : Kind.INVALID_REQUEST;
     }
     if (e instanceof ApiException) {
       Integer status = e.getStatusCode();
@@ -68,17 +75,17 @@ final class StripeFailures {
   }
 
   /**
-   * What Stripe said, for the operator and support: Stripe's own message, then the HTTP status,
-   * the error type, code, decline code and parameter, and the request id, e.g. {@code No such
-   * payment_intent: 'pi_1' (HTTP 400, type invalid_request_error, code resource_missing,
-   * request-id req_abc)}. Stripe masks keys in its messages ("Invalid API Key provided:
-   * sk_test_****abcd") and never repeats card numbers, so nothing secret is passed on; a body that
-   * is not Stripe's JSON (a proxy's HTML page) is cut to {@value #MESSAGE_MAX} characters.
+   * What Stripe said, for the operator and support: Stripe's own message, then the HTTP status, the
+   * error type, code, decline code and parameter, and the request id, e.g. {@code No such
+   * payment_intent: 'pi_1' (HTTP 400, type invalid_request_error, code resource_missing, request-id
+   * req_abc)}. Stripe masks keys in its messages ("Invalid API Key provided: sk_test_****abcd") and
+   * never repeats card numbers, so nothing secret is passed on; a body that is not Stripe's JSON (a
+   * proxy's HTML page) is cut to {@value #MESSAGE_MAX} characters.
    */
   static String describe(StripeException e) {
     StripeError error = e.getStripeError();
-    String message = error != null && error.getMessage() != null ? error.getMessage()
-        : e.getMessage();
+    String message =
+        error != null && error.getMessage() != null ? error.getMessage() : e.getMessage();
     if (e instanceof ApiConnectionException && e.getCause() != null) {
       // The SDK's own sentence names api.stripe.com whatever api_base is, and asks to check the
       // internet connection; what failed is the cause.

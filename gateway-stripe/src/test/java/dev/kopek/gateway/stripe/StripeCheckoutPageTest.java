@@ -25,28 +25,44 @@ class StripeCheckoutPageTest {
   }
 
   private static HostedCheckout checkout(String clientSecret, String returnUrl, String currency) {
-    return new HostedCheckout("pay_x", 2000, currency, "pi_3KopekTest0001", clientSecret,
-        "/checkout/tok/submit", returnUrl, "https://pay.example.com/webhooks/stripe");
+    return new HostedCheckout(
+        "pay_x",
+        2000,
+        currency,
+        "pi_3KopekTest0001",
+        clientSecret,
+        "/checkout/tok/submit",
+        returnUrl,
+        "https://pay.example.com/webhooks/stripe");
   }
 
   @Test
-  @DisplayName("the Payment Element: a #payment-element form, Stripe.js by src, the mounting code in the inline script")
+  @DisplayName(
+      "the Payment Element: a #payment-element form, Stripe.js by src, the mounting code in the inline script")
   void paymentElement() {
-    HostedPage page = gateway.checkoutPage(checkout("pi_3KopekTest0001_secret_abc",
-        "https://pay.example.com/checkout/tok/complete", "USD"));
+    HostedPage page =
+        gateway.checkoutPage(
+            checkout(
+                "pi_3KopekTest0001_secret_abc",
+                "https://pay.example.com/checkout/tok/complete",
+                "USD"));
 
-    assertThat(page.bodyHtml()).contains("<div id=\"payment-element\"></div>",
-        "<script src=\"https://js.stripe.com/v3/\"></script>", "id=\"result\"",
-        "Pay 20.00 USD");
-    assertThat(page.script()).contains(
-        "publishableKey: \"" + Stubs.PUBLISHABLE_KEY + "\"",
-        "clientSecret: \"pi_3KopekTest0001_secret_abc\"",
-        "returnUrl: \"https://pay.example.com/checkout/tok/complete\"",
-        "Stripe(config.publishableKey)",
-        "stripe.elements({clientSecret: config.clientSecret})",
-        "mount(\"#payment-element\")",
-        "stripe.confirmPayment({elements: elements, confirmParams: {return_url: config.returnUrl}})",
-        "getElementById(\"result\")");
+    assertThat(page.bodyHtml())
+        .contains(
+            "<div id=\"payment-element\"></div>",
+            "<script src=\"https://js.stripe.com/v3/\"></script>",
+            "id=\"result\"",
+            "Pay 20.00 USD");
+    assertThat(page.script())
+        .contains(
+            "publishableKey: \"" + Stubs.PUBLISHABLE_KEY + "\"",
+            "clientSecret: \"pi_3KopekTest0001_secret_abc\"",
+            "returnUrl: \"https://pay.example.com/checkout/tok/complete\"",
+            "Stripe(config.publishableKey)",
+            "stripe.elements({clientSecret: config.clientSecret})",
+            "mount(\"#payment-element\")",
+            "stripe.confirmPayment({elements: elements, confirmParams: {return_url: config.returnUrl}})",
+            "getElementById(\"result\")");
     assertThat(page.script()).doesNotContain(Stubs.SECRET_KEY, Stubs.WEBHOOK_SECRET, "<");
   }
 
@@ -56,8 +72,8 @@ class StripeCheckoutPageTest {
     HostedPage page = gateway.checkoutPage(checkout("pi_1_secret_2", "https://r.example", "USD"));
 
     assertThat(page.scriptOrigins()).containsExactly("https://js.stripe.com");
-    assertThat(page.frameOrigins()).containsExactly("https://js.stripe.com",
-        "https://hooks.stripe.com");
+    assertThat(page.frameOrigins())
+        .containsExactly("https://js.stripe.com", "https://hooks.stripe.com");
     assertThat(page.connectOrigins()).containsExactly("https://api.stripe.com");
   }
 
@@ -66,25 +82,28 @@ class StripeCheckoutPageTest {
   void escaping() {
     HostedPage page = gateway.checkoutPage(checkout(HOSTILE, HOSTILE, "<b>"));
 
-    assertThat(page.bodyHtml()).doesNotContain("<B>", "alert(1)</script>")
-        .contains("&lt;B&gt;");
+    assertThat(page.bodyHtml()).doesNotContain("<B>", "alert(1)</script>").contains("&lt;B&gt;");
     // The only script element in the body is Stripe.js.
     assertThat(page.bodyHtml().split("<script", -1)).hasSize(2);
-    assertThat(page.script()).doesNotContain("</script", "<!--", "\u2028", "'</")
-        .contains("clientSecret: \"x\\\"\\u0027\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"
-            + "\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\"");
+    assertThat(page.script())
+        .doesNotContain("</script", "<!--", "\u2028", "'</")
+        .contains(
+            "clientSecret: \"x\\\"\\u0027\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"
+                + "\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\"");
   }
 
   @Test
-  @DisplayName("a payment without a client secret (a Checkout Session) gets a plain link and no scripts or origins")
+  @DisplayName(
+      "a payment without a client secret (a Checkout Session) gets a plain link and no scripts or origins")
   void checkoutSession() throws Exception {
-    Gateway sessions = Stubs.gateway("http://127.0.0.1:9", Map.of("mode", "checkout_session"),
-        Clock.systemUTC());
+    Gateway sessions =
+        Stubs.gateway("http://127.0.0.1:9", Map.of("mode", "checkout_session"), Clock.systemUTC());
 
-    HostedPage page = sessions.checkoutPage(checkout(null, "https://pay.example.com/r?a=1&b=2",
-        "USD"));
+    HostedPage page =
+        sessions.checkoutPage(checkout(null, "https://pay.example.com/r?a=1&b=2", "USD"));
 
-    assertThat(page.bodyHtml()).contains("href=\"https://pay.example.com/r?a=1&amp;b=2\"")
+    assertThat(page.bodyHtml())
+        .contains("href=\"https://pay.example.com/r?a=1&amp;b=2\"")
         .doesNotContain("<script");
     assertThat(page.script()).isEmpty();
     assertThat(List.of(page.scriptOrigins(), page.frameOrigins(), page.connectOrigins()))
@@ -92,12 +111,14 @@ class StripeCheckoutPageTest {
   }
 
   @Test
-  @DisplayName("a PaymentIntent started before switching to checkout_session still gets the Payment Element")
+  @DisplayName(
+      "a PaymentIntent started before switching to checkout_session still gets the Payment Element")
   void paymentElementAfterModeSwitch() throws Exception {
-    Gateway sessions = Stubs.gateway("http://127.0.0.1:9", Map.of("mode", "checkout_session"),
-        Clock.systemUTC());
+    Gateway sessions =
+        Stubs.gateway("http://127.0.0.1:9", Map.of("mode", "checkout_session"), Clock.systemUTC());
 
-    assertThat(sessions.checkoutPage(checkout("pi_1_secret_2", "https://r.example", "USD"))
-        .bodyHtml()).contains("payment-element");
+    assertThat(
+            sessions.checkoutPage(checkout("pi_1_secret_2", "https://r.example", "USD")).bodyHtml())
+        .contains("payment-element");
   }
 }

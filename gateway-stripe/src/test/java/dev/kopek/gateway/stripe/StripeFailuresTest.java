@@ -47,8 +47,9 @@ class StripeFailuresTest {
     stripe.resetAll();
   }
 
-  private static final CheckoutRequest CHECKOUT = new CheckoutRequest("pay_x", "user-7", 2000,
-      "USD", "https://pay.example.com/return", "pay_x");
+  private static final CheckoutRequest CHECKOUT =
+      new CheckoutRequest(
+          "pay_x", "user-7", 2000, "USD", "https://pay.example.com/return", "pay_x");
 
   /** The failure of each call (start, poll, refund) against whatever Stripe answers now. */
   private static List<GatewayFailure> failures(Gateway gateway) {
@@ -59,8 +60,8 @@ class StripeFailuresTest {
     StatusResult status = gateway.fetchStatus("pay_x", "pi_3KopekTest0001");
     assertThat(status).isInstanceOf(StatusResult.Failed.class);
     failures.add(((StatusResult.Failed) status).failure());
-    RefundResult refund = gateway.refund(new RefundRequest("pay_x", "pi_3KopekTest0001", 500,
-        "USD", "re_key"));
+    RefundResult refund =
+        gateway.refund(new RefundRequest("pay_x", "pi_3KopekTest0001", 500, "USD", "re_key"));
     assertThat(refund).isInstanceOf(RefundResult.Failed.class);
     failures.add(((RefundResult.Failed) refund).failure());
     return failures;
@@ -75,81 +76,119 @@ class StripeFailuresTest {
   @Test
   @DisplayName("401 (a wrong key) is AUTHENTICATION")
   void unauthorized() throws Exception {
-    assertThat(failuresWhenStripeAnswers(Stubs.error(401, "invalid_request_error", null,
-        "Invalid API Key provided: sk_test_****0000")))
-        .allSatisfy(failure -> {
-          assertThat(failure.kind()).isEqualTo(Kind.AUTHENTICATION);
-          assertThat(failure.message()).doesNotContain(Stubs.SECRET_KEY);
-        });
+    assertThat(
+            failuresWhenStripeAnswers(
+                Stubs.error(
+                    401,
+                    "invalid_request_error",
+                    null,
+                    "Invalid API Key provided: sk_test_****0000")))
+        .allSatisfy(
+            failure -> {
+              assertThat(failure.kind()).isEqualTo(Kind.AUTHENTICATION);
+              assertThat(failure.message()).doesNotContain(Stubs.SECRET_KEY);
+            });
   }
 
   @Test
   @DisplayName("403 (a restricted key without the permission) is AUTHENTICATION")
   void forbidden() throws Exception {
-    assertThat(failuresWhenStripeAnswers(Stubs.error(403, "invalid_request_error", null,
-        "The provided key does not have the required permissions")))
-        .extracting(GatewayFailure::kind).containsOnly(Kind.AUTHENTICATION);
+    assertThat(
+            failuresWhenStripeAnswers(
+                Stubs.error(
+                    403,
+                    "invalid_request_error",
+                    null,
+                    "The provided key does not have the required permissions")))
+        .extracting(GatewayFailure::kind)
+        .containsOnly(Kind.AUTHENTICATION);
   }
 
   @Test
   @DisplayName("400 resource_missing is NOT_FOUND")
   void resourceMissing() throws Exception {
-    assertThat(failuresWhenStripeAnswers(Stubs.error(400, "invalid_request_error",
-        "resource_missing", "No such payment_intent: 'pi_3KopekTest0001'")))
-        .allSatisfy(failure -> {
-          assertThat(failure.kind()).isEqualTo(Kind.NOT_FOUND);
-          assertThat(failure.message()).contains("No such payment_intent");
-        });
+    assertThat(
+            failuresWhenStripeAnswers(
+                Stubs.error(
+                    400,
+                    "invalid_request_error",
+                    "resource_missing",
+                    "No such payment_intent: 'pi_3KopekTest0001'")))
+        .allSatisfy(
+            failure -> {
+              assertThat(failure.kind()).isEqualTo(Kind.NOT_FOUND);
+              assertThat(failure.message()).contains("No such payment_intent");
+            });
   }
 
   @Test
   @DisplayName("400 with another code is INVALID_REQUEST when starting and polling")
   void invalidRequest() throws Exception {
-    stripe.stubFor(any(anyUrl()).willReturn(Stubs.error(400, "invalid_request_error",
-        "parameter_invalid_integer", "Invalid integer: abc")));
+    stripe.stubFor(
+        any(anyUrl())
+            .willReturn(
+                Stubs.error(
+                    400,
+                    "invalid_request_error",
+                    "parameter_invalid_integer",
+                    "Invalid integer: abc")));
     Gateway gateway = Stubs.gateway(stripe.baseUrl());
 
-    assertThat(gateway.startCheckout(CHECKOUT)).isInstanceOfSatisfying(CheckoutResult.Failed.class,
-        failed -> assertThat(failed.failure().kind()).isEqualTo(Kind.INVALID_REQUEST));
-    assertThat(gateway.fetchStatus("pay_x", "pi_1")).isInstanceOfSatisfying(
-        StatusResult.Failed.class,
-        failed -> assertThat(failed.failure().kind()).isEqualTo(Kind.INVALID_REQUEST));
+    assertThat(gateway.startCheckout(CHECKOUT))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> assertThat(failed.failure().kind()).isEqualTo(Kind.INVALID_REQUEST));
+    assertThat(gateway.fetchStatus("pay_x", "pi_1"))
+        .isInstanceOfSatisfying(
+            StatusResult.Failed.class,
+            failed -> assertThat(failed.failure().kind()).isEqualTo(Kind.INVALID_REQUEST));
   }
 
   @Test
   @DisplayName("500 is UNAVAILABLE, retryable")
   void serverError() throws Exception {
-    assertThat(failuresWhenStripeAnswers(Stubs.error(500, "api_error", null,
-        "Sorry, something went wrong.")))
-        .allSatisfy(failure -> {
-          assertThat(failure.kind()).isEqualTo(Kind.UNAVAILABLE);
-          assertThat(failure.retryable()).isTrue();
-        });
+    assertThat(
+            failuresWhenStripeAnswers(
+                Stubs.error(500, "api_error", null, "Sorry, something went wrong.")))
+        .allSatisfy(
+            failure -> {
+              assertThat(failure.kind()).isEqualTo(Kind.UNAVAILABLE);
+              assertThat(failure.retryable()).isTrue();
+            });
   }
 
   @Test
   @DisplayName("429 (rate limited) is UNAVAILABLE")
   void rateLimited() throws Exception {
-    assertThat(failuresWhenStripeAnswers(Stubs.error(429, "invalid_request_error",
-        "rate_limit", "Too many requests")))
-        .extracting(GatewayFailure::kind).containsOnly(Kind.UNAVAILABLE);
+    assertThat(
+            failuresWhenStripeAnswers(
+                Stubs.error(429, "invalid_request_error", "rate_limit", "Too many requests")))
+        .extracting(GatewayFailure::kind)
+        .containsOnly(Kind.UNAVAILABLE);
   }
 
   @Test
   @DisplayName("an answer slower than timeout_ms is TIMEOUT")
   void slowAnswer() throws Exception {
-    stripe.stubFor(any(anyUrl()).willReturn(Stubs.ok(Stubs.paymentIntent("pi_3KopekTest0001",
-        2000, "usd", "requires_payment_method", "pay_x")).withFixedDelay(1500)));
-    Gateway gateway = Stubs.gateway(stripe.baseUrl(), Map.of("timeout_ms", 250),
-        Clock.systemUTC());
+    stripe.stubFor(
+        any(anyUrl())
+            .willReturn(
+                Stubs.ok(
+                        Stubs.paymentIntent(
+                            "pi_3KopekTest0001", 2000, "usd", "requires_payment_method", "pay_x"))
+                    .withFixedDelay(1500)));
+    Gateway gateway = Stubs.gateway(stripe.baseUrl(), Map.of("timeout_ms", 250), Clock.systemUTC());
 
     long started = System.nanoTime();
     CheckoutResult result = gateway.startCheckout(CHECKOUT);
 
-    assertThat(result).isInstanceOfSatisfying(CheckoutResult.Failed.class, failed -> {
-      assertThat(failed.failure().kind()).isEqualTo(Kind.TIMEOUT);
-      assertThat(failed.failure().retryable()).isTrue();
-    });
+    assertThat(result)
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed -> {
+              assertThat(failed.failure().kind()).isEqualTo(Kind.TIMEOUT);
+              assertThat(failed.failure().retryable()).isTrue();
+            });
     assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1400);
   }
 
@@ -161,21 +200,28 @@ class StripeFailuresTest {
       port = socket.getLocalPort();
     }
     assertThat(failures(Stubs.gateway("http://127.0.0.1:" + port)))
-        .extracting(GatewayFailure::kind).containsOnly(Kind.UNAVAILABLE);
+        .extracting(GatewayFailure::kind)
+        .containsOnly(Kind.UNAVAILABLE);
   }
 
   @Test
   @DisplayName("a connection dropped mid-answer is UNAVAILABLE")
   void connectionReset() throws Exception {
     assertThat(failuresWhenStripeAnswers(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)))
-        .extracting(GatewayFailure::kind).containsOnly(Kind.UNAVAILABLE);
+        .extracting(GatewayFailure::kind)
+        .containsOnly(Kind.UNAVAILABLE);
   }
 
   @Test
   @DisplayName("a 200 whose body is not JSON is a failure, not an exception")
   void unreadableAnswer() throws Exception {
-    assertThat(failuresWhenStripeAnswers(aResponse().withStatus(200)
-        .withHeader("Content-Type", "application/json").withBody("<html>proxy error</html>")))
-        .extracting(GatewayFailure::kind).containsOnly(Kind.INTERNAL);
+    assertThat(
+            failuresWhenStripeAnswers(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withBody("<html>proxy error</html>")))
+        .extracting(GatewayFailure::kind)
+        .containsOnly(Kind.INTERNAL);
   }
 }

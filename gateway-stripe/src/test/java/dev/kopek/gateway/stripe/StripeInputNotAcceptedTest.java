@@ -59,36 +59,54 @@ class StripeInputNotAcceptedTest {
   }
 
   @ParameterizedTest(name = "{0} {1} -> {2}")
-  @CsvSource(delimiter = '|', value = {
-      "1234 | KWD | amount_minor | not a multiple of 10",
-      "1505 | BHD | amount_minor | last digit is 0",
-      "1050 | MGA | amount_minor | whole units only: 1050 minor units is not a multiple of 100",
-      "2000 | XYZ | currency     | not an ISO 4217 currency with minor units: XYZ",
-      "2000 | XAU | currency     | not an ISO 4217 currency with minor units: XAU"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "1234 | KWD | amount_minor | not a multiple of 10",
+        "1505 | BHD | amount_minor | last digit is 0",
+        "1050 | MGA | amount_minor | whole units only: 1050 minor units is not a multiple of 100",
+        "2000 | XYZ | currency     | not an ISO 4217 currency with minor units: XYZ",
+        "2000 | XAU | currency     | not an ISO 4217 currency with minor units: XAU"
+      })
   @DisplayName("startCheckout (both modes) and refund")
   void refused(long amountMinor, String currency, String field, String rule) throws Exception {
     for (String mode : new String[] {"payment_element", "checkout_session"}) {
       Gateway gateway = Stubs.gateway(stripe.baseUrl(), Map.of("mode", mode), Clock.systemUTC());
-      assertThat(gateway.startCheckout(new CheckoutRequest("pay_x", "user-7", amountMinor,
-          currency, "https://pay.example.com/return", "pay_x")))
-          .isInstanceOfSatisfying(CheckoutResult.Failed.class,
+      assertThat(
+              gateway.startCheckout(
+                  new CheckoutRequest(
+                      "pay_x",
+                      "user-7",
+                      amountMinor,
+                      currency,
+                      "https://pay.example.com/return",
+                      "pay_x")))
+          .isInstanceOfSatisfying(
+              CheckoutResult.Failed.class,
               failed -> assertThat(failed.failure()).satisfies(notAccepted(field, rule)));
     }
-    assertThat(Stubs.gateway(stripe.baseUrl()).refund(new RefundRequest("pay_x",
-        "pi_3KopekTest0001", amountMinor, currency, "ref_1")))
-        .isInstanceOfSatisfying(RefundResult.Failed.class,
+    assertThat(
+            Stubs.gateway(stripe.baseUrl())
+                .refund(
+                    new RefundRequest(
+                        "pay_x", "pi_3KopekTest0001", amountMinor, currency, "ref_1")))
+        .isInstanceOfSatisfying(
+            RefundResult.Failed.class,
             failed -> assertThat(failed.failure()).satisfies(notAccepted(field, rule)));
   }
 
   @Test
   @DisplayName("a Checkout Session without a return URL: field return_url")
   void noReturnUrl() throws Exception {
-    Gateway gateway = Stubs.gateway(stripe.baseUrl(), Map.of("mode", "checkout_session"),
-        Clock.systemUTC());
+    Gateway gateway =
+        Stubs.gateway(stripe.baseUrl(), Map.of("mode", "checkout_session"), Clock.systemUTC());
 
-    assertThat(gateway.startCheckout(new CheckoutRequest("pay_x", "user-7", 2000, "USD", null,
-        "pay_x"))).isInstanceOfSatisfying(CheckoutResult.Failed.class,
-            failed -> assertThat(failed.failure()).satisfies(notAccepted("return_url",
-                "return URL")));
+    assertThat(
+            gateway.startCheckout(
+                new CheckoutRequest("pay_x", "user-7", 2000, "USD", null, "pay_x")))
+        .isInstanceOfSatisfying(
+            CheckoutResult.Failed.class,
+            failed ->
+                assertThat(failed.failure()).satisfies(notAccepted("return_url", "return URL")));
   }
 }

@@ -53,8 +53,8 @@ final class Stubs {
 
   static Gateway gateway(String apiBase, Map<String, Object> overrides, Clock clock)
       throws GatewayConfigException {
-    return new StripeProvider().create(new GatewaySettings("stripe",
-        config(apiBase, overrides), clock));
+    return new StripeProvider()
+        .create(new GatewaySettings("stripe", config(apiBase, overrides), clock));
   }
 
   static Gateway gateway(String apiBase) throws GatewayConfigException {
@@ -81,58 +81,70 @@ final class Stubs {
   }
 
   /** A PaymentIntent as Stripe returns it. */
-  static JsonObject paymentIntent(String id, long amount, String currency, String status,
-      String paymentId) {
-    return fixture("payment_intent", pi -> {
-      pi.addProperty("id", id);
-      pi.addProperty("client_secret", id + "_secret_" + "Xk3v9QpL0wR7");
-      pi.addProperty("amount", amount);
-      pi.addProperty("amount_received", "succeeded".equals(status) ? amount : 0);
-      pi.addProperty("currency", currency);
-      pi.addProperty("status", status);
-      JsonObject metadata = new JsonObject();
-      if (paymentId != null) {
-        metadata.addProperty("kopek_payment_id", paymentId);
-      }
-      pi.add("metadata", metadata);
-    });
+  static JsonObject paymentIntent(
+      String id, long amount, String currency, String status, String paymentId) {
+    return fixture(
+        "payment_intent",
+        pi -> {
+          pi.addProperty("id", id);
+          pi.addProperty("client_secret", id + "_secret_" + "Xk3v9QpL0wR7");
+          pi.addProperty("amount", amount);
+          pi.addProperty("amount_received", "succeeded".equals(status) ? amount : 0);
+          pi.addProperty("currency", currency);
+          pi.addProperty("status", status);
+          JsonObject metadata = new JsonObject();
+          if (paymentId != null) {
+            metadata.addProperty("kopek_payment_id", paymentId);
+          }
+          pi.add("metadata", metadata);
+        });
   }
 
   /** A Checkout Session as Stripe returns it. */
-  static JsonObject session(String id, long amount, String currency, String status,
-      String paymentStatus, String paymentId) {
-    return fixture("checkout_session", cs -> {
-      cs.addProperty("id", id);
-      cs.addProperty("amount_total", amount);
-      cs.addProperty("amount_subtotal", amount);
-      cs.addProperty("currency", currency);
-      cs.addProperty("status", status);
-      cs.addProperty("payment_status", paymentStatus);
-      cs.addProperty("client_reference_id", paymentId);
-      cs.addProperty("url", "https://checkout.stripe.com/c/pay/" + id + "#fidkdWxOYHwnPyd1blpxYHZxWjA0");
-      JsonObject metadata = new JsonObject();
-      if (paymentId != null) {
-        metadata.addProperty("kopek_payment_id", paymentId);
-      }
-      cs.add("metadata", metadata);
-    });
+  static JsonObject session(
+      String id,
+      long amount,
+      String currency,
+      String status,
+      String paymentStatus,
+      String paymentId) {
+    return fixture(
+        "checkout_session",
+        cs -> {
+          cs.addProperty("id", id);
+          cs.addProperty("amount_total", amount);
+          cs.addProperty("amount_subtotal", amount);
+          cs.addProperty("currency", currency);
+          cs.addProperty("status", status);
+          cs.addProperty("payment_status", paymentStatus);
+          cs.addProperty("client_reference_id", paymentId);
+          cs.addProperty(
+              "url", "https://checkout.stripe.com/c/pay/" + id + "#fidkdWxOYHwnPyd1blpxYHZxWjA0");
+          JsonObject metadata = new JsonObject();
+          if (paymentId != null) {
+            metadata.addProperty("kopek_payment_id", paymentId);
+          }
+          cs.add("metadata", metadata);
+        });
   }
 
   /** A Refund as Stripe returns it, made by Kopek with {@code refundKey} as kopek_refund_id. */
-  static JsonObject refund(String id, String paymentIntent, long amount, String status,
-      String refundKey) {
-    return fixture("refund", re -> {
-      re.addProperty("id", id);
-      re.addProperty("payment_intent", paymentIntent);
-      re.addProperty("amount", amount);
-      re.addProperty("status", status);
-      JsonObject metadata = new JsonObject();
-      metadata.addProperty("kopek_payment_id", "pay_x");
-      if (refundKey != null) {
-        metadata.addProperty("kopek_refund_id", refundKey);
-      }
-      re.add("metadata", metadata);
-    });
+  static JsonObject refund(
+      String id, String paymentIntent, long amount, String status, String refundKey) {
+    return fixture(
+        "refund",
+        re -> {
+          re.addProperty("id", id);
+          re.addProperty("payment_intent", paymentIntent);
+          re.addProperty("amount", amount);
+          re.addProperty("status", status);
+          JsonObject metadata = new JsonObject();
+          metadata.addProperty("kopek_payment_id", "pay_x");
+          if (refundKey != null) {
+            metadata.addProperty("kopek_refund_id", refundKey);
+          }
+          re.add("metadata", metadata);
+        });
   }
 
   /** A list object as Stripe's list endpoints return it. */
@@ -150,8 +162,11 @@ final class Stubs {
   }
 
   static ResponseDefinitionBuilder json(int status, JsonObject body) {
-    return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-        .withHeader("Request-Id", "req_kopektest").withBody(body.toString());
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/json")
+        .withHeader("Request-Id", "req_kopektest")
+        .withBody(body.toString());
   }
 
   static ResponseDefinitionBuilder ok(JsonObject body) {
@@ -180,7 +195,8 @@ final class Stubs {
     }
     for (String pair : body.split("&")) {
       int eq = pair.indexOf('=');
-      fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+      fields.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
           URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return fields;
@@ -188,22 +204,27 @@ final class Stubs {
 
   /** An event as Stripe sends it to a webhook endpoint, with {@code object} as data.object. */
   static String event(String id, String type, String apiVersion, JsonObject object) {
-    JsonObject event = fixture("event", e -> {
-      e.addProperty("id", id);
-      e.addProperty("type", type);
-      e.addProperty("api_version", apiVersion);
-      e.addProperty("created", 1764324000L);
-      JsonObject data = new JsonObject();
-      data.add("object", object);
-      e.add("data", data);
-    });
+    JsonObject event =
+        fixture(
+            "event",
+            e -> {
+              e.addProperty("id", id);
+              e.addProperty("type", type);
+              e.addProperty("api_version", apiVersion);
+              e.addProperty("created", 1764324000L);
+              JsonObject data = new JsonObject();
+              data.add("object", object);
+              e.add("data", data);
+            });
     return event.toString();
   }
 
   /** The Stripe-Signature header Stripe computes: {@code t=<ts>,v1=<HMAC-SHA256>}. */
   static String signature(String secret, long timestamp, String payload) {
     try {
-      return "t=" + timestamp + ",v1="
+      return "t="
+          + timestamp
+          + ",v1="
           + Webhook.Util.computeHmacSha256(secret, timestamp + "." + payload);
     } catch (Exception e) {
       throw new IllegalStateException(e);

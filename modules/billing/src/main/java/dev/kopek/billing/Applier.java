@@ -26,37 +26,50 @@ final class Applier {
     Future<Void> chain = Future.succeededFuture();
     for (Segment segment : run.after()) {
       boolean ending = segment.subscriptionId().equals(target) && request.endsSegment();
-      Instant billedThrough = suspendedAt != null ? suspendedAt
-          : ending ? at : Instant.ofEpochMilli(segment.billedThroughMs());
+      Instant billedThrough =
+          suspendedAt != null
+              ? suspendedAt
+              : ending ? at : Instant.ofEpochMilli(segment.billedThroughMs());
       chain = chain.compose(v -> store.updateProgress(conn, segment, billedThrough, at));
       if (suspendedAt != null) {
-        chain = chain.compose(v -> store.endSegment(conn, segment, suspendedAt, "suspended"))
-            .compose(v -> store.suspend(conn, segment.subscriptionId(), suspendedAt));
+        chain =
+            chain
+                .compose(v -> store.endSegment(conn, segment, suspendedAt, "suspended"))
+                .compose(v -> store.suspend(conn, segment.subscriptionId(), suspendedAt));
       } else if (ending && request.action() == Action.CHANGE) {
-        chain = chain.compose(v -> store.endSegment(conn, segment, at, "plan_change"))
-            .compose(v -> store.startSegment(conn, target, segment.segment() + 1,
-                request.newPlan(), at));
+        chain =
+            chain
+                .compose(v -> store.endSegment(conn, segment, at, "plan_change"))
+                .compose(
+                    v ->
+                        store.startSegment(
+                            conn, target, segment.segment() + 1, request.newPlan(), at));
       } else if (ending) {
-        chain = chain.compose(v -> store.endSegment(conn, segment, at, "cancelled"))
-            .compose(v -> store.cancel(conn, target, at));
+        chain =
+            chain
+                .compose(v -> store.endSegment(conn, segment, at, "cancelled"))
+                .compose(v -> store.cancel(conn, target, at));
       }
     }
     chain = chain.compose(v -> commandEffect(conn, store, run));
     for (Resumed resumed : run.resumed()) {
-      chain = chain.compose(v -> store.startSegment(conn, resumed.subscriptionId(),
-          resumed.segment() + 1, resumed.plan(), at));
+      chain =
+          chain.compose(
+              v ->
+                  store.startSegment(
+                      conn, resumed.subscriptionId(), resumed.segment() + 1, resumed.plan(), at));
     }
     return chain.compose(v -> reply(conn, store, run));
   }
 
   /**
-   * Applies many runs under their wallets' locks, as {@link #apply} would one by one; their
-   * replies in the same order. A plain timer run only moves its segments' progress, which is done
-   * for all of them in one statement; any other run goes through {@link #apply}, pipelined on the
+   * Applies many runs under their wallets' locks, as {@link #apply} would one by one; their replies
+   * in the same order. A plain timer run only moves its segments' progress, which is done for all
+   * of them in one statement; any other run goes through {@link #apply}, pipelined on the
    * connection.
    */
-  static Future<List<Reply>> applyAll(SqlConnection conn, BillingStore store,
-      List<PendingRun> runs) {
+  static Future<List<Reply>> applyAll(
+      SqlConnection conn, BillingStore store, List<PendingRun> runs) {
     if (runs.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
@@ -82,8 +95,8 @@ final class Applier {
   }
 
   /** Effects on a subscription that was not active when the run was planned. */
-  private static Future<Void> commandEffect(SqlConnection conn, BillingStore store,
-      PendingRun run) {
+  private static Future<Void> commandEffect(
+      SqlConnection conn, BillingStore store, PendingRun run) {
     RunRequest request = run.request();
     String target = request.subscriptionId();
     boolean wasActive = run.after().stream().anyMatch(s -> s.subscriptionId().equals(target));
@@ -113,16 +126,26 @@ final class Applier {
       return Future.succeededFuture(Reply.NONE);
     }
     RunRequest.Command command = run.request().command();
-    return store.subscription(conn, target).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.succeededFuture(new Reply.BalanceRanOut());
-      }
-      Reply.Subscription reply = new Reply.Subscription(found.get().toJson());
-      if (command == null) {
-        return Future.succeededFuture(reply);
-      }
-      return store.storeCommand(conn, run.wallet().userId(), command.key(),
-          Base64.getDecoder().decode(command.hashBase64()), reply.view(), run.at()).map(v -> reply);
-    });
+    return store
+        .subscription(conn, target)
+        .compose(
+            found -> {
+              if (found.isEmpty()) {
+                return Future.succeededFuture(new Reply.BalanceRanOut());
+              }
+              Reply.Subscription reply = new Reply.Subscription(found.get().toJson());
+              if (command == null) {
+                return Future.succeededFuture(reply);
+              }
+              return store
+                  .storeCommand(
+                      conn,
+                      run.wallet().userId(),
+                      command.key(),
+                      Base64.getDecoder().decode(command.hashBase64()),
+                      reply.view(),
+                      run.at())
+                  .map(v -> reply);
+            });
   }
 }

@@ -10,10 +10,10 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Billing's one clock. Normally the system clock (or one a test injects). With
- * {@code billing.test_clock: true} it is the shared test clock kept in the database, so every
- * Kopek process on it bills by the same simulated time; administrators move it forward, never
- * back, and the timers react on their next poll.
+ * Billing's one clock. Normally the system clock (or one a test injects). With {@code
+ * billing.test_clock: true} it is the shared test clock kept in the database, so every Kopek
+ * process on it bills by the same simulated time; administrators move it forward, never back, and
+ * the timers react on their next poll.
  */
 final class BillingClock extends Clock {
 
@@ -48,7 +48,8 @@ final class BillingClock extends Clock {
     if (pool == null) {
       return Future.succeededFuture(instant());
     }
-    return pool.query(BillingSql.SELECT_TEST_CLOCK).execute()
+    return pool.query(BillingSql.SELECT_TEST_CLOCK)
+        .execute()
         .map(rows -> observe(rows.iterator().next().getOffsetDateTime("now").toInstant()));
   }
 
@@ -60,10 +61,10 @@ final class BillingClock extends Clock {
   }
 
   /**
-   * Takes a reading of the shared clock, which only moves forward: a reading older than one
-   * already taken is stale (a refresh that read the row just before a move here, and answered
-   * after it) and must not set the clock back, or a command arriving then (a plan change) would
-   * be run at the earlier time.
+   * Takes a reading of the shared clock, which only moves forward: a reading older than one already
+   * taken is stale (a refresh that read the row just before a move here, and answered after it) and
+   * must not set the clock back, or a command arriving then (a plan change) would be run at the
+   * earlier time.
    */
   Instant observe(Instant reading) {
     if (shared == null || reading.isAfter(shared)) {
@@ -75,7 +76,8 @@ final class BillingClock extends Clock {
   /** Billing computes in whole milliseconds; the shared clock is kept at that precision too. */
   @Override
   public Instant instant() {
-    return pool == null ? base.instant().truncatedTo(ChronoUnit.MILLIS)
+    return pool == null
+        ? base.instant().truncatedTo(ChronoUnit.MILLIS)
         : shared.truncatedTo(ChronoUnit.MILLIS);
   }
 

@@ -1,7 +1,7 @@
 package dev.kopek.billing;
 
-import dev.kopek.model.Limits;
 import dev.kopek.model.Bus;
+import dev.kopek.model.Limits;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.model.ledger.WalletKey;
@@ -16,14 +16,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Billing's requests to the ledger, over its event-bus contract: balances, and runs' entries
- * posted as atomic groups. A run of one wallet uses the one-wallet forms
- * ({@code kopek.ledger.wallet.get}, {@code "atomic": true}); a chunk uses the batched ones.
+ * Billing's requests to the ledger, over its event-bus contract: balances, and runs' entries posted
+ * as atomic groups. A run of one wallet uses the one-wallet forms ({@code kopek.ledger.wallet.get},
+ * {@code "atomic": true}); a chunk uses the batched ones.
  */
 final class BillingLedger {
 
   /** The most postings one {@code kopek.ledger.post.batch} request may carry. */
-
   private static final Logger LOG = LoggerFactory.getLogger(BillingLedger.class);
 
   private final Vertx vertx;
@@ -43,20 +42,25 @@ final class BillingLedger {
   Future<List<Long>> balances(List<WalletKey> wallets) {
     JsonArray asked = new JsonArray();
     wallets.forEach(wallet -> asked.add(walletJson(wallet)));
-    return Bus.request(vertx, LedgerAddresses.WALLETS_GET, new JsonObject().put("wallets", asked),
-            timeoutMs)
-        .map(reply -> {
-          JsonArray data = reply.getJsonArray("data");
-          if (data.size() != wallets.size()) {
-            throw new IllegalStateException("the ledger answered " + data.size()
-                + " balances for " + wallets.size() + " wallets");
-          }
-          List<Long> balances = new ArrayList<>(data.size());
-          for (int i = 0; i < data.size(); i++) {
-            balances.add(data.getJsonObject(i).getLong("balance_minor"));
-          }
-          return balances;
-        });
+    return Bus.request(
+            vertx, LedgerAddresses.WALLETS_GET, new JsonObject().put("wallets", asked), timeoutMs)
+        .map(
+            reply -> {
+              JsonArray data = reply.getJsonArray("data");
+              if (data.size() != wallets.size()) {
+                throw new IllegalStateException(
+                    "the ledger answered "
+                        + data.size()
+                        + " balances for "
+                        + wallets.size()
+                        + " wallets");
+              }
+              List<Long> balances = new ArrayList<>(data.size());
+              for (int i = 0; i < data.size(); i++) {
+                balances.add(data.getJsonObject(i).getLong("balance_minor"));
+              }
+              return balances;
+            });
   }
 
   /**
@@ -64,8 +68,11 @@ final class BillingLedger {
    * known whether they were posted.
    */
   Future<Outcome> post(PendingRun run) {
-    return Bus.request(vertx, LedgerAddresses.POST_BATCH, new JsonObject()
-            .put("postings", postingsJson(run)).put("atomic", true), timeoutMs)
+    return Bus.request(
+            vertx,
+            LedgerAddresses.POST_BATCH,
+            new JsonObject().put("postings", postingsJson(run)).put("atomic", true),
+            timeoutMs)
         .map(reply -> outcome(run, reply.getJsonArray("results")));
   }
 
@@ -82,8 +89,11 @@ final class BillingLedger {
     for (int i = 0; i < runs.size(); i++) {
       JsonArray group = postingsJson(runs.get(i));
       if (group.isEmpty() || group.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
-        outcomes.set(i, new Outcome.Unknown(new IllegalStateException("a run of "
-            + group.size() + " entries cannot be posted in one request")));
+        outcomes.set(
+            i,
+            new Outcome.Unknown(
+                new IllegalStateException(
+                    "a run of " + group.size() + " entries cannot be posted in one request")));
         continue;
       }
       if (postings + group.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
@@ -102,24 +112,29 @@ final class BillingLedger {
     return Future.all(requests).map(v -> outcomes);
   }
 
-  private Future<Void> postGroups(List<PendingRun> runs, JsonArray groups, List<Integer> members,
-      List<Outcome> outcomes) {
-    return Bus.request(vertx, LedgerAddresses.POST_BATCH, new JsonObject().put("groups", groups),
-            timeoutMs)
-        .<Void>map(reply -> {
-          JsonArray results = reply.getJsonArray("groups");
-          for (int j = 0; j < members.size(); j++) {
-            int i = members.get(j);
-            outcomes.set(i, outcome(runs.get(i), results.getJsonArray(j)));
-          }
-          return null;
-        })
-        .recover(error -> {
-          LOG.warn("Posting the billing runs of {} wallets failed ({}); their pending runs are "
-              + "posted again", members.size(), error.toString());
-          members.forEach(i -> outcomes.set(i, new Outcome.Unknown(error)));
-          return Future.succeededFuture();
-        });
+  private Future<Void> postGroups(
+      List<PendingRun> runs, JsonArray groups, List<Integer> members, List<Outcome> outcomes) {
+    return Bus.request(
+            vertx, LedgerAddresses.POST_BATCH, new JsonObject().put("groups", groups), timeoutMs)
+        .<Void>map(
+            reply -> {
+              JsonArray results = reply.getJsonArray("groups");
+              for (int j = 0; j < members.size(); j++) {
+                int i = members.get(j);
+                outcomes.set(i, outcome(runs.get(i), results.getJsonArray(j)));
+              }
+              return null;
+            })
+        .recover(
+            error -> {
+              LOG.warn(
+                  "Posting the billing runs of {} wallets failed ({}); their pending runs are "
+                      + "posted again",
+                  members.size(),
+                  error.toString());
+              members.forEach(i -> outcomes.set(i, new Outcome.Unknown(error)));
+              return Future.succeededFuture();
+            });
   }
 
   /**
@@ -133,8 +148,8 @@ final class BillingLedger {
       JsonObject entry = result.getJsonObject("entry");
       if (entry == null) {
         String code = result.getJsonObject("error", new JsonObject()).getString("code");
-        LOG.info("Billing run for {} refused by the ledger ({}); planning again", run.wallet(),
-            code);
+        LOG.info(
+            "Billing run for {} refused by the ledger ({}); planning again", run.wallet(), code);
         return new Outcome.Refused(code);
       }
       entryIds.add(entry.getLong("id"));

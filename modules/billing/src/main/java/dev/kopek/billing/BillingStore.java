@@ -28,8 +28,8 @@ final class BillingStore {
   /**
    * A wallet's timer row, locked for the transaction that read it.
    *
-   * @param wallet         the wallet
-   * @param nextChargeAt   its timer, or null
+   * @param wallet the wallet
+   * @param nextChargeAt its timer, or null
    * @param pendingRunJson its pending run as stored (read with {@link #pendingRun()}), or null
    */
   record WalletRow(WalletKey wallet, Instant nextChargeAt, JsonObject pendingRunJson) {
@@ -59,8 +59,14 @@ final class BillingStore {
 
   // Plans
 
-  Future<Optional<JsonObject>> insertPlan(String code, String name, long priceMinor,
-      String currency, String period, long periodMs, Instant now) {
+  Future<Optional<JsonObject>> insertPlan(
+      String code,
+      String name,
+      long priceMinor,
+      String currency,
+      String period,
+      long periodMs,
+      Instant now) {
     return pool.preparedQuery(BillingSql.INSERT_PLAN)
         .execute(Tuple.of(code, name, priceMinor, currency, period, periodMs, time(now)))
         .map(BillingStore::firstPlan);
@@ -68,20 +74,25 @@ final class BillingStore {
 
   Future<List<JsonObject>> plans(boolean includeRetired) {
     return pool.query(includeRetired ? BillingSql.SELECT_PLANS : BillingSql.SELECT_ACTIVE_PLANS)
-        .execute().map(rows -> {
-          List<JsonObject> plans = new ArrayList<>();
-          rows.forEach(row -> plans.add(plan(row)));
-          return plans;
-        });
+        .execute()
+        .map(
+            rows -> {
+              List<JsonObject> plans = new ArrayList<>();
+              rows.forEach(row -> plans.add(plan(row)));
+              return plans;
+            });
   }
 
   Future<Optional<JsonObject>> plan(SqlClient client, String code) {
-    return client.preparedQuery(BillingSql.SELECT_PLAN).execute(Tuple.of(code))
+    return client
+        .preparedQuery(BillingSql.SELECT_PLAN)
+        .execute(Tuple.of(code))
         .map(BillingStore::firstPlan);
   }
 
   Future<Optional<JsonObject>> retirePlan(String code, Instant now) {
-    return pool.preparedQuery(BillingSql.UPDATE_PLAN_RETIRED).execute(Tuple.of(code, time(now)))
+    return pool.preparedQuery(BillingSql.UPDATE_PLAN_RETIRED)
+        .execute(Tuple.of(code, time(now)))
         .map(BillingStore::firstPlan);
   }
 
@@ -109,28 +120,38 @@ final class BillingStore {
   Future<WalletRow> lockWallet(SqlClient conn, WalletKey wallet, Instant now) {
     return conn.preparedQuery(BillingSql.INSERT_WALLET)
         .execute(Tuple.of(wallet.userId(), wallet.currency(), time(now)))
-        .compose(v -> conn.preparedQuery(BillingSql.SELECT_WALLET_FOR_UPDATE)
-            .execute(Tuple.of(wallet.userId(), wallet.currency())))
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return new WalletRow(wallet, instant(row.getOffsetDateTime("next_charge_at")),
-              pendingRunJson(row));
-        });
+        .compose(
+            v ->
+                conn.preparedQuery(BillingSql.SELECT_WALLET_FOR_UPDATE)
+                    .execute(Tuple.of(wallet.userId(), wallet.currency())))
+        .map(
+            rows -> {
+              Row row = rows.iterator().next();
+              return new WalletRow(
+                  wallet, instant(row.getOffsetDateTime("next_charge_at")), pendingRunJson(row));
+            });
   }
 
   /** The wallet's timer, without locking it; empty when billing has no row for the wallet. */
   Future<Optional<Instant>> nextChargeAt(SqlClient conn, WalletKey wallet) {
     return conn.preparedQuery(BillingSql.SELECT_NEXT_CHARGE_AT)
         .execute(Tuple.of(wallet.userId(), wallet.currency()))
-        .map(rows -> rows.size() == 0 ? Optional.empty()
-            : Optional.ofNullable(instant(rows.iterator().next().getOffsetDateTime("next_charge_at"))));
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? Optional.empty()
+                    : Optional.ofNullable(
+                        instant(rows.iterator().next().getOffsetDateTime("next_charge_at"))));
   }
 
   private static List<WalletRow> walletRows(RowSet<Row> rows) {
     List<WalletRow> list = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      list.add(new WalletRow(new WalletKey(row.getString("user_id"), row.getString("currency")),
-          instant(row.getOffsetDateTime("next_charge_at")), pendingRunJson(row)));
+      list.add(
+          new WalletRow(
+              new WalletKey(row.getString("user_id"), row.getString("currency")),
+              instant(row.getOffsetDateTime("next_charge_at")),
+              pendingRunJson(row)));
     }
     return list;
   }
@@ -148,30 +169,39 @@ final class BillingStore {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(BillingSql.UPDATE_TIMERS)
-        .execute(Tuple.from(Arrays.asList(userIds(timers), currencies(timers),
-            nextChargesAt(timers), time(now))))
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    userIds(timers), currencies(timers), nextChargesAt(timers), time(now))))
         .mapEmpty();
   }
 
   /**
    * Ends many runs in one statement: for each wallet whose pending run is still {@code runIds[i]},
    * sets its timer, clears the pending run and releases the lease, locking the row for the rest of
-   * the transaction. Returns the run ids it found still pending (another process may have
-   * completed a run meanwhile).
+   * the transaction. Returns the run ids it found still pending (another process may have completed
+   * a run meanwhile).
    */
-  Future<Set<String>> finishRuns(SqlClient conn, List<WalletTimer> timers, List<String> runIds,
-      Instant now) {
+  Future<Set<String>> finishRuns(
+      SqlClient conn, List<WalletTimer> timers, List<String> runIds, Instant now) {
     if (timers.isEmpty()) {
       return Future.succeededFuture(Set.of());
     }
     return conn.preparedQuery(BillingSql.UPDATE_TIMERS_OF_PENDING_RUNS)
-        .execute(Tuple.from(Arrays.asList(userIds(timers), currencies(timers),
-            nextChargesAt(timers), runIds.toArray(String[]::new), time(now))))
-        .map(rows -> {
-          Set<String> finished = new HashSet<>();
-          rows.forEach(row -> finished.add(row.getString("run_id")));
-          return finished;
-        });
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    userIds(timers),
+                    currencies(timers),
+                    nextChargesAt(timers),
+                    runIds.toArray(String[]::new),
+                    time(now))))
+        .map(
+            rows -> {
+              Set<String> finished = new HashSet<>();
+              rows.forEach(row -> finished.add(row.getString("run_id")));
+              return finished;
+            });
   }
 
   /**
@@ -185,14 +215,18 @@ final class BillingStore {
     return conn.preparedQuery(BillingSql.SELECT_ABANDONED_RUNS_FOR_UPDATE)
         .execute(Tuple.of(limit))
         .map(BillingStore::walletRows)
-        .compose(left -> left.size() >= limit ? Future.succeededFuture(left)
-            : conn.preparedQuery(BillingSql.SELECT_DUE_WALLETS_FOR_UPDATE)
-                .execute(Tuple.of(time(now), limit - left.size()))
-                .map(rows -> {
-                  List<WalletRow> claimed = new ArrayList<>(left);
-                  claimed.addAll(walletRows(rows));
-                  return claimed;
-                }));
+        .compose(
+            left ->
+                left.size() >= limit
+                    ? Future.succeededFuture(left)
+                    : conn.preparedQuery(BillingSql.SELECT_DUE_WALLETS_FOR_UPDATE)
+                        .execute(Tuple.of(time(now), limit - left.size()))
+                        .map(
+                            rows -> {
+                              List<WalletRow> claimed = new ArrayList<>(left);
+                              claimed.addAll(walletRows(rows));
+                              return claimed;
+                            }));
   }
 
   /** Leases wallets to this process for {@code leaseMs}, so that claims elsewhere skip them. */
@@ -206,117 +240,153 @@ final class BillingStore {
   }
 
   /**
-   * Stores many wallets' pending runs in one statement, leasing the wallets for
-   * {@code leaseMs}; their timers are left as they are until the runs are applied.
+   * Stores many wallets' pending runs in one statement, leasing the wallets for {@code leaseMs};
+   * their timers are left as they are until the runs are applied.
    */
   Future<Void> storePendingRuns(SqlClient conn, List<PendingRun> runs, long leaseMs, Instant now) {
     if (runs.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(BillingSql.UPDATE_PENDING_RUNS)
-        .execute(Tuple.from(Arrays.asList(
-            runs.stream().map(r -> r.wallet().userId()).toArray(String[]::new),
-            runs.stream().map(r -> r.wallet().currency()).toArray(String[]::new),
-            runs.stream().map(r -> r.toJson().encode()).toArray(String[]::new),
-            leaseMs, time(now))))
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    runs.stream().map(r -> r.wallet().userId()).toArray(String[]::new),
+                    runs.stream().map(r -> r.wallet().currency()).toArray(String[]::new),
+                    runs.stream().map(r -> r.toJson().encode()).toArray(String[]::new),
+                    leaseMs,
+                    time(now))))
         .mapEmpty();
   }
 
   // Subscriptions
 
   /** The subscriptions that are not cancelled of many wallets, oldest first, by wallet. */
-  Future<Map<WalletKey, List<SubscriptionRow>>> walletsSubscriptions(SqlClient conn,
-      List<WalletKey> wallets) {
+  Future<Map<WalletKey, List<SubscriptionRow>>> walletsSubscriptions(
+      SqlClient conn, List<WalletKey> wallets) {
     return conn.preparedQuery(BillingSql.SELECT_SUBSCRIPTIONS_OF_WALLETS)
         .execute(walletKeys(wallets))
-        .map(rows -> {
-          Map<WalletKey, List<SubscriptionRow>> byWallet = new HashMap<>();
-          for (Row row : rows) {
-            SubscriptionRow subscription = SubscriptionRow.from(row);
-            byWallet.computeIfAbsent(subscription.wallet(), k -> new ArrayList<>())
-                .add(subscription);
-          }
-          return byWallet;
-        });
+        .map(
+            rows -> {
+              Map<WalletKey, List<SubscriptionRow>> byWallet = new HashMap<>();
+              for (Row row : rows) {
+                SubscriptionRow subscription = SubscriptionRow.from(row);
+                byWallet
+                    .computeIfAbsent(subscription.wallet(), k -> new ArrayList<>())
+                    .add(subscription);
+              }
+              return byWallet;
+            });
   }
 
   /** Which of the wallets have a subscription that is not cancelled. */
   Future<Set<WalletKey>> walletsWithSubscriptions(List<WalletKey> wallets) {
     return pool.preparedQuery(BillingSql.SELECT_SUBSCRIBED_WALLETS_OF_USERS)
         .execute(Tuple.of((Object) wallets.stream().map(WalletKey::userId).toArray(String[]::new)))
-        .map(rows -> {
-          Set<WalletKey> subscribed = new HashSet<>();
-          rows.forEach(row -> subscribed.add(new WalletKey(row.getString(0), row.getString(1))));
-          subscribed.retainAll(new HashSet<>(wallets));
-          return subscribed;
-        });
+        .map(
+            rows -> {
+              Set<WalletKey> subscribed = new HashSet<>();
+              rows.forEach(
+                  row -> subscribed.add(new WalletKey(row.getString(0), row.getString(1))));
+              subscribed.retainAll(new HashSet<>(wallets));
+              return subscribed;
+            });
   }
 
   Future<List<SubscriptionRow>> userSubscriptions(String userId) {
-    return pool.preparedQuery(BillingSql.SELECT_SUBSCRIPTIONS_OF_USER).execute(Tuple.of(userId))
+    return pool.preparedQuery(BillingSql.SELECT_SUBSCRIPTIONS_OF_USER)
+        .execute(Tuple.of(userId))
         .map(BillingStore::subscriptions);
   }
 
   Future<Optional<SubscriptionRow>> subscription(SqlClient conn, String id) {
-    return conn.preparedQuery(BillingSql.SELECT_SUBSCRIPTION).execute(Tuple.of(id))
+    return conn.preparedQuery(BillingSql.SELECT_SUBSCRIPTION)
+        .execute(Tuple.of(id))
         .map(rows -> subscriptions(rows).stream().findFirst());
   }
 
-  Future<Void> insertSubscription(SqlClient conn, String id, WalletKey wallet, PlanTerms plan,
-      Instant at) {
+  Future<Void> insertSubscription(
+      SqlClient conn, String id, WalletKey wallet, PlanTerms plan, Instant at) {
     return conn.preparedQuery(BillingSql.INSERT_SUBSCRIPTION)
-        .execute(Tuple.from(Arrays.asList(id, wallet.userId(), wallet.currency(), plan.code(),
-            time(at), plan.priceMinor(), plan.periodMs())))
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    id,
+                    wallet.userId(),
+                    wallet.currency(),
+                    plan.code(),
+                    time(at),
+                    plan.priceMinor(),
+                    plan.periodMs())))
         .mapEmpty();
   }
 
   Future<Void> updateProgress(SqlClient conn, Segment segment, Instant billedThrough, Instant now) {
     return conn.preparedQuery(BillingSql.UPDATE_PROGRESS)
-        .execute(Tuple.of(segment.subscriptionId(), segment.periodsCharged(),
-            segment.chargedMinor(), time(billedThrough), time(now)))
+        .execute(
+            Tuple.of(
+                segment.subscriptionId(),
+                segment.periodsCharged(),
+                segment.chargedMinor(),
+                time(billedThrough),
+                time(now)))
         .mapEmpty();
   }
 
   /** {@link #updateProgress} for many segments in one statement. */
-  Future<Void> updateProgressAll(SqlClient conn, List<Segment> segments,
-      List<Instant> billedThrough, List<Instant> at) {
+  Future<Void> updateProgressAll(
+      SqlClient conn, List<Segment> segments, List<Instant> billedThrough, List<Instant> at) {
     if (segments.isEmpty()) {
       return Future.succeededFuture();
     }
     return conn.preparedQuery(BillingSql.UPDATE_PROGRESS_ALL)
-        .execute(Tuple.from(List.of(
-            segments.stream().map(Segment::subscriptionId).toArray(String[]::new),
-            segments.stream().map(Segment::periodsCharged).toArray(Long[]::new),
-            segments.stream().map(Segment::chargedMinor).toArray(Long[]::new),
-            billedThrough.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new),
-            at.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new))))
+        .execute(
+            Tuple.from(
+                List.of(
+                    segments.stream().map(Segment::subscriptionId).toArray(String[]::new),
+                    segments.stream().map(Segment::periodsCharged).toArray(Long[]::new),
+                    segments.stream().map(Segment::chargedMinor).toArray(Long[]::new),
+                    billedThrough.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new),
+                    at.stream().map(BillingStore::time).toArray(OffsetDateTime[]::new))))
         .mapEmpty();
   }
 
   /** Records the end of a segment in the audit trail. */
   Future<Void> endSegment(SqlClient conn, Segment segment, Instant endedAt, String reason) {
     return conn.preparedQuery(BillingSql.INSERT_ENDED_SEGMENT)
-        .execute(Tuple.from(Arrays.asList(segment.subscriptionId(), segment.segment(),
-            segment.planCode(), time(Instant.ofEpochMilli(segment.anchorMs())), time(endedAt),
-            reason, segment.chargedMinor())))
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    segment.subscriptionId(),
+                    segment.segment(),
+                    segment.planCode(),
+                    time(Instant.ofEpochMilli(segment.anchorMs())),
+                    time(endedAt),
+                    reason,
+                    segment.chargedMinor())))
         .mapEmpty();
   }
 
   Future<Void> suspend(SqlClient conn, String id, Instant at) {
-    return conn.preparedQuery(BillingSql.UPDATE_SUSPENDED).execute(Tuple.of(id, time(at)))
+    return conn.preparedQuery(BillingSql.UPDATE_SUSPENDED)
+        .execute(Tuple.of(id, time(at)))
         .mapEmpty();
   }
 
   Future<Void> cancel(SqlClient conn, String id, Instant at) {
-    return conn.preparedQuery(BillingSql.UPDATE_CANCELLED).execute(Tuple.of(id, time(at)))
+    return conn.preparedQuery(BillingSql.UPDATE_CANCELLED)
+        .execute(Tuple.of(id, time(at)))
         .mapEmpty();
   }
 
   /** Starts a new segment at {@code anchor} on {@code plan}: after a plan change or a resume. */
-  Future<Void> startSegment(SqlClient conn, String id, int segment, PlanTerms plan, Instant anchor) {
+  Future<Void> startSegment(
+      SqlClient conn, String id, int segment, PlanTerms plan, Instant anchor) {
     return conn.preparedQuery(BillingSql.UPDATE_NEW_SEGMENT)
-        .execute(Tuple.from(Arrays.asList(id, segment, time(anchor), plan.code(),
-            plan.priceMinor(), plan.periodMs())))
+        .execute(
+            Tuple.from(
+                Arrays.asList(
+                    id, segment, time(anchor), plan.code(), plan.priceMinor(), plan.periodMs())))
         .mapEmpty();
   }
 
@@ -330,12 +400,18 @@ final class BillingStore {
   // Idempotent commands
 
   Future<Optional<Row>> command(SqlClient conn, String userId, String key) {
-    return conn.preparedQuery(BillingSql.SELECT_COMMAND).execute(Tuple.of(userId, key))
+    return conn.preparedQuery(BillingSql.SELECT_COMMAND)
+        .execute(Tuple.of(userId, key))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
   }
 
-  Future<Void> storeCommand(SqlClient conn, String userId, String key, byte[] requestHash,
-      JsonObject reply, Instant now) {
+  Future<Void> storeCommand(
+      SqlClient conn,
+      String userId,
+      String key,
+      byte[] requestHash,
+      JsonObject reply,
+      Instant now) {
     return conn.preparedQuery(BillingSql.INSERT_COMMAND)
         .execute(Tuple.of(userId, key, Buffer.buffer(requestHash), reply, time(now)))
         .mapEmpty();

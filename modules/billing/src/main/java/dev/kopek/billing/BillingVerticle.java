@@ -63,44 +63,54 @@ public final class BillingVerticle extends VerticleBase {
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("kopek-billing"))
-        .connectingTo(PgConnectOptions.fromUri(config.databaseUrl()).setCachePreparedStatements(true))
-        .using(vertx)
-        .build();
+    pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("kopek-billing"))
+            .connectingTo(
+                PgConnectOptions.fromUri(config.databaseUrl()).setCachePreparedStatements(true))
+            .using(vertx)
+            .build();
     store = new BillingStore(pool);
-    Future<BillingClock> clockReady = config.testClock()
-        ? BillingClock.shared(baseClock, pool)
-        : Future.succeededFuture(BillingClock.of(baseClock));
-    return clockReady.compose(ready -> {
-      clock = ready;
-      if (clock.isTest()) {
-        LOG.warn("Billing runs on the TEST CLOCK (billing.test_clock: true): administrators can "
-            + "move time forward. Never use this in production.");
-      }
-      BillingLedger ledger = new BillingLedger(vertx, config.ledgerTimeoutMs());
-      BillingSaga saga = new BillingSaga(vertx, store, clock, config, ledger);
-      posted = new PostedWallets(context, store::walletsWithSubscriptions, saga::resume,
-          saga::timerCoalesced);
-      due = new DueWallets(saga, config);
-      BillingApi api = new BillingApi(store, clock, ledger, saga);
-      List<MessageConsumer<JsonObject>> consumers = List.of(
-          serve(BillingAddresses.PLAN_CREATE, api::createPlan),
-          serve(BillingAddresses.PLANS_LIST, api::listPlans),
-          serve(BillingAddresses.PLAN_RETIRE, api::retirePlan),
-          serve(BillingAddresses.SUBSCRIPTION_CREATE, api::subscribe),
-          serve(BillingAddresses.SUBSCRIPTIONS_LIST, api::list),
-          serve(BillingAddresses.SUBSCRIPTION_CHANGE, api::change),
-          serve(BillingAddresses.SUBSCRIPTION_CANCEL, api::cancel),
-          serve(BillingAddresses.CLOCK_GET, api::clock),
-          serve(BillingAddresses.CLOCK_SET, api::setClock));
-      MessageConsumer<JsonObject> posted = vertx.eventBus().consumer(LedgerAddresses.POSTED,
-          message -> onPosted(message.body()));
-      pollTimer = vertx.setPeriodic(config.pollIntervalMs(), id -> poll());
-      List<Future<?>> ready2 = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
-      ready2.add(posted.completion());
-      return Future.all(ready2);
-    });
+    Future<BillingClock> clockReady =
+        config.testClock()
+            ? BillingClock.shared(baseClock, pool)
+            : Future.succeededFuture(BillingClock.of(baseClock));
+    return clockReady.compose(
+        ready -> {
+          clock = ready;
+          if (clock.isTest()) {
+            LOG.warn(
+                "Billing runs on the TEST CLOCK (billing.test_clock: true): administrators can "
+                    + "move time forward. Never use this in production.");
+          }
+          BillingLedger ledger = new BillingLedger(vertx, config.ledgerTimeoutMs());
+          BillingSaga saga = new BillingSaga(vertx, store, clock, config, ledger);
+          posted =
+              new PostedWallets(
+                  context, store::walletsWithSubscriptions, saga::resume, saga::timerCoalesced);
+          due = new DueWallets(saga, config);
+          BillingApi api = new BillingApi(store, clock, ledger, saga);
+          List<MessageConsumer<JsonObject>> consumers =
+              List.of(
+                  serve(BillingAddresses.PLAN_CREATE, api::createPlan),
+                  serve(BillingAddresses.PLANS_LIST, api::listPlans),
+                  serve(BillingAddresses.PLAN_RETIRE, api::retirePlan),
+                  serve(BillingAddresses.SUBSCRIPTION_CREATE, api::subscribe),
+                  serve(BillingAddresses.SUBSCRIPTIONS_LIST, api::list),
+                  serve(BillingAddresses.SUBSCRIPTION_CHANGE, api::change),
+                  serve(BillingAddresses.SUBSCRIPTION_CANCEL, api::cancel),
+                  serve(BillingAddresses.CLOCK_GET, api::clock),
+                  serve(BillingAddresses.CLOCK_SET, api::setClock));
+          MessageConsumer<JsonObject> posted =
+              vertx
+                  .eventBus()
+                  .consumer(LedgerAddresses.POSTED, message -> onPosted(message.body()));
+          pollTimer = vertx.setPeriodic(config.pollIntervalMs(), id -> poll());
+          List<Future<?>> ready2 =
+              new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+          ready2.add(posted.completion());
+          return Future.all(ready2);
+        });
   }
 
   /** Whether billing has reacted to every entry posted so far (tests wait for it). */
@@ -110,8 +120,8 @@ public final class BillingVerticle extends VerticleBase {
     return idle.future();
   }
 
-  private MessageConsumer<JsonObject> serve(String address,
-      Function<JsonObject, Future<JsonObject>> handler) {
+  private MessageConsumer<JsonObject> serve(
+      String address, Function<JsonObject, Future<JsonObject>> handler) {
     return Bus.serve(vertx, address, handler, LOG);
   }
 
@@ -123,13 +133,14 @@ public final class BillingVerticle extends VerticleBase {
     if ("billing".equals(entry.getString("kind"))) {
       return;
     }
-    posted.posted(new WalletKey(entry.getString("user_id"), entry.getString("currency")),
+    posted.posted(
+        new WalletKey(entry.getString("user_id"), entry.getString("currency")),
         entry.getLong("amount_minor", 0L) > 0);
   }
 
   /**
-   * Bills due wallets in chunks (see {@link DueWallets}), up to {@code billing.batch_max} per
-   * poll; the rest waits for the next poll, where other processes on the database may take some.
+   * Bills due wallets in chunks (see {@link DueWallets}), up to {@code billing.batch_max} per poll;
+   * the rest waits for the next poll, where other processes on the database may take some.
    */
   private void poll() {
     if (polling) {
@@ -137,32 +148,45 @@ public final class BillingVerticle extends VerticleBase {
     }
     polling = true;
     runDue()
-        .onFailure(error -> {
-          // Polled five times a second: an outage is logged once per kind every few seconds.
-          if (DatabaseFailures.isTransient(error)) {
-            String kind = DatabaseFailures.kind(error).orElseThrow();
-            Bus.outageLog(LOG).warn(kind, "Database unavailable (" + kind + "): billing poll "
-                + "failed: " + error.getMessage());
-          } else {
-            LOG.warn("Billing poll failed: {}", error.toString());
-          }
-        })
+        .onFailure(
+            error -> {
+              // Polled five times a second: an outage is logged once per kind every few seconds.
+              if (DatabaseFailures.isTransient(error)) {
+                String kind = DatabaseFailures.kind(error).orElseThrow();
+                Bus.outageLog(LOG)
+                    .warn(
+                        kind,
+                        "Database unavailable ("
+                            + kind
+                            + "): billing poll "
+                            + "failed: "
+                            + error.getMessage());
+              } else {
+                LOG.warn("Billing poll failed: {}", error.toString());
+              }
+            })
         .onComplete(done -> polling = false);
   }
 
   /** One round, logged when it claimed any wallet: how many were billed, and how long it took. */
   private Future<Void> runDue() {
     long started = System.nanoTime();
-    return clock.refresh()
+    return clock
+        .refresh()
         .compose(due::runDue)
-        .map(tally -> {
-          if (tally.claimed() > 0) {
-            LOG.info("Billed {} due wallets in {} ms{}", tally.claimed() - tally.failed(),
-                (System.nanoTime() - started) / 1_000_000, tally.failed() == 0 ? ""
-                    : " (" + tally.failed() + " failed, retried when their lease ends)");
-          }
-          return null;
-        });
+        .map(
+            tally -> {
+              if (tally.claimed() > 0) {
+                LOG.info(
+                    "Billed {} due wallets in {} ms{}",
+                    tally.claimed() - tally.failed(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    tally.failed() == 0
+                        ? ""
+                        : " (" + tally.failed() + " failed, retried when their lease ends)");
+              }
+              return null;
+            });
   }
 
   @Override

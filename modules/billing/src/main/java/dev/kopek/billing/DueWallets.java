@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bills the wallets whose timer is due, a chunk at a time ({@link BillingSaga#runChunk}), and
- * then, one by one, the wallets a chunk left to run alone. Confined to the verticle's event loop.
+ * Bills the wallets whose timer is due, a chunk at a time ({@link BillingSaga#runChunk}), and then,
+ * one by one, the wallets a chunk left to run alone. Confined to the verticle's event loop.
  */
 final class DueWallets {
 
@@ -37,18 +37,18 @@ final class DueWallets {
   }
 
   /**
-   * What a poll did: wallets claimed, how many of them could not be run, and whether running
-   * them together failed (then claiming stops until the next poll).
+   * What a poll did: wallets claimed, how many of them could not be run, and whether running them
+   * together failed (then claiming stops until the next poll).
    */
   record Tally(int claimed, int failed, boolean broken) {}
 
   /**
    * Bills up to {@code billing.batch_max} wallets due at {@code now} (the shared clock, refreshed
    * by the caller), chunk by chunk, until that many were claimed or a claim comes back short
-   * (nothing more is due, or other processes have the rest). One chunk is claimed first; only if
-   * it comes back full do {@link #CHUNKS_IN_FLIGHT} chunks run at once, each lane claiming its
-   * next chunk as soon as it is done with one. The rest waits for the next poll, so that the
-   * processes polling the same database share the work.
+   * (nothing more is due, or other processes have the rest). One chunk is claimed first; only if it
+   * comes back full do {@link #CHUNKS_IN_FLIGHT} chunks run at once, each lane claiming its next
+   * chunk as soon as it is done with one. The rest waits for the next poll, so that the processes
+   * polling the same database share the work.
    */
   Future<Tally> runDue(Instant now) {
     int[] reserved = {0};
@@ -58,19 +58,27 @@ final class DueWallets {
     Promise<Boolean> full = Promise.promise();
     List<Future<Void>> lanes = new ArrayList<>();
     lanes.add(lane(now, reserved, claimed, failed, broken, full));
-    Future<Void> others = full.future().compose(more -> {
-      List<Future<Void>> started = new ArrayList<>();
-      for (int lane = 1; more && lane < CHUNKS_IN_FLIGHT; lane++) {
-        started.add(lane(now, reserved, claimed, failed, broken, null));
-      }
-      return Future.all(started).mapEmpty();
-    });
+    Future<Void> others =
+        full.future()
+            .compose(
+                more -> {
+                  List<Future<Void>> started = new ArrayList<>();
+                  for (int lane = 1; more && lane < CHUNKS_IN_FLIGHT; lane++) {
+                    started.add(lane(now, reserved, claimed, failed, broken, null));
+                  }
+                  return Future.all(started).mapEmpty();
+                });
     lanes.add(others);
     return Future.all(lanes).map(v -> new Tally(claimed[0], failed[0], broken[0]));
   }
 
-  private Future<Void> lane(Instant now, int[] reserved, int[] claimed, int[] failed,
-      boolean[] broken, Promise<Boolean> full) {
+  private Future<Void> lane(
+      Instant now,
+      int[] reserved,
+      int[] claimed,
+      int[] failed,
+      boolean[] broken,
+      Promise<Boolean> full) {
     if (broken[0] || reserved[0] >= config.batchMax()) {
       if (full != null) {
         full.tryComplete(false);
@@ -79,22 +87,28 @@ final class DueWallets {
     }
     int limit = Math.min(chunkMax, config.batchMax() - reserved[0]);
     reserved[0] += limit;
-    return chunk(now, limit, full).compose(tally -> {
-      if (full != null) {
-        full.tryComplete(false);
-      }
-      claimed[0] += tally.claimed();
-      failed[0] += tally.failed();
-      broken[0] |= tally.broken();
-      return tally.claimed() < limit ? Future.succeededFuture()
-          : lane(now, reserved, claimed, failed, broken, null);
-    });
+    return chunk(now, limit, full)
+        .compose(
+            tally -> {
+              if (full != null) {
+                full.tryComplete(false);
+              }
+              claimed[0] += tally.claimed();
+              failed[0] += tally.failed();
+              broken[0] |= tally.broken();
+              return tally.claimed() < limit
+                  ? Future.succeededFuture()
+                  : lane(now, reserved, claimed, failed, broken, null);
+            });
   }
 
   /** One chunk, then its wallets that must run alone. */
   private Future<Tally> chunk(Instant now, int limit, Promise<Boolean> full) {
-    return saga.runChunk(now, limit, full).compose(chunk -> runAlone(chunk.alone())
-        .map(failed -> new Tally(chunk.claimed(), failed, chunk.broken())));
+    return saga.runChunk(now, limit, full)
+        .compose(
+            chunk ->
+                runAlone(chunk.alone())
+                    .map(failed -> new Tally(chunk.claimed(), failed, chunk.broken())));
   }
 
   /** Runs wallets one at a time each, {@link #ALONE_IN_FLIGHT} at once; returns the failures. */
@@ -108,11 +122,16 @@ final class DueWallets {
       Future<Void> chain = Future.succeededFuture();
       for (int i = lane; i < wallets.size(); i += ALONE_IN_FLIGHT) {
         WalletKey wallet = wallets.get(i);
-        chain = chain.compose(v -> saga.timer(wallet).recover(error -> {
-          LOG.warn("Billing run of {} failed: {}", wallet, error.toString());
-          failed[0]++;
-          return Future.succeededFuture();
-        }));
+        chain =
+            chain.compose(
+                v ->
+                    saga.timer(wallet)
+                        .recover(
+                            error -> {
+                              LOG.warn("Billing run of {} failed: {}", wallet, error.toString());
+                              failed[0]++;
+                              return Future.succeededFuture();
+                            }));
       }
       lanes.add(chain);
     }

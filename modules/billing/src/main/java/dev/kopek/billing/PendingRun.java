@@ -18,26 +18,34 @@ import java.util.UUID;
  * posted: everything needed to post them again and apply the run's state changes after a crash,
  * without recomputing anything.
  *
- * @param runId            unique per planned run: the run is applied only while it is still the
- *                         wallet's pending run under this id
- * @param request          what the run was asked to do
- * @param atMs             when it ran
- * @param balanceMinor     the balance it was planned from
- * @param charges          the entries to post, all or none, chronological
- * @param after            each segment active before the run, settled by it
- * @param suspendedAtMs    when the balance ran out, or null
+ * @param runId unique per planned run: the run is applied only while it is still the wallet's
+ *     pending run under this id
+ * @param request what the run was asked to do
+ * @param atMs when it ran
+ * @param balanceMinor the balance it was planned from
+ * @param charges the entries to post, all or none, chronological
+ * @param after each segment active before the run, settled by it
+ * @param suspendedAtMs when the balance ran out, or null
  * @param uncollectedMinor usage after the balance ran out and before the run (a late timer)
- * @param resumed          suspended subscriptions the run resumes
- * @param nextChargeAtMs   when the wallet's timer is due next, or null when nothing is active
+ * @param resumed suspended subscriptions the run resumes
+ * @param nextChargeAtMs when the wallet's timer is due next, or null when nothing is active
  */
-record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor,
-    List<WalletPlan.Charge> charges, List<Segment> after, Long suspendedAtMs,
-    long uncollectedMinor, List<Resumed> resumed, Long nextChargeAtMs) {
+record PendingRun(
+    String runId,
+    RunRequest request,
+    long atMs,
+    long balanceMinor,
+    List<WalletPlan.Charge> charges,
+    List<Segment> after,
+    Long suspendedAtMs,
+    long uncollectedMinor,
+    List<Resumed> resumed,
+    Long nextChargeAtMs) {
 
   /**
-   * The stored shape's version. Shape 1 (before typed runs, no {@code format} field) stored the
-   * new plan as the whole plan view; shape 2 stores its terms only. Both are read, so that a run
-   * left pending across an upgrade completes.
+   * The stored shape's version. Shape 1 (before typed runs, no {@code format} field) stored the new
+   * plan as the whole plan view; shape 2 stores its terms only. Both are read, so that a run left
+   * pending across an upgrade completes.
    */
   static final int FORMAT = 2;
 
@@ -45,8 +53,8 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
    * A suspended subscription the run resumes: a new segment, anchored at the run's time.
    *
    * @param subscriptionId the subscription
-   * @param segment        the number of the segment that was suspended
-   * @param plan           the plan the new segment runs on
+   * @param segment the number of the segment that was suspended
+   * @param plan the plan the new segment runs on
    */
   record Resumed(String subscriptionId, int segment, PlanTerms plan) {}
 
@@ -72,22 +80,36 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
 
   /** A timer run that only moves its segments' progress: no suspension, resume or command. */
   boolean isPlainTimerRun() {
-    return request.action() == Action.TIMER && suspendedAtMs == null && resumed.isEmpty()
-        && request.command() == null && request.subscriptionId() == null;
+    return request.action() == Action.TIMER
+        && suspendedAtMs == null
+        && resumed.isEmpty()
+        && request.command() == null
+        && request.subscriptionId() == null;
   }
 
   /**
-   * The run's entries as ledger postings, each keyed by its period's unique reference. Reposting
-   * a pending run sends exactly these again, so the ledger replays what it has.
+   * The run's entries as ledger postings, each keyed by its period's unique reference. Reposting a
+   * pending run sends exactly these again, so the ledger replays what it has.
    */
   List<PostingRequest> postings() {
     List<PostingRequest> postings = new ArrayList<>(charges.size());
     for (WalletPlan.Charge charge : charges) {
-      postings.add(new PostingRequest(charge.reference(), wallet().userId(), wallet().currency(),
-          -charge.amountMinor(), EntryKind.BILLING, "Plan " + charge.planCode() + ", "
-              + Instant.ofEpochMilli(charge.fromMs()) + " to " + Instant.ofEpochMilli(charge.toMs())
-              + (charge.partial() ? " (prorated)" : ""),
-          charge.reference(), "revenue"));
+      postings.add(
+          new PostingRequest(
+              charge.reference(),
+              wallet().userId(),
+              wallet().currency(),
+              -charge.amountMinor(),
+              EntryKind.BILLING,
+              "Plan "
+                  + charge.planCode()
+                  + ", "
+                  + Instant.ofEpochMilli(charge.fromMs())
+                  + " to "
+                  + Instant.ofEpochMilli(charge.toMs())
+                  + (charge.partial() ? " (prorated)" : ""),
+              charge.reference(),
+              "revenue"));
     }
     return postings;
   }
@@ -98,8 +120,13 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
     JsonArray afterJson = new JsonArray();
     after.forEach(segment -> afterJson.add(segmentJson(segment)));
     JsonArray resumedJson = new JsonArray();
-    resumed.forEach(r -> resumedJson.add(new JsonObject().put("id", r.subscriptionId())
-        .put("segment", r.segment()).put("plan", r.plan().toJson())));
+    resumed.forEach(
+        r ->
+            resumedJson.add(
+                new JsonObject()
+                    .put("id", r.subscriptionId())
+                    .put("segment", r.segment())
+                    .put("plan", r.plan().toJson())));
     return new JsonObject()
         .put("format", FORMAT)
         .put("run_id", runId)
@@ -123,35 +150,46 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
   /**
    * Reads a stored run of either shape.
    *
-   * @throws IllegalArgumentException when it cannot be read: the run is then left pending, and
-   *     its wallet fails alone
+   * @throws IllegalArgumentException when it cannot be read: the run is then left pending, and its
+   *     wallet fails alone
    */
   static PendingRun fromJson(JsonObject json) {
     int format = json.getInteger("format", 1);
     if (format != 1 && format != FORMAT) {
-      throw new IllegalArgumentException("pending run " + json.getString("run_id")
-          + " is stored in an unknown shape " + format);
+      throw new IllegalArgumentException(
+          "pending run " + json.getString("run_id") + " is stored in an unknown shape " + format);
     }
     try {
-      RunRequest request = new RunRequest(
-          new WalletKey(json.getString("user_id"), json.getString("currency")),
-          Action.valueOf(json.getString("action")), json.getString("subscription_id"),
-          json.getJsonObject("new_plan") == null ? null
-              : PlanTerms.of(json.getJsonObject("new_plan")),
-          Command.fromJson(json.getJsonObject("command")));
+      RunRequest request =
+          new RunRequest(
+              new WalletKey(json.getString("user_id"), json.getString("currency")),
+              Action.valueOf(json.getString("action")),
+              json.getString("subscription_id"),
+              json.getJsonObject("new_plan") == null
+                  ? null
+                  : PlanTerms.of(json.getJsonObject("new_plan")),
+              Command.fromJson(json.getJsonObject("command")));
       List<WalletPlan.Charge> charges = new ArrayList<>();
       json.getJsonArray("charges").forEach(c -> charges.add(charge((JsonObject) c)));
       List<Segment> after = new ArrayList<>();
       json.getJsonArray("after").forEach(s -> after.add(segment((JsonObject) s)));
       List<Resumed> resumed = new ArrayList<>();
-      json.getJsonArray("resumed", new JsonArray()).forEach(r -> resumed.add(resumed((JsonObject) r)));
-      return new PendingRun(json.getString("run_id"), request, json.getLong("at_ms"),
-          json.getLong("balance_minor"), List.copyOf(charges), List.copyOf(after),
-          json.getLong("suspended_at_ms"), json.getLong("uncollected_minor"), List.copyOf(resumed),
+      json.getJsonArray("resumed", new JsonArray())
+          .forEach(r -> resumed.add(resumed((JsonObject) r)));
+      return new PendingRun(
+          json.getString("run_id"),
+          request,
+          json.getLong("at_ms"),
+          json.getLong("balance_minor"),
+          List.copyOf(charges),
+          List.copyOf(after),
+          json.getLong("suspended_at_ms"),
+          json.getLong("uncollected_minor"),
+          List.copyOf(resumed),
           json.getLong("next_charge_at_ms"));
     } catch (RuntimeException unreadable) {
-      throw new IllegalArgumentException("pending run " + json.getString("run_id")
-          + " cannot be read: " + unreadable, unreadable);
+      throw new IllegalArgumentException(
+          "pending run " + json.getString("run_id") + " cannot be read: " + unreadable, unreadable);
     }
   }
 
@@ -169,14 +207,20 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
   }
 
   private static WalletPlan.Charge charge(JsonObject json) {
-    WalletPlan.Charge charge = new WalletPlan.Charge(json.getString("subscription_id"),
-        json.getString("plan"), json.getInteger("segment"), json.getLong("k"),
-        json.getLong("amount_minor"), json.getLong("from_ms"), json.getLong("to_ms"),
-        json.getBoolean("partial"));
+    WalletPlan.Charge charge =
+        new WalletPlan.Charge(
+            json.getString("subscription_id"),
+            json.getString("plan"),
+            json.getInteger("segment"),
+            json.getLong("k"),
+            json.getLong("amount_minor"),
+            json.getLong("from_ms"),
+            json.getLong("to_ms"),
+            json.getBoolean("partial"));
     String stored = json.getString("reference");
     if (stored != null && !stored.equals(charge.reference())) {
-      throw new IllegalArgumentException("charge " + stored + " does not match its period "
-          + charge.reference());
+      throw new IllegalArgumentException(
+          "charge " + stored + " does not match its period " + charge.reference());
     }
     return charge;
   }
@@ -194,13 +238,19 @@ record PendingRun(String runId, RunRequest request, long atMs, long balanceMinor
   }
 
   private static Segment segment(JsonObject json) {
-    return new Segment(json.getString("subscription_id"), json.getString("plan"),
-        json.getInteger("segment"), json.getLong("anchor_ms"), json.getLong("price_minor"),
-        json.getLong("period_ms"), json.getLong("periods_charged"), json.getLong("charged_minor"));
+    return new Segment(
+        json.getString("subscription_id"),
+        json.getString("plan"),
+        json.getInteger("segment"),
+        json.getLong("anchor_ms"),
+        json.getLong("price_minor"),
+        json.getLong("period_ms"),
+        json.getLong("periods_charged"),
+        json.getLong("charged_minor"));
   }
 
   private static Resumed resumed(JsonObject json) {
-    return new Resumed(json.getString("id"), json.getInteger("segment"),
-        PlanTerms.of(json.getJsonObject("plan")));
+    return new Resumed(
+        json.getString("id"), json.getInteger("segment"), PlanTerms.of(json.getJsonObject("plan")));
   }
 }

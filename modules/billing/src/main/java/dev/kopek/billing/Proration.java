@@ -5,8 +5,8 @@ import java.math.BigInteger;
 /**
  * The one formula of billing: what a segment owes for usage from its anchor up to an instant,
  * {@code floor(price_minor × elapsed_ms / period_ms)}. Rounding happens once, on the segment's
- * total, so N periods cost exactly N × price and no drift accumulates. Integer arithmetic only;
- * the product is computed in 128 bits when it would overflow a {@code long}.
+ * total, so N periods cost exactly N × price and no drift accumulates. Integer arithmetic only; the
+ * product is computed in 128 bits when it would overflow a {@code long}.
  */
 final class Proration {
 
@@ -26,7 +26,9 @@ final class Proration {
     if (high == 0 && low >= 0) {
       return low / periodMs;
     }
-    return BigInteger.valueOf(priceMinor).multiply(BigInteger.valueOf(elapsed))
-        .divide(BigInteger.valueOf(periodMs)).longValueExact();
+    return BigInteger.valueOf(priceMinor)
+        .multiply(BigInteger.valueOf(elapsed))
+        .divide(BigInteger.valueOf(periodMs))
+        .longValueExact();
   }
 }

@@ -6,35 +6,43 @@ import io.vertx.core.json.JsonObject;
 /**
  * What a run of one wallet is asked to do besides charging what is due.
  *
- * @param wallet         the wallet
- * @param action         the kind of run
+ * @param wallet the wallet
+ * @param action the kind of run
  * @param subscriptionId the subscription a command is about; null for a timer or a resume
- * @param newPlan        the plan an activation or a plan change starts; null otherwise
- * @param command        the command's idempotency key and fingerprint; null for a timer or resume
+ * @param newPlan the plan an activation or a plan change starts; null otherwise
+ * @param command the command's idempotency key and fingerprint; null for a timer or resume
  */
-record RunRequest(WalletKey wallet, Action action, String subscriptionId, PlanTerms newPlan,
-    Command command) {
+record RunRequest(
+    WalletKey wallet, Action action, String subscriptionId, PlanTerms newPlan, Command command) {
 
   /** The kinds of run; their names are stored in pending runs. */
-  enum Action { TIMER, ACTIVATE, CHANGE, CANCEL, RESUME }
+  enum Action {
+    TIMER,
+    ACTIVATE,
+    CHANGE,
+    CANCEL,
+    RESUME
+  }
 
   /**
    * The plan a segment runs on, as a run stores it: what billing computes with.
    *
-   * @param code       the plan's code
+   * @param code the plan's code
    * @param priceMinor price per period, minor units
-   * @param periodMs   the period's length
+   * @param periodMs the period's length
    */
   record PlanTerms(String code, long priceMinor, long periodMs) {
 
     /** The terms of a plan as the store reads it (the plan's other fields are not kept). */
     static PlanTerms of(JsonObject plan) {
-      return new PlanTerms(plan.getString("code"), plan.getLong("price_minor"),
-          plan.getLong("period_ms"));
+      return new PlanTerms(
+          plan.getString("code"), plan.getLong("price_minor"), plan.getLong("period_ms"));
     }
 
     JsonObject toJson() {
-      return new JsonObject().put("code", code).put("price_minor", priceMinor)
+      return new JsonObject()
+          .put("code", code)
+          .put("price_minor", priceMinor)
           .put("period_ms", periodMs);
     }
   }
@@ -42,9 +50,9 @@ record RunRequest(WalletKey wallet, Action action, String subscriptionId, PlanTe
   /**
    * A subscription command's idempotency: a repeat with the same key gets the first reply.
    *
-   * @param key         the key, prefixed with the command's verb ({@code change:<key>})
-   * @param hashBase64  SHA-256 of what the command asks, base64: the same key asking something
-   *                    else is a conflict
+   * @param key the key, prefixed with the command's verb ({@code change:<key>})
+   * @param hashBase64 SHA-256 of what the command asks, base64: the same key asking something else
+   *     is a conflict
    */
   record Command(String key, String hashBase64) {
 

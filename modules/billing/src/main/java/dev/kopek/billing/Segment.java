@@ -1,20 +1,27 @@
 package dev.kopek.billing;
 
 /**
- * A subscription as billing computes with it: its current segment and what that segment was
- * charged so far. Immutable; a run produces new values.
+ * A subscription as billing computes with it: its current segment and what that segment was charged
+ * so far. Immutable; a run produces new values.
  *
- * @param subscriptionId     the subscription
- * @param planCode           the plan the segment runs on
- * @param segment            the segment's number (1 at activation, +1 at each change or resume)
- * @param anchorMs           the segment's start, epoch milliseconds
- * @param priceMinor         price per period, minor units
- * @param periodMs           the period's length
- * @param periodsCharged     full periods of the segment charged so far
- * @param chargedMinor       what the segment was charged so far
+ * @param subscriptionId the subscription
+ * @param planCode the plan the segment runs on
+ * @param segment the segment's number (1 at activation, +1 at each change or resume)
+ * @param anchorMs the segment's start, epoch milliseconds
+ * @param priceMinor price per period, minor units
+ * @param periodMs the period's length
+ * @param periodsCharged full periods of the segment charged so far
+ * @param chargedMinor what the segment was charged so far
  */
-record Segment(String subscriptionId, String planCode, int segment, long anchorMs,
-    long priceMinor, long periodMs, long periodsCharged, long chargedMinor) {
+record Segment(
+    String subscriptionId,
+    String planCode,
+    int segment,
+    long anchorMs,
+    long priceMinor,
+    long periodMs,
+    long periodsCharged,
+    long chargedMinor) {
 
   /** What the segment owes, beyond what it was charged, for usage up to {@code atMs}. */
   long accrued(long atMs) {

@@ -5,10 +5,10 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The billing contract (docs/BILLING.md) as a pure function: given a wallet's active segments,
- * its balance and the time the timer fired, which entries to post and what happens next. Amounts
- * come from stored timestamps only, never from how often a timer fired, so an early, late or
- * repeated run charges the same in total.
+ * The billing contract (docs/BILLING.md) as a pure function: given a wallet's active segments, its
+ * balance and the time the timer fired, which entries to post and what happens next. Amounts come
+ * from stored timestamps only, never from how often a timer fired, so an early, late or repeated
+ * run charges the same in total.
  */
 final class WalletPlanner {
 
@@ -21,16 +21,17 @@ final class WalletPlanner {
 
   /**
    * Runs the wallet at {@code atMs} and then ends the segment of {@code endingSubscription} at that
-   * instant (a plan change or a cancel): its partial period is charged too. If the balance does
-   * not cover the usage up to {@code atMs}, the wallet is suspended instead (earlier), and the
-   * ending segment with it.
+   * instant (a plan change or a cancel): its partial period is charged too. If the balance does not
+   * cover the usage up to {@code atMs}, the wallet is suspended instead (earlier), and the ending
+   * segment with it.
    */
-  static WalletPlan runAndEnd(List<Segment> active, long balanceMinor, long atMs,
-      String endingSubscription) {
+  static WalletPlan runAndEnd(
+      List<Segment> active, long balanceMinor, long atMs, String endingSubscription) {
     return plan(active, balanceMinor, atMs, endingSubscription);
   }
 
-  private static WalletPlan plan(List<Segment> active, long balanceMinor, long atMs, String ending) {
+  private static WalletPlan plan(
+      List<Segment> active, long balanceMinor, long atMs, String ending) {
     if (active.isEmpty()) {
       return new WalletPlan(List.of(), List.of(), null, 0, null);
     }
@@ -47,12 +48,13 @@ final class WalletPlanner {
       }
       after.add(charged);
     }
-    charges.sort(Comparator.comparingLong(WalletPlan.Charge::toMs)
-        .thenComparing(WalletPlan.Charge::subscriptionId));
+    charges.sort(
+        Comparator.comparingLong(WalletPlan.Charge::toMs)
+            .thenComparing(WalletPlan.Charge::subscriptionId));
     long charged = charges.stream().mapToLong(WalletPlan.Charge::amountMinor).sum();
     List<Segment> running = after.stream().filter(s -> !s.subscriptionId().equals(ending)).toList();
-    return new WalletPlan(charges, after, null, 0,
-        nextCharge(running, balanceMinor - charged, atMs));
+    return new WalletPlan(
+        charges, after, null, 0, nextCharge(running, balanceMinor - charged, atMs));
   }
 
   /**
@@ -78,44 +80,76 @@ final class WalletPlanner {
       Segment charged = chargeFullPeriods(segment, segment.fullPeriodsBy(suspendedAt), charges);
       after.add(chargePartial(charged, suspendedAt, charges));
     }
-    charges.sort(Comparator.comparingLong(WalletPlan.Charge::toMs)
-        .thenComparing(WalletPlan.Charge::subscriptionId));
+    charges.sort(
+        Comparator.comparingLong(WalletPlan.Charge::toMs)
+            .thenComparing(WalletPlan.Charge::subscriptionId));
     // Usage between the instant the balance ran out and the run, at each subscription's rate:
     // zero when the timer fired on time (within a millisecond's worth of usage).
     long uncollected = 0;
     for (Segment segment : active) {
-      uncollected = Math.addExact(uncollected,
-          Proration.owed(segment.priceMinor(), segment.periodMs(), suspendedAt, atMs));
+      uncollected =
+          Math.addExact(
+              uncollected,
+              Proration.owed(segment.priceMinor(), segment.periodMs(), suspendedAt, atMs));
     }
     return new WalletPlan(charges, after, suspendedAt, uncollected, null);
   }
 
-  private static Segment chargeFullPeriods(Segment segment, long periodsBy,
-      List<WalletPlan.Charge> charges) {
+  private static Segment chargeFullPeriods(
+      Segment segment, long periodsBy, List<WalletPlan.Charge> charges) {
     long charged = segment.chargedMinor();
     for (long k = segment.periodsCharged() + 1; k <= periodsBy; k++) {
-      long owedAtEnd = Proration.owed(segment.priceMinor(), segment.periodMs(), segment.anchorMs(),
-          segment.periodEnd(k));
+      long owedAtEnd =
+          Proration.owed(
+              segment.priceMinor(), segment.periodMs(), segment.anchorMs(), segment.periodEnd(k));
       long amount = owedAtEnd - charged;
-      charges.add(new WalletPlan.Charge(segment.subscriptionId(), segment.planCode(),
-          segment.segment(), k, amount, segment.periodEnd(k - 1), segment.periodEnd(k), false));
+      charges.add(
+          new WalletPlan.Charge(
+              segment.subscriptionId(),
+              segment.planCode(),
+              segment.segment(),
+              k,
+              amount,
+              segment.periodEnd(k - 1),
+              segment.periodEnd(k),
+              false));
       charged = owedAtEnd;
     }
-    return new Segment(segment.subscriptionId(), segment.planCode(), segment.segment(),
-        segment.anchorMs(), segment.priceMinor(), segment.periodMs(),
-        Math.max(segment.periodsCharged(), periodsBy), charged);
+    return new Segment(
+        segment.subscriptionId(),
+        segment.planCode(),
+        segment.segment(),
+        segment.anchorMs(),
+        segment.priceMinor(),
+        segment.periodMs(),
+        Math.max(segment.periodsCharged(), periodsBy),
+        charged);
   }
 
   /** The ending segment's last, partial period up to {@code endMs}, if it owes anything. */
-  private static Segment chargePartial(Segment segment, long endMs, List<WalletPlan.Charge> charges) {
+  private static Segment chargePartial(
+      Segment segment, long endMs, List<WalletPlan.Charge> charges) {
     long amount = segment.accrued(endMs);
     if (amount > 0) {
-      charges.add(new WalletPlan.Charge(segment.subscriptionId(), segment.planCode(),
-          segment.segment(), segment.periodsCharged() + 1, amount, segment.billedThroughMs(),
-          endMs, true));
+      charges.add(
+          new WalletPlan.Charge(
+              segment.subscriptionId(),
+              segment.planCode(),
+              segment.segment(),
+              segment.periodsCharged() + 1,
+              amount,
+              segment.billedThroughMs(),
+              endMs,
+              true));
     }
-    return new Segment(segment.subscriptionId(), segment.planCode(), segment.segment(),
-        segment.anchorMs(), segment.priceMinor(), segment.periodMs(), segment.periodsCharged(),
+    return new Segment(
+        segment.subscriptionId(),
+        segment.planCode(),
+        segment.segment(),
+        segment.anchorMs(),
+        segment.priceMinor(),
+        segment.periodMs(),
+        segment.periodsCharged(),
         segment.chargedMinor() + amount);
   }
 

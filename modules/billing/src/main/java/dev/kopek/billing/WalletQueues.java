@@ -9,9 +9,8 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Keeps the runs of one wallet apart within this process: each waits for the previous one.
- * Across processes the wallet's timer row is locked instead. Confined to the verticle's event
- * loop.
+ * Keeps the runs of one wallet apart within this process: each waits for the previous one. Across
+ * processes the wallet's timer row is locked instead. Confined to the verticle's event loop.
  */
 final class WalletQueues {
 
@@ -41,16 +40,18 @@ final class WalletQueues {
   }
 
   /**
-   * Queues the wallet's timer run unless one is already waiting in this process: entries posted
-   * in bursts (a busy wallet) then cost one run, not one each.
+   * Queues the wallet's timer run unless one is already waiting in this process: entries posted in
+   * bursts (a busy wallet) then cost one run, not one each.
    */
   Future<Void> timerCoalesced(WalletKey wallet, Supplier<Future<Void>> timer) {
     if (!waitingTimers.add(wallet)) {
       return Future.succeededFuture();
     }
-    return serialized(wallet, () -> {
-      waitingTimers.remove(wallet);
-      return timer.get();
-    });
+    return serialized(
+        wallet,
+        () -> {
+          waitingTimers.remove(wallet);
+          return timer.get();
+        });
   }
 }

@@ -36,11 +36,15 @@ class BillingClockTest {
   }
 
   @Test
-  @DisplayName("a stale reading (taken before a move, answered after it) does not set the clock back")
+  @DisplayName(
+      "a stale reading (taken before a move, answered after it) does not set the clock back")
   void staleReadingIsIgnored() throws Exception {
     PostgresEndpoint database = TestDatabase.create();
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(TestDatabase.url(database)))
-        .using(vertx).build();
+    Pool pool =
+        PgBuilder.pool()
+            .connectingTo(PgConnectOptions.fromUri(TestDatabase.url(database)))
+            .using(vertx)
+            .build();
     Instant start = Instant.parse("2026-03-01T00:00:00Z");
     BillingClock clock = await(BillingClock.shared(Clock.fixed(start, ZoneOffset.UTC), pool));
     assertThat(clock.instant()).isEqualTo(start);
@@ -53,8 +57,8 @@ class BillingClockTest {
     assertThat(clock.instant()).isEqualTo(moved);
 
     // Another process moves the clock further: a refresh sees it.
-    TestDatabase.execute(database,
-        "UPDATE billing_test_clock SET now = now + interval '1 hour' WHERE id = 1");
+    TestDatabase.execute(
+        database, "UPDATE billing_test_clock SET now = now + interval '1 hour' WHERE id = 1");
     assertThat(await(clock.refresh())).isEqualTo(moved.plus(Duration.ofHours(1)));
     assertThat(clock.instant()).isEqualTo(moved.plus(Duration.ofHours(1)));
   }

@@ -37,10 +37,15 @@ final class BillingFixture implements AutoCloseable {
   final BillingVerticle billingVerticle;
 
   BillingFixture() throws Exception {
-    options = new DeploymentOptions().setConfig(new JsonObject()
-        .put("db", new JsonObject().put("url", TestDatabase.url(database)))
-        .put("ledger", new JsonObject().put("send_timeout_ms", 1000))
-        .put("billing", new JsonObject().put("poll_interval_ms", 20).put("lease_ms", 1000)));
+    options =
+        new DeploymentOptions()
+            .setConfig(
+                new JsonObject()
+                    .put("db", new JsonObject().put("url", TestDatabase.url(database)))
+                    .put("ledger", new JsonObject().put("send_timeout_ms", 1000))
+                    .put(
+                        "billing",
+                        new JsonObject().put("poll_interval_ms", 20).put("lease_ms", 1000)));
     ledgerDeployment = await(vertx.deployVerticle(new LedgerVerticle(), options));
     billingVerticle = new BillingVerticle(clock);
     await(vertx.deployVerticle(billingVerticle, options));
@@ -54,45 +59,91 @@ final class BillingFixture implements AutoCloseable {
   }
 
   void plan(String code, long price, String currency, String period) throws Exception {
-    request(BillingAddresses.PLAN_CREATE, new JsonObject().put("code", code).put("name", code)
-        .put("price_minor", price).put("currency", currency).put("period", period));
+    request(
+        BillingAddresses.PLAN_CREATE,
+        new JsonObject()
+            .put("code", code)
+            .put("name", code)
+            .put("price_minor", price)
+            .put("currency", currency)
+            .put("period", period));
   }
 
   JsonObject subscribe(String user, String plan, String key) throws Exception {
-    return request(BillingAddresses.SUBSCRIPTION_CREATE, new JsonObject().put("user_id", user)
-        .put("plan", plan).put("idempotency_key", key));
+    return request(
+        BillingAddresses.SUBSCRIPTION_CREATE,
+        new JsonObject().put("user_id", user).put("plan", plan).put("idempotency_key", key));
   }
 
   void credit(String user, long amount, String currency) throws Exception {
-    request(LedgerAddresses.POST, new PostingRequest("credit-" + System.nanoTime(), user, currency,
-        amount, EntryKind.TOPUP, "top-up", null, "gateway:test").toJson());
+    request(
+        LedgerAddresses.POST,
+        new PostingRequest(
+                "credit-" + System.nanoTime(),
+                user,
+                currency,
+                amount,
+                EntryKind.TOPUP,
+                "top-up",
+                null,
+                "gateway:test")
+            .toJson());
   }
 
   void debit(String user, long amount, String currency) throws Exception {
-    request(LedgerAddresses.POST, new PostingRequest("debit-" + System.nanoTime(), user, currency,
-        -amount, EntryKind.CHARGE, "one-off", null, "revenue").toJson());
+    request(
+        LedgerAddresses.POST,
+        new PostingRequest(
+                "debit-" + System.nanoTime(),
+                user,
+                currency,
+                -amount,
+                EntryKind.CHARGE,
+                "one-off",
+                null,
+                "revenue")
+            .toJson());
   }
 
   long balance(String user, String currency) {
-    return TestDatabase.queryLong(database, "SELECT COALESCE(SUM(balance_minor), 0) FROM "
-        + "ledger_accounts WHERE account_kind = 'wallet' AND name = '" + user + "' AND currency = '"
-        + currency + "'");
+    return TestDatabase.queryLong(
+        database,
+        "SELECT COALESCE(SUM(balance_minor), 0) FROM "
+            + "ledger_accounts WHERE account_kind = 'wallet' AND name = '"
+            + user
+            + "' AND currency = '"
+            + currency
+            + "'");
   }
 
   long billingEntries(String user) {
-    return TestDatabase.queryLong(database, "SELECT count(*) FROM ledger_entries WHERE kind = "
-        + "'billing' AND user_id = '" + user + "'");
+    return TestDatabase.queryLong(
+        database,
+        "SELECT count(*) FROM ledger_entries WHERE kind = "
+            + "'billing' AND user_id = '"
+            + user
+            + "'");
   }
 
   long billed(String user) {
-    return -TestDatabase.queryLong(database, "SELECT COALESCE(SUM(amount_minor), 0) FROM "
-        + "ledger_entries WHERE kind = 'billing' AND user_id = '" + user + "'");
+    return -TestDatabase.queryLong(
+        database,
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM "
+            + "ledger_entries WHERE kind = 'billing' AND user_id = '"
+            + user
+            + "'");
   }
 
   Instant nextChargeAt(String user, String currency) {
-    long epochMs = TestDatabase.queryLong(database, "SELECT COALESCE((EXTRACT(EPOCH FROM "
-        + "next_charge_at) * 1000)::bigint, -1) FROM billing_wallets WHERE user_id = '" + user
-        + "' AND currency = '" + currency + "'");
+    long epochMs =
+        TestDatabase.queryLong(
+            database,
+            "SELECT COALESCE((EXTRACT(EPOCH FROM "
+                + "next_charge_at) * 1000)::bigint, -1) FROM billing_wallets WHERE user_id = '"
+                + user
+                + "' AND currency = '"
+                + currency
+                + "'");
     return epochMs < 0 ? null : Instant.ofEpochMilli(epochMs);
   }
 
@@ -101,20 +152,28 @@ final class BillingFixture implements AutoCloseable {
    * wallet is due or half-run any more.
    */
   void advance(Duration duration) throws Exception {
-    waitFor(() -> {
-      try {
-        return await(billingVerticle.reactedToPosted());
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    waitFor(
+        () -> {
+          try {
+            return await(billingVerticle.reactedToPosted());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
     clock.advance(duration);
     settle();
   }
 
   void settle() throws Exception {
-    waitFor(() -> TestDatabase.queryLong(database, "SELECT count(*) FROM billing_wallets WHERE "
-        + "pending_run IS NOT NULL OR next_charge_at <= '" + clock.instant() + "'") == 0);
+    waitFor(
+        () ->
+            TestDatabase.queryLong(
+                    database,
+                    "SELECT count(*) FROM billing_wallets WHERE "
+                        + "pending_run IS NOT NULL OR next_charge_at <= '"
+                        + clock.instant()
+                        + "'")
+                == 0);
   }
 
   static void waitFor(BooleanSupplier condition) throws Exception {

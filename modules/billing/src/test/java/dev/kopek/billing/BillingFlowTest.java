@@ -45,8 +45,9 @@ class BillingFlowTest {
   }
 
   @Test
-  @DisplayName("subscribing needs money; the timer then charges one entry per hour, and 5 h 17 min "
-      + "of downtime is caught up with 5 entries, the partial hour at the next boundary")
+  @DisplayName(
+      "subscribing needs money; the timer then charges one entry per hour, and 5 h 17 min "
+          + "of downtime is caught up with 5 entries, the partial hour at the next boundary")
   void hourlyAndDowntime() throws Exception {
     assertThatThrownBy(() -> billing.subscribe("alice", "pro", "s1"))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
@@ -55,8 +56,10 @@ class BillingFlowTest {
     String id = subscription.getString("id");
     Instant start = billing.clock.instant();
     assertThat(subscription.getString("status")).isEqualTo("active");
-    assertThat(subscription.getString("next_charge_at")).isEqualTo(start.plusMillis(HOUR).toString());
-    assertThat(subscription.getLong("runway_ms")).isEqualTo(10_001L * 30_000 - 1); // 10000 covers 83 h 20 min of 120 an hour
+    assertThat(subscription.getString("next_charge_at"))
+        .isEqualTo(start.plusMillis(HOUR).toString());
+    assertThat(subscription.getLong("runway_ms"))
+        .isEqualTo(10_001L * 30_000 - 1); // 10000 covers 83 h 20 min of 120 an hour
     assertThat(billing.subscribe("alice", "pro", "s1").getString("id")).isEqualTo(id);
 
     billing.advance(Duration.ofMinutes(59));
@@ -72,29 +75,42 @@ class BillingFlowTest {
     billing.advance(Duration.ofMinutes(43));
     assertThat(billing.billingEntries("alice")).isEqualTo(7);
     assertThat(billing.balance("alice", "USD")).isEqualTo(10_000 - 7 * 120);
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(DISTINCT reference) FROM "
-        + "ledger_entries WHERE kind = 'billing'")).isEqualTo(7);
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM ledger_entries "
-        + "WHERE reference = 'billing:" + id + ":1:7'")).isEqualTo(1);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(DISTINCT reference) FROM " + "ledger_entries WHERE kind = 'billing'"))
+        .isEqualTo(7);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(*) FROM ledger_entries "
+                    + "WHERE reference = 'billing:"
+                    + id
+                    + ":1:7'"))
+        .isEqualTo(1);
     BillingFixture.waitFor(() -> billing.charged.size() == 7);
   }
 
   @Test
-  @DisplayName("the balance running out mid-period is charged exactly, the wallet is suspended at "
-      + "that moment with nothing uncollected, and a top-up resumes it without charging the gap")
+  @DisplayName(
+      "the balance running out mid-period is charged exactly, the wallet is suspended at "
+          + "that moment with nothing uncollected, and a top-up resumes it without charging the gap")
   void runOutAndResume() throws Exception {
     billing.credit("alice", 300, "USD");
     String id = billing.subscribe("alice", "pro", "s1").getString("id");
     billing.advance(Duration.ofHours(2));
     assertThat(billing.balance("alice", "USD")).isEqualTo(60);
     Instant due = billing.nextChargeAt("alice", "USD");
-    assertThat(due).isBetween(billing.clock.instant().plus(Duration.ofMinutes(30)),
-        billing.clock.instant().plus(Duration.ofMinutes(31)));
+    assertThat(due)
+        .isBetween(
+            billing.clock.instant().plus(Duration.ofMinutes(30)),
+            billing.clock.instant().plus(Duration.ofMinutes(31)));
     billing.advance(Duration.between(billing.clock.instant(), due));
     BillingFixture.waitFor(() -> billing.suspended.size() == 1);
     assertThat(billing.balance("alice", "USD")).isZero();
     assertThat(billing.suspended.get(0).getLong("uncollected_minor")).isZero();
-    assertThat(billing.suspended.get(0).getString("suspended_at")).isEqualTo(due.minusMillis(1).toString());
+    assertThat(billing.suspended.get(0).getString("suspended_at"))
+        .isEqualTo(due.minusMillis(1).toString());
     assertThat(billing.nextChargeAt("alice", "USD")).isNull();
 
     billing.advance(Duration.ofHours(3));
@@ -102,19 +118,29 @@ class BillingFlowTest {
     billing.credit("alice", 500, "USD");
     BillingFixture.waitFor(() -> billing.resumed.size() == 1);
     Instant resumedAt = billing.clock.instant();
-    JsonObject view = billing.request(BillingAddresses.SUBSCRIPTIONS_LIST,
-        new JsonObject().put("user_id", "alice")).getJsonArray("data").getJsonObject(0);
+    JsonObject view =
+        billing
+            .request(BillingAddresses.SUBSCRIPTIONS_LIST, new JsonObject().put("user_id", "alice"))
+            .getJsonArray("data")
+            .getJsonObject(0);
     assertThat(view.getString("status")).isEqualTo("active");
     assertThat(view.getInteger("segment")).isEqualTo(2);
     assertThat(view.getString("segment_started_at")).isEqualTo(resumedAt.toString());
     billing.advance(Duration.ofHours(1));
     assertThat(billing.billed("alice")).isEqualTo(300 + 120);
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM ledger_entries WHERE "
-        + "reference = 'billing:" + id + ":2:1'")).isEqualTo(1);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(*) FROM ledger_entries WHERE "
+                    + "reference = 'billing:"
+                    + id
+                    + ":2:1'"))
+        .isEqualTo(1);
   }
 
   @Test
-  @DisplayName("a late timer suspends at the instant the money ran out and reports the uncollected usage")
+  @DisplayName(
+      "a late timer suspends at the instant the money ran out and reports the uncollected usage")
   void lateTimerReportsUncollected() throws Exception {
     billing.credit("alice", 300, "USD");
     billing.subscribe("alice", "pro", "s1");
@@ -131,27 +157,47 @@ class BillingFlowTest {
     billing.credit("alice", 1_000, "USD");
     String id = billing.subscribe("alice", "pro", "s1").getString("id");
     billing.advance(Duration.ofMinutes(80));
-    JsonObject changed = billing.request(BillingAddresses.SUBSCRIPTION_CHANGE, new JsonObject()
-        .put("user_id", "alice").put("id", id).put("plan", "basic").put("idempotency_key", "c1"));
+    JsonObject changed =
+        billing.request(
+            BillingAddresses.SUBSCRIPTION_CHANGE,
+            new JsonObject()
+                .put("user_id", "alice")
+                .put("id", id)
+                .put("plan", "basic")
+                .put("idempotency_key", "c1"));
     assertThat(changed.getString("plan")).isEqualTo("basic");
     assertThat(changed.getInteger("segment")).isEqualTo(2);
     assertThat(billing.balance("alice", "USD")).isEqualTo(1_000 - 120 - 40);
-    JsonObject replay = billing.request(BillingAddresses.SUBSCRIPTION_CHANGE, new JsonObject()
-        .put("user_id", "alice").put("id", id).put("plan", "basic").put("idempotency_key", "c1"));
+    JsonObject replay =
+        billing.request(
+            BillingAddresses.SUBSCRIPTION_CHANGE,
+            new JsonObject()
+                .put("user_id", "alice")
+                .put("id", id)
+                .put("plan", "basic")
+                .put("idempotency_key", "c1"));
     assertThat(replay.getBoolean("replayed")).isTrue();
     assertThat(billing.balance("alice", "USD")).isEqualTo(840);
 
     billing.advance(Duration.ofMinutes(90));
     assertThat(billing.balance("alice", "USD")).isEqualTo(840 - 60);
-    JsonObject cancelled = billing.request(BillingAddresses.SUBSCRIPTION_CANCEL, new JsonObject()
-        .put("user_id", "alice").put("id", id).put("idempotency_key", "x1"));
+    JsonObject cancelled =
+        billing.request(
+            BillingAddresses.SUBSCRIPTION_CANCEL,
+            new JsonObject().put("user_id", "alice").put("id", id).put("idempotency_key", "x1"));
     assertThat(cancelled.getString("status")).isEqualTo("cancelled");
     assertThat(billing.balance("alice", "USD")).isEqualTo(780 - 30);
     billing.advance(Duration.ofHours(3));
     assertThat(billing.balance("alice", "USD")).isEqualTo(750);
     assertThat(billing.nextChargeAt("alice", "USD")).isNull();
-    assertThatThrownBy(() -> billing.request(BillingAddresses.SUBSCRIPTION_CANCEL, new JsonObject()
-        .put("user_id", "bob").put("id", id).put("idempotency_key", "x2")))
+    assertThatThrownBy(
+            () ->
+                billing.request(
+                    BillingAddresses.SUBSCRIPTION_CANCEL,
+                    new JsonObject()
+                        .put("user_id", "bob")
+                        .put("id", id)
+                        .put("idempotency_key", "x2")))
         .satisfies(e -> assertThat(code(e)).isEqualTo(ErrorCode.NOT_FOUND));
   }
 
@@ -160,15 +206,17 @@ class BillingFlowTest {
   void chargesRescheduleTheTimer() throws Exception {
     billing.credit("alice", 1_000, "USD");
     billing.subscribe("alice", "pro", "s1");
-    assertThat(billing.nextChargeAt("alice", "USD")).isEqualTo(billing.clock.instant().plusMillis(HOUR));
+    assertThat(billing.nextChargeAt("alice", "USD"))
+        .isEqualTo(billing.clock.instant().plusMillis(HOUR));
     billing.debit("alice", 970, "USD");
     Instant expected = billing.clock.instant().plus(Duration.ofMinutes(15).plusSeconds(30));
     BillingFixture.waitFor(() -> expected.equals(billing.nextChargeAt("alice", "USD")));
   }
 
   @Test
-  @DisplayName("entries posted together to many wallets, looked up together, reschedule exactly the "
-      + "subscribed ones")
+  @DisplayName(
+      "entries posted together to many wallets, looked up together, reschedule exactly the "
+          + "subscribed ones")
   void entriesPostedTogetherRescheduleTheSubscribedWallets() throws Exception {
     List<String> subscribed = List.of("alice", "bob", "carol");
     for (String user : subscribed) {
@@ -181,14 +229,38 @@ class BillingFlowTest {
     // All at once, so that they arrive while a lookup is in flight and share the next one.
     List<io.vertx.core.Future<JsonObject>> debits = new java.util.ArrayList<>();
     for (String user : subscribed) {
-      debits.add(dev.kopek.model.Bus.request(billing.vertx, LedgerAddresses.POST,
-          new PostingRequest("debit-" + user, user, "USD", -970, EntryKind.CHARGE, "one-off", null,
-              "revenue").toJson(), 10_000));
+      debits.add(
+          dev.kopek.model.Bus.request(
+              billing.vertx,
+              LedgerAddresses.POST,
+              new PostingRequest(
+                      "debit-" + user,
+                      user,
+                      "USD",
+                      -970,
+                      EntryKind.CHARGE,
+                      "one-off",
+                      null,
+                      "revenue")
+                  .toJson(),
+              10_000));
     }
     for (int i = 0; i < 20; i++) {
-      debits.add(dev.kopek.model.Bus.request(billing.vertx, LedgerAddresses.POST,
-          new PostingRequest("debit-payg-" + i, "payg-" + i, "USD", -970, EntryKind.CHARGE,
-              "one-off", null, "revenue").toJson(), 10_000));
+      debits.add(
+          dev.kopek.model.Bus.request(
+              billing.vertx,
+              LedgerAddresses.POST,
+              new PostingRequest(
+                      "debit-payg-" + i,
+                      "payg-" + i,
+                      "USD",
+                      -970,
+                      EntryKind.CHARGE,
+                      "one-off",
+                      null,
+                      "revenue")
+                  .toJson(),
+              10_000));
     }
     BillingFixture.await(io.vertx.core.Future.all(debits));
 
@@ -196,32 +268,45 @@ class BillingFlowTest {
     for (String user : subscribed) {
       BillingFixture.waitFor(() -> expected.equals(billing.nextChargeAt(user, "USD")));
     }
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM billing_wallets "
-        + "WHERE user_id LIKE 'payg-%'")).isZero();
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(*) FROM billing_wallets " + "WHERE user_id LIKE 'payg-%'"))
+        .isZero();
   }
 
   @Test
-  @DisplayName("a run cut off before the ledger got its entries, or after it posted them but before "
-      + "billing recorded it, completes exactly once on recovery")
+  @DisplayName(
+      "a run cut off before the ledger got its entries, or after it posted them but before "
+          + "billing recorded it, completes exactly once on recovery")
   void crashRecovery() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<String> cut = new java.util.concurrent.atomic.AtomicReference<>("");
+    java.util.concurrent.atomic.AtomicReference<String> cut =
+        new java.util.concurrent.atomic.AtomicReference<>("");
     java.util.Set<String> lostReplies = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    billing.vertx.eventBus().addOutboundInterceptor(ctx -> {
-      if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())) {
-        if ("request".equals(cut.get())) {
-          return;
-        }
-        if ("reply".equals(cut.get())) {
-          lostReplies.add(ctx.message().replyAddress());
-        }
-      }
-      ctx.next();
-    });
-    billing.vertx.eventBus().addInboundInterceptor(ctx -> {
-      if (!lostReplies.contains(ctx.message().address())) {
-        ctx.next();
-      }
-    });
+    billing
+        .vertx
+        .eventBus()
+        .addOutboundInterceptor(
+            ctx -> {
+              if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())) {
+                if ("request".equals(cut.get())) {
+                  return;
+                }
+                if ("reply".equals(cut.get())) {
+                  lostReplies.add(ctx.message().replyAddress());
+                }
+              }
+              ctx.next();
+            });
+    billing
+        .vertx
+        .eventBus()
+        .addInboundInterceptor(
+            ctx -> {
+              if (!lostReplies.contains(ctx.message().address())) {
+                ctx.next();
+              }
+            });
     billing.credit("alice", 1_000, "USD");
     String id = billing.subscribe("alice", "pro", "s1").getString("id");
 
@@ -243,17 +328,27 @@ class BillingFlowTest {
     billing.settle();
     assertThat(billing.billingEntries("alice")).isEqualTo(3);
     assertThat(billing.balance("alice", "USD")).isEqualTo(640);
-    JsonObject view = billing.request(BillingAddresses.SUBSCRIPTIONS_LIST,
-        new JsonObject().put("user_id", "alice")).getJsonArray("data").getJsonObject(0);
+    JsonObject view =
+        billing
+            .request(BillingAddresses.SUBSCRIPTIONS_LIST, new JsonObject().put("user_id", "alice"))
+            .getJsonArray("data")
+            .getJsonObject(0);
     assertThat(view.getString("billed_through"))
-        .isEqualTo(Instant.parse(view.getString("segment_started_at")).plusMillis(3 * HOUR).toString());
+        .isEqualTo(
+            Instant.parse(view.getString("segment_started_at")).plusMillis(3 * HOUR).toString());
     billing.advance(Duration.ofHours(1));
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM ledger_entries "
-        + "WHERE reference LIKE 'billing:" + id + ":1:%'")).isEqualTo(4);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(*) FROM ledger_entries "
+                    + "WHERE reference LIKE 'billing:"
+                    + id
+                    + ":1:%'"))
+        .isEqualTo(4);
   }
 
   private long pendingRuns() {
-    return TestDatabase.queryLong(billing.database,
-        "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL");
+    return TestDatabase.queryLong(
+        billing.database, "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL");
   }
 }

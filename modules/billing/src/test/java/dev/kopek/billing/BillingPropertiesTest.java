@@ -20,14 +20,15 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * The billing contract over random plans, balances, event sequences and timer jitter, simulated
  * with the production planner and the verticle's rules for applying its plans: every segment is
- * charged exactly the floor-rounded price of the time it ran funded, no balance ever goes
- * negative, and no period reference is charged twice.
+ * charged exactly the floor-rounded price of the time it ran funded, no balance ever goes negative,
+ * and no period reference is charged twice.
  */
 class BillingPropertiesTest {
 
   /** Fixed-length periods from a second to 31 days, including ones prices do not divide. */
-  static final long[] PERIODS_MS = {1_000, 7_000, 60_000, 420_000, 3_600_000, 86_400_000,
-      31L * 86_400_000};
+  static final long[] PERIODS_MS = {
+    1_000, 7_000, 60_000, 420_000, 3_600_000, 86_400_000, 31L * 86_400_000
+  };
 
   record Plan(String code, long priceMinor, long periodMs) {}
 
@@ -36,19 +37,19 @@ class BillingPropertiesTest {
   @Provide
   Arbitrary<Plan> plans() {
     return Combinators.combine(
-        Arbitraries.longs().between(1, 10_000_000),
-        Arbitraries.of(0, 1, 2, 3, 4, 5, 6))
+            Arbitraries.longs().between(1, 10_000_000), Arbitraries.of(0, 1, 2, 3, 4, 5, 6))
         .as((price, period) -> new Plan("p" + price + "_" + period, price, PERIODS_MS[period]));
   }
 
   @Provide
   Arbitrary<List<Event>> events() {
-    Arbitrary<Event> event = Combinators.combine(
-        Arbitraries.integers().between(0, 9),
-        Arbitraries.longs().between(0, 4 * 86_400_000L),
-        Arbitraries.longs().between(1, 50_000_000),
-        Arbitraries.integers().between(0, 3))
-        .as(Event::new);
+    Arbitrary<Event> event =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 9),
+                Arbitraries.longs().between(0, 4 * 86_400_000L),
+                Arbitraries.longs().between(1, 50_000_000),
+                Arbitraries.integers().between(0, 3))
+            .as(Event::new);
     return event.list().ofMinSize(1).ofMaxSize(40);
   }
 
@@ -95,7 +96,8 @@ class BillingPropertiesTest {
       if (plan.suspendedAtMs() != null) {
         for (Segment segment : plan.after()) {
           end(segment.subscriptionId(), plan.suspendedAtMs());
-          suspended.put(segment.subscriptionId(),
+          suspended.put(
+              segment.subscriptionId(),
               new Plan(segment.planCode(), segment.priceMinor(), segment.periodMs()));
         }
         active.clear();
@@ -113,8 +115,10 @@ class BillingPropertiesTest {
 
     void start(String subscription, Plan plan, long at) {
       int number = segmentNumbers.merge(subscription, 1, Integer::sum);
-      active.put(subscription, new Segment(subscription, plan.code(), number, at,
-          plan.priceMinor(), plan.periodMs(), 0, 0));
+      active.put(
+          subscription,
+          new Segment(
+              subscription, plan.code(), number, at, plan.priceMinor(), plan.periodMs(), 0, 0));
       running.put(subscription, new Ran(subscription, at, plan.priceMinor(), plan.periodMs()));
     }
 
@@ -126,8 +130,10 @@ class BillingPropertiesTest {
       balance += amount;
       toppedUp += amount;
       timer(at);
-      long threshold = suspended.values().stream()
-          .mapToLong(p -> RunPlanner.minuteOf(p.priceMinor(), p.periodMs())).sum();
+      long threshold =
+          suspended.values().stream()
+              .mapToLong(p -> RunPlanner.minuteOf(p.priceMinor(), p.periodMs()))
+              .sum();
       if (!suspended.isEmpty() && active.isEmpty() && balance >= threshold) {
         suspended.forEach((id, plan) -> start(id, plan, at));
         suspended.clear();
@@ -136,15 +142,19 @@ class BillingPropertiesTest {
 
     void endNow(String subscription, long at) {
       if (active.containsKey(subscription)) {
-        apply(WalletPlanner.runAndEnd(List.copyOf(active.values()), balance, at, subscription),
-            at, subscription);
+        apply(
+            WalletPlanner.runAndEnd(List.copyOf(active.values()), balance, at, subscription),
+            at,
+            subscription);
       }
     }
   }
 
   @Property(tries = 300)
-  void everySegmentCostsTheFloorOfItsFundedTime(@ForAll("plans") Plan first,
-      @ForAll("plans") Plan second, @ForAll @LongRange(min = 0, max = 100_000_000) long opening,
+  void everySegmentCostsTheFloorOfItsFundedTime(
+      @ForAll("plans") Plan first,
+      @ForAll("plans") Plan second,
+      @ForAll @LongRange(min = 0, max = 100_000_000) long opening,
       @ForAll("events") List<Event> events) {
     Wallet wallet = new Wallet();
     wallet.balance = opening;
@@ -165,7 +175,8 @@ class BillingPropertiesTest {
         case 5, 6 -> wallet.credit(event.amount(), at);
         case 7 -> {
           wallet.endNow(target, at);
-          if (!wallet.running.containsKey(target) && wallet.segmentNumbers.containsKey(target)
+          if (!wallet.running.containsKey(target)
+              && wallet.segmentNumbers.containsKey(target)
               && !wallet.suspended.containsKey(target)) {
             wallet.start(target, plans.get(event.target() % 2), at);
           }
@@ -185,18 +196,23 @@ class BillingPropertiesTest {
     for (String subscription : List.copyOf(wallet.active.keySet())) {
       wallet.endNow(subscription, end);
     }
-    wallet.running.values().forEach(r -> {
-      r.end = end;
-      wallet.ran.add(r);
-    });
+    wallet
+        .running
+        .values()
+        .forEach(
+            r -> {
+              r.end = end;
+              wallet.ran.add(r);
+            });
     long charged = 0;
     for (Ran segment : wallet.ran) {
       long exact = Proration.owed(segment.price, segment.period, segment.anchor, segment.end);
       if (wallet.active.containsKey(segment.subscription)) {
         continue;
       }
-      assertThat(segment.charged).as("segment of %s from %d to %d", segment.subscription,
-          segment.anchor, segment.end).isEqualTo(exact);
+      assertThat(segment.charged)
+          .as("segment of %s from %d to %d", segment.subscription, segment.anchor, segment.end)
+          .isEqualTo(exact);
       charged += segment.charged;
     }
     assertThat(wallet.balance).isNotNegative();
@@ -204,7 +220,8 @@ class BillingPropertiesTest {
   }
 
   @Property(tries = 200)
-  void jitteredTimersChargeTheSameAsPunctualOnes(@ForAll("plans") Plan plan,
+  void jitteredTimersChargeTheSameAsPunctualOnes(
+      @ForAll("plans") Plan plan,
       @ForAll @IntRange(min = 1, max = 200) int periods,
       @ForAll("events") List<Event> jitter) {
     long horizon = periods * plan.periodMs();
@@ -224,7 +241,8 @@ class BillingPropertiesTest {
       }
     }
     jittered = WalletPlanner.run(jittered, rich, horizon).after();
-    assertThat(jittered.get(0).chargedMinor()).isEqualTo(punctual.get(0).chargedMinor())
+    assertThat(jittered.get(0).chargedMinor())
+        .isEqualTo(punctual.get(0).chargedMinor())
         .isEqualTo(Math.multiplyExact(plan.priceMinor(), (long) periods));
   }
 }

@@ -30,6 +30,7 @@ class ChunkBillingTest {
   private static final List<String> USERS = List.of("u1", "u2", "u3", "u4", "u5");
 
   private BillingFixture billing;
+
   /** The group requests billing sent to the ledger. */
   private final List<JsonObject> groupRequests = new CopyOnWriteArrayList<>();
 
@@ -37,13 +38,18 @@ class ChunkBillingTest {
   void start() throws Exception {
     billing = new BillingFixture();
     billing.plan("pro", 120, "USD", "PT1H");
-    billing.vertx.eventBus().addOutboundInterceptor(ctx -> {
-      if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())
-          && ctx.message().body() instanceof JsonObject body && body.containsKey("groups")) {
-        groupRequests.add(body.copy());
-      }
-      ctx.next();
-    });
+    billing
+        .vertx
+        .eventBus()
+        .addOutboundInterceptor(
+            ctx -> {
+              if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())
+                  && ctx.message().body() instanceof JsonObject body
+                  && body.containsKey("groups")) {
+                groupRequests.add(body.copy());
+              }
+              ctx.next();
+            });
     for (String user : USERS) {
       billing.credit(user, 1_000, "USD");
       billing.subscribe(user, "pro", "s-" + user);
@@ -56,22 +62,41 @@ class ChunkBillingTest {
   }
 
   @Test
-  @DisplayName("a wallet whose balance was spent between the plan and the posting is refused alone "
-      + "and planned again (suspended); the others of its chunk are charged")
+  @DisplayName(
+      "a wallet whose balance was spent between the plan and the posting is refused alone "
+          + "and planned again (suspended); the others of its chunk are charged")
   void refusedGroupIsPlannedAgainAlone() throws Exception {
     // Hold billing's group request until u3's balance is spent by a one-off charge.
     AtomicBoolean spent = new AtomicBoolean();
-    billing.vertx.eventBus().addOutboundInterceptor(ctx -> {
-      if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())
-          && ctx.message().body() instanceof JsonObject body && body.containsKey("groups")
-          && spent.compareAndSet(false, true)) {
-        billing.vertx.eventBus().request(LedgerAddresses.POST, new PostingRequest("spend-u3",
-                "u3", "USD", -1_000, EntryKind.CHARGE, "one-off", null, "revenue").toJson())
-            .onComplete(done -> ctx.next());
-        return;
-      }
-      ctx.next();
-    });
+    billing
+        .vertx
+        .eventBus()
+        .addOutboundInterceptor(
+            ctx -> {
+              if (LedgerAddresses.POST_BATCH.equals(ctx.message().address())
+                  && ctx.message().body() instanceof JsonObject body
+                  && body.containsKey("groups")
+                  && spent.compareAndSet(false, true)) {
+                billing
+                    .vertx
+                    .eventBus()
+                    .request(
+                        LedgerAddresses.POST,
+                        new PostingRequest(
+                                "spend-u3",
+                                "u3",
+                                "USD",
+                                -1_000,
+                                EntryKind.CHARGE,
+                                "one-off",
+                                null,
+                                "revenue")
+                            .toJson())
+                    .onComplete(done -> ctx.next());
+                return;
+              }
+              ctx.next();
+            });
 
     billing.advance(Duration.ofHours(1));
     BillingFixture.waitFor(() -> billing.suspended.size() == 1);
@@ -81,7 +106,8 @@ class ChunkBillingTest {
     for (String user : List.of("u1", "u2", "u4", "u5")) {
       assertThat(billing.billingEntries(user)).as(user).isEqualTo(1);
       assertThat(billing.balance(user, "USD")).as(user).isEqualTo(880);
-      assertThat(billing.nextChargeAt(user, "USD")).as(user)
+      assertThat(billing.nextChargeAt(user, "USD"))
+          .as(user)
           .isEqualTo(billing.clock.instant().plusMillis(BillingFixture.HOUR));
     }
     assertThat(billing.billingEntries("u3")).isZero();
@@ -90,29 +116,39 @@ class ChunkBillingTest {
     assertThat(billing.nextChargeAt("u3", "USD")).isNull();
     assertThat(status("u3")).isEqualTo("suspended");
     BillingFixture.waitFor(() -> billing.charged.size() == 4);
-    assertThat(billing.charged).extracting(c -> c.getString("user_id"))
+    assertThat(billing.charged)
+        .extracting(c -> c.getString("user_id"))
         .containsExactlyInAnyOrder("u1", "u2", "u4", "u5");
     assertThat(pendingRuns()).isZero();
   }
 
   @Test
-  @DisplayName("a wallet whose run cannot be recorded does not hold back the others of its chunk, "
-      + "and is charged exactly once when it can")
+  @DisplayName(
+      "a wallet whose run cannot be recorded does not hold back the others of its chunk, "
+          + "and is charged exactly once when it can")
   void failingWalletDoesNotAffectTheOthers() throws Exception {
     String broken = subscriptionOf("u2");
-    TestDatabase.execute(billing.database, """
+    TestDatabase.execute(
+        billing.database,
+        """
         CREATE FUNCTION refuse_u2() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           RAISE EXCEPTION 'refused for the test';
         END $$;
         CREATE TRIGGER refuse_u2 BEFORE UPDATE ON billing_subscriptions
           FOR EACH ROW WHEN (OLD.id = '%s') EXECUTE FUNCTION refuse_u2();
-        """.formatted(broken));
+        """
+            .formatted(broken));
 
     billing.clock.advance(Duration.ofHours(1));
-    BillingFixture.waitFor(() -> USERS.stream().filter(u -> !u.equals("u2"))
-        .allMatch(u -> billing.nextChargeAt(u, "USD") != null
-            && billing.nextChargeAt(u, "USD").isAfter(billing.clock.instant())));
+    BillingFixture.waitFor(
+        () ->
+            USERS.stream()
+                .filter(u -> !u.equals("u2"))
+                .allMatch(
+                    u ->
+                        billing.nextChargeAt(u, "USD") != null
+                            && billing.nextChargeAt(u, "USD").isAfter(billing.clock.instant())));
 
     // The chunk's record failed for all, so each wallet was completed alone; u2 could not be.
     assertThat(groupRequests).isNotEmpty();
@@ -121,8 +157,12 @@ class ChunkBillingTest {
       assertThat(billing.balance(user, "USD")).as(user).isEqualTo(880);
     }
     BillingFixture.waitFor(() -> billing.charged.size() == 4);
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT count(*) FROM billing_wallets "
-        + "WHERE pending_run IS NOT NULL AND user_id = 'u2'")).isEqualTo(1);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT count(*) FROM billing_wallets "
+                    + "WHERE pending_run IS NOT NULL AND user_id = 'u2'"))
+        .isEqualTo(1);
     // Its entry reached the ledger with the chunk; the run stays pending, never posted twice.
     assertThat(billing.billingEntries("u2")).isEqualTo(1);
 
@@ -132,8 +172,14 @@ class ChunkBillingTest {
       assertThat(billing.billingEntries(user)).as(user).isEqualTo(1);
       assertThat(billing.balance(user, "USD")).as(user).isEqualTo(880);
     }
-    assertThat(TestDatabase.queryLong(billing.database, "SELECT periods_charged FROM "
-        + "billing_subscriptions WHERE id = '" + broken + "'")).isEqualTo(1);
+    assertThat(
+            TestDatabase.queryLong(
+                billing.database,
+                "SELECT periods_charged FROM "
+                    + "billing_subscriptions WHERE id = '"
+                    + broken
+                    + "'"))
+        .isEqualTo(1);
     BillingFixture.waitFor(() -> billing.charged.size() == 5);
     assertThat(pendingRuns()).isZero();
 
@@ -150,9 +196,11 @@ class ChunkBillingTest {
   @Test
   @DisplayName("a run left pending by an unreadable earlier attempt fails alone")
   void malformedPendingRunFailsAlone() throws Exception {
-    TestDatabase.execute(billing.database, "UPDATE billing_wallets SET pending_run = "
-        + "'{\"run_id\": \"broken\", \"user_id\": \"u4\", \"currency\": \"USD\"}', "
-        + "lease_until = NULL WHERE user_id = 'u4'");
+    TestDatabase.execute(
+        billing.database,
+        "UPDATE billing_wallets SET pending_run = "
+            + "'{\"run_id\": \"broken\", \"user_id\": \"u4\", \"currency\": \"USD\"}', "
+            + "lease_until = NULL WHERE user_id = 'u4'");
 
     billing.clock.advance(Duration.ofHours(1));
     BillingFixture.waitFor(() -> billing.charged.size() == 4);
@@ -166,19 +214,27 @@ class ChunkBillingTest {
   }
 
   private String subscriptionOf(String user) throws Exception {
-    JsonArray data = billing.request(dev.kopek.model.billing.BillingAddresses.SUBSCRIPTIONS_LIST,
-        new JsonObject().put("user_id", user)).getJsonArray("data");
+    JsonArray data =
+        billing
+            .request(
+                dev.kopek.model.billing.BillingAddresses.SUBSCRIPTIONS_LIST,
+                new JsonObject().put("user_id", user))
+            .getJsonArray("data");
     return data.getJsonObject(0).getString("id");
   }
 
   private String status(String user) throws Exception {
-    JsonArray data = billing.request(dev.kopek.model.billing.BillingAddresses.SUBSCRIPTIONS_LIST,
-        new JsonObject().put("user_id", user)).getJsonArray("data");
+    JsonArray data =
+        billing
+            .request(
+                dev.kopek.model.billing.BillingAddresses.SUBSCRIPTIONS_LIST,
+                new JsonObject().put("user_id", user))
+            .getJsonArray("data");
     return data.getJsonObject(0).getString("status");
   }
 
   private long pendingRuns() {
-    return TestDatabase.queryLong(billing.database,
-        "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL");
+    return TestDatabase.queryLong(
+        billing.database, "SELECT count(*) FROM billing_wallets WHERE pending_run IS NOT NULL");
   }
 }

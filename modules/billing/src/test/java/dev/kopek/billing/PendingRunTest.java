@@ -40,11 +40,21 @@ class PendingRunTest {
   @Test
   @DisplayName("a run that cannot be read, or of an unknown shape, is refused as such")
   void unreadable() {
-    assertThatThrownBy(() -> PendingRun.fromJson(new JsonObject()
-        .put("run_id", "broken").put("user_id", "u4").put("currency", "USD")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("broken");
-    assertThatThrownBy(() -> PendingRun.fromJson(new JsonObject(PendingRunUpgradeTest.TIMER_RUN)
-        .put("format", PendingRun.FORMAT + 1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown shape");
+    assertThatThrownBy(
+            () ->
+                PendingRun.fromJson(
+                    new JsonObject()
+                        .put("run_id", "broken")
+                        .put("user_id", "u4")
+                        .put("currency", "USD")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("broken");
+    assertThatThrownBy(
+            () ->
+                PendingRun.fromJson(
+                    new JsonObject(PendingRunUpgradeTest.TIMER_RUN)
+                        .put("format", PendingRun.FORMAT + 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown shape");
   }
 }

@@ -28,26 +28,32 @@ class PostedWalletsTest {
 
   private Vertx vertx;
   private Context context;
+
   /** Every lookup's wallets. */
   private final List<List<WalletKey>> lookups = new CopyOnWriteArrayList<>();
+
   private final List<String> reactions = new CopyOnWriteArrayList<>();
+
   /** Lookups answer only when the test says so, one promise per lookup. */
   private final List<Promise<Set<WalletKey>>> answers = new CopyOnWriteArrayList<>();
+
   private PostedWallets posted;
 
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
-    posted = new PostedWallets(context,
-        wallets -> {
-          lookups.add(List.copyOf(wallets));
-          Promise<Set<WalletKey>> answer = Promise.promise();
-          answers.add(answer);
-          return answer.future();
-        },
-        wallet -> react("resume " + wallet.userId() + " " + wallet.currency()),
-        wallet -> react("timer " + wallet.userId() + " " + wallet.currency()));
+    posted =
+        new PostedWallets(
+            context,
+            wallets -> {
+              lookups.add(List.copyOf(wallets));
+              Promise<Set<WalletKey>> answer = Promise.promise();
+              answers.add(answer);
+              return answer.future();
+            },
+            wallet -> react("resume " + wallet.userId() + " " + wallet.currency()),
+            wallet -> react("timer " + wallet.userId() + " " + wallet.currency()));
   }
 
   private Future<Void> react(String what) {
@@ -62,10 +68,11 @@ class PostedWalletsTest {
 
   private void onContext(Runnable action) throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      action.run();
-      done.complete(null);
-    });
+    context.runOnContext(
+        v -> {
+          action.run();
+          done.complete(null);
+        });
     done.get(10, TimeUnit.SECONDS);
   }
 
@@ -82,23 +89,28 @@ class PostedWalletsTest {
   }
 
   @Test
-  @DisplayName("a burst of entries over many turns of the event loop is asked about in one lookup, once per wallet")
+  @DisplayName(
+      "a burst of entries over many turns of the event loop is asked about in one lookup, once per wallet")
   void burstIsOneLookup() throws Exception {
     // Five batches' worth of entries, each batch delivered in a turn of its own.
-    onContext(() -> {
-      for (int batch = 0; batch < 5; batch++) {
-        int first = batch * 100;
-        context.runOnContext(turn -> {
-          for (int i = first; i < first + 100; i++) {
-            posted.posted(wallet("u" + (i % 250), "USD"), false);
+    onContext(
+        () -> {
+          for (int batch = 0; batch < 5; batch++) {
+            int first = batch * 100;
+            context.runOnContext(
+                turn -> {
+                  for (int i = first; i < first + 100; i++) {
+                    posted.posted(wallet("u" + (i % 250), "USD"), false);
+                  }
+                });
           }
         });
-      }
-    });
     waitFor(() -> lookups.size() == 1);
     Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
     assertThat(lookups).hasSize(1);
-    assertThat(lookups.get(0)).hasSize(250).doesNotHaveDuplicates()
+    assertThat(lookups.get(0))
+        .hasSize(250)
+        .doesNotHaveDuplicates()
         .contains(wallet("u0", "USD"), wallet("u249", "USD"));
   }
 
@@ -107,10 +119,11 @@ class PostedWalletsTest {
   void entriesDuringALookupGoNext() throws Exception {
     onContext(() -> posted.posted(wallet("a", "USD"), false));
     waitFor(() -> lookups.size() == 1);
-    onContext(() -> {
-      posted.posted(wallet("b", "USD"), false);
-      posted.posted(wallet("c", "EUR"), true);
-    });
+    onContext(
+        () -> {
+          posted.posted(wallet("b", "USD"), false);
+          posted.posted(wallet("c", "EUR"), true);
+        });
     Thread.sleep(5 * PostedWallets.LOOKUP_DELAY_MS);
     assertThat(lookups).as("no second lookup while the first is out").hasSize(1);
     answer(0, wallet("a", "USD"));
@@ -124,13 +137,14 @@ class PostedWalletsTest {
   @Test
   @DisplayName("only subscribed wallets react; a credit among a wallet's entries makes it a resume")
   void reactions() throws Exception {
-    onContext(() -> {
-      posted.posted(wallet("a", "USD"), false);
-      posted.posted(wallet("a", "USD"), true);
-      posted.posted(wallet("a", "USD"), false);
-      posted.posted(wallet("b", "USD"), false);
-      posted.posted(wallet("c", "USD"), true);
-    });
+    onContext(
+        () -> {
+          posted.posted(wallet("a", "USD"), false);
+          posted.posted(wallet("a", "USD"), true);
+          posted.posted(wallet("a", "USD"), false);
+          posted.posted(wallet("b", "USD"), false);
+          posted.posted(wallet("c", "USD"), true);
+        });
     waitFor(() -> lookups.size() == 1);
     answer(0, wallet("a", "USD"), wallet("b", "USD"));
     waitFor(() -> reactions.size() == 2);

@@ -24,13 +24,15 @@ class WalletPlannerTest {
   }
 
   @Test
-  @DisplayName("timers firing early, late or twice charge the same: one entry per period, N x price")
+  @DisplayName(
+      "timers firing early, late or twice charge the same: one entry per period, N x price")
   void irregularTimers() {
     long[][] patterns = {
-        {HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 5 * HOUR},
-        {HOUR - 1, HOUR, HOUR, 2 * HOUR + 7, 5 * HOUR},
-        {5 * HOUR},
-        {30 * MINUTE, 90 * MINUTE, 90 * MINUTE, 4 * HOUR + 59 * MINUTE, 5 * HOUR, 5 * HOUR}};
+      {HOUR, 2 * HOUR, 3 * HOUR, 4 * HOUR, 5 * HOUR},
+      {HOUR - 1, HOUR, HOUR, 2 * HOUR + 7, 5 * HOUR},
+      {5 * HOUR},
+      {30 * MINUTE, 90 * MINUTE, 90 * MINUTE, 4 * HOUR + 59 * MINUTE, 5 * HOUR, 5 * HOUR}
+    };
     for (long[] firings : patterns) {
       List<Segment> state = List.of(pro(0));
       long charged = 0;
@@ -50,23 +52,29 @@ class WalletPlannerTest {
   }
 
   @Test
-  @DisplayName("a scheduler stopped for 5 h 17 min charges the 5 periods on restart and the partial "
-      + "one at the next boundary")
+  @DisplayName(
+      "a scheduler stopped for 5 h 17 min charges the 5 periods on restart and the partial "
+          + "one at the next boundary")
   void downtime() {
     WalletPlan restart = WalletPlanner.run(List.of(pro(0)), 10_000, 5 * HOUR + 17 * MINUTE);
-    assertThat(restart.charges()).hasSize(5)
+    assertThat(restart.charges())
+        .hasSize(5)
         .allSatisfy(c -> assertThat(c.amountMinor()).isEqualTo(120));
-    assertThat(restart.charges()).extracting(WalletPlan.Charge::k).containsExactly(1L, 2L, 3L, 4L, 5L);
+    assertThat(restart.charges())
+        .extracting(WalletPlan.Charge::k)
+        .containsExactly(1L, 2L, 3L, 4L, 5L);
     assertThat(restart.nextChargeAtMs()).isEqualTo(6 * HOUR);
     WalletPlan next = WalletPlanner.run(restart.after(), 10_000 - 600, 6 * HOUR);
-    assertThat(next.charges()).singleElement()
+    assertThat(next.charges())
+        .singleElement()
         .satisfies(c -> assertThat(c.amountMinor()).isEqualTo(120));
     assertThat(WalletPlanner.run(next.after(), 10_000 - 720, 6 * HOUR).charges()).isEmpty();
   }
 
   @Test
-  @DisplayName("the balance running out mid-period pays exactly the time it covers, and the timer "
-      + "falls due at that moment, so nothing goes uncollected")
+  @DisplayName(
+      "the balance running out mid-period pays exactly the time it covers, and the timer "
+          + "falls due at that moment, so nothing goes uncollected")
   void runningOut() {
     WalletPlan first = WalletPlanner.run(List.of(pro(0)), 300, 0);
     assertThat(first.nextChargeAtMs()).isEqualTo(HOUR);
@@ -79,14 +87,18 @@ class WalletPlannerTest {
     assertThat(out.suspendedAtMs()).isEqualTo(due - 1);
     assertThat(out.totalMinor()).isEqualTo(60);
     assertThat(out.uncollectedMinor()).isZero();
-    assertThat(out.charges()).singleElement().satisfies(c -> {
-      assertThat(c.partial()).isTrue();
-      assertThat(c.k()).isEqualTo(3);
-    });
+    assertThat(out.charges())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.partial()).isTrue();
+              assertThat(c.k()).isEqualTo(3);
+            });
   }
 
   @Test
-  @DisplayName("a late timer suspends at the instant the balance ran out and reports the uncollected usage")
+  @DisplayName(
+      "a late timer suspends at the instant the balance ran out and reports the uncollected usage")
   void runningOutLate() {
     WalletPlan late = WalletPlanner.run(List.of(pro(0)), 300, 4 * HOUR);
     assertThat(late.totalMinor()).isEqualTo(300);
@@ -100,25 +112,31 @@ class WalletPlannerTest {
   void planChange() {
     long at = HOUR + 20 * MINUTE;
     WalletPlan change = WalletPlanner.runAndEnd(List.of(pro(0)), 1000, at, "sub_a");
-    assertThat(change.charges()).extracting(WalletPlan.Charge::amountMinor).containsExactly(120L, 40L);
+    assertThat(change.charges())
+        .extracting(WalletPlan.Charge::amountMinor)
+        .containsExactly(120L, 40L);
     assertThat(change.charges().get(1).partial()).isTrue();
     assertThat(change.charges().get(1).toMs()).isEqualTo(at);
     Segment basic = new Segment("sub_a", "basic", 2, at, 60, HOUR, 0, 0);
     WalletPlan later = WalletPlanner.run(List.of(basic), 840, at + HOUR);
-    assertThat(later.charges()).singleElement().satisfies(c -> {
-      assertThat(c.amountMinor()).isEqualTo(60);
-      assertThat(c.reference()).isEqualTo("billing:sub_a:2:1");
-    });
+    assertThat(later.charges())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.amountMinor()).isEqualTo(60);
+              assertThat(c.reference()).isEqualTo("billing:sub_a:2:1");
+            });
   }
 
   @Test
-  @DisplayName("prices that do not divide the period round once per segment: no drift over many periods")
+  @DisplayName(
+      "prices that do not divide the period round once per segment: no drift over many periods")
   void noDrift() {
     Segment odd = new Segment("sub_b", "odd", 1, 0, 100, 7 * MINUTE, 0, 0);
-    WalletPlan run = WalletPlanner.runAndEnd(List.of(odd), 1_000_000, 1000 * 7 * MINUTE + 123_456,
-        "sub_b");
-    assertThat(run.totalMinor()).isEqualTo(Proration.owed(100, 7 * MINUTE, 0,
-        1000 * 7 * MINUTE + 123_456));
+    WalletPlan run =
+        WalletPlanner.runAndEnd(List.of(odd), 1_000_000, 1000 * 7 * MINUTE + 123_456, "sub_b");
+    assertThat(run.totalMinor())
+        .isEqualTo(Proration.owed(100, 7 * MINUTE, 0, 1000 * 7 * MINUTE + 123_456));
     assertThat(run.charges()).hasSize(1001);
   }
 
@@ -135,8 +153,10 @@ class WalletPlannerTest {
   @DisplayName("proration is exact where price x time exceeds 64 bits")
   void hugeProducts() {
     assertThat(Proration.owed(9_999_999_999L, 31L * 24 * HOUR, 0, 10L * 365 * 24 * HOUR))
-        .isEqualTo(java.math.BigInteger.valueOf(9_999_999_999L)
-            .multiply(java.math.BigInteger.valueOf(10L * 365 * 24 * HOUR))
-            .divide(java.math.BigInteger.valueOf(31L * 24 * HOUR)).longValueExact());
+        .isEqualTo(
+            java.math.BigInteger.valueOf(9_999_999_999L)
+                .multiply(java.math.BigInteger.valueOf(10L * 365 * 24 * HOUR))
+                .divide(java.math.BigInteger.valueOf(31L * 24 * HOUR))
+                .longValueExact());
   }
 }

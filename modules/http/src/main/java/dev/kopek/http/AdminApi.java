@@ -23,16 +23,18 @@ final class AdminApi {
   void createAdjustment(RoutingContext ctx) {
     String adminId = Authentication.caller(ctx).userId();
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    PostingRequest adjustment = new PostingRequest(
-        "adjustment:" + adminId + ":" + Replies.idempotencyKey(ctx),
-        body.getString("user_id"),
-        Replies.currency("currency", body.getString("currency")),
-        body.getLong("amount_minor"),
-        EntryKind.ADJUSTMENT,
-        body.getString("reason"),
-        body.getString("reference"),
-        ADJUSTMENTS_ACCOUNT);
-    ledger.request(LedgerAddresses.POST, adjustment.toJson())
+    PostingRequest adjustment =
+        new PostingRequest(
+            "adjustment:" + adminId + ":" + Replies.idempotencyKey(ctx),
+            body.getString("user_id"),
+            Replies.currency("currency", body.getString("currency")),
+            body.getLong("amount_minor"),
+            EntryKind.ADJUSTMENT,
+            body.getString("reason"),
+            body.getString("reference"),
+            ADJUSTMENTS_ACCOUNT);
+    ledger
+        .request(LedgerAddresses.POST, adjustment.toJson())
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
@@ -40,13 +42,15 @@ final class AdminApi {
   void listAllTransactions(RoutingContext ctx) {
     String userId = Replies.string(Replies.validated(ctx), "user_id");
     EntryQuery query = Replies.entryQuery(ctx, userId, Replies.limit(ctx));
-    ledger.request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+    ledger
+        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void verifyLedger(RoutingContext ctx) {
-    ledger.request(LedgerAddresses.VERIFY, new JsonObject())
+    ledger
+        .request(LedgerAddresses.VERIFY, new JsonObject())
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }

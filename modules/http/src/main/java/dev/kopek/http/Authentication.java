@@ -17,12 +17,12 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with the
- * configured HS256 secret, unexpired, with the configured issuer and audience when set. Unsigned
- * ({@code alg: none}), expired and foreign-signed tokens are refused with 401, and so are tokens
- * without an {@code exp} claim unless {@code auth.require_exp} is false. The caller's user
- * id is the {@code user_id} claim, or {@code sub} without it; admin actions need {@code admin} in
- * the {@code roles} claim.
+ * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with the configured
+ * HS256 secret, unexpired, with the configured issuer and audience when set. Unsigned ({@code alg:
+ * none}), expired and foreign-signed tokens are refused with 401, and so are tokens without an
+ * {@code exp} claim unless {@code auth.require_exp} is false. The caller's user id is the {@code
+ * user_id} claim, or {@code sub} without it; admin actions need {@code admin} in the {@code roles}
+ * claim.
  */
 final class Authentication {
 
@@ -63,9 +63,13 @@ final class Authentication {
     if (config.jwtAudience() != null) {
       options.setAudience(List.of(config.jwtAudience()));
     }
-    jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
-        .setJWTOptions(options));
+    jwt =
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(
+                    new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
+                .setJWTOptions(options));
   }
 
   /** The handler for {@code /v1/*}: authenticates, or answers 401. */
@@ -73,8 +77,8 @@ final class Authentication {
     return ctx -> {
       String header = ctx.request().getHeader("Authorization");
       if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
-            "send Authorization: Bearer <token>"));
+        Problems.send(
+            ctx, Failure.of(ErrorCode.UNAUTHORIZED, "send Authorization: Bearer <token>"));
         return;
       }
       String token = header.substring(7).trim();
@@ -89,8 +93,13 @@ final class Authentication {
       }
       jwt.authenticate(new TokenCredentials(token))
           .onSuccess(user -> admit(ctx, token, user))
-          .onFailure(error -> Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
-              "the token is invalid, expired or not signed with this server's key")));
+          .onFailure(
+              error ->
+                  Problems.send(
+                      ctx,
+                      Failure.of(
+                          ErrorCode.UNAUTHORIZED,
+                          "the token is invalid, expired or not signed with this server's key")));
     };
   }
 
@@ -109,18 +118,26 @@ final class Authentication {
   private void admit(RoutingContext ctx, String token, User user) {
     JsonObject claims = claims(user);
     Object userId = claims.getValue("user_id", claims.getValue("sub"));
-    if (!(userId instanceof String id) || id.isBlank() || id.length() > Limits.USER_ID_LENGTH_MAX
+    if (!(userId instanceof String id)
+        || id.isBlank()
+        || id.length() > Limits.USER_ID_LENGTH_MAX
         || id.chars().anyMatch(Character::isISOControl)) {
-      Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
-          "the token must name the user in its user_id (or sub) claim, at most "
-              + Limits.USER_ID_LENGTH_MAX + " characters"));
+      Problems.send(
+          ctx,
+          Failure.of(
+              ErrorCode.UNAUTHORIZED,
+              "the token must name the user in its user_id (or sub) claim, at most "
+                  + Limits.USER_ID_LENGTH_MAX
+                  + " characters"));
       return;
     }
     Object exp = claims.getValue("exp");
     if (requireExp && !(exp instanceof Number)) {
       // A token that never expires stays valid however it leaks.
-      Problems.send(ctx, Failure.of(ErrorCode.UNAUTHORIZED,
-          "the token has no expiry (exp claim); tokens must expire"));
+      Problems.send(
+          ctx,
+          Failure.of(
+              ErrorCode.UNAUTHORIZED, "the token has no expiry (exp claim); tokens must expire"));
       return;
     }
     Object roles = claims.getValue("roles");

@@ -20,48 +20,76 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 record Contract(Buffer text, OpenAPIContract openApi) {
 
   /** Response media types vertx-openapi 5.0 can load. */
-  private static final Set<String> LOADABLE_MEDIA_TYPES = Set.of("application/json",
-      "application/json; charset=utf-8", "text/plain", "text/plain; charset=utf-8",
-      "application/octet-stream", "multipart/form-data", "application/hal+json");
+  private static final Set<String> LOADABLE_MEDIA_TYPES =
+      Set.of(
+          "application/json",
+          "application/json; charset=utf-8",
+          "text/plain",
+          "text/plain; charset=utf-8",
+          "application/octet-stream",
+          "multipart/form-data",
+          "application/hal+json");
 
   static Future<Contract> load(Vertx vertx, String resource) {
-    return vertx.fileSystem().readFile(resource).compose(text -> {
-      JsonObject raw = parse(text);
-      return OpenAPIContract.from(vertx, routable(raw.copy())).map(api -> new Contract(text, api));
-    });
+    return vertx
+        .fileSystem()
+        .readFile(resource)
+        .compose(
+            text -> {
+              JsonObject raw = parse(text);
+              return OpenAPIContract.from(vertx, routable(raw.copy()))
+                  .map(api -> new Contract(text, api));
+            });
   }
 
   /** The YAML as JSON; a safe loader, since the contract is data. */
   static JsonObject parse(Buffer text) {
-    Map<String, Object> map = new Yaml(new SafeConstructor(new LoaderOptions())).load(text.toString());
+    Map<String, Object> map =
+        new Yaml(new SafeConstructor(new LoaderOptions())).load(text.toString());
     return new JsonObject(map);
   }
 
   private static JsonObject routable(JsonObject contract) {
     JsonObject paths = contract.getJsonObject("paths");
-    paths.forEach(path -> ((JsonObject) path.getValue()).forEach(operation -> {
-      if (!(operation.getValue() instanceof JsonObject op) || !op.containsKey("responses")) {
-        return;
-      }
-      JsonObject requestBody = op.getJsonObject("requestBody");
-      if (requestBody != null && requestBody.containsKey("content")) {
-        requestBody.getJsonObject("content").fieldNames()
-            .removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType));
-        if (requestBody.getJsonObject("content").isEmpty()) {
-          op.remove("requestBody");
-        }
-      }
-      op.getJsonObject("responses").forEach(response -> {
-        if (response.getValue() instanceof JsonObject body && body.containsKey("content")) {
-          body.getJsonObject("content").fieldNames()
-              .removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType));
-        }
-      });
-    }));
+    paths.forEach(
+        path ->
+            ((JsonObject) path.getValue())
+                .forEach(
+                    operation -> {
+                      if (!(operation.getValue() instanceof JsonObject op)
+                          || !op.containsKey("responses")) {
+                        return;
+                      }
+                      JsonObject requestBody = op.getJsonObject("requestBody");
+                      if (requestBody != null && requestBody.containsKey("content")) {
+                        requestBody
+                            .getJsonObject("content")
+                            .fieldNames()
+                            .removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType));
+                        if (requestBody.getJsonObject("content").isEmpty()) {
+                          op.remove("requestBody");
+                        }
+                      }
+                      op.getJsonObject("responses")
+                          .forEach(
+                              response -> {
+                                if (response.getValue() instanceof JsonObject body
+                                    && body.containsKey("content")) {
+                                  body.getJsonObject("content")
+                                      .fieldNames()
+                                      .removeIf(
+                                          mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType));
+                                }
+                              });
+                    }));
     JsonObject responses = contract.getJsonObject("components").getJsonObject("responses");
     if (responses != null) {
-      responses.forEach(response -> ((JsonObject) response.getValue()).getJsonObject("content")
-          .fieldNames().removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType)));
+      responses.forEach(
+          response ->
+              ((JsonObject) response.getValue())
+                  .getJsonObject("content")
+                  .fieldNames()
+                  .removeIf(mediaType -> !LOADABLE_MEDIA_TYPES.contains(mediaType)));
     }
     return contract;
   }

@@ -4,8 +4,8 @@ import dev.kopek.model.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.FileSystem;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.FileSystem;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -14,8 +14,8 @@ import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
@@ -30,11 +30,11 @@ import io.vertx.openapi.contract.SecurityRequirement;
 import io.vertx.openapi.contract.SecurityScheme;
 import io.vertx.openapi.contract.Server;
 import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
 import io.vertx.openapi.validation.ValidatedRequest;
-import io.vertx.openapi.validation.ValidatorException;
-import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidationContext;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.openapi.validation.analyser.ApplicationJsonAnalyser;
 import io.vertx.openapi.validation.analyser.ContentAnalyser;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
@@ -50,10 +50,10 @@ import java.util.TreeSet;
 /**
  * Validates requests against the contract exactly as vertx-openapi's own validator does (the same
  * parameter transformers, content analysis and JSON Schema checks, the same errors), with two
- * differences that matter under load: every schema's validator is built once, when the routes
- * are, instead of once per request and parameter (building one copies the contract's whole schema
- * lookup), and validation runs on the event loop, where the request already is, instead of
- * hopping to a worker thread and back.
+ * differences that matter under load: every schema's validator is built once, when the routes are,
+ * instead of once per request and parameter (building one copies the contract's whole schema
+ * lookup), and validation runs on the event loop, where the request already is, instead of hopping
+ * to a worker thread and back.
  */
 final class ContractValidator extends RequestValidatorImpl {
 
@@ -67,15 +67,15 @@ final class ContractValidator extends RequestValidatorImpl {
   }
 
   /**
-   * The route handler that validates a request of {@code operation} and hands it on as the
-   * router's own validation would ({@link RouterBuilder#KEY_META_DATA_VALIDATED_REQUEST}), or fails
-   * the request with a 400 carrying the {@link ValidatorException}. With
-   * {@code refuseUnknownQuery}, a query parameter the operation does not declare is refused too
-   * (400 naming it); pages that payers' browsers land on take it, since providers and mail clients
-   * append their own parameters to links.
+   * The route handler that validates a request of {@code operation} and hands it on as the router's
+   * own validation would ({@link RouterBuilder#KEY_META_DATA_VALIDATED_REQUEST}), or fails the
+   * request with a 400 carrying the {@link ValidatorException}. With {@code refuseUnknownQuery}, a
+   * query parameter the operation does not declare is refused too (400 naming it); pages that
+   * payers' browsers land on take it, since providers and mail clients append their own parameters
+   * to links.
    */
-  Handler<RoutingContext> handler(RequestExtractor extractor, Operation operation,
-      boolean refuseUnknownQuery) {
+  Handler<RoutingContext> handler(
+      RequestExtractor extractor, Operation operation, boolean refuseUnknownQuery) {
     String operationId = operation.getOperationId();
     if (!refuseUnknownQuery) {
       return ctx -> validate(ctx, extractor, operation, operationId);
@@ -86,8 +86,10 @@ final class ContractValidator extends RequestValidatorImpl {
         queryNames.add(parameter.getName());
       }
     }
-    String accepted = queryNames.isEmpty() ? "no query parameters"
-        : "only the query parameters " + String.join(", ", queryNames);
+    String accepted =
+        queryNames.isEmpty()
+            ? "no query parameters"
+            : "only the query parameters " + String.join(", ", queryNames);
     return ctx -> {
       Failure unknown = unknownQueryParameter(ctx, queryNames, accepted);
       if (unknown != null) {
@@ -99,33 +101,39 @@ final class ContractValidator extends RequestValidatorImpl {
   }
 
   /**
-   * A query parameter the operation does not declare: refused (naming it) rather than ignored, so
-   * a misspelled filter ({@code currenci=USD}) cannot silently widen a query.
+   * A query parameter the operation does not declare: refused (naming it) rather than ignored, so a
+   * misspelled filter ({@code currenci=USD}) cannot silently widen a query.
    */
-  private static Failure unknownQueryParameter(RoutingContext ctx, Set<String> declared,
-      String accepted) {
+  private static Failure unknownQueryParameter(
+      RoutingContext ctx, Set<String> declared, String accepted) {
     if (ctx.request().query() == null) {
       return null;
     }
     for (String name : ctx.queryParams().names()) {
       if (!declared.contains(name)) {
-        return Failure.invalid(name, "unknown query parameter " + name + "; this operation takes "
-            + accepted);
+        return Failure.invalid(
+            name, "unknown query parameter " + name + "; this operation takes " + accepted);
       }
     }
     return null;
   }
 
-  private void validate(RoutingContext ctx, RequestExtractor extractor, Operation operation,
-      String operationId) {
-    extractor.extractValidatableRequest(ctx, operation)
+  private void validate(
+      RoutingContext ctx, RequestExtractor extractor, Operation operation, String operationId) {
+    extractor
+        .extractValidatableRequest(ctx, operation)
         .compose(request -> validate(request, operationId))
-        .onSuccess(validated -> {
-          ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
-          ctx.next();
-        })
-        .onFailure(error -> ctx.fail(error instanceof ValidatorException
-            ? new HttpException(400, error.getMessage(), error) : error));
+        .onSuccess(
+            validated -> {
+              ctx.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
+              ctx.next();
+            })
+        .onFailure(
+            error ->
+                ctx.fail(
+                    error instanceof ValidatorException
+                        ? new HttpException(400, error.getMessage(), error)
+                        : error));
   }
 
   @Override
@@ -142,14 +150,15 @@ final class ContractValidator extends RequestValidatorImpl {
       for (Parameter parameter : operation.getParameters()) {
         String name = parameter.getName();
         switch (parameter.getIn()) {
-          case COOKIE -> cookies.put(name,
-              validateParameter(parameter, request.getCookies().get(name)));
-          case HEADER -> headers.put(name,
-              validateParameter(parameter, request.getHeaders().get(name)));
-          case PATH -> path.put(name,
-              validateParameter(parameter, request.getPathParameters().get(name)));
+          case COOKIE ->
+              cookies.put(name, validateParameter(parameter, request.getCookies().get(name)));
+          case HEADER ->
+              headers.put(name, validateParameter(parameter, request.getHeaders().get(name)));
+          case PATH ->
+              path.put(name, validateParameter(parameter, request.getPathParameters().get(name)));
           case QUERY -> query.put(name, validateParameter(parameter, request.getQuery().get(name)));
-          default -> throw new IllegalStateException("unknown parameter location " + parameter.getIn());
+          default ->
+              throw new IllegalStateException("unknown parameter location " + parameter.getIn());
         }
       }
       RequestParameter body = validateBody(operation.getRequestBody(), request);
@@ -161,22 +170,23 @@ final class ContractValidator extends RequestValidatorImpl {
 
   /**
    * Validates a body as vertx-openapi does, except that JSON is decoded by {@link StrictJson}
-   * instead of Vert.x's lenient decoder: a duplicated key or an unpaired surrogate is refused
-   * (400 naming the field) rather than silently resolved or replaced.
+   * instead of Vert.x's lenient decoder: a duplicated key or an unpaired surrogate is refused (400
+   * naming the field) rather than silently resolved or replaced.
    */
   @Override
-  protected RequestParameterImpl validate(MediaType mediaType, String contentType, Buffer body,
-      ValidationContext context) {
-    if (mediaType == null || !(ContentAnalyser.getContentAnalyser(mediaType, contentType, body,
-        context) instanceof ApplicationJsonAnalyser)) {
+  protected RequestParameterImpl validate(
+      MediaType mediaType, String contentType, Buffer body, ValidationContext context) {
+    if (mediaType == null
+        || !(ContentAnalyser.getContentAnalyser(mediaType, contentType, body, context)
+            instanceof ApplicationJsonAnalyser)) {
       return super.validate(mediaType, contentType, body, context);
     }
     Object value = StrictJson.decode(body);
     if (!isSchemaValidationRequired(mediaType)) {
       return new RequestParameterImpl(body);
     }
-    OutputUnit result = contract.getSchemaRepository().validator(mediaType.getSchema())
-        .validate(value);
+    OutputUnit result =
+        contract.getSchemaRepository().validator(mediaType.getSchema()).validate(value);
     try {
       result.checkValidity();
     } catch (JsonSchemaValidationException invalid) {

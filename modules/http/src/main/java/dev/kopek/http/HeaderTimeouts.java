@@ -10,12 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Closes connections that do not deliver a complete request head in time
- * ({@code http.header_timeout_ms}), which the idle timeout alone cannot do: a client trickling a
- * byte now and then is never idle. A new connection has that long for its first request head; a
- * kept-alive one, once its last reply is sent, has the idle timeout plus that long for the next
- * (left idle, the idle timeout closes it first). While a request is being served there is no
- * deadline here.
+ * Closes connections that do not deliver a complete request head in time ({@code
+ * http.header_timeout_ms}), which the idle timeout alone cannot do: a client trickling a byte now
+ * and then is never idle. A new connection has that long for its first request head; a kept-alive
+ * one, once its last reply is sent, has the idle timeout plus that long for the next (left idle,
+ * the idle timeout closes it first). While a request is being served there is no deadline here.
  *
  * <p>One instance per HTTP verticle, confined to its event loop. Requests only record the
  * connection's latest request (no timer per request); a periodic sweep does the rest.
@@ -25,6 +24,7 @@ final class HeaderTimeouts {
   private static final class Tracked {
     /** When the connection is closed unless a request head arrives; 0 while serving. */
     long deadlineMs;
+
     /** The latest request on the connection: once its reply is sent, the deadline runs again. */
     HttpServerRequest latest;
   }

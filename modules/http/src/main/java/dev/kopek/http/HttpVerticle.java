@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API. Routes and request validation come from the OpenAPI contract
- * ({@code openapi.yaml}, also served at {@code /openapi.yaml}), so the served contract cannot
- * drift from the code: every operation in it must have a handler here, or start-up fails. The
- * verticle talks to the capability verticles over the event bus only.
+ * The REST API. Routes and request validation come from the OpenAPI contract ({@code openapi.yaml},
+ * also served at {@code /openapi.yaml}), so the served contract cannot drift from the code: every
+ * operation in it must have a handler here, or start-up fails. The verticle talks to the capability
+ * verticles over the event bus only.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -58,37 +58,48 @@ public final class HttpVerticle extends VerticleBase {
     }
     shutdownGraceMs = config.shutdownGraceMs();
     BusClient ledger = new BusClient(vertx, config.ledgerTimeoutMs());
-    HeaderTimeouts headerTimeouts = new HeaderTimeouts(config.headerTimeoutMs(),
-        config.idleTimeoutS());
+    HeaderTimeouts headerTimeouts =
+        new HeaderTimeouts(config.headerTimeoutMs(), config.idleTimeoutS());
     return Contract.load(vertx, CONTRACT)
-        .compose(contract -> {
-          Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
-          return vertx.createHttpServer(new HttpServerOptions()
-                  // -1: every instance shares one random port (Vert.x's convention), where 0 would
-                  // bind each its own.
-                  .setHost(config.host()).setPort(config.port() == 0 ? -1 : config.port())
-                  .setCompressionSupported(true)
-                  .setIdleTimeout(config.idleTimeoutS()).setIdleTimeoutUnit(TimeUnit.SECONDS)
-                  // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for the
-                  // client's first bytes before the connection exists, so a silent or slow client
-                  // would escape the header timeout. HTTP/1.1 only, as a TLS proxy forwards.
-                  .setHttp2ClearTextEnabled(false))
-              .connectionHandler(headerTimeouts::connected)
-              .requestHandler(headerTimeouts.tracking(router))
-              .invalidRequestHandler(Problems::invalidRequest)
-              .listen();
-        })
-        .onSuccess(listening -> {
-          server = listening;
-          headerTimeoutTimer = headerTimeouts.start(vertx);
-        });
+        .compose(
+            contract -> {
+              Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
+              return vertx
+                  .createHttpServer(
+                      new HttpServerOptions()
+                          // -1: every instance shares one random port (Vert.x's convention), where
+                          // 0 would
+                          // bind each its own.
+                          .setHost(config.host())
+                          .setPort(config.port() == 0 ? -1 : config.port())
+                          .setCompressionSupported(true)
+                          .setIdleTimeout(config.idleTimeoutS())
+                          .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                          // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for
+                          // the
+                          // client's first bytes before the connection exists, so a silent or slow
+                          // client
+                          // would escape the header timeout. HTTP/1.1 only, as a TLS proxy
+                          // forwards.
+                          .setHttp2ClearTextEnabled(false))
+                  .connectionHandler(headerTimeouts::connected)
+                  .requestHandler(headerTimeouts.tracking(router))
+                  .invalidRequestHandler(Problems::invalidRequest)
+                  .listen();
+            })
+        .onSuccess(
+            listening -> {
+              server = listening;
+              headerTimeoutTimer = headerTimeouts.start(vertx);
+            });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(headerTimeoutTimer);
     // Stops accepting connections and lets in-flight requests finish before closing them.
-    return server == null ? Future.succeededFuture()
+    return server == null
+        ? Future.succeededFuture()
         : server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS);
   }
 
@@ -102,45 +113,50 @@ public final class HttpVerticle extends VerticleBase {
     return contractRouter;
   }
 
-  private Router buildRouter(HttpConfig config, OpenAPIContract contract, Buffer contractText,
-      BusClient ledger) {
+  private Router buildRouter(
+      HttpConfig config, OpenAPIContract contract, Buffer contractText, BusClient ledger) {
     Authentication authentication = new Authentication(vertx, config);
     UserApi user = new UserApi(ledger);
     AdminApi admin = new AdminApi(ledger);
     PaymentsApi payments = new PaymentsApi(ledger, config);
     SubscriptionsApi billing = new SubscriptionsApi(ledger);
-    Map<String, Handler<RoutingContext>> operations = Map.ofEntries(
-        Map.entry("getHealth", ctx -> health(ctx, ledger)),
-        Map.entry("getMetrics", metrics()),
-        Map.entry("getOpenApi", ctx -> ctx.response()
-            .putHeader("Content-Type", "application/yaml; charset=utf-8").end(contractText)),
-        Map.entry("listWallets", user::listWallets),
-        Map.entry("getWallet", user::getWallet),
-        Map.entry("createCharge", user::createCharge),
-        Map.entry("listTransactions", user::listTransactions),
-        Map.entry("exportTransactions", user::exportTransactions),
-        Map.entry("createAdjustment", admin::createAdjustment),
-        Map.entry("listAllTransactions", admin::listAllTransactions),
-        Map.entry("verifyLedger", admin::verifyLedger),
-        Map.entry("createTopup", payments::createTopup),
-        Map.entry("listTopups", payments::listTopups),
-        Map.entry("getTopup", payments::getTopup),
-        Map.entry("refundTopup", payments::refundTopup),
-        Map.entry("listUnmatchedPayments", payments::listUnmatchedPayments),
-        Map.entry("getCheckoutPage", payments::checkoutPage),
-        Map.entry("submitCheckout", payments::submitCheckout),
-        Map.entry("getCheckoutComplete", payments::checkoutComplete),
-        Map.entry("receiveWebhook", payments::receiveWebhook),
-        Map.entry("listPlans", billing::listPlans),
-        Map.entry("listAllPlans", billing::listAllPlans),
-        Map.entry("createPlan", billing::createPlan),
-        Map.entry("retirePlan", billing::retirePlan),
-        Map.entry("createSubscription", billing::createSubscription),
-        Map.entry("listSubscriptions", billing::listSubscriptions),
-        Map.entry("changeSubscription", billing::changeSubscription),
-        Map.entry("cancelSubscription", billing::cancelSubscription),
-        Map.entry("getClock", billing::getClock),
-        Map.entry("setClock", billing::setClock));
+    Map<String, Handler<RoutingContext>> operations =
+        Map.ofEntries(
+            Map.entry("getHealth", ctx -> health(ctx, ledger)),
+            Map.entry("getMetrics", metrics()),
+            Map.entry(
+                "getOpenApi",
+                ctx ->
+                    ctx.response()
+                        .putHeader("Content-Type", "application/yaml; charset=utf-8")
+                        .end(contractText)),
+            Map.entry("listWallets", user::listWallets),
+            Map.entry("getWallet", user::getWallet),
+            Map.entry("createCharge", user::createCharge),
+            Map.entry("listTransactions", user::listTransactions),
+            Map.entry("exportTransactions", user::exportTransactions),
+            Map.entry("createAdjustment", admin::createAdjustment),
+            Map.entry("listAllTransactions", admin::listAllTransactions),
+            Map.entry("verifyLedger", admin::verifyLedger),
+            Map.entry("createTopup", payments::createTopup),
+            Map.entry("listTopups", payments::listTopups),
+            Map.entry("getTopup", payments::getTopup),
+            Map.entry("refundTopup", payments::refundTopup),
+            Map.entry("listUnmatchedPayments", payments::listUnmatchedPayments),
+            Map.entry("getCheckoutPage", payments::checkoutPage),
+            Map.entry("submitCheckout", payments::submitCheckout),
+            Map.entry("getCheckoutComplete", payments::checkoutComplete),
+            Map.entry("receiveWebhook", payments::receiveWebhook),
+            Map.entry("listPlans", billing::listPlans),
+            Map.entry("listAllPlans", billing::listAllPlans),
+            Map.entry("createPlan", billing::createPlan),
+            Map.entry("retirePlan", billing::retirePlan),
+            Map.entry("createSubscription", billing::createSubscription),
+            Map.entry("listSubscriptions", billing::listSubscriptions),
+            Map.entry("changeSubscription", billing::changeSubscription),
+            Map.entry("cancelSubscription", billing::cancelSubscription),
+            Map.entry("getClock", billing::getClock),
+            Map.entry("setClock", billing::setClock));
 
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
@@ -149,7 +165,8 @@ public final class HttpVerticle extends VerticleBase {
       String operationId = route.getOperation().getOperationId();
       Handler<RoutingContext> handler = operations.get(operationId);
       if (handler == null) {
-        throw new IllegalStateException("the contract's operation " + operationId + " has no handler");
+        throw new IllegalStateException(
+            "the contract's operation " + operationId + " has no handler");
       }
       // Authentication runs before the contract's routes (below); the contract documents it.
       // Webhooks are verified by their provider from the raw bytes, which the contract cannot
@@ -158,20 +175,27 @@ public final class HttpVerticle extends VerticleBase {
       // each request and runs on a worker thread (see ContractValidator).
       route.setDoValidation(false).setDoSecurity(false);
       if (!"receiveWebhook".equals(operationId)) {
-        route.addHandler(validator.handler(extractor, route.getOperation(),
-            !BROWSER_PAGES.contains(operationId)));
+        route.addHandler(
+            validator.handler(
+                extractor, route.getOperation(), !BROWSER_PAGES.contains(operationId)));
       }
-      route.addHandler(guarded(handler)).addFailureHandler(BROWSER_PAGES.contains(operationId)
-          ? PaymentsApi::pageFailure : Problems::handleFailure);
+      route
+          .addHandler(guarded(handler))
+          .addFailureHandler(
+              BROWSER_PAGES.contains(operationId)
+                  ? PaymentsApi::pageFailure
+                  : Problems::handleFailure);
     }
     Router api = builder.createRouter();
     contractRouter = api;
 
     Router root = Router.router(vertx);
-    root.route("/v1/*").handler(ctx -> {
-      Problems.noStore(ctx.response());
-      ctx.next();
-    });
+    root.route("/v1/*")
+        .handler(
+            ctx -> {
+              Problems.noStore(ctx.response());
+              ctx.next();
+            });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
     root.route("/v1/*").handler(authentication.authenticate());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
@@ -188,7 +212,8 @@ public final class HttpVerticle extends VerticleBase {
   /** 404: a page for what a payer's browser asks under {@code /checkout/}, else a problem. */
   private static void notFound(RoutingContext ctx) {
     if (ctx.request().method() == io.vertx.core.http.HttpMethod.GET
-        && ctx.request().path() != null && ctx.request().path().startsWith("/checkout/")) {
+        && ctx.request().path() != null
+        && ctx.request().path().startsWith("/checkout/")) {
       CheckoutPages.notFound(ctx);
     } else {
       Problems.notFound(ctx);
@@ -209,18 +234,22 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private static void health(RoutingContext ctx, BusClient ledger) {
-    ledger.request(LedgerAddresses.HEALTH, new JsonObject())
+    ledger
+        .request(LedgerAddresses.HEALTH, new JsonObject())
         .onSuccess(up -> Replies.json(ctx, 200, new JsonObject().put("status", "UP")))
-        .onFailure(down -> {
-          LOG.warn("Health check failed: {}", down.getMessage());
-          Replies.json(ctx, 503, new JsonObject().put("status", "DOWN"));
-        });
+        .onFailure(
+            down -> {
+              LOG.warn("Health check failed: {}", down.getMessage());
+              Replies.json(ctx, 503, new JsonObject().put("status", "DOWN"));
+            });
   }
 
   private Handler<RoutingContext> metrics() {
     if (!vertx.isMetricsEnabled()) {
-      return ctx -> Problems.send(ctx, Failure.of(ErrorCode.UNAVAILABLE,
-          "metrics are disabled (metrics.enabled: false)"));
+      return ctx ->
+          Problems.send(
+              ctx,
+              Failure.of(ErrorCode.UNAVAILABLE, "metrics are disabled (metrics.enabled: false)"));
     }
     return PrometheusScrapingHandler.create();
   }

@@ -12,26 +12,30 @@ import java.util.Base64;
 
 /**
  * Top-ups, the hosted checkout pages, provider webhooks and refunds. A request that makes the
- * payments verticle call a provider waits for it as long as that work can take: the provider
- * call (bounded there by {@code payments.gateway_timeout_ms}), then the ledger requests it may
- * make in a row, plus a margin ({@link HttpConfig#paymentsTimeoutMs}). Answering 504 sooner
- * would leave the work going on behind the caller's back.
+ * payments verticle call a provider waits for it as long as that work can take: the provider call
+ * (bounded there by {@code payments.gateway_timeout_ms}), then the ledger requests it may make in a
+ * row, plus a margin ({@link HttpConfig#paymentsTimeoutMs}). Answering 504 sooner would leave the
+ * work going on behind the caller's back.
  */
 final class PaymentsApi {
 
   private final BusClient payments;
+
   /** Starting a top-up (or starting again one kept pending): the provider call. */
   private final long topupTimeoutMs;
+
   /**
    * A refund: the ledger debit, the provider lookup of an earlier attempt's refund, the refund
    * call, and the debit's reversal if the provider refuses.
    */
   private final long refundTimeoutMs;
+
   /** The checkout and return pages: starting a kept payment again, and the provider's form. */
   private final long pageTimeoutMs;
+
   /**
-   * The form's post and webhooks: verifying or submitting, asking the provider about a payment
-   * an event names through another object, then the ledger credit.
+   * The form's post and webhooks: verifying or submitting, asking the provider about a payment an
+   * event names through another object, then the ledger credit.
    */
   private final long settleTimeoutMs;
 
@@ -45,72 +49,87 @@ final class PaymentsApi {
 
   void createTopup(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request = new JsonObject()
-        .put("user_id", Authentication.caller(ctx).userId())
-        .put("idempotency_key", Replies.idempotencyKey(ctx))
-        .put("amount_minor", body.getLong("amount_minor"))
-        .put("currency", Replies.currency("currency", body.getString("currency")))
-        .put("gateway", body.getString("gateway"))
-        .put("return_url", body.getString("return_url"));
-    payments.request(PaymentsAddresses.TOPUP_CREATE, request, topupTimeoutMs)
+    JsonObject request =
+        new JsonObject()
+            .put("user_id", Authentication.caller(ctx).userId())
+            .put("idempotency_key", Replies.idempotencyKey(ctx))
+            .put("amount_minor", body.getLong("amount_minor"))
+            .put("currency", Replies.currency("currency", body.getString("currency")))
+            .put("gateway", body.getString("gateway"))
+            .put("return_url", body.getString("return_url"));
+    payments
+        .request(PaymentsAddresses.TOPUP_CREATE, request, topupTimeoutMs)
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void getTopup(RoutingContext ctx) {
-    JsonObject request = new JsonObject()
-        .put("user_id", Authentication.caller(ctx).userId())
-        .put("id", Replies.validated(ctx).getPathParameters().get("id").getString());
-    payments.request(PaymentsAddresses.TOPUP_GET, request)
+    JsonObject request =
+        new JsonObject()
+            .put("user_id", Authentication.caller(ctx).userId())
+            .put("id", Replies.validated(ctx).getPathParameters().get("id").getString());
+    payments
+        .request(PaymentsAddresses.TOPUP_GET, request)
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void listTopups(RoutingContext ctx) {
     RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
-    JsonObject request = new JsonObject()
-        .put("user_id", Authentication.caller(ctx).userId())
-        .put("limit", Replies.limit(ctx))
-        .put("starting_after", after == null || after.isNull() ? null : after.getString());
-    payments.request(PaymentsAddresses.TOPUPS_LIST, request)
+    JsonObject request =
+        new JsonObject()
+            .put("user_id", Authentication.caller(ctx).userId())
+            .put("limit", Replies.limit(ctx))
+            .put("starting_after", after == null || after.isNull() ? null : after.getString());
+    payments
+        .request(PaymentsAddresses.TOPUPS_LIST, request)
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void refundTopup(RoutingContext ctx) {
-    JsonObject body = Replies.validated(ctx).getBody() == null
-        || Replies.validated(ctx).getBody().isNull()
-        ? new JsonObject() : Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request = new JsonObject()
-        .put("id", Replies.validated(ctx).getPathParameters().get("id").getString())
-        .put("amount_minor", body.getLong("amount_minor"))
-        .put("idempotency_key", Replies.idempotencyKey(ctx))
-        .put("admin_id", Authentication.caller(ctx).userId());
-    payments.request(PaymentsAddresses.REFUND, request, refundTimeoutMs)
-        .onSuccess(reply -> Replies.replayable(ctx,
-            "pending".equals(reply.getString("status")) ? 202 : 201, reply))
+    JsonObject body =
+        Replies.validated(ctx).getBody() == null || Replies.validated(ctx).getBody().isNull()
+            ? new JsonObject()
+            : Replies.validated(ctx).getBody().getJsonObject();
+    JsonObject request =
+        new JsonObject()
+            .put("id", Replies.validated(ctx).getPathParameters().get("id").getString())
+            .put("amount_minor", body.getLong("amount_minor"))
+            .put("idempotency_key", Replies.idempotencyKey(ctx))
+            .put("admin_id", Authentication.caller(ctx).userId());
+    payments
+        .request(PaymentsAddresses.REFUND, request, refundTimeoutMs)
+        .onSuccess(
+            reply ->
+                Replies.replayable(
+                    ctx, "pending".equals(reply.getString("status")) ? 202 : 201, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   /** Money providers reported that no top-up accounts for, for administrators. */
   void listUnmatchedPayments(RoutingContext ctx) {
     RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
-    JsonObject request = new JsonObject()
-        .put("limit", Replies.limit(ctx))
-        .put("starting_after", after == null || after.isNull() ? null : after.getString());
-    payments.request(PaymentsAddresses.UNMATCHED_LIST, request)
+    JsonObject request =
+        new JsonObject()
+            .put("limit", Replies.limit(ctx))
+            .put("starting_after", after == null || after.isNull() ? null : after.getString());
+    payments
+        .request(PaymentsAddresses.UNMATCHED_LIST, request)
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void checkoutPage(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
+    payments
+        .request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.checkout(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
 
   void checkoutComplete(RoutingContext ctx) {
-    payments.request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
+    payments
+        .request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
         .onSuccess(checkout -> CheckoutPages.status(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
@@ -118,8 +137,8 @@ final class PaymentsApi {
   /** The checkout page's form post; replies JSON for its script. */
   void submitCheckout(RoutingContext ctx) {
     JsonObject form = Replies.validated(ctx).getBody().getJsonObject();
-    payments.request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form),
-        settleTimeoutMs)
+    payments
+        .request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form), settleTimeoutMs)
         .onSuccess(reply -> ctx.response().putHeader("Cache-Control", "no-store"))
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -132,16 +151,26 @@ final class PaymentsApi {
   void receiveWebhook(RoutingContext ctx) {
     Buffer raw = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
     JsonObject headers = new JsonObject();
-    ctx.request().headers().names().forEach(name ->
-        headers.put(name, new JsonArray(ctx.request().headers().getAll(name))));
-    JsonObject request = new JsonObject()
-        .put("gateway", ctx.pathParam("gateway"))
-        .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
-        .put("headers", headers)
-        .put("content_type", ctx.request().getHeader("Content-Type"));
-    payments.request(PaymentsAddresses.WEBHOOK_RECEIVE, request, settleTimeoutMs)
-        .onSuccess(reply -> Replies.json(ctx, 200, new JsonObject().put("received", true)
-            .put("result", reply.getString("result"))))
+    ctx.request()
+        .headers()
+        .names()
+        .forEach(name -> headers.put(name, new JsonArray(ctx.request().headers().getAll(name))));
+    JsonObject request =
+        new JsonObject()
+            .put("gateway", ctx.pathParam("gateway"))
+            .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
+            .put("headers", headers)
+            .put("content_type", ctx.request().getHeader("Content-Type"));
+    payments
+        .request(PaymentsAddresses.WEBHOOK_RECEIVE, request, settleTimeoutMs)
+        .onSuccess(
+            reply ->
+                Replies.json(
+                    ctx,
+                    200,
+                    new JsonObject()
+                        .put("received", true)
+                        .put("result", reply.getString("result"))))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -151,15 +180,16 @@ final class PaymentsApi {
 
   /**
    * The failure handler of the pages payers' browsers open: a link that cannot be a checkout
-   * (truncated, too long, odd characters: the contract refuses its token) shows the same page as
-   * an unknown checkout, not a problem document the browser cannot show.
+   * (truncated, too long, odd characters: the contract refuses its token) shows the same page as an
+   * unknown checkout, not a problem document the browser cannot show.
    */
   static void pageFailure(RoutingContext ctx) {
     Throwable error = ctx.failure();
     if (error instanceof io.vertx.ext.web.handler.HttpException http && http.getCause() != null) {
       error = http.getCause();
     }
-    if (error instanceof io.vertx.openapi.validation.ValidatorException || ctx.statusCode() == 400
+    if (error instanceof io.vertx.openapi.validation.ValidatorException
+        || ctx.statusCode() == 400
         || ctx.statusCode() == 404) {
       CheckoutPages.notFound(ctx);
     } else {

@@ -22,9 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * All of the HTTP error mapping: a {@link Failure} or a routing failure becomes an RFC 9457
- * {@code application/problem+json} document with a stable {@code code}. Internals never reach the
- * client; unexpected failures are logged here.
+ * All of the HTTP error mapping: a {@link Failure} or a routing failure becomes an RFC 9457 {@code
+ * application/problem+json} document with a stable {@code code}. Internals never reach the client;
+ * unexpected failures are logged here.
  */
 final class Problems {
 
@@ -34,7 +34,8 @@ final class Problems {
   static final String RETRY_AFTER_SECONDS = "2";
 
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
-  private static final Pattern REQUIRED_PROPERTY = Pattern.compile("required property \"?([^\"]+)\"?");
+  private static final Pattern REQUIRED_PROPERTY =
+      Pattern.compile("required property \"?([^\"]+)\"?");
   private static final Pattern PARAMETER_NAME = Pattern.compile("parameter ([A-Za-z0-9_.-]+)");
 
   private Problems() {}
@@ -51,12 +52,13 @@ final class Problems {
       return Future.succeededFuture();
     }
     ErrorCode code = failure.code();
-    JsonObject body = new JsonObject()
-        .put("type", "urn:kopek:problem:" + code.wireName())
-        .put("title", title(code))
-        .put("status", code.failureCode())
-        .put("detail", failure.detail())
-        .put("code", code.wireName());
+    JsonObject body =
+        new JsonObject()
+            .put("type", "urn:kopek:problem:" + code.wireName())
+            .put("title", title(code))
+            .put("status", code.failureCode())
+            .put("detail", failure.detail())
+            .put("code", code.wireName());
     failure.extras().forEach(extra -> body.put(extra.getKey(), extra.getValue()));
     if (code == ErrorCode.UNAUTHORIZED) {
       response.putHeader("WWW-Authenticate", "Bearer");
@@ -66,7 +68,8 @@ final class Problems {
       // Idempotency-Key, shortly.
       response.putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
-    return noStore(response).setStatusCode(code.failureCode())
+    return noStore(response)
+        .setStatusCode(code.failureCode())
         .putHeader("Content-Type", CONTENT_TYPE)
         .end(body.encode());
   }
@@ -76,7 +79,8 @@ final class Problems {
    * never to be sniffed as another type than it says.
    */
   static HttpServerResponse noStore(HttpServerResponse response) {
-    return response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+    return response
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("X-Content-Type-Options", "nosniff");
   }
 
@@ -89,11 +93,21 @@ final class Problems {
     Throwable cause = request.decoderResult().cause();
     Failure failure;
     if (cause instanceof TooLongHttpLineException) {
-      failure = Failure.of(ErrorCode.URI_TOO_LONG, "the request line (method, path and query) is "
-          + "longer than " + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes");
+      failure =
+          Failure.of(
+              ErrorCode.URI_TOO_LONG,
+              "the request line (method, path and query) is "
+                  + "longer than "
+                  + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH
+                  + " bytes");
     } else if (cause instanceof TooLongHttpHeaderException) {
-      failure = Failure.of(ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE, "the request's header fields "
-          + "are larger than " + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes in all");
+      failure =
+          Failure.of(
+              ErrorCode.REQUEST_HEADER_FIELDS_TOO_LARGE,
+              "the request's header fields "
+                  + "are larger than "
+                  + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE
+                  + " bytes in all");
     } else {
       failure = Failure.invalid("request", "the request is not valid HTTP/1.1");
     }
@@ -120,9 +134,11 @@ final class Problems {
       case 403 -> send(ctx, Failure.of(ErrorCode.FORBIDDEN, "this action needs the admin role"));
       case 404 -> notFound(ctx);
       case 405 -> methodNotAllowed(ctx);
-      case 413 -> send(ctx, Failure.of(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large"));
+      case 413 ->
+          send(ctx, Failure.of(ErrorCode.PAYLOAD_TOO_LARGE, "the request body is too large"));
       default -> {
-        LOG.error("Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), error);
+        LOG.error(
+            "Unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), error);
         send(ctx, Failure.of(ErrorCode.INTERNAL, "internal error"));
       }
     }
@@ -133,30 +149,40 @@ final class Problems {
   }
 
   static void methodNotAllowed(RoutingContext ctx) {
-    send(ctx, Failure.of(ErrorCode.METHOD_NOT_ALLOWED,
-        ctx.request().method() + " is not served on " + ctx.request().path()));
+    send(
+        ctx,
+        Failure.of(
+            ErrorCode.METHOD_NOT_ALLOWED,
+            ctx.request().method() + " is not served on " + ctx.request().path()));
   }
 
   /** A contract violation, naming the field (body property, parameter or header) to fix. */
   static Failure fromValidation(ValidatorException invalid) {
     if (invalid.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
-      return new Failure(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          "the request body must be application/json", new JsonObject().put("field", "body"));
+      return new Failure(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "the request body must be application/json",
+          new JsonObject().put("field", "body"));
     }
     String message = invalid.getMessage() == null ? "" : invalid.getMessage();
-    if (invalid instanceof SchemaValidationException schema && schema.getOutputUnit() != null
+    if (invalid instanceof SchemaValidationException schema
+        && schema.getOutputUnit() != null
         && message.contains("body")) {
       return fromBodySchema(schema.getOutputUnit());
     }
     if (message.contains("body")) {
-      return Failure.invalid("body", invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
-          ? "a JSON request body is required" : "the request body is not valid JSON");
+      return Failure.invalid(
+          "body",
+          invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
+              ? "a JSON request body is required"
+              : "the request body is not valid JSON");
     }
     Matcher parameter = PARAMETER_NAME.matcher(message);
     String field = parameter.find() ? parameter.group(1) : "request";
-    String detail = invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
-        ? field + " is required"
-        : field + " is invalid: " + reason(invalid);
+    String detail =
+        invalid.type() == ValidatorErrorType.MISSING_REQUIRED_PARAMETER
+            ? field + " is required"
+            : field + " is invalid: " + reason(invalid);
     return Failure.invalid(field, detail);
   }
 

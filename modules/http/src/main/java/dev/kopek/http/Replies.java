@@ -1,8 +1,8 @@
 package dev.kopek.http;
 
-import dev.kopek.model.Limits;
 import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
+import dev.kopek.model.Limits;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryQuery;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +23,8 @@ final class Replies {
   }
 
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status)
+    ctx.response()
+        .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .end(body.encode());
   }
@@ -40,8 +41,8 @@ final class Replies {
 
   /**
    * The reply to a command sent with an {@code Idempotency-Key}: the capability marks a stored
-   * reply to an earlier request with {@code replayed}, which becomes the
-   * {@code Idempotent-Replayed: true} header.
+   * reply to an earlier request with {@code replayed}, which becomes the {@code
+   * Idempotent-Replayed: true} header.
    */
   static void replayable(RoutingContext ctx, int status, JsonObject reply) {
     boolean replayed = Boolean.TRUE.equals(reply.remove("replayed"));
@@ -64,10 +65,13 @@ final class Replies {
   static EntryQuery entryQuery(RoutingContext ctx, String userId, int limit) {
     ValidatedRequest request = validated(ctx);
     String kind = string(request, "kind");
-    Long startingAfter = request.getQuery().get("starting_after") == null
-        || request.getQuery().get("starting_after").isNull()
-        ? null : request.getQuery().get("starting_after").getLong();
-    return new EntryQuery(userId,
+    Long startingAfter =
+        request.getQuery().get("starting_after") == null
+                || request.getQuery().get("starting_after").isNull()
+            ? null
+            : request.getQuery().get("starting_after").getLong();
+    return new EntryQuery(
+        userId,
         currency("currency", string(request, "currency")),
         kind == null ? null : EntryKind.fromWireName(kind).orElseThrow(),
         instant(request, "from"),

@@ -14,16 +14,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decodes request bodies into the same values as Vert.x's own JSON decoding (objects as
- * {@link JsonObject} at the top and maps below, numbers as Jackson reads them), in one pass, but
- * refuses what that decoding lets through silently:
+ * Decodes request bodies into the same values as Vert.x's own JSON decoding (objects as {@link
+ * JsonObject} at the top and maps below, numbers as Jackson reads them), in one pass, but refuses
+ * what that decoding lets through silently:
  *
  * <ul>
- *   <li>a key that appears twice in one object (the last one would win, so
- *       {@code {"amount_minor":1,"amount_minor":2}} would be a charge of 2);
- *   <li>a string with an unpaired UTF-16 surrogate, from an escape such as {@code \udc00} or a
- *       high surrogate not followed by a low one: it has no UTF-8 form, and the database would
- *       store it as {@code ?}.
+ *   <li>a key that appears twice in one object (the last one would win, so {@code
+ *       {"amount_minor":1,"amount_minor":2}} would be a charge of 2);
+ *   <li>a string with an unpaired UTF-16 surrogate, from an escape such as {@code \udc00} or a high
+ *       surrogate not followed by a low one: it has no UTF-8 form, and the database would store it
+ *       as {@code ?}.
  * </ul>
  *
  * Either is a 400 naming the field (dotted for nested fields). Detecting duplicates costs nothing
@@ -87,8 +87,11 @@ final class StrictJson {
     Map<String, Object> map = new LinkedHashMap<>();
     for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
       if (!wellFormed(name)) {
-        throw Failure.invalid(path.isEmpty() ? "body" : path, "a key in "
-            + (path.isEmpty() ? "the body" : path) + " has an unpaired UTF-16 surrogate escape")
+        throw Failure.invalid(
+                path.isEmpty() ? "body" : path,
+                "a key in "
+                    + (path.isEmpty() ? "the body" : path)
+                    + " has an unpaired UTF-16 surrogate escape")
             .toException();
       }
       String field = path.isEmpty() ? name : path + "." + name;
@@ -108,7 +111,8 @@ final class StrictJson {
 
   private static List<Object> array(JsonParser parser, String path) throws IOException {
     List<Object> list = new ArrayList<>();
-    for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY;
+    for (JsonToken token = parser.nextToken();
+        token != JsonToken.END_ARRAY;
         token = parser.nextToken()) {
       if (token == null) {
         throw notJson();
@@ -121,8 +125,11 @@ final class StrictJson {
   private static String text(String value, String path) {
     if (!wellFormed(value)) {
       String field = path.isEmpty() ? "body" : path;
-      throw Failure.invalid(field, field + " has an unpaired UTF-16 surrogate (such as the escape "
-          + "\\udc00, or a high surrogate without its low one); it is not valid Unicode")
+      throw Failure.invalid(
+              field,
+              field
+                  + " has an unpaired UTF-16 surrogate (such as the escape "
+                  + "\\udc00, or a high surrogate without its low one); it is not valid Unicode")
           .toException();
     }
     return value;
@@ -133,7 +140,9 @@ final class StrictJson {
     for (int i = 0, n = text.length(); i < n; i++) {
       char c = text.charAt(i);
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < n
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
           i++;
         } else {
           return false;

@@ -27,24 +27,30 @@ final class UserApi {
 
   void listWallets(RoutingContext ctx) {
     String userId = Authentication.caller(ctx).userId();
-    ledger.request(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", userId))
-        .onSuccess(reply -> {
-          reply.getJsonArray("data").forEach(w -> ((JsonObject) w).remove("user_id"));
-          Replies.json(ctx, 200, reply);
-        })
+    ledger
+        .request(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", userId))
+        .onSuccess(
+            reply -> {
+              reply.getJsonArray("data").forEach(w -> ((JsonObject) w).remove("user_id"));
+              Replies.json(ctx, 200, reply);
+            })
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void getWallet(RoutingContext ctx) {
     String userId = Authentication.caller(ctx).userId();
-    String currency = Replies.currency("currency",
-        Replies.validated(ctx).getPathParameters().get("currency").getString());
-    ledger.request(LedgerAddresses.WALLET_GET,
+    String currency =
+        Replies.currency(
+            "currency", Replies.validated(ctx).getPathParameters().get("currency").getString());
+    ledger
+        .request(
+            LedgerAddresses.WALLET_GET,
             new JsonObject().put("user_id", userId).put("currency", currency))
-        .onSuccess(reply -> {
-          reply.remove("user_id");
-          Replies.json(ctx, 200, reply);
-        })
+        .onSuccess(
+            reply -> {
+              reply.remove("user_id");
+              Replies.json(ctx, 200, reply);
+            })
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -55,46 +61,55 @@ final class UserApi {
   void createCharge(RoutingContext ctx) {
     String userId = Authentication.caller(ctx).userId();
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    PostingRequest charge = new PostingRequest(
-        "charge:" + userId + ":" + Replies.idempotencyKey(ctx),
-        userId,
-        Replies.currency("currency", body.getString("currency")),
-        Math.negateExact(body.getLong("amount_minor")),
-        EntryKind.CHARGE,
-        body.getString("reason"),
-        body.getString("reference"),
-        REVENUE_ACCOUNT);
-    ledger.request(LedgerAddresses.POST, charge.toJson())
+    PostingRequest charge =
+        new PostingRequest(
+            "charge:" + userId + ":" + Replies.idempotencyKey(ctx),
+            userId,
+            Replies.currency("currency", body.getString("currency")),
+            Math.negateExact(body.getLong("amount_minor")),
+            EntryKind.CHARGE,
+            body.getString("reason"),
+            body.getString("reference"),
+            REVENUE_ACCOUNT);
+    ledger
+        .request(LedgerAddresses.POST, charge.toJson())
         .onSuccess(reply -> Replies.entryCreated(ctx, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void listTransactions(RoutingContext ctx) {
-    EntryQuery query = Replies.entryQuery(ctx, Authentication.caller(ctx).userId(),
-        Replies.limit(ctx));
-    ledger.request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+    EntryQuery query =
+        Replies.entryQuery(ctx, Authentication.caller(ctx).userId(), Replies.limit(ctx));
+    ledger
+        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   /**
-   * Streams the log as CSV, a page of the ledger at a time, writing each page before asking for
-   * the next so that a slow client holds back the reads instead of filling memory.
+   * Streams the log as CSV, a page of the ledger at a time, writing each page before asking for the
+   * next so that a slow client holds back the reads instead of filling memory.
    */
   void exportTransactions(RoutingContext ctx) {
-    EntryQuery query = Replies.entryQuery(ctx, Authentication.caller(ctx).userId(),
-        EntryQuery.INTERNAL_LIMIT_MAX);
-    ledger.request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+    EntryQuery query =
+        Replies.entryQuery(ctx, Authentication.caller(ctx).userId(), EntryQuery.INTERNAL_LIMIT_MAX);
+    ledger
+        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
         .onFailure(error -> Replies.failed(ctx, error))
-        .onSuccess(first -> {
-          HttpServerResponse response = ctx.response().setChunked(true)
-              .putHeader("Content-Type", "text/csv; charset=utf-8")
-              .putHeader("Content-Disposition", "attachment; filename=\"transactions.csv\"");
-          response.write(Csv.HEADER)
-              .compose(v -> writePages(response, query, EntryPage.fromJson(first)))
-              .onSuccess(v -> response.end())
-              .onFailure(error -> response.reset());
-        });
+        .onSuccess(
+            first -> {
+              HttpServerResponse response =
+                  ctx.response()
+                      .setChunked(true)
+                      .putHeader("Content-Type", "text/csv; charset=utf-8")
+                      .putHeader(
+                          "Content-Disposition", "attachment; filename=\"transactions.csv\"");
+              response
+                  .write(Csv.HEADER)
+                  .compose(v -> writePages(response, query, EntryPage.fromJson(first)))
+                  .onSuccess(v -> response.end())
+                  .onFailure(error -> response.reset());
+            });
   }
 
   private Future<Void> writePages(HttpServerResponse response, EntryQuery query, EntryPage page) {
@@ -111,15 +126,21 @@ final class UserApi {
 
   /** CSV per RFC 4180, with spreadsheet formula injection defused in free-text cells. */
   static final class Csv {
-    static final String HEADER = "id,created_at,currency,amount_minor,balance_after_minor,kind,"
-        + "reason,reference\r\n";
+    static final String HEADER =
+        "id,created_at,currency,amount_minor,balance_after_minor,kind," + "reason,reference\r\n";
 
     private Csv() {}
 
     static String row(dev.kopek.model.ledger.Entry entry) {
-      return Stream.of(String.valueOf(entry.id()), entry.createdAt().toString(), entry.currency(),
-              String.valueOf(entry.amountMinor()), String.valueOf(entry.balanceAfterMinor()),
-              entry.kind().wireName(), text(entry.reason()), text(entry.reference()))
+      return Stream.of(
+              String.valueOf(entry.id()),
+              entry.createdAt().toString(),
+              entry.currency(),
+              String.valueOf(entry.amountMinor()),
+              String.valueOf(entry.balanceAfterMinor()),
+              entry.kind().wireName(),
+              text(entry.reason()),
+              text(entry.reference()))
           .map(Csv::quote)
           .collect(Collectors.joining(",", "", "\r\n"));
     }
@@ -130,11 +151,14 @@ final class UserApi {
       }
       char first = value.charAt(0);
       return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t'
-          ? "'" + value : value;
+          ? "'" + value
+          : value;
     }
 
     private static String quote(String value) {
-      if (value.contains(",") || value.contains("\"") || value.contains("\n")
+      if (value.contains(",")
+          || value.contains("\"")
+          || value.contains("\n")
           || value.contains("\r")) {
         return "\"" + value.replace("\"", "\"\"") + "\"";
       }

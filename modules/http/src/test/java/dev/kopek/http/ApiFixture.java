@@ -10,8 +10,6 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -20,12 +18,14 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The production ledger, payments, billing and HTTP verticles on a fresh real database, and a
- * client for them. Billing runs on the test clock unless a test asks otherwise. Calls block
- * (tests read as scripts); concurrency tests fire futures and join them.
+ * client for them. Billing runs on the test clock unless a test asks otherwise. Calls block (tests
+ * read as scripts); concurrency tests fire futures and join them.
  */
 final class ApiFixture implements AutoCloseable {
 
@@ -42,8 +42,11 @@ final class ApiFixture implements AutoCloseable {
     this.vertx = vertx;
     this.database = database;
     this.http = http;
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(http.actualPort()), new PoolOptions().setHttp1MaxSize(250));
+    this.client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(http.actualPort()),
+            new PoolOptions().setHttp1MaxSize(250));
     this.tokens = Tokens.standard(vertx);
   }
 
@@ -56,10 +59,15 @@ final class ApiFixture implements AutoCloseable {
         .put("db", new JsonObject().put("url", TestDatabase.url(database)))
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET).put("leeway_s", 0))
-        .put("payments", new JsonObject().put("default_gateway", "scripted")
-            .put("public_url", "http://127.0.0.1:9")
-            .put("gateways", new JsonObject().put("scripted", new JsonObject()
-                .put("secret", SCRIPTED_SECRET))))
+        .put(
+            "payments",
+            new JsonObject()
+                .put("default_gateway", "scripted")
+                .put("public_url", "http://127.0.0.1:9")
+                .put(
+                    "gateways",
+                    new JsonObject()
+                        .put("scripted", new JsonObject().put("secret", SCRIPTED_SECRET))))
         .put("billing", new JsonObject().put("test_clock", testClock).put("poll_interval_ms", 20));
   }
 
@@ -69,9 +77,14 @@ final class ApiFixture implements AutoCloseable {
   }
 
   static Vertx metricsEnabledVertx() {
-    return Vertx.builder().with(new VertxOptions().setMetricsOptions(
-        new MicrometerMetricsOptions().setEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))).build();
+    return Vertx.builder()
+        .with(
+            new VertxOptions()
+                .setMetricsOptions(
+                    new MicrometerMetricsOptions()
+                        .setEnabled(true)
+                        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+        .build();
   }
 
   /** With {@code withLedger} false, only the HTTP verticle runs (the ledger is "down"). */
@@ -91,11 +104,15 @@ final class ApiFixture implements AutoCloseable {
 
   private static ApiFixture start(Vertx vertx, boolean withLedger, boolean testClock)
       throws Exception {
-    return start(vertx, withLedger, testClock, config -> { });
+    return start(vertx, withLedger, testClock, config -> {});
   }
 
-  private static ApiFixture start(Vertx vertx, boolean withLedger, boolean testClock,
-      java.util.function.Consumer<JsonObject> configure) throws Exception {
+  private static ApiFixture start(
+      Vertx vertx,
+      boolean withLedger,
+      boolean testClock,
+      java.util.function.Consumer<JsonObject> configure)
+      throws Exception {
     PostgresEndpoint database = TestDatabase.create();
     JsonObject config = config(database, testClock);
     configure.accept(config);
@@ -110,8 +127,8 @@ final class ApiFixture implements AutoCloseable {
     return new ApiFixture(vertx, database, http);
   }
 
-  Future<HttpResponse<Buffer>> send(HttpMethod method, String path, String token, String key,
-      JsonObject body) {
+  Future<HttpResponse<Buffer>> send(
+      HttpMethod method, String path, String token, String key, JsonObject body) {
     HttpRequest<Buffer> request = client.request(method, path);
     if (token != null) {
       request.bearerTokenAuthentication(token);
@@ -142,16 +159,25 @@ final class ApiFixture implements AutoCloseable {
 
   /** Credits {@code userId} through the admin API and checks it worked. */
   void credit(String userId, long amountMinor, String currency) throws Exception {
-    HttpResponse<Buffer> response = post("/v1/admin/adjustments", tokens.admin("root"),
-        "credit-" + userId + "-" + System.nanoTime(), new JsonObject().put("user_id", userId)
-            .put("amount_minor", amountMinor).put("currency", currency).put("reason", "test credit"));
+    HttpResponse<Buffer> response =
+        post(
+            "/v1/admin/adjustments",
+            tokens.admin("root"),
+            "credit-" + userId + "-" + System.nanoTime(),
+            new JsonObject()
+                .put("user_id", userId)
+                .put("amount_minor", amountMinor)
+                .put("currency", currency)
+                .put("reason", "test credit"));
     if (response.statusCode() != 201) {
       throw new AssertionError("credit failed: " + response.bodyAsString());
     }
   }
 
   static JsonObject charge(long amountMinor, String currency, String reason) {
-    return new JsonObject().put("amount_minor", amountMinor).put("currency", currency)
+    return new JsonObject()
+        .put("amount_minor", amountMinor)
+        .put("currency", currency)
         .put("reason", reason);
   }
 

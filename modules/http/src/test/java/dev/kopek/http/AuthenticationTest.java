@@ -43,13 +43,14 @@ class AuthenticationTest {
   }
 
   private static String base64Url(String json) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 
   private static JsonObject payload(String token) {
-    return new JsonObject(new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]),
-        StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8));
   }
 
   @Test
@@ -57,8 +58,9 @@ class AuthenticationTest {
   void missingOrMalformed() throws Exception {
     assertUnauthorized(null);
     assertUnauthorized("not-a-jwt");
-    HttpResponse<Buffer> basic = ApiFixture.await(api.client.get("/v1/wallets")
-        .putHeader("Authorization", "Basic YWxpY2U6cHc=").send());
+    HttpResponse<Buffer> basic =
+        ApiFixture.await(
+            api.client.get("/v1/wallets").putHeader("Authorization", "Basic YWxpY2U6cHc=").send());
     assertThat(basic.statusCode()).isEqualTo(401);
   }
 
@@ -66,8 +68,10 @@ class AuthenticationTest {
   @DisplayName("an expired token gets 401")
   void expired() throws Exception {
     long past = System.currentTimeMillis() / 1000 - 3600;
-    String token = api.tokens.custom(new JsonObject().put("user_id", "alice")
-        .put("iat", past - 60).put("exp", past), new JWTOptions().setNoTimestamp(true));
+    String token =
+        api.tokens.custom(
+            new JsonObject().put("user_id", "alice").put("iat", past - 60).put("exp", past),
+            new JWTOptions().setNoTimestamp(true));
     assertUnauthorized(token);
   }
 
@@ -75,8 +79,10 @@ class AuthenticationTest {
   @DisplayName("a token accepted (and remembered as verified) is refused once it expires")
   void rememberedTokenExpires() throws Exception {
     long now = System.currentTimeMillis() / 1000;
-    String token = api.tokens.custom(new JsonObject().put("user_id", "alice")
-        .put("iat", now).put("exp", now + 2), new JWTOptions().setNoTimestamp(true));
+    String token =
+        api.tokens.custom(
+            new JsonObject().put("user_id", "alice").put("iat", now).put("exp", now + 2),
+            new JWTOptions().setNoTimestamp(true));
     assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
     assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
 
@@ -102,12 +108,15 @@ class AuthenticationTest {
     config.getJsonObject("auth").put("require_exp", false);
     config.getJsonObject("http").put("port", ConnectionTimeoutsTest.freePort());
     HttpVerticle lenient = new HttpVerticle();
-    ApiFixture.await(api.vertx.deployVerticle(lenient,
-        new io.vertx.core.DeploymentOptions().setConfig(config)));
+    ApiFixture.await(
+        api.vertx.deployVerticle(lenient, new io.vertx.core.DeploymentOptions().setConfig(config)));
     String token = api.tokens.custom(new JsonObject().put("user_id", "alice"), new JWTOptions());
-    HttpResponse<Buffer> response = ApiFixture.await(api.client
-        .get(lenient.actualPort(), "127.0.0.1", "/v1/wallets/USD")
-        .bearerTokenAuthentication(token).send());
+    HttpResponse<Buffer> response =
+        ApiFixture.await(
+            api.client
+                .get(lenient.actualPort(), "127.0.0.1", "/v1/wallets/USD")
+                .bearerTokenAuthentication(token)
+                .send());
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     assertThat(response.bodyAsJsonObject().getLong("balance_minor")).isEqualTo(1000);
   }
@@ -116,29 +125,41 @@ class AuthenticationTest {
   @DisplayName("an unsigned token (alg: none) gets 401")
   void unsigned() throws Exception {
     String header = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}");
-    String payload = base64Url("{\"user_id\":\"alice\",\"roles\":[\"admin\"],\"exp\":"
-        + (System.currentTimeMillis() / 1000 + 3600) + "}");
+    String payload =
+        base64Url(
+            "{\"user_id\":\"alice\",\"roles\":[\"admin\"],\"exp\":"
+                + (System.currentTimeMillis() / 1000 + 3600)
+                + "}");
     assertUnauthorized(header + "." + payload + ".");
   }
 
   @Test
   @DisplayName("a token signed with another key, or with its payload edited, gets 401")
   void foreignOrTampered() throws Exception {
-    assertUnauthorized(Tokens.signedWith(api.vertx, "another-secret-of-at-least-thirty-two-bytes")
-        .user("alice"));
+    assertUnauthorized(
+        Tokens.signedWith(api.vertx, "another-secret-of-at-least-thirty-two-bytes").user("alice"));
     String[] parts = api.tokens.user("alice").split("\\.");
-    String forged = parts[0] + "." + base64Url("{\"user_id\":\"bob\",\"exp\":"
-        + (System.currentTimeMillis() / 1000 + 3600) + "}") + "." + parts[2];
+    String forged =
+        parts[0]
+            + "."
+            + base64Url(
+                "{\"user_id\":\"bob\",\"exp\":" + (System.currentTimeMillis() / 1000 + 3600) + "}")
+            + "."
+            + parts[2];
     assertUnauthorized(forged);
   }
 
   @Test
   @DisplayName("a token naming no user gets 401; sub is accepted when user_id is absent")
   void userClaim() throws Exception {
-    assertUnauthorized(api.tokens.custom(new JsonObject().put("name", "nobody"),
-        new JWTOptions().setExpiresInMinutes(5)));
-    HttpResponse<Buffer> bySub = api.get("/v1/wallets/USD",
-        api.tokens.custom(new JsonObject().put("sub", "alice"), new JWTOptions().setExpiresInMinutes(5)));
+    assertUnauthorized(
+        api.tokens.custom(
+            new JsonObject().put("name", "nobody"), new JWTOptions().setExpiresInMinutes(5)));
+    HttpResponse<Buffer> bySub =
+        api.get(
+            "/v1/wallets/USD",
+            api.tokens.custom(
+                new JsonObject().put("sub", "alice"), new JWTOptions().setExpiresInMinutes(5)));
     assertThat(bySub.statusCode()).isEqualTo(200);
     assertThat(bySub.bodyAsJsonObject().getLong("balance_minor")).isEqualTo(1000);
   }
@@ -152,8 +173,12 @@ class AuthenticationTest {
       assertThat(user.bodyAsJsonObject().getString("code")).isEqualTo("forbidden");
       assertThat(api.get(path, api.tokens.admin("root")).statusCode()).isEqualTo(200);
     }
-    String wrongRoles = api.tokens.custom(new JsonObject().put("user_id", "alice")
-        .put("roles", new JsonArray().add("administrator")), new JWTOptions().setExpiresInMinutes(5));
+    String wrongRoles =
+        api.tokens.custom(
+            new JsonObject()
+                .put("user_id", "alice")
+                .put("roles", new JsonArray().add("administrator")),
+            new JWTOptions().setExpiresInMinutes(5));
     assertThat(api.get("/v1/admin/ledger/verify", wrongRoles).statusCode()).isEqualTo(403);
   }
 
@@ -164,15 +189,22 @@ class AuthenticationTest {
     assertThat(aliceWallets.getJsonArray("data")).hasSize(1);
     assertThat(aliceWallets.getJsonArray("data").getJsonObject(0).getString("currency"))
         .isEqualTo("USD");
-    assertThat(api.get("/v1/wallets/EUR", api.tokens.user("alice")).bodyAsJsonObject()
-        .getLong("balance_minor")).isZero();
+    assertThat(
+            api.get("/v1/wallets/EUR", api.tokens.user("alice"))
+                .bodyAsJsonObject()
+                .getLong("balance_minor"))
+        .isZero();
     JsonObject bobLog = api.get("/v1/transactions", api.tokens.user("bob")).bodyAsJsonObject();
     assertThat(bobLog.getJsonArray("data")).hasSize(1);
     assertThat(bobLog.getJsonArray("data").getJsonObject(0).getString("user_id")).isEqualTo("bob");
-    JsonObject adminView = api.get("/v1/admin/transactions?user_id=alice",
-        api.tokens.admin("root")).bodyAsJsonObject();
+    JsonObject adminView =
+        api.get("/v1/admin/transactions?user_id=alice", api.tokens.admin("root"))
+            .bodyAsJsonObject();
     assertThat(adminView.getJsonArray("data")).hasSize(1);
-    assertThat(api.get("/v1/admin/transactions", api.tokens.admin("root")).bodyAsJsonObject()
-        .getJsonArray("data")).hasSize(2);
+    assertThat(
+            api.get("/v1/admin/transactions", api.tokens.admin("root"))
+                .bodyAsJsonObject()
+                .getJsonArray("data"))
+        .hasSize(2);
   }
 }

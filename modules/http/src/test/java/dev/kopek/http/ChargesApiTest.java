@@ -35,36 +35,55 @@ class ChargesApiTest {
   }
 
   @Test
-  @DisplayName("200 concurrent charges of 1.00 against 50.00: exactly 50 succeed, 150 get 402, "
-      + "the balance ends at zero and the ledger still balances")
+  @DisplayName(
+      "200 concurrent charges of 1.00 against 50.00: exactly 50 succeed, 150 get 402, "
+          + "the balance ends at zero and the ledger still balances")
   void concurrentChargesNeverOverdraw() throws Exception {
     api.credit("alice", 5000, "USD");
     String token = api.tokens.user("alice");
     List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      responses.add(api.send(HttpMethod.POST, "/v1/charges", token, "charge-" + i,
-          ApiFixture.charge(100, "USD", "coffee " + i)));
+      responses.add(
+          api.send(
+              HttpMethod.POST,
+              "/v1/charges",
+              token,
+              "charge-" + i,
+              ApiFixture.charge(100, "USD", "coffee " + i)));
     }
     ApiFixture.await(Future.join(responses));
 
-    Map<Integer, Long> byStatus = responses.stream()
-        .collect(Collectors.groupingBy(f -> f.result().statusCode(), Collectors.counting()));
+    Map<Integer, Long> byStatus =
+        responses.stream()
+            .collect(Collectors.groupingBy(f -> f.result().statusCode(), Collectors.counting()));
     assertThat(byStatus).containsExactlyInAnyOrderEntriesOf(Map.of(201, 50L, 402, 150L));
-    responses.stream().map(Future::result).filter(r -> r.statusCode() == 402).forEach(r -> {
-      assertThat(r.getHeader("Content-Type")).isEqualTo("application/problem+json");
-      assertThat(r.bodyAsJsonObject().getString("code")).isEqualTo("insufficient_funds");
-    });
+    responses.stream()
+        .map(Future::result)
+        .filter(r -> r.statusCode() == 402)
+        .forEach(
+            r -> {
+              assertThat(r.getHeader("Content-Type")).isEqualTo("application/problem+json");
+              assertThat(r.bodyAsJsonObject().getString("code")).isEqualTo("insufficient_funds");
+            });
     assertThat(api.get("/v1/wallets/USD", token).bodyAsJsonObject().getLong("balance_minor"))
         .isZero();
-    assertThat(TestDatabase.queryLong(api.database,
-        "SELECT count(*) FROM ledger_entries WHERE kind = 'charge'")).isEqualTo(50);
-    assertThat(TestDatabase.queryLong(api.database,
-        "SELECT count(*) FROM ledger_accounts GROUP BY currency HAVING sum(balance_minor) <> 0"
-            + " UNION ALL SELECT 0")).isZero();
-    assertThat(TestDatabase.queryLong(api.database,
-        "SELECT sum(balance_minor) FROM ledger_accounts WHERE name = 'revenue'")).isEqualTo(5000);
-    JsonObject verify = api.get("/v1/admin/ledger/verify", api.tokens.admin("root"))
-        .bodyAsJsonObject();
+    assertThat(
+            TestDatabase.queryLong(
+                api.database, "SELECT count(*) FROM ledger_entries WHERE kind = 'charge'"))
+        .isEqualTo(50);
+    assertThat(
+            TestDatabase.queryLong(
+                api.database,
+                "SELECT count(*) FROM ledger_accounts GROUP BY currency HAVING sum(balance_minor) <> 0"
+                    + " UNION ALL SELECT 0"))
+        .isZero();
+    assertThat(
+            TestDatabase.queryLong(
+                api.database,
+                "SELECT sum(balance_minor) FROM ledger_accounts WHERE name = 'revenue'"))
+        .isEqualTo(5000);
+    JsonObject verify =
+        api.get("/v1/admin/ledger/verify", api.tokens.admin("root")).bodyAsJsonObject();
     assertThat(verify.getBoolean("ok")).isTrue();
     assertThat(verify.getLong("entries_checked")).isEqualTo(51);
   }
@@ -73,8 +92,12 @@ class ChargesApiTest {
   @DisplayName("a charge returns the entry: negative amount, balance after, reason, time")
   void chargeReturnsTheEntry() throws Exception {
     api.credit("alice", 1000, "USD");
-    HttpResponse<Buffer> response = api.post("/v1/charges", api.tokens.user("alice"), "k1",
-        ApiFixture.charge(250, "USD", "Pro plan, March").put("reference", "order-7"));
+    HttpResponse<Buffer> response =
+        api.post(
+            "/v1/charges",
+            api.tokens.user("alice"),
+            "k1",
+            ApiFixture.charge(250, "USD", "Pro plan, March").put("reference", "order-7"));
     assertThat(response.statusCode()).isEqualTo(201);
     JsonObject entry = response.bodyAsJsonObject();
     assertThat(entry.getLong("id")).isPositive();
@@ -95,8 +118,8 @@ class ChargesApiTest {
     JsonObject body = ApiFixture.charge(300, "USD", "book");
     HttpResponse<Buffer> first = api.post("/v1/charges", token, "same-key", body);
     HttpResponse<Buffer> again = api.post("/v1/charges", token, "same-key", body);
-    HttpResponse<Buffer> other = api.post("/v1/charges", token, "same-key",
-        ApiFixture.charge(301, "USD", "book"));
+    HttpResponse<Buffer> other =
+        api.post("/v1/charges", token, "same-key", ApiFixture.charge(301, "USD", "book"));
 
     assertThat(first.statusCode()).isEqualTo(201);
     assertThat(again.statusCode()).isEqualTo(201);
@@ -115,13 +138,14 @@ class ChargesApiTest {
     String token = api.tokens.user("alice");
     List<Future<HttpResponse<Buffer>>> responses = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      responses.add(api.send(HttpMethod.POST, "/v1/charges", token, "dup",
-          ApiFixture.charge(100, "USD", "once")));
+      responses.add(
+          api.send(
+              HttpMethod.POST, "/v1/charges", token, "dup", ApiFixture.charge(100, "USD", "once")));
     }
     ApiFixture.await(Future.join(responses));
     assertThat(responses).allSatisfy(f -> assertThat(f.result().statusCode()).isEqualTo(201));
-    assertThat(responses.stream().map(f -> f.result().bodyAsJsonObject().getLong("id"))
-        .distinct()).hasSize(1);
+    assertThat(responses.stream().map(f -> f.result().bodyAsJsonObject().getLong("id")).distinct())
+        .hasSize(1);
     assertThat(api.entryCount()).isEqualTo(2);
     assertThat(api.get("/v1/wallets/USD", token).bodyAsJsonObject().getLong("balance_minor"))
         .isEqualTo(900);
@@ -162,14 +186,18 @@ class ChargesApiTest {
     String token = api.tokens.user("alice");
     assertThat(api.post("/v1/charges", token, "u", ApiFixture.charge(1, "USD", "x")).statusCode())
         .isEqualTo(402);
-    assertThat(api.post("/v1/charges", token, "j", ApiFixture.charge(999, "JPY", "x"))
-        .bodyAsJsonObject().getLong("balance_after_minor")).isEqualTo(1);
+    assertThat(
+            api.post("/v1/charges", token, "j", ApiFixture.charge(999, "JPY", "x"))
+                .bodyAsJsonObject()
+                .getLong("balance_after_minor"))
+        .isEqualTo(1);
     JsonObject wallets = api.get("/v1/wallets", token).bodyAsJsonObject();
-    Map<String, Long> balances = wallets.getJsonArray("data").stream()
-        .map(JsonObject.class::cast)
-        .collect(Collectors.toMap(w -> w.getString("currency"), w -> w.getLong("balance_minor")));
+    Map<String, Long> balances =
+        wallets.getJsonArray("data").stream()
+            .map(JsonObject.class::cast)
+            .collect(
+                Collectors.toMap(w -> w.getString("currency"), w -> w.getLong("balance_minor")));
     assertThat(balances).containsExactlyInAnyOrderEntriesOf(Map.of("JPY", 1L, "KWD", 1500L));
     assertThat(wallets.getJsonArray("data").getJsonObject(0).containsKey("user_id")).isFalse();
   }
-
 }

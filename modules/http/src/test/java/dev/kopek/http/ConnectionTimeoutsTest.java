@@ -21,15 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Slow and idle clients cannot hold connections forever: a request head must arrive within
- * {@code http.header_timeout_ms}, and a kept-alive connection left idle is closed after
- * {@code http.idle_timeout_s}. Only the HTTP verticle runs (nothing here reaches the ledger).
+ * Slow and idle clients cannot hold connections forever: a request head must arrive within {@code
+ * http.header_timeout_ms}, and a kept-alive connection left idle is closed after {@code
+ * http.idle_timeout_s}. Only the HTTP verticle runs (nothing here reaches the ledger).
  */
 @DisplayName("Connection timeouts")
 @Timeout(60)
 class ConnectionTimeoutsTest {
 
   private static final int HEADER_TIMEOUT_MS = 600;
+
   /** The shortest idle timeout the (shortened) waits below allow: 1000 + 2 x 100 + 2000 ms. */
   private static final int IDLE_TIMEOUT_S = 5;
 
@@ -41,21 +42,28 @@ class ConnectionTimeoutsTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     HttpVerticle strict = new HttpVerticle();
-    ApiFixture.await(vertx.deployVerticle(strict, new DeploymentOptions().setConfig(
-        config(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_S))));
+    ApiFixture.await(
+        vertx.deployVerticle(
+            strict, new DeploymentOptions().setConfig(config(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_S))));
     port = strict.actualPort();
     // Header timeout far beyond the idle timeout: whatever closes an idle connection here is the
     // idle timeout.
     HttpVerticle idleOnly = new HttpVerticle();
-    ApiFixture.await(vertx.deployVerticle(idleOnly, new DeploymentOptions().setConfig(
-        config(30_000, IDLE_TIMEOUT_S))));
+    ApiFixture.await(
+        vertx.deployVerticle(
+            idleOnly, new DeploymentOptions().setConfig(config(30_000, IDLE_TIMEOUT_S))));
     lenientPort = idleOnly.actualPort();
   }
 
   private static JsonObject config(int headerTimeoutMs, int idleTimeoutS) {
     return new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", freePort())
-            .put("header_timeout_ms", headerTimeoutMs).put("idle_timeout_s", idleTimeoutS))
+        .put(
+            "http",
+            new JsonObject()
+                .put("host", "127.0.0.1")
+                .put("port", freePort())
+                .put("header_timeout_ms", headerTimeoutMs)
+                .put("idle_timeout_s", idleTimeoutS))
         .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET))
         .put("ledger", new JsonObject().put("send_timeout_ms", 100))
         .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
@@ -101,8 +109,9 @@ class ConnectionTimeoutsTest {
 
       long closedAfter = millisUntilClosed(socket, opened);
 
-      assertThat(closedAfter).as("closed after (ms)").isBetween((long) HEADER_TIMEOUT_MS - 100,
-          (long) HEADER_TIMEOUT_MS + 2_000);
+      assertThat(closedAfter)
+          .as("closed after (ms)")
+          .isBetween((long) HEADER_TIMEOUT_MS - 100, (long) HEADER_TIMEOUT_MS + 2_000);
     }
   }
 
@@ -111,18 +120,20 @@ class ConnectionTimeoutsTest {
   void silentConnection() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       long opened = System.currentTimeMillis();
-      assertThat(millisUntilClosed(socket, opened)).isBetween((long) HEADER_TIMEOUT_MS - 100,
-          (long) HEADER_TIMEOUT_MS + 2_000);
+      assertThat(millisUntilClosed(socket, opened))
+          .isBetween((long) HEADER_TIMEOUT_MS - 100, (long) HEADER_TIMEOUT_MS + 2_000);
     }
   }
 
   @Test
-  @DisplayName("a head trickled a byte at a time (never idle) is closed after http.header_timeout_ms")
+  @DisplayName(
+      "a head trickled a byte at a time (never idle) is closed after http.header_timeout_ms")
   void trickledHead() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       long opened = System.currentTimeMillis();
       OutputStream out = socket.getOutputStream();
-      out.write("GET /openapi.yaml HTTP/1.1\r\nHost: kopek\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          "GET /openapi.yaml HTTP/1.1\r\nHost: kopek\r\n".getBytes(StandardCharsets.US_ASCII));
       boolean closed = false;
       for (int i = 0; i < 40 && !closed; i++) {
         Thread.sleep(100);
@@ -133,9 +144,11 @@ class ConnectionTimeoutsTest {
           closed = true;
         }
       }
-      long closedAfter = closed ? System.currentTimeMillis() - opened
-          : millisUntilClosed(socket, opened);
-      assertThat(closedAfter).as("closed after (ms)").isPositive()
+      long closedAfter =
+          closed ? System.currentTimeMillis() - opened : millisUntilClosed(socket, opened);
+      assertThat(closedAfter)
+          .as("closed after (ms)")
+          .isPositive()
           .isLessThan(HEADER_TIMEOUT_MS + 2_000L);
     }
   }
@@ -146,7 +159,8 @@ class ConnectionTimeoutsTest {
     try (Socket socket = new Socket("127.0.0.1", lenientPort)) {
       OutputStream out = socket.getOutputStream();
       for (int request = 0; request < 2; request++) {
-        out.write("GET /nothing HTTP/1.1\r\nHost: kopek\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            "GET /nothing HTTP/1.1\r\nHost: kopek\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         assertThat(readResponse(socket)).startsWith("HTTP/1.1 404");
       }
@@ -154,7 +168,8 @@ class ConnectionTimeoutsTest {
 
       long closedAfter = millisUntilClosed(socket, served);
 
-      assertThat(closedAfter).as("closed after (ms)")
+      assertThat(closedAfter)
+          .as("closed after (ms)")
           .isBetween(IDLE_TIMEOUT_S * 1000L - 100, IDLE_TIMEOUT_S * 1000L + 2_000);
     }
   }
@@ -163,8 +178,10 @@ class ConnectionTimeoutsTest {
   @DisplayName("a request sent in time on the strict server is answered")
   void promptRequestServed() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
-      socket.getOutputStream().write("GET /nothing HTTP/1.1\r\nHost: kopek\r\n\r\n"
-          .getBytes(StandardCharsets.US_ASCII));
+      socket
+          .getOutputStream()
+          .write(
+              "GET /nothing HTTP/1.1\r\nHost: kopek\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       assertThat(readResponse(socket)).startsWith("HTTP/1.1 404");
     }
   }
@@ -174,19 +191,23 @@ class ConnectionTimeoutsTest {
   void bounds() {
     JsonObject base = config(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_S);
     base.getJsonObject("http").put("idle_timeout_s", 0);
-    assertThatThrownBy(() -> HttpConfig.from(base)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> HttpConfig.from(base))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("http.idle_timeout_s must be between 1 and 3600, was 0");
     base.getJsonObject("http").put("idle_timeout_s", 3);
-    assertThatThrownBy(() -> HttpConfig.from(base)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("http.idle_timeout_s (3 s) must be longer than the longest a request waits "
-            + "for its reply (2 x payments.gateway_timeout_ms 1000 + 2 x ledger.send_timeout_ms 100 "
-            + "+ 2000 = 4200 ms), or the connection is closed while it waits; raise it or lower "
-            + "those");
+    assertThatThrownBy(() -> HttpConfig.from(base))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "http.idle_timeout_s (3 s) must be longer than the longest a request waits "
+                + "for its reply (2 x payments.gateway_timeout_ms 1000 + 2 x ledger.send_timeout_ms 100 "
+                + "+ 2000 = 4200 ms), or the connection is closed while it waits; raise it or lower "
+                + "those");
     base.getJsonObject("http").put("idle_timeout_s", 60).put("header_timeout_ms", 50);
-    assertThatThrownBy(() -> HttpConfig.from(base)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> HttpConfig.from(base))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("http.header_timeout_ms must be between 100 and 300000, was 50");
-    JsonObject defaults = new JsonObject().put("auth", new JsonObject()
-        .put("jwt_secret", Tokens.SECRET));
+    JsonObject defaults =
+        new JsonObject().put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET));
     assertThat(HttpConfig.from(defaults).idleTimeoutS()).isEqualTo(60);
     assertThat(HttpConfig.from(defaults).headerTimeoutMs()).isEqualTo(10_000);
   }

@@ -40,8 +40,13 @@ class ContractTest {
 
   private static Set<String> contractOperations() {
     Set<String> operations = new TreeSet<>();
-    served.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).fieldNames()
-        .forEach(method -> operations.add(method.toUpperCase() + " " + path.getKey())));
+    served
+        .getJsonObject("paths")
+        .forEach(
+            path ->
+                ((JsonObject) path.getValue())
+                    .fieldNames()
+                    .forEach(method -> operations.add(method.toUpperCase() + " " + path.getKey())));
     return operations;
   }
 
@@ -63,26 +68,60 @@ class ContractTest {
   @DisplayName("every operation in the contract is answered by its handler (no 404, 405 or 5xx)")
   void everyOperationAnswers() throws Exception {
     String admin = api.tokens.admin("root");
-    JsonObject topup = api.post("/v1/topups", admin, "contract-topup",
-        new JsonObject().put("amount_minor", 100).put("currency", "USD")).bodyAsJsonObject();
+    JsonObject topup =
+        api.post(
+                "/v1/topups",
+                admin,
+                "contract-topup",
+                new JsonObject().put("amount_minor", 100).put("currency", "USD"))
+            .bodyAsJsonObject();
     String checkoutUrl = topup.getString("checkout_url");
     String token = checkoutUrl.substring(checkoutUrl.lastIndexOf('/') + 1);
-    assertThat(api.post("/v1/admin/plans", admin, null, new JsonObject().put("code", "contract")
-        .put("name", "Contract").put("price_minor", 100).put("currency", "USD")).statusCode())
+    assertThat(
+            api.post(
+                    "/v1/admin/plans",
+                    admin,
+                    null,
+                    new JsonObject()
+                        .put("code", "contract")
+                        .put("name", "Contract")
+                        .put("price_minor", 100)
+                        .put("currency", "USD"))
+                .statusCode())
         .isEqualTo(201);
     api.credit("root", 1000, "USD");
-    JsonObject subscription = api.post("/v1/subscriptions", admin, "contract-subscription",
-        new JsonObject().put("plan", "contract")).bodyAsJsonObject();
+    JsonObject subscription =
+        api.post(
+                "/v1/subscriptions",
+                admin,
+                "contract-subscription",
+                new JsonObject().put("plan", "contract"))
+            .bodyAsJsonObject();
     for (String operation : contractOperations()) {
       String[] parts = operation.split(" ", 2);
-      String id = parts[1].startsWith("/v1/subscriptions/") ? subscription.getString("id")
-          : topup.getString("id");
-      String path = parts[1].replace("{currency}", "USD").replace("{id}", id)
-          .replace("{token}", token).replace("{gateway}", "scripted").replace("{code}", "contract");
-      HttpResponse<Buffer> response = ApiFixture.await(api.send(HttpMethod.valueOf(parts[0]), path,
-          admin, "contract-" + path, parts[0].equals("POST") ? new JsonObject() : null));
-      assertThat(response.statusCode()).as(operation + " -> " + response.bodyAsString())
-          .isNotIn(404, 405).isLessThan(500);
+      String id =
+          parts[1].startsWith("/v1/subscriptions/")
+              ? subscription.getString("id")
+              : topup.getString("id");
+      String path =
+          parts[1]
+              .replace("{currency}", "USD")
+              .replace("{id}", id)
+              .replace("{token}", token)
+              .replace("{gateway}", "scripted")
+              .replace("{code}", "contract");
+      HttpResponse<Buffer> response =
+          ApiFixture.await(
+              api.send(
+                  HttpMethod.valueOf(parts[0]),
+                  path,
+                  admin,
+                  "contract-" + path,
+                  parts[0].equals("POST") ? new JsonObject() : null));
+      assertThat(response.statusCode())
+          .as(operation + " -> " + response.bodyAsString())
+          .isNotIn(404, 405)
+          .isLessThan(500);
     }
   }
 
@@ -90,11 +129,15 @@ class ContractTest {
   private static JsonObject validBody(String operation) {
     return switch (operation) {
       case "POST /v1/charges" -> ApiFixture.charge(1, "USD", "contract");
-      case "POST /v1/admin/adjustments" -> ApiFixture.charge(1, "USD", "contract")
-          .put("user_id", "someone");
+      case "POST /v1/admin/adjustments" ->
+          ApiFixture.charge(1, "USD", "contract").put("user_id", "someone");
       case "POST /v1/topups" -> new JsonObject().put("amount_minor", 100).put("currency", "USD");
-      case "POST /v1/admin/plans" -> new JsonObject().put("code", "contract").put("name", "C")
-          .put("price_minor", 1).put("currency", "USD");
+      case "POST /v1/admin/plans" ->
+          new JsonObject()
+              .put("code", "contract")
+              .put("name", "C")
+              .put("price_minor", 1)
+              .put("currency", "USD");
       case "POST /v1/subscriptions", "PATCH /v1/subscriptions/{id}" ->
           new JsonObject().put("plan", "contract");
       case "POST /v1/admin/clock" -> new JsonObject().put("advance_ms", 1);
@@ -112,13 +155,18 @@ class ContractTest {
         new java.util.TreeMap<>();
     for (String operation : contractOperations()) {
       String[] parts = operation.split(" ", 2);
-      String path = parts[1].replace("{currency}", "USD")
-          .replace("{id}", parts[1].startsWith("/v1/subscriptions/") ? "sub_x" : "pay_x")
-          .replace("{token}", "a".repeat(30)).replace("{gateway}", "scripted")
-          .replace("{code}", "contract");
-      io.vertx.ext.web.client.HttpRequest<Buffer> request = client
-          .request(HttpMethod.valueOf(parts[0]), port, "127.0.0.1", path)
-          .bearerTokenAuthentication(admin).putHeader("Idempotency-Key", "contract-" + path);
+      String path =
+          parts[1]
+              .replace("{currency}", "USD")
+              .replace("{id}", parts[1].startsWith("/v1/subscriptions/") ? "sub_x" : "pay_x")
+              .replace("{token}", "a".repeat(30))
+              .replace("{gateway}", "scripted")
+              .replace("{code}", "contract");
+      io.vertx.ext.web.client.HttpRequest<Buffer> request =
+          client
+              .request(HttpMethod.valueOf(parts[0]), port, "127.0.0.1", path)
+              .bearerTokenAuthentication(admin)
+              .putHeader("Idempotency-Key", "contract-" + path);
       JsonObject body = validBody(operation);
       sent.put(operation, body == null ? request.send() : request.sendJsonObject(body));
     }
@@ -131,36 +179,48 @@ class ContractTest {
 
   private static Set<String> documentedStatuses(String operation) {
     String[] parts = operation.split(" ", 2);
-    return served.getJsonObject("paths").getJsonObject(parts[1])
-        .getJsonObject(parts[0].toLowerCase()).getJsonObject("responses").fieldNames();
+    return served
+        .getJsonObject("paths")
+        .getJsonObject(parts[1])
+        .getJsonObject(parts[0].toLowerCase())
+        .getJsonObject("responses")
+        .fieldNames();
   }
 
   @Test
-  @DisplayName("every operation documents the 503 and 504 it answers when what it waits on is down or does not answer, and the 413 and 415 of a body it cannot take")
+  @DisplayName(
+      "every operation documents the 503 and 504 it answers when what it waits on is down or does not answer, and the 413 and 415 of a body it cannot take")
   void unavailableAndTimeoutAreDocumented() throws Exception {
     io.vertx.core.Vertx alone = io.vertx.core.Vertx.vertx();
     io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(alone);
     try {
       HttpVerticle http = new HttpVerticle();
-      JsonObject config = new JsonObject()
-          .put("http", new JsonObject().put("host", "127.0.0.1")
-              .put("port", ConnectionTimeoutsTest.freePort()))
-          .put("auth", new JsonObject().put("jwt_secret", dev.kopek.testkit.Tokens.SECRET))
-          .put("ledger", new JsonObject().put("send_timeout_ms", 100))
-          .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
-      ApiFixture.await(alone.deployVerticle(http,
-          new io.vertx.core.DeploymentOptions().setConfig(config)));
+      JsonObject config =
+          new JsonObject()
+              .put(
+                  "http",
+                  new JsonObject()
+                      .put("host", "127.0.0.1")
+                      .put("port", ConnectionTimeoutsTest.freePort()))
+              .put("auth", new JsonObject().put("jwt_secret", dev.kopek.testkit.Tokens.SECRET))
+              .put("ledger", new JsonObject().put("send_timeout_ms", 100))
+              .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
+      ApiFixture.await(
+          alone.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(config)));
       Set<String> always = Set.of("GET /health", "GET /metrics", "GET /openapi.yaml");
 
       // Nothing serves the event bus: every capability is down.
       var down = callEveryOperation(client, http.actualPort());
       // Everything is served, but nothing ever answers.
-      for (Class<?> addresses : new Class<?>[] {dev.kopek.model.ledger.LedgerAddresses.class,
-          dev.kopek.model.payments.PaymentsAddresses.class,
-          dev.kopek.model.billing.BillingAddresses.class}) {
+      for (Class<?> addresses :
+          new Class<?>[] {
+            dev.kopek.model.ledger.LedgerAddresses.class,
+            dev.kopek.model.payments.PaymentsAddresses.class,
+            dev.kopek.model.billing.BillingAddresses.class
+          }) {
         for (java.lang.reflect.Field field : addresses.getFields()) {
           if (field.getType() == String.class) {
-            alone.eventBus().consumer((String) field.get(null), message -> { });
+            alone.eventBus().consumer((String) field.get(null), message -> {});
           }
         }
       }
@@ -170,8 +230,9 @@ class ContractTest {
         Set<String> documented = documentedStatuses(operation);
         for (var answers : List.of(down, silent)) {
           HttpResponse<Buffer> response = answers.get(operation);
-          assertThat(documented).as(operation + " answered " + response.statusCode() + " "
-              + response.bodyAsString()).contains(String.valueOf(response.statusCode()));
+          assertThat(documented)
+              .as(operation + " answered " + response.statusCode() + " " + response.bodyAsString())
+              .contains(String.valueOf(response.statusCode()));
         }
         if (!always.contains(operation)) {
           assertThat(down.get(operation).statusCode()).as(operation).isEqualTo(503);
@@ -184,21 +245,29 @@ class ContractTest {
           continue;
         }
         String[] parts = operation.split(" ", 2);
-        String path = parts[1].replace("{id}", "sub_x").replace("{token}", "a".repeat(30))
-            .replace("{gateway}", "scripted");
-        HttpResponse<Buffer> tooLarge = ApiFixture.await(client
-            .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
-            .bearerTokenAuthentication(api.tokens.admin("root"))
-            .putHeader("Idempotency-Key", "contract-large")
-            .sendJsonObject(new JsonObject().put("padding", "x".repeat(70_000))));
+        String path =
+            parts[1]
+                .replace("{id}", "sub_x")
+                .replace("{token}", "a".repeat(30))
+                .replace("{gateway}", "scripted");
+        HttpResponse<Buffer> tooLarge =
+            ApiFixture.await(
+                client
+                    .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+                    .bearerTokenAuthentication(api.tokens.admin("root"))
+                    .putHeader("Idempotency-Key", "contract-large")
+                    .sendJsonObject(new JsonObject().put("padding", "x".repeat(70_000))));
         assertThat(tooLarge.statusCode()).as(operation).isEqualTo(413);
         assertThat(documentedStatuses(operation)).as(operation).contains("413");
         if (!operation.startsWith("POST /webhooks/")) {
-          HttpResponse<Buffer> notJson = ApiFixture.await(client
-              .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
-              .bearerTokenAuthentication(api.tokens.admin("root"))
-              .putHeader("Idempotency-Key", "contract-text")
-              .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("hello")));
+          HttpResponse<Buffer> notJson =
+              ApiFixture.await(
+                  client
+                      .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+                      .bearerTokenAuthentication(api.tokens.admin("root"))
+                      .putHeader("Idempotency-Key", "contract-text")
+                      .putHeader("Content-Type", "text/plain")
+                      .sendBuffer(Buffer.buffer("hello")));
           assertThat(notJson.statusCode()).as(operation).isEqualTo(415);
           assertThat(documentedStatuses(operation)).as(operation).contains("415");
         }
@@ -212,12 +281,17 @@ class ContractTest {
   @Test
   @DisplayName("the contract documents the problem codes and the money limits the code enforces")
   void contractDocumentsLimits() {
-    JsonObject amount = served.getJsonObject("components").getJsonObject("schemas")
-        .getJsonObject("AmountMinor");
+    JsonObject amount =
+        served.getJsonObject("components").getJsonObject("schemas").getJsonObject("AmountMinor");
     assertThat(amount.getLong("maximum")).isEqualTo(dev.kopek.model.Limits.AMOUNT_MINOR_MAX);
-    String codes = served.getJsonObject("components").getJsonObject("schemas")
-        .getJsonObject("Problem").getJsonObject("properties").getJsonObject("code")
-        .getString("description");
+    String codes =
+        served
+            .getJsonObject("components")
+            .getJsonObject("schemas")
+            .getJsonObject("Problem")
+            .getJsonObject("properties")
+            .getJsonObject("code")
+            .getString("description");
     for (dev.kopek.model.ErrorCode code : dev.kopek.model.ErrorCode.values()) {
       if (code != dev.kopek.model.ErrorCode.IDEMPOTENCY_IN_PROGRESS) {
         assertThat(codes).contains(code.wireName());

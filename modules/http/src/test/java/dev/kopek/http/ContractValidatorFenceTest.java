@@ -19,11 +19,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A fence around {@link ContractValidator}, which extends vertx-openapi's internal
- * {@code impl} classes (internal API, free to change in any release): it names the version the
- * validator was checked against and the inherited methods it relies on, so that an upgrade of
- * the Vert.x stack that changes them fails here, with what to re-check, instead of validating
- * requests differently without notice. The behaviour itself is covered by BadInputTest.
+ * A fence around {@link ContractValidator}, which extends vertx-openapi's internal {@code impl}
+ * classes (internal API, free to change in any release): it names the version the validator was
+ * checked against and the inherited methods it relies on, so that an upgrade of the Vert.x stack
+ * that changes them fails here, with what to re-check, instead of validating requests differently
+ * without notice. The behaviour itself is covered by BadInputTest.
  */
 @DisplayName("ContractValidator's fence around vertx-openapi internals")
 class ContractValidatorFenceTest {
@@ -35,28 +35,33 @@ class ContractValidatorFenceTest {
   @DisplayName("vertx-openapi is the release ContractValidator was checked against")
   void version() throws Exception {
     Properties pom = new Properties();
-    try (InputStream in = RequestValidatorImpl.class.getResourceAsStream(
-        "/META-INF/maven/io.vertx/vertx-openapi/pom.properties")) {
+    try (InputStream in =
+        RequestValidatorImpl.class.getResourceAsStream(
+            "/META-INF/maven/io.vertx/vertx-openapi/pom.properties")) {
       assertThat(in).as("vertx-openapi's pom.properties").isNotNull();
       pom.load(in);
     }
     assertThat(pom.getProperty("version"))
-        .as("vertx-openapi changed: re-check ContractValidator against RequestValidatorImpl "
-            + "(validate, validateParameter, validateBody, isSchemaValidationRequired) and "
-            + "RequestParameterImpl, run BadInputTest, then update CHECKED_AGAINST")
+        .as(
+            "vertx-openapi changed: re-check ContractValidator against RequestValidatorImpl "
+                + "(validate, validateParameter, validateBody, isSchemaValidationRequired) and "
+                + "RequestParameterImpl, run BadInputTest, then update CHECKED_AGAINST")
         .isEqualTo(CHECKED_AGAINST);
   }
 
   @Test
   @DisplayName("the inherited methods it calls and overrides keep their shapes")
   void inheritedMethods() throws NoSuchMethodException {
-    assertOverridable(inherited("validate", ValidatableRequest.class, String.class),
-        io.vertx.core.Future.class);
-    assertOverridable(inherited("validate", MediaType.class, String.class, Buffer.class,
-        ValidationContext.class), RequestParameterImpl.class);
-    assertCallable(inherited("validateParameter", Parameter.class, RequestParameter.class),
+    assertOverridable(
+        inherited("validate", ValidatableRequest.class, String.class), io.vertx.core.Future.class);
+    assertOverridable(
+        inherited("validate", MediaType.class, String.class, Buffer.class, ValidationContext.class),
+        RequestParameterImpl.class);
+    assertCallable(
+        inherited("validateParameter", Parameter.class, RequestParameter.class),
         RequestParameter.class);
-    assertCallable(inherited("validateBody", RequestBody.class, ValidatableRequest.class),
+    assertCallable(
+        inherited("validateBody", RequestBody.class, ValidatableRequest.class),
         RequestParameter.class);
     assertCallable(inherited("isSchemaValidationRequired", MediaType.class), boolean.class);
     assertThat(RequestParameterImpl.class.getConstructor(Object.class)).isNotNull();
@@ -72,8 +77,11 @@ class ContractValidatorFenceTest {
         // the superclass may declare it
       }
     }
-    throw new AssertionError("vertx-openapi's RequestValidatorImpl has no " + name
-        + java.util.Arrays.toString(parameters) + " any more: ContractValidator relies on it");
+    throw new AssertionError(
+        "vertx-openapi's RequestValidatorImpl has no "
+            + name
+            + java.util.Arrays.toString(parameters)
+            + " any more: ContractValidator relies on it");
   }
 
   private static void assertOverridable(Method method, Class<?> returns) {

@@ -48,9 +48,13 @@ class HttpHygieneTest {
   @Test
   @DisplayName("request headers over the limit get 431 with a problem document")
   void headersTooLarge() throws Exception {
-    HttpResponse<Buffer> response = ApiFixture.await(api.client.get("/v1/wallets")
-        .bearerTokenAuthentication(api.tokens.user("alice"))
-        .putHeader("X-Padding", "x".repeat(10_000)).send());
+    HttpResponse<Buffer> response =
+        ApiFixture.await(
+            api.client
+                .get("/v1/wallets")
+                .bearerTokenAuthentication(api.tokens.user("alice"))
+                .putHeader("X-Padding", "x".repeat(10_000))
+                .send());
     assertProblem(response, 431, "request_header_fields_too_large");
     assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
   }
@@ -58,8 +62,8 @@ class HttpHygieneTest {
   @Test
   @DisplayName("a request line over the limit gets 414 with a problem document")
   void requestLineTooLong() throws Exception {
-    HttpResponse<Buffer> response = api.get("/v1/transactions?kind=" + "x".repeat(8_000),
-        api.tokens.user("alice"));
+    HttpResponse<Buffer> response =
+        api.get("/v1/transactions?kind=" + "x".repeat(8_000), api.tokens.user("alice"));
     assertProblem(response, 414, "uri_too_long");
   }
 
@@ -67,32 +71,45 @@ class HttpHygieneTest {
   @DisplayName("every /v1 reply and every problem document is marked no-store and nosniff")
   void apiRepliesAreNotCachedOrSniffed() throws Exception {
     String alice = api.tokens.user("alice");
-    List<HttpResponse<Buffer>> responses = List.of(
-        api.get("/v1/wallets", alice),
-        api.get("/v1/wallets/USD", alice),
-        api.get("/v1/transactions.csv", alice),
-        api.get("/v1/wallets", null),
-        api.get("/v1/wallets/usd", alice),
-        api.get("/v1/nothing", alice),
-        api.get("/nothing", null),
-        api.post("/v1/charges", alice, "hygiene-charge", ApiFixture.charge(1, "USD", "test")),
-        api.post("/v1/charges", alice, "hygiene-overdraw",
-            ApiFixture.charge(1_000_000, "USD", "test")),
-        ApiFixture.await(api.send(HttpMethod.DELETE, "/v1/wallets", alice, null, null)));
-    assertThat(responses).extracting(HttpResponse::statusCode)
+    List<HttpResponse<Buffer>> responses =
+        List.of(
+            api.get("/v1/wallets", alice),
+            api.get("/v1/wallets/USD", alice),
+            api.get("/v1/transactions.csv", alice),
+            api.get("/v1/wallets", null),
+            api.get("/v1/wallets/usd", alice),
+            api.get("/v1/nothing", alice),
+            api.get("/nothing", null),
+            api.post("/v1/charges", alice, "hygiene-charge", ApiFixture.charge(1, "USD", "test")),
+            api.post(
+                "/v1/charges",
+                alice,
+                "hygiene-overdraw",
+                ApiFixture.charge(1_000_000, "USD", "test")),
+            ApiFixture.await(api.send(HttpMethod.DELETE, "/v1/wallets", alice, null, null)));
+    assertThat(responses)
+        .extracting(HttpResponse::statusCode)
         .containsExactly(200, 200, 200, 401, 400, 404, 404, 201, 402, 405);
     for (HttpResponse<Buffer> response : responses) {
-      assertThat(response.getHeader("Cache-Control")).as(response.bodyAsString())
+      assertThat(response.getHeader("Cache-Control"))
+          .as(response.bodyAsString())
           .isEqualTo("no-store");
       assertThat(response.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     }
   }
 
   @ParameterizedTest(name = "/checkout/{0}")
-  @ValueSource(strings = {"abc", "abc/complete", "aaaaaaaaaaaaaaaaaaa",
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-      "aaaaaaaaaaaaaaaaaaaaaaaaaa%3Cscript%3E", "aaaaaaaaaaaaaaaaaaaaaaaaa.b", "%E2%82%AC%E2%82%AC%E2%82%AC",
-      "aaaaaaaaaaaaaaaaaaaaaaaaaaa/complete%00"})
+  @ValueSource(
+      strings = {
+        "abc",
+        "abc/complete",
+        "aaaaaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaa%3Cscript%3E",
+        "aaaaaaaaaaaaaaaaaaaaaaaaa.b",
+        "%E2%82%AC%E2%82%AC%E2%82%AC",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaa/complete%00"
+      })
   @DisplayName("a truncated or malformed checkout link shows the page for an unknown checkout")
   void malformedCheckoutLink(String token) throws Exception {
     HttpResponse<Buffer> unknown = api.get("/checkout/" + "a".repeat(30), null);
@@ -102,8 +119,12 @@ class HttpHygieneTest {
     assertThat(malformed.statusCode()).as(malformed.bodyAsString()).isEqualTo(404);
     assertThat(malformed.getHeader("Content-Type")).isEqualTo("text/html; charset=utf-8");
     assertThat(malformed.bodyAsString()).contains("<h1>No such checkout</h1>");
-    for (String header : List.of("Content-Security-Policy", "Referrer-Policy", "Cache-Control",
-        "X-Content-Type-Options")) {
+    for (String header :
+        List.of(
+            "Content-Security-Policy",
+            "Referrer-Policy",
+            "Cache-Control",
+            "X-Content-Type-Options")) {
       assertThat(malformed.getHeader(header)).as(header).isNotNull();
       assertThat(malformed.getHeader(header).replaceAll("'nonce-[^']+'", ""))
           .isEqualTo(unknown.getHeader(header).replaceAll("'nonce-[^']+'", ""));
@@ -114,18 +135,29 @@ class HttpHygieneTest {
   @DisplayName("the checkout form's post refuses a duplicated key, naming it, and pays nothing")
   void checkoutSubmitDuplicateKey() throws Exception {
     String alice = api.tokens.user("alice");
-    JsonObject topup = api.post("/v1/topups", alice, "hygiene-topup",
-        new JsonObject().put("amount_minor", 500).put("currency", "USD")).bodyAsJsonObject();
+    JsonObject topup =
+        api.post(
+                "/v1/topups",
+                alice,
+                "hygiene-topup",
+                new JsonObject().put("amount_minor", 500).put("currency", "USD"))
+            .bodyAsJsonObject();
     String url = topup.getString("checkout_url");
     String token = url.substring(url.lastIndexOf('/') + 1);
 
-    HttpResponse<Buffer> response = ApiFixture.await(api.client
-        .post("/checkout/" + token + "/submit").putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer("{\"outcome\":\"decline\",\"outcome\":\"succeed\"}")));
+    HttpResponse<Buffer> response =
+        ApiFixture.await(
+            api.client
+                .post("/checkout/" + token + "/submit")
+                .putHeader("Content-Type", "application/json")
+                .sendBuffer(Buffer.buffer("{\"outcome\":\"decline\",\"outcome\":\"succeed\"}")));
 
     assertProblem(response, 400, "validation_failed");
     assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("outcome");
-    assertThat(api.get("/v1/topups/" + topup.getString("id"), alice).bodyAsJsonObject()
-        .getString("status")).isEqualTo("pending");
+    assertThat(
+            api.get("/v1/topups/" + topup.getString("id"), alice)
+                .bodyAsJsonObject()
+                .getString("status"))
+        .isEqualTo("pending");
   }
 }

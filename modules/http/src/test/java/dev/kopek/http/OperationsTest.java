@@ -43,8 +43,12 @@ class OperationsTest {
       HttpResponse<Buffer> wallets = api.get("/v1/wallets", api.tokens.user("alice"));
       assertThat(wallets.statusCode()).isEqualTo(503);
       assertThat(wallets.getHeader("Retry-After")).isEqualTo("2");
-      HttpResponse<Buffer> charge = api.post("/v1/charges", api.tokens.user("alice"), "c-1",
-          ApiFixture.charge(100, "USD", "coffee"));
+      HttpResponse<Buffer> charge =
+          api.post(
+              "/v1/charges",
+              api.tokens.user("alice"),
+              "c-1",
+              ApiFixture.charge(100, "USD", "coffee"));
       assertThat(charge.statusCode()).isEqualTo(503);
       assertThat(charge.bodyAsJsonObject().getString("code")).isEqualTo("unavailable");
       assertThat(charge.getHeader("Retry-After")).isEqualTo("2");

@@ -29,10 +29,12 @@ class SlowProviderTest {
   @BeforeAll
   static void start() throws Exception {
     ScriptedProvider.reset();
-    api = ApiFixture.start(config -> {
-      config.put("ledger", new JsonObject().put("send_timeout_ms", LEDGER_TIMEOUT_MS));
-      config.getJsonObject("payments").put("gateway_timeout_ms", GATEWAY_TIMEOUT_MS);
-    });
+    api =
+        ApiFixture.start(
+            config -> {
+              config.put("ledger", new JsonObject().put("send_timeout_ms", LEDGER_TIMEOUT_MS));
+              config.getJsonObject("payments").put("gateway_timeout_ms", GATEWAY_TIMEOUT_MS);
+            });
   }
 
   @AfterEach
@@ -53,16 +55,24 @@ class SlowProviderTest {
     String alice = api.tokens.user("alice");
     long started = System.currentTimeMillis();
 
-    HttpResponse<Buffer> response = api.post("/v1/topups", alice, "slow-topup",
-        new JsonObject().put("amount_minor", 700).put("currency", "USD"));
+    HttpResponse<Buffer> response =
+        api.post(
+            "/v1/topups",
+            alice,
+            "slow-topup",
+            new JsonObject().put("amount_minor", 700).put("currency", "USD"));
 
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(201);
     assertThat(System.currentTimeMillis() - started).isGreaterThanOrEqualTo(3 * LEDGER_TIMEOUT_MS);
     JsonObject topup = response.bodyAsJsonObject();
     assertThat(topup.getString("status")).isEqualTo("pending");
     ScriptedProvider.startDelayMs = 0;
-    HttpResponse<Buffer> replay = api.post("/v1/topups", alice, "slow-topup",
-        new JsonObject().put("amount_minor", 700).put("currency", "USD"));
+    HttpResponse<Buffer> replay =
+        api.post(
+            "/v1/topups",
+            alice,
+            "slow-topup",
+            new JsonObject().put("amount_minor", 700).put("currency", "USD"));
     assertThat(replay.statusCode()).isEqualTo(201);
     assertThat(replay.getHeader("Idempotent-Replayed")).isEqualTo("true");
     assertThat(replay.bodyAsJsonObject().getString("id")).isEqualTo(topup.getString("id"));
@@ -70,19 +80,25 @@ class SlowProviderTest {
   }
 
   @Test
-  @DisplayName("a provider slower than payments.gateway_timeout_ms gets the documented 504 from payments, at that timeout")
+  @DisplayName(
+      "a provider slower than payments.gateway_timeout_ms gets the documented 504 from payments, at that timeout")
   void slowerThanTheGatewayTimeout() throws Exception {
     ScriptedProvider.startDelayMs = GATEWAY_TIMEOUT_MS + 1_500;
     String bob = api.tokens.user("bob");
     long started = System.currentTimeMillis();
 
-    HttpResponse<Buffer> response = api.post("/v1/topups", bob, "too-slow-topup",
-        new JsonObject().put("amount_minor", 700).put("currency", "USD"));
+    HttpResponse<Buffer> response =
+        api.post(
+            "/v1/topups",
+            bob,
+            "too-slow-topup",
+            new JsonObject().put("amount_minor", 700).put("currency", "USD"));
 
     long waited = System.currentTimeMillis() - started;
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(504);
     assertThat(response.bodyAsJsonObject().getString("detail")).contains("payment provider");
-    assertThat(waited).isGreaterThanOrEqualTo(GATEWAY_TIMEOUT_MS)
+    assertThat(waited)
+        .isGreaterThanOrEqualTo(GATEWAY_TIMEOUT_MS)
         .isLessThan(GATEWAY_TIMEOUT_MS + HttpConfig.PAYMENTS_MARGIN_MS);
   }
 }

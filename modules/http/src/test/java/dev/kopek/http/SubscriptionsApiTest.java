@@ -49,8 +49,9 @@ class SubscriptionsApiTest {
   }
 
   @Test
-  @DisplayName("a subscription's life: charged per period, prorated on a plan change and on "
-      + "cancelling, with replays and the test clock")
+  @DisplayName(
+      "a subscription's life: charged per period, prorated on a plan change and on "
+          + "cancelling, with replays and the test clock")
   void subscriptionLifecycle() throws Exception {
     HttpResponse<Buffer> created = createPlan("pro", "Pro", 120, "PT1H");
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
@@ -89,8 +90,8 @@ class SubscriptionsApiTest {
     // The first period ends: charged in full, once.
     advance(HOUR_MS);
     awaitBalance(alice, 880);
-    JsonArray billing = api.get("/v1/transactions?kind=billing", alice).bodyAsJsonObject()
-        .getJsonArray("data");
+    JsonArray billing =
+        api.get("/v1/transactions?kind=billing", alice).bodyAsJsonObject().getJsonArray("data");
     assertThat(billing).hasSize(1);
     assertThat(billing.getJsonObject(0).getLong("amount_minor")).isEqualTo(-120);
     assertThat(billing.getJsonObject(0).getString("reference")).isEqualTo("billing:" + id + ":1:1");
@@ -98,23 +99,24 @@ class SubscriptionsApiTest {
     // Half an hour into the second period, a change to basic settles pro's half: 60.
     assertThat(createPlan("basic", "Basic", 60, "PT1H").statusCode()).isEqualTo(201);
     advance(HOUR_MS / 2);
-    HttpResponse<Buffer> changed = api.patch("/v1/subscriptions/" + id, alice, "change-1",
-        new JsonObject().put("plan", "basic"));
+    HttpResponse<Buffer> changed =
+        api.patch(
+            "/v1/subscriptions/" + id, alice, "change-1", new JsonObject().put("plan", "basic"));
     assertThat(changed.statusCode()).as(changed.bodyAsString()).isEqualTo(200);
     assertThat(changed.bodyAsJsonObject().getString("plan")).isEqualTo("basic");
     assertThat(changed.bodyAsJsonObject().getInteger("segment")).isEqualTo(2);
     assertThat(changed.bodyAsJsonObject().getLong("price_minor")).isEqualTo(60);
     awaitBalance(alice, 820);
-    HttpResponse<Buffer> changeReplayed = api.patch("/v1/subscriptions/" + id, alice,
-        "change-1", new JsonObject().put("plan", "basic"));
+    HttpResponse<Buffer> changeReplayed =
+        api.patch(
+            "/v1/subscriptions/" + id, alice, "change-1", new JsonObject().put("plan", "basic"));
     assertThat(changeReplayed.statusCode()).isEqualTo(200);
     assertThat(changeReplayed.getHeader("Idempotent-Replayed")).isEqualTo("true");
     assertThat(balance(alice)).isEqualTo(820);
 
     // A quarter of an hour on basic, then cancelled: 15 more.
     advance(HOUR_MS / 4);
-    HttpResponse<Buffer> cancelled = api.delete("/v1/subscriptions/" + id, alice,
-        "cancel-1");
+    HttpResponse<Buffer> cancelled = api.delete("/v1/subscriptions/" + id, alice, "cancel-1");
     assertThat(cancelled.statusCode()).as(cancelled.bodyAsString()).isEqualTo(200);
     assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
     assertThat(cancelled.bodyAsJsonObject().getString("cancelled_at")).isNotNull();
@@ -123,15 +125,24 @@ class SubscriptionsApiTest {
     JsonArray listed = api.get("/v1/subscriptions", alice).bodyAsJsonObject().getJsonArray("data");
     assertThat(listed).hasSize(1);
     assertThat(listed.getJsonObject(0).getString("status")).isEqualTo("cancelled");
-    assertThat(api.get("/v1/transactions?kind=billing", alice).bodyAsJsonObject()
-        .getJsonArray("data").stream().map(e -> ((JsonObject) e).getLong("amount_minor")))
+    assertThat(
+            api
+                .get("/v1/transactions?kind=billing", alice)
+                .bodyAsJsonObject()
+                .getJsonArray("data")
+                .stream()
+                .map(e -> ((JsonObject) e).getLong("amount_minor")))
         .containsExactly(-15L, -60L, -120L);
 
     HttpResponse<Buffer> clock = api.get("/v1/admin/clock", admin);
     assertThat(clock.statusCode()).isEqualTo(200);
     assertThat(clock.bodyAsJsonObject().getBoolean("test_clock")).isTrue();
-    HttpResponse<Buffer> backwards = api.post("/v1/admin/clock", admin, null,
-        new JsonObject().put("now", createdAt.minusSeconds(1).toString()));
+    HttpResponse<Buffer> backwards =
+        api.post(
+            "/v1/admin/clock",
+            admin,
+            null,
+            new JsonObject().put("now", createdAt.minusSeconds(1).toString()));
     assertProblem(backwards, 400, "validation_failed");
     assertThat(backwards.bodyAsJsonObject().getString("field")).isEqualTo("now");
     assertThat(api.get("/v1/admin/clock", admin).bodyAsJsonObject().getString("now"))
@@ -139,8 +150,9 @@ class SubscriptionsApiTest {
   }
 
   @Test
-  @DisplayName("plans: admins create them once (409 on a duplicate code), fixed-length periods "
-      + "only, users list the active ones, retired plans cannot be subscribed to")
+  @DisplayName(
+      "plans: admins create them once (409 on a duplicate code), fixed-length periods "
+          + "only, users list the active ones, retired plans cannot be subscribed to")
   void plans() throws Exception {
     assertThat(createPlan("pro", "Pro", 120, "PT1H").statusCode()).isEqualTo(201);
 
@@ -157,13 +169,21 @@ class SubscriptionsApiTest {
     assertProblem(badCode, 400, "validation_failed");
     assertThat(badCode.bodyAsJsonObject().getString("field")).isEqualTo("code");
 
-    HttpResponse<Buffer> notAdmin = api.post("/v1/admin/plans", alice, null,
-        plan("cheap", "Cheap", 1, "PT1H"));
+    HttpResponse<Buffer> notAdmin =
+        api.post("/v1/admin/plans", alice, null, plan("cheap", "Cheap", 1, "PT1H"));
     assertProblem(notAdmin, 403, "forbidden");
 
     // The period defaults to an hour.
-    HttpResponse<Buffer> hourly = api.post("/v1/admin/plans", admin, null, new JsonObject()
-        .put("code", "yen").put("name", "Yen").put("price_minor", 500).put("currency", "JPY"));
+    HttpResponse<Buffer> hourly =
+        api.post(
+            "/v1/admin/plans",
+            admin,
+            null,
+            new JsonObject()
+                .put("code", "yen")
+                .put("name", "Yen")
+                .put("price_minor", 500)
+                .put("currency", "JPY"));
     assertThat(hourly.statusCode()).as(hourly.bodyAsString()).isEqualTo(201);
     assertThat(hourly.bodyAsJsonObject().getString("period")).isEqualTo("PT1H");
 
@@ -187,8 +207,9 @@ class SubscriptionsApiTest {
   }
 
   @Test
-  @DisplayName("the subscriber is the token's user: the body cannot name another, and another "
-      + "user's subscription is not found")
+  @DisplayName(
+      "the subscriber is the token's user: the body cannot name another, and another "
+          + "user's subscription is not found")
   void subscriptionsBelongToTheCaller() throws Exception {
     assertThat(createPlan("pro", "Pro", 120, "PT1H").statusCode()).isEqualTo(201);
     assertThat(createPlan("basic", "Basic", 60, "PT1H").statusCode()).isEqualTo(201);
@@ -196,25 +217,37 @@ class SubscriptionsApiTest {
     api.credit("bob", 1000, "USD");
     String bob = api.tokens.user("bob");
 
-    HttpResponse<Buffer> forOther = api.post("/v1/subscriptions", bob, "for-alice",
-        new JsonObject().put("plan", "pro").put("user_id", "alice"));
+    HttpResponse<Buffer> forOther =
+        api.post(
+            "/v1/subscriptions",
+            bob,
+            "for-alice",
+            new JsonObject().put("plan", "pro").put("user_id", "alice"));
     assertProblem(forOther, 400, "validation_failed");
     assertThat(forOther.bodyAsJsonObject().getString("field")).isEqualTo("user_id");
 
     String id = subscribe(alice, "mine", "pro").bodyAsJsonObject().getString("id");
     assertThat(api.get("/v1/subscriptions", bob).bodyAsJsonObject().getJsonArray("data")).isEmpty();
-    assertProblem(api.patch("/v1/subscriptions/" + id, bob, "steal",
-        new JsonObject().put("plan", "basic")), 404, "not_found");
+    assertProblem(
+        api.patch("/v1/subscriptions/" + id, bob, "steal", new JsonObject().put("plan", "basic")),
+        404,
+        "not_found");
     assertProblem(api.delete("/v1/subscriptions/" + id, bob, "steal"), 404, "not_found");
     assertProblem(api.delete("/v1/subscriptions/sub_nothing", alice, "nothing"), 404, "not_found");
 
     HttpResponse<Buffer> noKey = api.delete("/v1/subscriptions/" + id, alice, null);
     assertProblem(noKey, 400, "validation_failed");
     assertThat(noKey.bodyAsJsonObject().getString("field")).isEqualTo("Idempotency-Key");
-    assertThat(api.patch("/v1/subscriptions/" + id, alice, "switch",
-        new JsonObject().put("plan", "basic")).statusCode()).isEqualTo(200);
-    HttpResponse<Buffer> otherRequest = api.patch("/v1/subscriptions/" + id, alice, "switch",
-        new JsonObject().put("plan", "pro"));
+    assertThat(
+            api.patch(
+                    "/v1/subscriptions/" + id,
+                    alice,
+                    "switch",
+                    new JsonObject().put("plan", "basic"))
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<Buffer> otherRequest =
+        api.patch("/v1/subscriptions/" + id, alice, "switch", new JsonObject().put("plan", "pro"));
     assertProblem(otherRequest, 409, "idempotency_conflict");
 
     JsonArray mine = api.get("/v1/subscriptions", alice).bodyAsJsonObject().getJsonArray("data");
@@ -227,11 +260,13 @@ class SubscriptionsApiTest {
   @DisplayName("the clock takes exactly one of advance_ms (not negative) and now")
   void clockRequests() throws Exception {
     String before = api.get("/v1/admin/clock", admin).bodyAsJsonObject().getString("now");
-    for (JsonObject bad : List.of(new JsonObject(),
-        new JsonObject().put("advance_ms", -1),
-        new JsonObject().put("advance_ms", 1).put("now", "2030-01-01T00:00:00Z"),
-        new JsonObject().put("now", "tomorrow"),
-        new JsonObject().put("later", 5))) {
+    for (JsonObject bad :
+        List.of(
+            new JsonObject(),
+            new JsonObject().put("advance_ms", -1),
+            new JsonObject().put("advance_ms", 1).put("now", "2030-01-01T00:00:00Z"),
+            new JsonObject().put("now", "tomorrow"),
+            new JsonObject().put("later", 5))) {
       HttpResponse<Buffer> response = api.post("/v1/admin/clock", admin, null, bad);
       assertProblem(response, 400, "validation_failed");
     }
@@ -239,12 +274,14 @@ class SubscriptionsApiTest {
         .isEqualTo(before);
 
     Instant later = Instant.parse(before).plus(Duration.ofDays(3)).truncatedTo(ChronoUnit.MILLIS);
-    HttpResponse<Buffer> moved = api.post("/v1/admin/clock", admin, null,
-        new JsonObject().put("now", later.toString()));
+    HttpResponse<Buffer> moved =
+        api.post("/v1/admin/clock", admin, null, new JsonObject().put("now", later.toString()));
     assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
     assertThat(Instant.parse(moved.bodyAsJsonObject().getString("now"))).isEqualTo(later);
-    assertProblem(api.post("/v1/admin/clock", alice, null, new JsonObject().put("advance_ms", 1)),
-        403, "forbidden");
+    assertProblem(
+        api.post("/v1/admin/clock", alice, null, new JsonObject().put("advance_ms", 1)),
+        403,
+        "forbidden");
     assertProblem(api.get("/v1/admin/clock", alice), 403, "forbidden");
   }
 
@@ -254,19 +291,26 @@ class SubscriptionsApiTest {
     try (ApiFixture production = ApiFixture.startWithoutTestClock()) {
       String root = production.tokens.admin("root");
       assertProblem(production.get("/v1/admin/clock", root), 404, "not_found");
-      assertProblem(production.post("/v1/admin/clock", root, null,
-          new JsonObject().put("advance_ms", HOUR_MS)), 404, "not_found");
+      assertProblem(
+          production.post(
+              "/v1/admin/clock", root, null, new JsonObject().put("advance_ms", HOUR_MS)),
+          404,
+          "not_found");
     }
   }
 
-  private HttpResponse<Buffer> createPlan(String code, String name, long priceMinor,
-      String period) throws Exception {
+  private HttpResponse<Buffer> createPlan(String code, String name, long priceMinor, String period)
+      throws Exception {
     return api.post("/v1/admin/plans", admin, null, plan(code, name, priceMinor, period));
   }
 
   private static JsonObject plan(String code, String name, long priceMinor, String period) {
-    return new JsonObject().put("code", code).put("name", name).put("price_minor", priceMinor)
-        .put("currency", "USD").put("period", period);
+    return new JsonObject()
+        .put("code", code)
+        .put("name", name)
+        .put("price_minor", priceMinor)
+        .put("currency", "USD")
+        .put("period", period);
   }
 
   private HttpResponse<Buffer> subscribe(String token, String key, String plan) throws Exception {
@@ -274,8 +318,8 @@ class SubscriptionsApiTest {
   }
 
   private void advance(long ms) throws Exception {
-    HttpResponse<Buffer> moved = api.post("/v1/admin/clock", admin, null,
-        new JsonObject().put("advance_ms", ms));
+    HttpResponse<Buffer> moved =
+        api.post("/v1/admin/clock", admin, null, new JsonObject().put("advance_ms", ms));
     assertThat(moved.statusCode()).as(moved.bodyAsString()).isEqualTo(200);
   }
 
@@ -289,7 +333,9 @@ class SubscriptionsApiTest {
     assertThat(last).as("balance after waiting " + CHARGE_WAIT).isEqualTo(expected);
   }
 
-  /** Polls {@code read} until {@code done} holds or {@code limit} passes; returns the last value. */
+  /**
+   * Polls {@code read} until {@code done} holds or {@code limit} passes; returns the last value.
+   */
   private static <T> T eventually(Callable<T> read, Predicate<T> done, Duration limit)
       throws Exception {
     long deadline = System.nanoTime() + limit.toNanos();
@@ -304,7 +350,8 @@ class SubscriptionsApiTest {
   private static List<String> codes(HttpResponse<Buffer> plans) {
     assertThat(plans.statusCode()).as(plans.bodyAsString()).isEqualTo(200);
     return plans.bodyAsJsonObject().getJsonArray("data").stream()
-        .map(p -> ((JsonObject) p).getString("code")).toList();
+        .map(p -> ((JsonObject) p).getString("code"))
+        .toList();
   }
 
   private static void assertProblem(HttpResponse<Buffer> response, int status, String code) {

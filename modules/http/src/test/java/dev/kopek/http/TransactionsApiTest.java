@@ -35,10 +35,13 @@ class TransactionsApiTest {
         middle = Instant.now();
         Thread.sleep(5);
       }
-      assertThat(api.post("/v1/charges", token, "c" + i,
-          ApiFixture.charge(i, "USD", "item " + i)).statusCode()).isEqualTo(201);
+      assertThat(
+              api.post("/v1/charges", token, "c" + i, ApiFixture.charge(i, "USD", "item " + i))
+                  .statusCode())
+          .isEqualTo(201);
     }
-    api.post("/v1/charges", token, "csv", ApiFixture.charge(7, "USD", "=HYPERLINK(\"x\"), \"quoted\""));
+    api.post(
+        "/v1/charges", token, "csv", ApiFixture.charge(7, "USD", "=HYPERLINK(\"x\"), \"quoted\""));
     api.credit("bob", 100, "USD");
   }
 
@@ -73,26 +76,32 @@ class TransactionsApiTest {
   @Test
   @DisplayName("filters by currency, kind and time")
   void filters() throws Exception {
-    JsonArray jpy = api.get("/v1/transactions?currency=JPY", token).bodyAsJsonObject()
-        .getJsonArray("data");
+    JsonArray jpy =
+        api.get("/v1/transactions?currency=JPY", token).bodyAsJsonObject().getJsonArray("data");
     assertThat(jpy).hasSize(1);
     assertThat(jpy.getJsonObject(0).getLong("amount_minor")).isEqualTo(500);
-    JsonArray adjustments = api.get("/v1/transactions?kind=adjustment", token)
-        .bodyAsJsonObject().getJsonArray("data");
+    JsonArray adjustments =
+        api.get("/v1/transactions?kind=adjustment", token).bodyAsJsonObject().getJsonArray("data");
     assertThat(adjustments).hasSize(2);
-    JsonArray before = api.get("/v1/transactions?kind=charge&limit=100&to=" + middle, token)
-        .bodyAsJsonObject().getJsonArray("data");
+    JsonArray before =
+        api.get("/v1/transactions?kind=charge&limit=100&to=" + middle, token)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
     assertThat(before).hasSize(12);
-    JsonArray after = api.get("/v1/transactions?kind=charge&limit=100&from=" + middle, token)
-        .bodyAsJsonObject().getJsonArray("data");
+    JsonArray after =
+        api.get("/v1/transactions?kind=charge&limit=100&from=" + middle, token)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
     assertThat(after).hasSize(13);
   }
 
   @Test
   @DisplayName("balance_after_minor is the running sum of the wallet's amounts")
   void runningBalance() throws Exception {
-    JsonArray usd = api.get("/v1/transactions?currency=USD&limit=100", token).bodyAsJsonObject()
-        .getJsonArray("data");
+    JsonArray usd =
+        api.get("/v1/transactions?currency=USD&limit=100", token)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
     long running = 0;
     for (int i = usd.size() - 1; i >= 0; i--) {
       running += usd.getJsonObject(i).getLong("amount_minor");
@@ -109,10 +118,11 @@ class TransactionsApiTest {
     assertThat(response.getHeader("Content-Type")).startsWith("text/csv");
     assertThat(response.getHeader("Content-Disposition")).contains("transactions.csv");
     String[] lines = response.bodyAsString().split("\r\n");
-    assertThat(lines[0]).isEqualTo(
-        "id,created_at,currency,amount_minor,balance_after_minor,kind,reason,reference");
+    assertThat(lines[0])
+        .isEqualTo("id,created_at,currency,amount_minor,balance_after_minor,kind,reason,reference");
     assertThat(lines).hasSize(1 + 26);
-    assertThat(lines[1]).contains(",USD,-7,9693,charge,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\",");
+    assertThat(lines[1])
+        .contains(",USD,-7,9693,charge,\"'=HYPERLINK(\"\"x\"\"), \"\"quoted\"\"\",");
     assertThat(lines[lines.length - 1]).contains(",USD,10000,10000,adjustment,test credit,");
   }
 
@@ -123,8 +133,13 @@ class TransactionsApiTest {
     api.credit("carol", 1_000_000, "USD");
     List<io.vertx.core.Future<HttpResponse<Buffer>>> charges = new ArrayList<>();
     for (int i = 0; i < 1100; i++) {
-      charges.add(api.send(io.vertx.core.http.HttpMethod.POST, "/v1/charges", many, "m" + i,
-          ApiFixture.charge(1, "USD", "tick")));
+      charges.add(
+          api.send(
+              io.vertx.core.http.HttpMethod.POST,
+              "/v1/charges",
+              many,
+              "m" + i,
+              ApiFixture.charge(1, "USD", "tick")));
     }
     ApiFixture.await(io.vertx.core.Future.all(charges));
     String[] lines = api.get("/v1/transactions.csv", many).bodyAsString().split("\r\n");

@@ -3,17 +3,17 @@ package dev.kopek.ledger;
 import java.util.Comparator;
 
 /**
- * An account as a batch sees it: the row locked at the start of the batch, or its state after
- * some of the batch's commands were applied in memory. Immutable: applying a command makes a new
- * state, so undoing an atomic group is putting the earlier states back.
+ * An account as a batch sees it: the row locked at the start of the batch, or its state after some
+ * of the batch's commands were applied in memory. Immutable: applying a command makes a new state,
+ * so undoing an atomic group is putting the earlier states back.
  *
- * @param id           the row's id; {@link #UNOPENED_ID} for a wallet that has no row
- * @param key          which account
+ * @param id the row's id; {@link #UNOPENED_ID} for a wallet that has no row
+ * @param key which account
  * @param balanceMinor the balance
- * @param entryCount   how many entries the wallet's chain holds (its last entry's {@code seq});
- *                     a system account has no chain, and the writer leaves its count as it is
- * @param lastHash     the wallet's chain head ({@link HashChain#GENESIS} before its first entry);
- *                     never modified, as records compare arrays by reference
+ * @param entryCount how many entries the wallet's chain holds (its last entry's {@code seq}); a
+ *     system account has no chain, and the writer leaves its count as it is
+ * @param lastHash the wallet's chain head ({@link HashChain#GENESIS} before its first entry); never
+ *     modified, as records compare arrays by reference
  */
 record Account(long id, Key key, long balanceMinor, long entryCount, byte[] lastHash) {
 
@@ -24,8 +24,10 @@ record Account(long id, Key key, long balanceMinor, long entryCount, byte[] last
   record Key(String accountKind, String name, String currency) {
 
     /** The order in which every batch locks its accounts, so that no two batches deadlock. */
-    static final Comparator<Key> LOCK_ORDER = Comparator.comparing(Key::accountKind)
-        .thenComparing(Key::name).thenComparing(Key::currency);
+    static final Comparator<Key> LOCK_ORDER =
+        Comparator.comparing(Key::accountKind)
+            .thenComparing(Key::name)
+            .thenComparing(Key::currency);
 
     static Key wallet(String userId, String currency) {
       return new Key("wallet", userId, currency);

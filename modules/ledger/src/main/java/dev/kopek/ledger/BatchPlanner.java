@@ -21,24 +21,24 @@ import java.util.Set;
 
 /**
  * Plans one batch of the writer, in memory, without I/O: given the batch's commands, the accounts
- * it locked and the entries already stored under its idempotency keys, it applies the commands
- * in arrival order under the balance guard and decides, for each, a replay, a refusal or a new
- * entry (chained to the wallet's previous one), and which accounts end up where.
+ * it locked and the entries already stored under its idempotency keys, it applies the commands in
+ * arrival order under the balance guard and decides, for each, a replay, a refusal or a new entry
+ * (chained to the wallet's previous one), and which accounts end up where.
  *
  * <ul>
- *   <li>A key stored before replays its entry when the command is the same, and is a conflict
- *       when it is not; a key posted earlier in the same batch likewise.</li>
- *   <li>A refusal (insufficient funds, a conflict, an overflow) is not remembered: a later
- *       command with the same key is judged again against the balance it meets.</li>
+ *   <li>A key stored before replays its entry when the command is the same, and is a conflict when
+ *       it is not; a key posted earlier in the same batch likewise.
+ *   <li>A refusal (insufficient funds, a conflict, an overflow) is not remembered: a later command
+ *       with the same key is judged again against the balance it meets.
  *   <li>The commands of an atomic group stand or fall together: when one is refused, the group's
- *       effects on the accounts are undone and every one of its commands gets that refusal.</li>
+ *       effects on the accounts are undone and every one of its commands gets that refusal.
  * </ul>
  */
 final class BatchPlanner {
 
   /**
-   * A command as queued; commands with the same non-zero {@code group} are an atomic group,
-   * always adjacent in a batch.
+   * A command as queued; commands with the same non-zero {@code group} are an atomic group, always
+   * adjacent in a batch.
    */
   record Command(PostingRequest request, int group) {
 
@@ -64,25 +64,31 @@ final class BatchPlanner {
   /**
    * The accounts a batch touches.
    *
-   * @param all      every account, wallets and system accounts
-   * @param openable the ones to open when they have no row: system accounts and credited
-   *                 wallets (a debit alone of a wallet never credited is refused, and a refused
-   *                 command must not open an account)
+   * @param all every account, wallets and system accounts
+   * @param openable the ones to open when they have no row: system accounts and credited wallets (a
+   *     debit alone of a wallet never credited is refused, and a refused command must not open an
+   *     account)
    */
   record AccountKeys(Set<Account.Key> all, Set<Account.Key> openable) {}
 
   private final Map<Account.Key, Account> locked;
   private final Map<String, StoredEntry> stored;
   private final Instant now;
+
   /** Every account's state as the commands planned so far left it. */
   private final Map<Account.Key, Account> accounts;
+
   /** The entries planned so far by idempotency key, for repeats later in the batch. */
   private final Map<String, NewEntry> earlier = new HashMap<>();
+
   private final List<Decision> decisions;
   private final List<NewEntry> entries = new ArrayList<>();
 
-  private BatchPlanner(int commands, Map<Account.Key, Account> locked,
-      Map<String, StoredEntry> stored, Instant now) {
+  private BatchPlanner(
+      int commands,
+      Map<Account.Key, Account> locked,
+      Map<String, StoredEntry> stored,
+      Instant now) {
     this.locked = locked;
     this.stored = stored;
     this.now = now;
@@ -117,8 +123,10 @@ final class BatchPlanner {
     for (int i = 1; i <= commands.size(); i++) {
       int group = commands.get(from).group();
       if (i == commands.size() || group == Command.ALONE || commands.get(i).group() != group) {
-        check(group == Command.ALONE || groupsSeen.add(group),
-            "atomic group %d is split in its batch", group);
+        check(
+            group == Command.ALONE || groupsSeen.add(group),
+            "atomic group %d is split in its batch",
+            group);
         units.add(commands.subList(from, i));
         from = i;
       }
@@ -130,14 +138,17 @@ final class BatchPlanner {
    * Plans a batch.
    *
    * @param commands the batch, in arrival order
-   * @param locked   the accounts locked for it; an account missing here has no row (a wallet
-   *                 never credited), and any command that would write to it is refused
-   * @param stored   the entries already stored under the batch's idempotency keys
-   * @param now      the batch's time, truncated to microseconds (the database's precision)
+   * @param locked the accounts locked for it; an account missing here has no row (a wallet never
+   *     credited), and any command that would write to it is refused
+   * @param stored the entries already stored under the batch's idempotency keys
+   * @param now the batch's time, truncated to microseconds (the database's precision)
    * @throws IllegalStateException when an assumption of the plan does not hold (a bug)
    */
-  static BatchPlan plan(List<Command> commands, Map<Account.Key, Account> locked,
-      Map<String, StoredEntry> stored, Instant now) {
+  static BatchPlan plan(
+      List<Command> commands,
+      Map<Account.Key, Account> locked,
+      Map<String, StoredEntry> stored,
+      Instant now) {
     return new BatchPlanner(commands.size(), locked, stored, now).planAll(commands);
   }
 
@@ -145,8 +156,11 @@ final class BatchPlanner {
     for (List<Command> unit : units(commands)) {
       planUnit(unit);
     }
-    check(decisions.size() == commands.size(), "%d decisions for %d commands",
-        decisions.size(), commands.size());
+    check(
+        decisions.size() == commands.size(),
+        "%d decisions for %d commands",
+        decisions.size(),
+        commands.size());
     List<Account> moved = accountsMoved();
     checkBalanced(moved);
     return new BatchPlan(decisions, entries, moved);
@@ -160,7 +174,8 @@ final class BatchPlanner {
     Outcome.Rejected refused = null;
     for (Command command : unit) {
       Decision decision = decide(command.request());
-      if (refused == null && decision instanceof Answered answered
+      if (refused == null
+          && decision instanceof Answered answered
           && answered.outcome() instanceof Outcome.Rejected rejected) {
         refused = rejected;
       }
@@ -182,7 +197,10 @@ final class BatchPlanner {
   }
 
   /** Takes back an atomic group one of whose commands was refused: all of it is refused. */
-  private void undo(Map<Account.Key, Account> before, int decisionsBefore, int entriesBefore,
+  private void undo(
+      Map<Account.Key, Account> before,
+      int decisionsBefore,
+      int entriesBefore,
       Outcome.Rejected refused) {
     accounts.putAll(before);
     List<NewEntry> undone = entries.subList(entriesBefore, entries.size());
@@ -194,14 +212,21 @@ final class BatchPlanner {
   }
 
   private Decision decide(PostingRequest request) {
-    byte[] requestHash = HashChain.requestHash(request.userId(), request.currency(),
-        request.amountMinor(), request.kind().wireName(), request.reason(), request.reference(),
-        request.counterAccount());
+    byte[] requestHash =
+        HashChain.requestHash(
+            request.userId(),
+            request.currency(),
+            request.amountMinor(),
+            request.kind().wireName(),
+            request.reason(),
+            request.reference(),
+            request.counterAccount());
     StoredEntry prior = stored.get(request.idempotencyKey());
     if (prior != null) {
-      return new Answered(Arrays.equals(prior.requestHash(), requestHash)
-          ? new Outcome.Posted(prior.entry(), true)
-          : Outcome.Rejected.idempotencyConflict());
+      return new Answered(
+          Arrays.equals(prior.requestHash(), requestHash)
+              ? new Outcome.Posted(prior.entry(), true)
+              : Outcome.Rejected.idempotencyConflict());
     }
     NewEntry sibling = earlier.get(request.idempotencyKey());
     if (sibling != null) {
@@ -227,19 +252,45 @@ final class BatchPlanner {
       return new Answered(Outcome.Rejected.overflow());
     }
     if (balanceAfter < 0) {
-      return new Answered(Outcome.Rejected.insufficientFunds(wallet.balanceMinor(),
-          request.currency(), request.amountMinor()));
+      return new Answered(
+          Outcome.Rejected.insufficientFunds(
+              wallet.balanceMinor(), request.currency(), request.amountMinor()));
     }
-    check(wallet.opened() && counter.opened(),
+    check(
+        wallet.opened() && counter.opened(),
         "%s would post to an account without a row (%s opened: %b, %s opened: %b)",
-        request.idempotencyKey(), walletKey, wallet.opened(), counterKey, counter.opened());
+        request.idempotencyKey(),
+        walletKey,
+        wallet.opened(),
+        counterKey,
+        counter.opened());
     long seq = wallet.entryCount() + 1;
-    byte[] hash = HashChain.entryHash(wallet.lastHash(), seq, request.userId(),
-        request.currency(), counterKey.displayName(), request.amountMinor(), balanceAfter,
-        request.kind().wireName(), request.reason(), request.reference(),
-        request.idempotencyKey(), now);
-    NewEntry entry = new NewEntry(request, wallet.id(), counter.id(), counterKey.displayName(),
-        balanceAfter, seq, wallet.lastHash(), hash, requestHash, now);
+    byte[] hash =
+        HashChain.entryHash(
+            wallet.lastHash(),
+            seq,
+            request.userId(),
+            request.currency(),
+            counterKey.displayName(),
+            request.amountMinor(),
+            balanceAfter,
+            request.kind().wireName(),
+            request.reason(),
+            request.reference(),
+            request.idempotencyKey(),
+            now);
+    NewEntry entry =
+        new NewEntry(
+            request,
+            wallet.id(),
+            counter.id(),
+            counterKey.displayName(),
+            balanceAfter,
+            seq,
+            wallet.lastHash(),
+            hash,
+            requestHash,
+            now);
     accounts.put(walletKey, wallet.withEntry(balanceAfter, seq, hash));
     accounts.put(counterKey, counter.withBalance(counterAfter));
     entries.add(entry);
@@ -267,11 +318,12 @@ final class BatchPlanner {
     Map<String, Long> changeByCurrency = new LinkedHashMap<>();
     for (Account account : moved) {
       Account before = locked.get(account.key());
-      long change = Math.subtractExact(account.balanceMinor(),
-          before == null ? 0 : before.balanceMinor());
+      long change =
+          Math.subtractExact(account.balanceMinor(), before == null ? 0 : before.balanceMinor());
       changeByCurrency.merge(account.key().currency(), change, Math::addExact);
     }
-    changeByCurrency.forEach((currency, change) -> check(change == 0,
-        "the batch changes the %s accounts' sum by %d", currency, change));
+    changeByCurrency.forEach(
+        (currency, change) ->
+            check(change == 0, "the batch changes the %s accounts' sum by %d", currency, change));
   }
 }

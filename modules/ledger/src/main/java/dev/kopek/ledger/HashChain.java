@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * SHA-256 over length-prefixed fields, so that no two different field lists hash alike. An
- * entry's hash covers the previous entry's hash of the same wallet, chaining the wallet's whole
- * history: altering, removing or reordering any entry changes every hash after it.
+ * SHA-256 over length-prefixed fields, so that no two different field lists hash alike. An entry's
+ * hash covers the previous entry's hash of the same wallet, chaining the wallet's whole history:
+ * altering, removing or reordering any entry changes every hash after it.
  */
 final class HashChain {
 
@@ -20,9 +20,19 @@ final class HashChain {
   private HashChain() {}
 
   /** The hash of an entry, given the previous entry's hash. */
-  static byte[] entryHash(byte[] previousHash, long seq, String userId, String currency,
-      String counterAccount, long amountMinor, long balanceAfterMinor, String kind, String reason,
-      String reference, String idempotencyKey, Instant createdAt) {
+  static byte[] entryHash(
+      byte[] previousHash,
+      long seq,
+      String userId,
+      String currency,
+      String counterAccount,
+      long amountMinor,
+      long balanceAfterMinor,
+      String kind,
+      String reason,
+      String reference,
+      String idempotencyKey,
+      Instant createdAt) {
     MessageDigest digest = Hashes.newSha256();
     digest.update(previousHash);
     update(digest, seq);
@@ -43,8 +53,14 @@ final class HashChain {
    * The fingerprint of a command's content, stored with its entry: a repeat of the idempotency key
    * with another fingerprint is a conflict, not a retry.
    */
-  static byte[] requestHash(String userId, String currency, long amountMinor, String kind,
-      String reason, String reference, String counterAccount) {
+  static byte[] requestHash(
+      String userId,
+      String currency,
+      long amountMinor,
+      String kind,
+      String reason,
+      String reference,
+      String counterAccount) {
     MessageDigest digest = Hashes.newSha256();
     update(digest, userId);
     update(digest, currency);
@@ -69,5 +85,4 @@ final class HashChain {
     update(digest, bytes.length);
     digest.update(bytes);
   }
-
 }

@@ -24,20 +24,25 @@ final class LedgerQueries {
   }
 
   Future<List<Wallet>> wallets(String userId) {
-    return pool.preparedQuery(LedgerSql.SELECT_WALLETS_OF_USER).execute(Tuple.of(userId))
-        .map(rows -> {
-          List<Wallet> wallets = new ArrayList<>();
-          rows.forEach(row -> wallets.add(LedgerRows.wallet(row)));
-          return wallets;
-        });
+    return pool.preparedQuery(LedgerSql.SELECT_WALLETS_OF_USER)
+        .execute(Tuple.of(userId))
+        .map(
+            rows -> {
+              List<Wallet> wallets = new ArrayList<>();
+              rows.forEach(row -> wallets.add(LedgerRows.wallet(row)));
+              return wallets;
+            });
   }
 
   /** The wallet, or a zero balance for a currency the user has not used yet. */
   Future<Wallet> wallet(String userId, String currency) {
-    return pool.preparedQuery(LedgerSql.SELECT_WALLET).execute(Tuple.of(userId, currency))
-        .map(rows -> rows.size() == 0
-            ? new Wallet(userId, currency, 0)
-            : LedgerRows.wallet(rows.iterator().next()));
+    return pool.preparedQuery(LedgerSql.SELECT_WALLET)
+        .execute(Tuple.of(userId, currency))
+        .map(
+            rows ->
+                rows.size() == 0
+                    ? new Wallet(userId, currency, 0)
+                    : LedgerRows.wallet(rows.iterator().next()));
   }
 
   /**
@@ -46,27 +51,36 @@ final class LedgerQueries {
    */
   Future<List<Wallet>> wallets(List<String> userIds, List<String> currencies) {
     return pool.preparedQuery(LedgerSql.SELECT_WALLETS)
-        .execute(Tuple.from(List.of(userIds.toArray(String[]::new),
-            currencies.toArray(String[]::new))))
-        .map(rows -> {
-          Map<WalletKey, Long> balances = new HashMap<>();
-          rows.forEach(row -> balances.put(
-              new WalletKey(row.getString("name"), row.getString("currency")),
-              row.getLong("balance_minor")));
-          List<Wallet> wallets = new ArrayList<>(userIds.size());
-          for (int i = 0; i < userIds.size(); i++) {
-            wallets.add(new Wallet(userIds.get(i), currencies.get(i),
-                balances.getOrDefault(new WalletKey(userIds.get(i), currencies.get(i)), 0L)));
-          }
-          return wallets;
-        });
+        .execute(
+            Tuple.from(List.of(userIds.toArray(String[]::new), currencies.toArray(String[]::new))))
+        .map(
+            rows -> {
+              Map<WalletKey, Long> balances = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      balances.put(
+                          new WalletKey(row.getString("name"), row.getString("currency")),
+                          row.getLong("balance_minor")));
+              List<Wallet> wallets = new ArrayList<>(userIds.size());
+              for (int i = 0; i < userIds.size(); i++) {
+                wallets.add(
+                    new Wallet(
+                        userIds.get(i),
+                        currencies.get(i),
+                        balances.getOrDefault(
+                            new WalletKey(userIds.get(i), currencies.get(i)), 0L)));
+              }
+              return wallets;
+            });
   }
 
   /** One page, newest first; asks for one row more than the page to learn {@code has_more}. */
   Future<EntryPage> entries(EntryQuery query) {
     List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("SELECT ").append(LedgerSql.ENTRY_COLUMNS)
-        .append(" FROM ledger_entries WHERE true");
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(LedgerSql.ENTRY_COLUMNS)
+            .append(" FROM ledger_entries WHERE true");
     if (query.userId() != null) {
       params.add(query.userId());
       sql.append(" AND user_id = $").append(params.size());
@@ -93,16 +107,19 @@ final class LedgerQueries {
     }
     params.add(query.limit() + 1);
     sql.append(" ORDER BY id DESC LIMIT $").append(params.size());
-    return pool.preparedQuery(sql.toString()).execute(Tuple.from(params)).map(rows -> {
-      List<dev.kopek.model.ledger.Entry> entries = new ArrayList<>();
-      for (Row row : rows) {
-        if (entries.size() == query.limit()) {
-          return new EntryPage(entries, true);
-        }
-        entries.add(LedgerRows.entry(row));
-      }
-      return new EntryPage(entries, false);
-    });
+    return pool.preparedQuery(sql.toString())
+        .execute(Tuple.from(params))
+        .map(
+            rows -> {
+              List<dev.kopek.model.ledger.Entry> entries = new ArrayList<>();
+              for (Row row : rows) {
+                if (entries.size() == query.limit()) {
+                  return new EntryPage(entries, true);
+                }
+                entries.add(LedgerRows.entry(row));
+              }
+              return new EntryPage(entries, false);
+            });
   }
 
   Future<Void> ping() {

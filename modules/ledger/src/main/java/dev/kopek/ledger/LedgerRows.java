@@ -26,15 +26,20 @@ final class LedgerRows {
 
   /** A row of {@link LedgerSql#SELECT_ACCOUNTS_FOR_UPDATE}. */
   static Account account(Row row) {
-    Account.Key key = new Account.Key(row.getString("account_kind"), row.getString("name"),
-        row.getString("currency"));
+    Account.Key key =
+        new Account.Key(
+            row.getString("account_kind"), row.getString("name"), row.getString("currency"));
     var hash = row.getBuffer("last_hash");
-    return new Account(row.getLong("id"), key, row.getLong("balance_minor"),
-        row.getLong("entry_count"), hash == null ? HashChain.GENESIS : hash.getBytes());
+    return new Account(
+        row.getLong("id"),
+        key,
+        row.getLong("balance_minor"),
+        row.getLong("entry_count"),
+        hash == null ? HashChain.GENESIS : hash.getBytes());
   }
 
   static Wallet wallet(Row row) {
-    return new Wallet(row.getString("name"), row.getString("currency"),
-        row.getLong("balance_minor"));
+    return new Wallet(
+        row.getString("name"), row.getString("currency"), row.getLong("balance_minor"));
   }
 }

@@ -17,11 +17,12 @@ final class LedgerSql {
    */
 
   /**
-   * Locks the accounts a batch touches, one index lookup per key (the LIMIT keeps each lookup
-   * apart from the join), in the order of the keys given: the writer sorts them, so that
-   * concurrent batches (of several processes) lock in the same order and cannot deadlock.
+   * Locks the accounts a batch touches, one index lookup per key (the LIMIT keeps each lookup apart
+   * from the join), in the order of the keys given: the writer sorts them, so that concurrent
+   * batches (of several processes) lock in the same order and cannot deadlock.
    */
-  static final String SELECT_ACCOUNTS_FOR_UPDATE = """
+  static final String SELECT_ACCOUNTS_FOR_UPDATE =
+      """
       SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash
         FROM unnest($1::text[]) WITH ORDINALITY AS k(account_kind, i)
        CROSS JOIN LATERAL (
@@ -35,13 +36,15 @@ final class LedgerSql {
       """;
 
   /** Opens accounts on first use; a concurrent opener wins harmlessly. */
-  static final String INSERT_ACCOUNTS = """
+  static final String INSERT_ACCOUNTS =
+      """
       INSERT INTO ledger_accounts (account_kind, name, currency)
       SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
           ON CONFLICT ON CONSTRAINT one_account_per_currency DO NOTHING
       """;
 
-  static final String ENTRY_COLUMNS = """
+  static final String ENTRY_COLUMNS =
+      """
       id, user_id, currency, amount_minor, balance_after_minor, kind, reason, reference,
       counter_account, created_at, idempotency_key, request_hash
       """;
@@ -51,7 +54,8 @@ final class LedgerSql {
       "SELECT " + ENTRY_COLUMNS + " FROM ledger_entries WHERE idempotency_key = ANY($1::text[])";
 
   /** Writes each touched account's new balance and chain head: one row update per account. */
-  static final String UPDATE_ACCOUNTS = """
+  static final String UPDATE_ACCOUNTS =
+      """
       UPDATE ledger_accounts
          SET balance_minor = ($2::bigint[])[array_position($1::bigint[], id)],
              entry_count = ($3::bigint[])[array_position($1::bigint[], id)],
@@ -61,7 +65,8 @@ final class LedgerSql {
       """;
 
   /** Appends a batch's entries in one statement, ids assigned in the batch's order. */
-  static final String INSERT_ENTRIES = """
+  static final String INSERT_ENTRIES =
+      """
       INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency, counter_account,
                                   amount_minor, balance_after_minor, kind, reason, reference,
                                   idempotency_key, request_hash, seq, prev_hash, hash, created_at)
@@ -74,22 +79,25 @@ final class LedgerSql {
       RETURNING id, idempotency_key
       """;
 
-  static final String SELECT_WALLETS_OF_USER = """
+  static final String SELECT_WALLETS_OF_USER =
+      """
       SELECT name, currency, balance_minor FROM ledger_accounts
        WHERE account_kind = 'wallet' AND name = $1
        ORDER BY currency
       """;
 
-  static final String SELECT_WALLET = """
+  static final String SELECT_WALLET =
+      """
       SELECT name, currency, balance_minor FROM ledger_accounts
        WHERE account_kind = 'wallet' AND name = $1 AND currency = $2
       """;
 
   /**
-   * Several wallets' balances at once, by index lookups (the LIMIT keeps the planner from
-   * scanning every account to hash them); wallets never used have no row.
+   * Several wallets' balances at once, by index lookups (the LIMIT keeps the planner from scanning
+   * every account to hash them); wallets never used have no row.
    */
-  static final String SELECT_WALLETS = """
+  static final String SELECT_WALLETS =
+      """
       SELECT k.name, k.currency, a.balance_minor
         FROM unnest($1::text[], $2::bpchar[]) AS k(name, currency)
         JOIN LATERAL (SELECT balance_minor FROM ledger_accounts
@@ -98,7 +106,8 @@ final class LedgerSql {
       """;
 
   /** The rows the verifier walks: every wallet's chain, in chain order. */
-  static final String SELECT_CHAINS = """
+  static final String SELECT_CHAINS =
+      """
       SELECT e.id, e.wallet_id, e.user_id, e.currency, e.counter_account, e.amount_minor,
              e.balance_after_minor, e.kind, e.reason, e.reference, e.idempotency_key, e.seq,
              e.prev_hash, e.hash, e.created_at
@@ -106,14 +115,16 @@ final class LedgerSql {
        ORDER BY e.wallet_id, e.seq
       """;
 
-  static final String SELECT_WALLET_HEADS = """
+  static final String SELECT_WALLET_HEADS =
+      """
       SELECT id, name, currency, balance_minor, entry_count, last_hash FROM ledger_accounts
        WHERE account_kind = 'wallet'
        ORDER BY id
       """;
 
   /** The first entry whose wallet or counter account does not exist (or is of the wrong kind). */
-  static final String SELECT_ENTRIES_WITHOUT_ACCOUNT = """
+  static final String SELECT_ENTRIES_WITHOUT_ACCOUNT =
+      """
       SELECT e.id, e.user_id, e.currency
         FROM ledger_entries e
         LEFT JOIN ledger_accounts w ON w.id = e.wallet_id AND w.account_kind = 'wallet'
@@ -124,7 +135,8 @@ final class LedgerSql {
       """;
 
   /** System accounts whose balance is not the negated sum of the entries against them. */
-  static final String SELECT_SYSTEM_ACCOUNT_MISMATCHES = """
+  static final String SELECT_SYSTEM_ACCOUNT_MISMATCHES =
+      """
       SELECT a.name, a.currency, a.balance_minor, COALESCE(-SUM(e.amount_minor), 0) AS expected
         FROM ledger_accounts a
         LEFT JOIN ledger_entries e ON e.counter_account_id = a.id
@@ -135,7 +147,8 @@ final class LedgerSql {
       """;
 
   /** Currencies whose accounts do not sum to zero (double entry broken). */
-  static final String SELECT_UNBALANCED_CURRENCIES = """
+  static final String SELECT_UNBALANCED_CURRENCIES =
+      """
       SELECT currency, SUM(balance_minor) AS total FROM ledger_accounts
        GROUP BY currency HAVING SUM(balance_minor) <> 0
        LIMIT 1

@@ -16,19 +16,21 @@ import java.util.Map;
  * gaps, each entry linked to the previous hash, each hash recomputed from the entry's fields, each
  * running balance equal to the previous one plus the amount and never negative, and the wallet's
  * stored balance and chain head equal to its newest entry. Then that every entry's wallet and
- * counter account exist, each system account against the entries posted to it, and every
- * currency's accounts against zero. Reports the first break.
+ * counter account exist, each system account against the entries posted to it, and every currency's
+ * accounts against zero. Reports the first break.
  */
 final class LedgerVerifier {
 
   /** Rows fetched per round trip: large enough to be quick, small enough to bound memory. */
   private static final int PAGE_ROWS = 5000;
 
-  private static final String SELECT_CHAIN_PAGE = LedgerSql.SELECT_CHAINS.replace(
-      "ORDER BY", "WHERE (e.wallet_id, e.seq) > ($1, $2) ORDER BY") + " LIMIT " + PAGE_ROWS;
+  private static final String SELECT_CHAIN_PAGE =
+      LedgerSql.SELECT_CHAINS.replace("ORDER BY", "WHERE (e.wallet_id, e.seq) > ($1, $2) ORDER BY")
+          + " LIMIT "
+          + PAGE_ROWS;
 
-  private record Head(String userId, String currency, long balanceMinor, long entryCount,
-      byte[] lastHash) {}
+  private record Head(
+      String userId, String currency, long balanceMinor, long entryCount, byte[] lastHash) {}
 
   private final Pool pool;
 
@@ -37,63 +39,99 @@ final class LedgerVerifier {
   }
 
   Future<VerifyReport> verify() {
-    return pool.query(LedgerSql.SELECT_WALLET_HEADS).execute().compose(rows -> {
-      Map<Long, Head> heads = new HashMap<>();
-      rows.forEach(row -> heads.put(row.getLong("id"), new Head(row.getString("name"),
-          row.getString("currency"), row.getLong("balance_minor"), row.getLong("entry_count"),
-          row.getBuffer("last_hash") == null ? HashChain.GENESIS
-              : row.getBuffer("last_hash").getBytes())));
-      Walk walk = new Walk(heads);
-      return walkFrom(walk, 0L, 0L).compose(broken -> broken != null
-          ? Future.succeededFuture(walk.report(broken))
-          : checkAccounts().map(problem -> walk.report(problem)));
-    });
+    return pool.query(LedgerSql.SELECT_WALLET_HEADS)
+        .execute()
+        .compose(
+            rows -> {
+              Map<Long, Head> heads = new HashMap<>();
+              rows.forEach(
+                  row ->
+                      heads.put(
+                          row.getLong("id"),
+                          new Head(
+                              row.getString("name"),
+                              row.getString("currency"),
+                              row.getLong("balance_minor"),
+                              row.getLong("entry_count"),
+                              row.getBuffer("last_hash") == null
+                                  ? HashChain.GENESIS
+                                  : row.getBuffer("last_hash").getBytes())));
+              Walk walk = new Walk(heads);
+              return walkFrom(walk, 0L, 0L)
+                  .compose(
+                      broken ->
+                          broken != null
+                              ? Future.succeededFuture(walk.report(broken))
+                              : checkAccounts().map(problem -> walk.report(problem)));
+            });
   }
 
   private Future<JsonObject> walkFrom(Walk walk, long walletId, long seq) {
-    return pool.preparedQuery(SELECT_CHAIN_PAGE).execute(Tuple.of(walletId, seq))
-        .compose(rows -> {
-          JsonObject broken = walk.check(rows);
-          if (broken != null) {
-            return Future.succeededFuture(broken);
-          }
-          if (rows.size() == PAGE_ROWS) {
-            return walkFrom(walk, walk.walletId, walk.expectedSeq - 1);
-          }
-          return Future.succeededFuture(walk.finish());
-        });
+    return pool.preparedQuery(SELECT_CHAIN_PAGE)
+        .execute(Tuple.of(walletId, seq))
+        .compose(
+            rows -> {
+              JsonObject broken = walk.check(rows);
+              if (broken != null) {
+                return Future.succeededFuture(broken);
+              }
+              if (rows.size() == PAGE_ROWS) {
+                return walkFrom(walk, walk.walletId, walk.expectedSeq - 1);
+              }
+              return Future.succeededFuture(walk.finish());
+            });
   }
 
   private Future<JsonObject> checkAccounts() {
-    return pool.query(LedgerSql.SELECT_ENTRIES_WITHOUT_ACCOUNT).execute().compose(orphans -> {
-      if (orphans.size() > 0) {
-        Row row = orphans.iterator().next();
-        return Future.succeededFuture(new JsonObject().put("entry_id", row.getLong("id"))
-            .put("user_id", row.getString("user_id")).put("currency", row.getString("currency"))
-            .put("problem", "the entry's wallet or counter account does not exist"));
-      }
-      return checkSystemAccounts();
-    });
+    return pool.query(LedgerSql.SELECT_ENTRIES_WITHOUT_ACCOUNT)
+        .execute()
+        .compose(
+            orphans -> {
+              if (orphans.size() > 0) {
+                Row row = orphans.iterator().next();
+                return Future.succeededFuture(
+                    new JsonObject()
+                        .put("entry_id", row.getLong("id"))
+                        .put("user_id", row.getString("user_id"))
+                        .put("currency", row.getString("currency"))
+                        .put("problem", "the entry's wallet or counter account does not exist"));
+              }
+              return checkSystemAccounts();
+            });
   }
 
   private Future<JsonObject> checkSystemAccounts() {
-    return pool.query(LedgerSql.SELECT_SYSTEM_ACCOUNT_MISMATCHES).execute().compose(rows -> {
-      if (rows.size() > 0) {
-        Row row = rows.iterator().next();
-        return Future.succeededFuture(new JsonObject()
-            .put("account", row.getString("name") + ":" + row.getString("currency"))
-            .put("problem", "system account balance " + row.getLong("balance_minor")
-                + " differs from its entries' total " + row.getLong("expected")));
-      }
-      return pool.query(LedgerSql.SELECT_UNBALANCED_CURRENCIES).execute().map(unbalanced -> {
-        if (unbalanced.size() == 0) {
-          return null;
-        }
-        Row row = unbalanced.iterator().next();
-        return new JsonObject().put("currency", row.getString("currency"))
-            .put("problem", "accounts sum to " + row.getLong("total") + " instead of zero");
-      });
-    });
+    return pool.query(LedgerSql.SELECT_SYSTEM_ACCOUNT_MISMATCHES)
+        .execute()
+        .compose(
+            rows -> {
+              if (rows.size() > 0) {
+                Row row = rows.iterator().next();
+                return Future.succeededFuture(
+                    new JsonObject()
+                        .put("account", row.getString("name") + ":" + row.getString("currency"))
+                        .put(
+                            "problem",
+                            "system account balance "
+                                + row.getLong("balance_minor")
+                                + " differs from its entries' total "
+                                + row.getLong("expected")));
+              }
+              return pool.query(LedgerSql.SELECT_UNBALANCED_CURRENCIES)
+                  .execute()
+                  .map(
+                      unbalanced -> {
+                        if (unbalanced.size() == 0) {
+                          return null;
+                        }
+                        Row row = unbalanced.iterator().next();
+                        return new JsonObject()
+                            .put("currency", row.getString("currency"))
+                            .put(
+                                "problem",
+                                "accounts sum to " + row.getLong("total") + " instead of zero");
+                      });
+            });
   }
 
   /** The state of the walk across pages: the wallet being walked and what comes next. */
@@ -143,10 +181,20 @@ final class LedgerVerifier {
       long balanceAfter = row.getLong("balance_after_minor");
       byte[] prevHash = row.getBuffer("prev_hash").getBytes();
       byte[] hash = row.getBuffer("hash").getBytes();
-      byte[] recomputed = HashChain.entryHash(prevHash, seq, row.getString("user_id"),
-          row.getString("currency"), row.getString("counter_account"), amount, balanceAfter,
-          row.getString("kind"), row.getString("reason"), row.getString("reference"),
-          row.getString("idempotency_key"), row.getOffsetDateTime("created_at").toInstant());
+      byte[] recomputed =
+          HashChain.entryHash(
+              prevHash,
+              seq,
+              row.getString("user_id"),
+              row.getString("currency"),
+              row.getString("counter_account"),
+              amount,
+              balanceAfter,
+              row.getString("kind"),
+              row.getString("reason"),
+              row.getString("reference"),
+              row.getString("idempotency_key"),
+              row.getOffsetDateTime("created_at").toInstant());
       String problem = null;
       if (seq != expectedSeq) {
         problem = "expected entry number " + expectedSeq + " of the wallet, found " + seq;
@@ -155,12 +203,19 @@ final class LedgerVerifier {
       } else if (!Arrays.equals(recomputed, hash)) {
         problem = "the entry's fields do not match its hash (altered after it was written)";
       } else if (balanceMinor + amount != balanceAfter || balanceAfter < 0) {
-        problem = "balance_after_minor " + balanceAfter + " is not the previous balance "
-            + balanceMinor + " plus the amount " + amount;
+        problem =
+            "balance_after_minor "
+                + balanceAfter
+                + " is not the previous balance "
+                + balanceMinor
+                + " plus the amount "
+                + amount;
       }
       if (problem != null) {
-        return new JsonObject().put("entry_id", row.getLong("id"))
-            .put("user_id", row.getString("user_id")).put("currency", row.getString("currency"))
+        return new JsonObject()
+            .put("entry_id", row.getLong("id"))
+            .put("user_id", row.getString("user_id"))
+            .put("currency", row.getString("currency"))
             .put("problem", problem);
       }
       expectedSeq++;
@@ -178,26 +233,41 @@ final class LedgerVerifier {
       if (head == null) {
         return null;
       }
-      if (head.balanceMinor != balanceMinor || head.entryCount != expectedSeq - 1
+      if (head.balanceMinor != balanceMinor
+          || head.entryCount != expectedSeq - 1
           || !Arrays.equals(head.lastHash, previousHash)) {
-        return new JsonObject().put("user_id", head.userId).put("currency", head.currency)
-            .put("problem", "the wallet's balance " + head.balanceMinor + " or chain head does "
-                + "not match its newest entry (balance " + balanceMinor + ")");
+        return new JsonObject()
+            .put("user_id", head.userId)
+            .put("currency", head.currency)
+            .put(
+                "problem",
+                "the wallet's balance "
+                    + head.balanceMinor
+                    + " or chain head does "
+                    + "not match its newest entry (balance "
+                    + balanceMinor
+                    + ")");
       }
       return null;
     }
 
     VerifyReport report(JsonObject broken) {
-      long emptyWallets = heads.values().stream()
-          .filter(h -> h.balanceMinor == 0 && h.entryCount == 0).count();
+      long emptyWallets =
+          heads.values().stream().filter(h -> h.balanceMinor == 0 && h.entryCount == 0).count();
       if (broken == null && emptyWallets != heads.size()) {
-        Head head = heads.values().stream().filter(h -> h.balanceMinor != 0 || h.entryCount != 0)
-            .findFirst().orElseThrow();
-        broken = new JsonObject().put("user_id", head.userId).put("currency", head.currency)
-            .put("problem", "the wallet has a balance but no entries");
+        Head head =
+            heads.values().stream()
+                .filter(h -> h.balanceMinor != 0 || h.entryCount != 0)
+                .findFirst()
+                .orElseThrow();
+        broken =
+            new JsonObject()
+                .put("user_id", head.userId)
+                .put("currency", head.currency)
+                .put("problem", "the wallet has a balance but no entries");
       }
-      return new VerifyReport(broken == null, walletsWithEntries + emptyWallets, entriesChecked,
-          broken);
+      return new VerifyReport(
+          broken == null, walletsWithEntries + emptyWallets, entriesChecked, broken);
     }
   }
 }

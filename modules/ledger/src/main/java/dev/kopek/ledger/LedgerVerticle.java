@@ -1,9 +1,9 @@
 package dev.kopek.ledger;
 
-import dev.kopek.model.Currencies;
-import dev.kopek.model.Limits;
 import dev.kopek.model.Bus;
+import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
+import dev.kopek.model.Limits;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
@@ -35,6 +35,7 @@ public final class LedgerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerVerticle.class);
 
   private final Clock clock;
+
   /**
    * The writer holds one connection at a time (one batch in flight); a second one stands by for
    * when the first is being replaced.
@@ -67,41 +68,51 @@ public final class LedgerVerticle extends VerticleBase {
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setName("kopek-ledger"))
-        .connectingTo(readerOptions(new PgConnectOptions(connectOptions)))
-        .using(vertx)
-        .build();
-    writerPool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(WRITER_CONNECTIONS).setName("kopek-ledger-writer"))
-        .connectingTo(writerOptions(new PgConnectOptions(connectOptions)))
-        .using(vertx)
-        .build();
-    writer = new LedgerWriter(writerPool, clock, config.batchMax(), config.queueMax(),
-        entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
+    pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(config.poolSize()).setName("kopek-ledger"))
+            .connectingTo(readerOptions(new PgConnectOptions(connectOptions)))
+            .using(vertx)
+            .build();
+    writerPool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(WRITER_CONNECTIONS).setName("kopek-ledger-writer"))
+            .connectingTo(writerOptions(new PgConnectOptions(connectOptions)))
+            .using(vertx)
+            .build();
+    writer =
+        new LedgerWriter(
+            writerPool,
+            clock,
+            config.batchMax(),
+            config.queueMax(),
+            entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);
-    List<MessageConsumer<JsonObject>> consumers = List.of(
-        serve(LedgerAddresses.POST, this::post),
-        serve(LedgerAddresses.POST_BATCH, this::postBatch),
-        serve(LedgerAddresses.WALLETS_LIST, this::wallets),
-        serve(LedgerAddresses.WALLET_GET, this::wallet),
-        serve(LedgerAddresses.WALLETS_GET, this::walletsGet),
-        serve(LedgerAddresses.ENTRIES_LIST, this::entries),
-        serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
-        serve(LedgerAddresses.HEALTH, body -> queries.ping()
-            .map(v -> new JsonObject().put("status", "UP"))));
+    List<MessageConsumer<JsonObject>> consumers =
+        List.of(
+            serve(LedgerAddresses.POST, this::post),
+            serve(LedgerAddresses.POST_BATCH, this::postBatch),
+            serve(LedgerAddresses.WALLETS_LIST, this::wallets),
+            serve(LedgerAddresses.WALLET_GET, this::wallet),
+            serve(LedgerAddresses.WALLETS_GET, this::walletsGet),
+            serve(LedgerAddresses.ENTRIES_LIST, this::entries),
+            serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
+            serve(
+                LedgerAddresses.HEALTH,
+                body -> queries.ping().map(v -> new JsonObject().put("status", "UP"))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   /**
-   * The reads' connections (balances, the log, the verifier) plan every execution for the tables
-   * as they are now. A cached generic plan made while a table was small (a new installation, a
-   * bulk load) keeps its sequential scan after the table has grown, until autovacuum next
-   * analyzes it: measured, a billing run slowed from 5,000 to 1,700 wallets/s and debits by half.
+   * The reads' connections (balances, the log, the verifier) plan every execution for the tables as
+   * they are now. A cached generic plan made while a table was small (a new installation, a bulk
+   * load) keeps its sequential scan after the table has grown, until autovacuum next analyzes it:
+   * measured, a billing run slowed from 5,000 to 1,700 wallets/s and debits by half.
    */
   static PgConnectOptions readerOptions(PgConnectOptions options) {
-    return options.setCachePreparedStatements(true)
+    return options
+        .setCachePreparedStatements(true)
         .addProperty("plan_cache_mode", "force_custom_plan")
         .setPipeliningLimit(256);
   }
@@ -116,7 +127,8 @@ public final class LedgerVerticle extends VerticleBase {
    * planning was a quarter of the writer's database time per batch under custom plans.
    */
   static PgConnectOptions writerOptions(PgConnectOptions options) {
-    return options.setCachePreparedStatements(true)
+    return options
+        .setCachePreparedStatements(true)
         .addProperty("plan_cache_mode", "force_generic_plan")
         .addProperty("enable_seqscan", "off")
         .addProperty("enable_hashjoin", "off")
@@ -126,37 +138,45 @@ public final class LedgerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(pool == null ? Future.succeededFuture() : pool.close(),
+    return Future.all(
+        pool == null ? Future.succeededFuture() : pool.close(),
         writerPool == null ? Future.succeededFuture() : writerPool.close());
   }
 
-  private MessageConsumer<JsonObject> serve(String address,
-      Function<JsonObject, Future<JsonObject>> handler) {
+  private MessageConsumer<JsonObject> serve(
+      String address, Function<JsonObject, Future<JsonObject>> handler) {
     return Bus.serve(vertx, address, handler, LOG);
   }
 
   private Future<JsonObject> post(JsonObject body) {
-    return writer.submit(PostingRequest.fromJson(body)).compose(outcome -> {
-      if (outcome instanceof Outcome.Posted posted) {
-        return Future.succeededFuture(posted.entry().toJson().put("replayed", posted.replayed()));
-      }
-      return Future.failedFuture(((Outcome.Rejected) outcome).failure().toException());
-    });
+    return writer
+        .submit(PostingRequest.fromJson(body))
+        .compose(
+            outcome -> {
+              if (outcome instanceof Outcome.Posted posted) {
+                return Future.succeededFuture(
+                    posted.entry().toJson().put("replayed", posted.replayed()));
+              }
+              return Future.failedFuture(((Outcome.Rejected) outcome).failure().toException());
+            });
   }
 
   /**
-   * Each posting is validated alone, so one malformed posting cannot fail the others; with
-   * {@code "atomic": true} the postings are posted all or none (one refusal refuses them all).
+   * Each posting is validated alone, so one malformed posting cannot fail the others; with {@code
+   * "atomic": true} the postings are posted all or none (one refusal refuses them all).
    */
   private Future<JsonObject> postBatch(JsonObject body) {
     if (body.containsKey("groups")) {
       return postGroups(body);
     }
     JsonArray postings = body.getJsonArray("postings");
-    if (postings == null || postings.isEmpty()
+    if (postings == null
+        || postings.isEmpty()
         || postings.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
-      throw Failure.invalid("postings", "postings must be a list of 1 to "
-          + Limits.POSTINGS_PER_REQUEST_MAX + " postings").toException();
+      throw Failure.invalid(
+              "postings",
+              "postings must be a list of 1 to " + Limits.POSTINGS_PER_REQUEST_MAX + " postings")
+          .toException();
     }
     if (body.getBoolean("atomic", false)) {
       List<PostingRequest> requests = new ArrayList<>(postings.size());
@@ -166,18 +186,32 @@ public final class LedgerVerticle extends VerticleBase {
         }
         requests.add(PostingRequest.fromJson(json));
       }
-      return writer.submitAtomic(requests).map(results -> new JsonObject().put("results",
-          new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList())));
+      return writer
+          .submitAtomic(requests)
+          .map(
+              results ->
+                  new JsonObject()
+                      .put(
+                          "results",
+                          new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList())));
     }
-    List<Future<Outcome>> outcomes = writer.together(() -> {
-      List<Future<Outcome>> queued = new ArrayList<>(postings.size());
-      for (Object posting : postings) {
-        queued.add(submitValidated(posting));
-      }
-      return queued;
-    });
-    return Future.join(outcomes).map(all -> new JsonObject().put("results",
-        new JsonArray(outcomes.stream().map(f -> (Object) f.result().toJson()).toList())));
+    List<Future<Outcome>> outcomes =
+        writer.together(
+            () -> {
+              List<Future<Outcome>> queued = new ArrayList<>(postings.size());
+              for (Object posting : postings) {
+                queued.add(submitValidated(posting));
+              }
+              return queued;
+            });
+    return Future.join(outcomes)
+        .map(
+            all ->
+                new JsonObject()
+                    .put(
+                        "results",
+                        new JsonArray(
+                            outcomes.stream().map(f -> (Object) f.result().toJson()).toList())));
   }
 
   /**
@@ -190,8 +224,11 @@ public final class LedgerVerticle extends VerticleBase {
       throw Failure.invalid("groups", "send either postings or groups, not both").toException();
     }
     if (!(body.getValue("groups") instanceof JsonArray groups) || groups.isEmpty()) {
-      throw Failure.invalid("groups", "groups must be a list of 1 to "
-          + Limits.POSTINGS_PER_REQUEST_MAX + " postings in total, in non-empty lists")
+      throw Failure.invalid(
+              "groups",
+              "groups must be a list of 1 to "
+                  + Limits.POSTINGS_PER_REQUEST_MAX
+                  + " postings in total, in non-empty lists")
           .toException();
     }
     int total = 0;
@@ -203,18 +240,27 @@ public final class LedgerVerticle extends VerticleBase {
       total += postings.size();
     }
     if (total > Limits.POSTINGS_PER_REQUEST_MAX) {
-      throw Failure.invalid("groups", "groups must hold at most "
-          + Limits.POSTINGS_PER_REQUEST_MAX + " postings in total").toException();
+      throw Failure.invalid(
+              "groups",
+              "groups must hold at most " + Limits.POSTINGS_PER_REQUEST_MAX + " postings in total")
+          .toException();
     }
-    List<Future<JsonArray>> replies = writer.together(() -> {
-      List<Future<JsonArray>> queued = new ArrayList<>(groups.size());
-      for (Object group : groups) {
-        queued.add(submitGroup((JsonArray) group));
-      }
-      return queued;
-    });
-    return Future.all(replies).map(all -> new JsonObject().put("groups",
-        new JsonArray(replies.stream().map(f -> (Object) f.result()).toList())));
+    List<Future<JsonArray>> replies =
+        writer.together(
+            () -> {
+              List<Future<JsonArray>> queued = new ArrayList<>(groups.size());
+              for (Object group : groups) {
+                queued.add(submitGroup((JsonArray) group));
+              }
+              return queued;
+            });
+    return Future.all(replies)
+        .map(
+            all ->
+                new JsonObject()
+                    .put(
+                        "groups",
+                        new JsonArray(replies.stream().map(f -> (Object) f.result()).toList())));
   }
 
   /** One group of {@link #postGroups}: all or none; a malformed posting refuses its group alone. */
@@ -233,8 +279,9 @@ public final class LedgerVerticle extends VerticleBase {
       postings.forEach(p -> results.add(refused.copy()));
       return Future.succeededFuture(results);
     }
-    return writer.submitAtomic(requests).map(results ->
-        new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList()));
+    return writer
+        .submitAtomic(requests)
+        .map(results -> new JsonArray(results.stream().map(r -> (Object) r.toJson()).toList()));
   }
 
   private Future<Outcome> submitValidated(Object posting) {
@@ -250,23 +297,34 @@ public final class LedgerVerticle extends VerticleBase {
 
   private Future<JsonObject> wallets(JsonObject body) {
     String userId = requireUser(body);
-    return queries.wallets(userId).map(list -> new JsonObject().put("data",
-        new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
+    return queries
+        .wallets(userId)
+        .map(
+            list ->
+                new JsonObject()
+                    .put(
+                        "data",
+                        new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
   }
 
   private Future<JsonObject> wallet(JsonObject body) {
     String userId = requireUser(body);
-    String currency = Currencies.checked("currency",
-        body.getValue("currency") instanceof String code ? code : null);
+    String currency =
+        Currencies.checked(
+            "currency", body.getValue("currency") instanceof String code ? code : null);
     return queries.wallet(userId, currency).map(Wallet::toJson);
   }
 
   /** Several wallets' balances in one read: {@code {"wallets":[{"user_id","currency"}...]}}. */
   private Future<JsonObject> walletsGet(JsonObject body) {
-    if (!(body.getValue("wallets") instanceof JsonArray wallets) || wallets.isEmpty()
+    if (!(body.getValue("wallets") instanceof JsonArray wallets)
+        || wallets.isEmpty()
         || wallets.size() > Limits.POSTINGS_PER_REQUEST_MAX) {
-      throw Failure.invalid("wallets", "wallets must be a list of 1 to "
-          + Limits.POSTINGS_PER_REQUEST_MAX + " {\"user_id\", \"currency\"} objects")
+      throw Failure.invalid(
+              "wallets",
+              "wallets must be a list of 1 to "
+                  + Limits.POSTINGS_PER_REQUEST_MAX
+                  + " {\"user_id\", \"currency\"} objects")
           .toException();
     }
     List<String> userIds = new ArrayList<>(wallets.size());
@@ -276,11 +334,18 @@ public final class LedgerVerticle extends VerticleBase {
         throw Failure.invalid("wallets", "each wallet must be an object").toException();
       }
       userIds.add(requireUser(wallet));
-      currencies.add(Currencies.checked("currency",
-          wallet.getValue("currency") instanceof String code ? code : null));
+      currencies.add(
+          Currencies.checked(
+              "currency", wallet.getValue("currency") instanceof String code ? code : null));
     }
-    return queries.wallets(userIds, currencies).map(list -> new JsonObject().put("data",
-        new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
+    return queries
+        .wallets(userIds, currencies)
+        .map(
+            list ->
+                new JsonObject()
+                    .put(
+                        "data",
+                        new JsonArray(list.stream().map(w -> (Object) w.toJson()).toList())));
   }
 
   private Future<JsonObject> entries(JsonObject body) {

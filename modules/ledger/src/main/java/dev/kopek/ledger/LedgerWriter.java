@@ -43,13 +43,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger's single write path, group-committing: commands queue up while a batch is being
  * written, and the next batch takes everything queued (up to {@code batchMax}) into one database
- * transaction. Inside it, every account the batch touches is locked once (in key order), the
- * batch is planned in memory ({@link BatchPlanner}: arrival order, the balance guard, replays,
- * atomic groups), and each touched account is updated once. Every command still gets its own
- * outcome: a debit that does not fit is rejected alone, and a repeat of an idempotency key posted
- * before (in an earlier transaction or earlier in the same batch) replays that entry; a refusal is
- * not remembered. At most {@code queueMax} commands wait: one arriving when that many do is
- * answered {@code unavailable} at once.
+ * transaction. Inside it, every account the batch touches is locked once (in key order), the batch
+ * is planned in memory ({@link BatchPlanner}: arrival order, the balance guard, replays, atomic
+ * groups), and each touched account is updated once. Every command still gets its own outcome: a
+ * debit that does not fit is rejected alone, and a repeat of an idempotency key posted before (in
+ * an earlier transaction or earlier in the same batch) replays that entry; a refusal is not
+ * remembered. At most {@code queueMax} commands wait: one arriving when that many do is answered
+ * {@code unavailable} at once.
  *
  * <p>Confined to the ledger verticle's event loop: no locking in Java.
  */
@@ -89,8 +89,8 @@ final class LedgerWriter {
   }
 
   /**
-   * Queues a validated command; the future completes once its batch has committed, or at once
-   * with {@code unavailable} when the queue is full.
+   * Queues a validated command; the future completes once its batch has committed, or at once with
+   * {@code unavailable} when the queue is full.
    */
   Future<Outcome> submit(PostingRequest request) {
     if (queue.size() >= queueMax) {
@@ -110,8 +110,8 @@ final class LedgerWriter {
    */
   Future<List<Outcome>> submitAtomic(List<PostingRequest> requests) {
     if (requests.size() > queueMax - queue.size()) {
-      return Future.succeededFuture(Collections.nCopies(requests.size(),
-          queueFull(requests.size())));
+      return Future.succeededFuture(
+          Collections.nCopies(requests.size(), queueFull(requests.size())));
     }
     int group = ++lastGroup == Command.ALONE ? ++lastGroup : lastGroup;
     List<Future<Outcome>> outcomes = new ArrayList<>(requests.size());
@@ -141,10 +141,18 @@ final class LedgerWriter {
 
   /** The answer to commands that find the queue full; nothing of them is queued. */
   private Outcome.Rejected queueFull(int commands) {
-    outageLog.warn("queue full", "The ledger's queue is full (ledger.queue_max = " + queueMax
-        + " commands waiting): answered " + commands + " command(s) with 503");
-    return new Outcome.Rejected(Failure.of(ErrorCode.UNAVAILABLE, "the ledger has too many "
-        + "commands waiting; retry shortly with the same idempotency key"));
+    outageLog.warn(
+        "queue full",
+        "The ledger's queue is full (ledger.queue_max = "
+            + queueMax
+            + " commands waiting): answered "
+            + commands
+            + " command(s) with 503");
+    return new Outcome.Rejected(
+        Failure.of(
+            ErrorCode.UNAVAILABLE,
+            "the ledger has too many "
+                + "commands waiting; retry shortly with the same idempotency key"));
   }
 
   private void writeNextBatch() {
@@ -154,15 +162,20 @@ final class LedgerWriter {
     writing = true;
     List<Pending> batch = takeBatch();
     List<Command> commands = batch.stream().map(Pending::command).toList();
-    write(commands, 0).map(outcomes -> checkOnePerCommand(commands, outcomes))
-        .onComplete(result -> {
-          writing = false;
-          // The next batch goes out first: answering this one (replies, posted facts) takes a
-          // while, and the database can lock and read for the next batch meanwhile. The batches'
-          // commands are independent: the next one reads the accounts as this one committed them.
-          writeNextBatch();
-          answer(batch, result.succeeded() ? result.result() : refuseAll(batch, result.cause()));
-        });
+    write(commands, 0)
+        .map(outcomes -> checkOnePerCommand(commands, outcomes))
+        .onComplete(
+            result -> {
+              writing = false;
+              // The next batch goes out first: answering this one (replies, posted facts) takes a
+              // while, and the database can lock and read for the next batch meanwhile. The
+              // batches'
+              // commands are independent: the next one reads the accounts as this one committed
+              // them.
+              writeNextBatch();
+              answer(
+                  batch, result.succeeded() ? result.result() : refuseAll(batch, result.cause()));
+            });
   }
 
   private List<Pending> takeBatch() {
@@ -180,8 +193,11 @@ final class LedgerWriter {
   }
 
   private static List<Outcome> checkOnePerCommand(List<Command> commands, List<Outcome> outcomes) {
-    check(outcomes.size() == commands.size(), "%d outcomes for a batch of %d commands",
-        outcomes.size(), commands.size());
+    check(
+        outcomes.size() == commands.size(),
+        "%d outcomes for a batch of %d commands",
+        outcomes.size(),
+        commands.size());
     return outcomes;
   }
 
@@ -191,9 +207,12 @@ final class LedgerWriter {
       Pending pending = batch.get(i);
       Outcome outcome = outcomes.get(i);
       if (!pending.promise().tryComplete(outcome)) {
-        LOG.error("Ledger command answered twice", new IllegalStateException(
-            "ledger invariant broken: command " + pending.command().request().idempotencyKey()
-                + " was answered before its batch was"));
+        LOG.error(
+            "Ledger command answered twice",
+            new IllegalStateException(
+                "ledger invariant broken: command "
+                    + pending.command().request().idempotencyKey()
+                    + " was answered before its batch was"));
         continue;
       }
       if (outcome instanceof Outcome.Posted posted && !posted.replayed()) {
@@ -213,8 +232,10 @@ final class LedgerWriter {
       failure = Failure.of(ErrorCode.INTERNAL, "internal error");
     } else {
       LOG.error("Ledger batch of {} command(s) failed", batch.size(), error);
-      failure = Failure.of(ErrorCode.UNAVAILABLE,
-          "the ledger could not write right now; retry with the same idempotency key");
+      failure =
+          Failure.of(
+              ErrorCode.UNAVAILABLE,
+              "the ledger could not write right now; retry with the same idempotency key");
     }
     return Collections.nCopies(batch.size(), new Outcome.Rejected(failure));
   }
@@ -222,21 +243,25 @@ final class LedgerWriter {
   private Future<List<Outcome>> write(List<Command> commands, int attempt) {
     return pool.getConnection()
         .compose(conn -> inTransaction(conn, commands).eventually(conn::close))
-        .recover(error -> {
-          if (isRace(error) && attempt < RACE_RETRIES_MAX) {
-            return write(commands, attempt + 1);
-          }
-          // An outage fails every command alike: writing them one by one would only fail each
-          // again (as a bug, 500, when the batch died of 57P01 and its commands then met a
-          // refused connection), so the whole batch is answered 503.
-          if (error instanceof PgException && !DatabaseFailures.isTransient(error)
-              && BatchPlanner.units(commands).size() > 1) {
-            LOG.warn("Ledger batch failed ({}); writing its {} commands one by one",
-                error.getMessage(), commands.size());
-            return writeOneByOne(commands);
-          }
-          return Future.failedFuture(error);
-        });
+        .recover(
+            error -> {
+              if (isRace(error) && attempt < RACE_RETRIES_MAX) {
+                return write(commands, attempt + 1);
+              }
+              // An outage fails every command alike: writing them one by one would only fail each
+              // again (as a bug, 500, when the batch died of 57P01 and its commands then met a
+              // refused connection), so the whole batch is answered 503.
+              if (error instanceof PgException
+                  && !DatabaseFailures.isTransient(error)
+                  && BatchPlanner.units(commands).size() > 1) {
+                LOG.warn(
+                    "Ledger batch failed ({}); writing its {} commands one by one",
+                    error.getMessage(),
+                    commands.size());
+                return writeOneByOne(commands);
+              }
+              return Future.failedFuture(error);
+            });
   }
 
   /**
@@ -250,26 +275,29 @@ final class LedgerWriter {
     boolean[] outage = {false};
     Future<Void> chain = Future.succeededFuture();
     for (List<Command> unit : BatchPlanner.units(commands)) {
-      chain = chain.compose(v -> (outage[0]
-              ? Future.<List<Outcome>>failedFuture(OUTAGE_BEFORE) : write(unit, 0))
-          .map(written -> outcomes.addAll(checkOnePerCommand(unit, written)))
-          .recover(error -> {
-            Failure failure;
-            String first = unit.get(0).request().idempotencyKey();
-            if (error == OUTAGE_BEFORE || DatabaseFailures.isTransient(error)) {
-              if (error != OUTAGE_BEFORE) {
-                logOutage(error, "command " + first);
-              }
-              outage[0] = true;
-              failure = DatabaseFailures.unavailable();
-            } else {
-              LOG.error("Ledger command {} failed", first, error);
-              failure = Failure.of(ErrorCode.INTERNAL, "internal error");
-            }
-            unit.forEach(command -> outcomes.add(new Outcome.Rejected(failure)));
-            return Future.succeededFuture(true);
-          })
-          .mapEmpty());
+      chain =
+          chain.compose(
+              v ->
+                  (outage[0] ? Future.<List<Outcome>>failedFuture(OUTAGE_BEFORE) : write(unit, 0))
+                      .map(written -> outcomes.addAll(checkOnePerCommand(unit, written)))
+                      .recover(
+                          error -> {
+                            Failure failure;
+                            String first = unit.get(0).request().idempotencyKey();
+                            if (error == OUTAGE_BEFORE || DatabaseFailures.isTransient(error)) {
+                              if (error != OUTAGE_BEFORE) {
+                                logOutage(error, "command " + first);
+                              }
+                              outage[0] = true;
+                              failure = DatabaseFailures.unavailable();
+                            } else {
+                              LOG.error("Ledger command {} failed", first, error);
+                              failure = Failure.of(ErrorCode.INTERNAL, "internal error");
+                            }
+                            unit.forEach(command -> outcomes.add(new Outcome.Rejected(failure)));
+                            return Future.succeededFuture(true);
+                          })
+                      .mapEmpty());
     }
     return chain.map(v -> outcomes);
   }
@@ -280,9 +308,17 @@ final class LedgerWriter {
 
   /** One line per kind of outage every few seconds, not a stack trace per batch or command. */
   private void logOutage(Throwable error, String what) {
-    DatabaseFailures.kind(error).ifPresent(kind -> outageLog.warn(kind,
-        "Database unavailable (" + kind + "): the ledger answered " + what + " with 503: "
-            + error.getMessage()));
+    DatabaseFailures.kind(error)
+        .ifPresent(
+            kind ->
+                outageLog.warn(
+                    kind,
+                    "Database unavailable ("
+                        + kind
+                        + "): the ledger answered "
+                        + what
+                        + " with 503: "
+                        + error.getMessage()));
   }
 
   private static boolean isRace(Throwable error) {
@@ -296,27 +332,29 @@ final class LedgerWriter {
   private Future<List<Outcome>> inTransaction(SqlConnection conn, List<Command> commands) {
     Future<Transaction> begun = conn.begin();
     return writeIn(conn, commands, begun)
-        .recover(error -> {
-          Future<Void> rollback = begun.succeeded() ? begun.result().rollback()
-              : Future.succeededFuture();
-          return rollback.transform(ignored -> Future.<List<Outcome>>failedFuture(error));
-        });
+        .recover(
+            error -> {
+              Future<Void> rollback =
+                  begun.succeeded() ? begun.result().rollback() : Future.succeededFuture();
+              return rollback.transform(ignored -> Future.<List<Outcome>>failedFuture(error));
+            });
   }
 
-  private Future<List<Outcome>> writeIn(SqlConnection conn, List<Command> commands,
-      Future<Transaction> begun) {
+  private Future<List<Outcome>> writeIn(
+      SqlConnection conn, List<Command> commands, Future<Transaction> begun) {
     AccountKeys keys = BatchPlanner.accountKeys(commands);
     Future<Map<Account.Key, Account>> locked = lockAccounts(conn, keys.all());
     Future<Map<String, StoredEntry>> stored = selectStored(conn, commands);
     return Future.all(locked, stored)
         .compose(both -> openMissing(conn, keys.openable(), locked.result()))
-        .compose(accounts -> {
-          // BEGIN went out ahead of the reads, so its answer came first: the writes go out
-          // only inside the batch's transaction (a failed BEGIN fails the batch).
-          check(begun.isComplete(), "BEGIN has no answer, though the reads sent after it have");
-          BatchPlan plan = BatchPlanner.plan(commands, accounts, stored.result(), now());
-          return begun.compose(transaction -> persist(conn, plan, transaction));
-        });
+        .compose(
+            accounts -> {
+              // BEGIN went out ahead of the reads, so its answer came first: the writes go out
+              // only inside the batch's transaction (a failed BEGIN fails the batch).
+              check(begun.isComplete(), "BEGIN has no answer, though the reads sent after it have");
+              BatchPlan plan = BatchPlanner.plan(commands, accounts, stored.result(), now());
+              return begun.compose(transaction -> persist(conn, plan, transaction));
+            });
   }
 
   /** The batch's time, to the microsecond like PostgreSQL's timestamps (the hash covers it). */
@@ -324,37 +362,46 @@ final class LedgerWriter {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private Future<Map<Account.Key, Account>> lockAccounts(SqlConnection conn,
-      Set<Account.Key> keys) {
+  private Future<Map<Account.Key, Account>> lockAccounts(
+      SqlConnection conn, Set<Account.Key> keys) {
     List<Account.Key> ordered = new ArrayList<>(keys);
     ordered.sort(Account.Key.LOCK_ORDER);
-    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE).execute(keyTuple(ordered))
-        .map(rows -> {
-          Map<Account.Key, Account> byKey = new HashMap<>();
-          rows.forEach(row -> {
-            Account account = LedgerRows.account(row);
-            check(keys.contains(account.key()) && byKey.put(account.key(), account) == null,
-                "the lock returned %s, not asked for once", account.key());
-          });
-          return byKey;
-        });
+    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE)
+        .execute(keyTuple(ordered))
+        .map(
+            rows -> {
+              Map<Account.Key, Account> byKey = new HashMap<>();
+              rows.forEach(
+                  row -> {
+                    Account account = LedgerRows.account(row);
+                    check(
+                        keys.contains(account.key()) && byKey.put(account.key(), account) == null,
+                        "the lock returned %s, not asked for once",
+                        account.key());
+                  });
+              return byKey;
+            });
   }
 
-  private Future<Map<Account.Key, Account>> openMissing(SqlConnection conn, Set<Account.Key> keys,
-      Map<Account.Key, Account> locked) {
+  private Future<Map<Account.Key, Account>> openMissing(
+      SqlConnection conn, Set<Account.Key> keys, Map<Account.Key, Account> locked) {
     Set<Account.Key> missing = new LinkedHashSet<>(keys);
     missing.removeAll(locked.keySet());
     if (missing.isEmpty()) {
       return Future.succeededFuture(locked);
     }
-    return conn.preparedQuery(LedgerSql.INSERT_ACCOUNTS).execute(keyTuple(missing))
+    return conn.preparedQuery(LedgerSql.INSERT_ACCOUNTS)
+        .execute(keyTuple(missing))
         .compose(inserted -> lockAccounts(conn, missing))
-        .map(opened -> {
-          check(opened.keySet().containsAll(missing), "accounts opened but not found: %s",
-              missing.stream().filter(key -> !opened.containsKey(key)).toList());
-          locked.putAll(opened);
-          return locked;
-        });
+        .map(
+            opened -> {
+              check(
+                  opened.keySet().containsAll(missing),
+                  "accounts opened but not found: %s",
+                  missing.stream().filter(key -> !opened.containsKey(key)).toList());
+              locked.putAll(opened);
+              return locked;
+            });
   }
 
   private static Tuple keyTuple(Collection<Account.Key> keys) {
@@ -364,51 +411,65 @@ final class LedgerWriter {
         keys.stream().map(Account.Key::currency).toArray(String[]::new));
   }
 
-  private Future<Map<String, StoredEntry>> selectStored(SqlConnection conn,
-      List<Command> commands) {
-    String[] idempotencyKeys = commands.stream().map(c -> c.request().idempotencyKey())
-        .distinct().toArray(String[]::new);
+  private Future<Map<String, StoredEntry>> selectStored(
+      SqlConnection conn, List<Command> commands) {
+    String[] idempotencyKeys =
+        commands.stream().map(c -> c.request().idempotencyKey()).distinct().toArray(String[]::new);
     return conn.preparedQuery(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY)
         .execute(Tuple.of(idempotencyKeys))
-        .map(rows -> {
-          Map<String, StoredEntry> byKey = new HashMap<>();
-          rows.forEach(row -> {
-            String key = row.getString("idempotency_key");
-            StoredEntry entry = new StoredEntry(LedgerRows.entry(row),
-                row.getBuffer("request_hash").getBytes());
-            check(byKey.put(key, entry) == null, "two entries stored under the key %s", key);
-          });
-          return byKey;
-        });
+        .map(
+            rows -> {
+              Map<String, StoredEntry> byKey = new HashMap<>();
+              rows.forEach(
+                  row -> {
+                    String key = row.getString("idempotency_key");
+                    StoredEntry entry =
+                        new StoredEntry(
+                            LedgerRows.entry(row), row.getBuffer("request_hash").getBytes());
+                    check(
+                        byKey.put(key, entry) == null, "two entries stored under the key %s", key);
+                  });
+              return byKey;
+            });
   }
 
   /**
    * Writes the planned entries and account states, pipelined with COMMIT, then resolves every
-   * outcome. What the database answers is checked against the plan after the commit (checking
-   * first would cost a round trip per batch): a mismatch answers the batch internal, and its
-   * commands' retries replay what was written.
+   * outcome. What the database answers is checked against the plan after the commit (checking first
+   * would cost a round trip per batch): a mismatch answers the batch internal, and its commands'
+   * retries replay what was written.
    */
-  private Future<List<Outcome>> persist(SqlConnection conn, BatchPlan plan,
-      Transaction transaction) {
+  private Future<List<Outcome>> persist(
+      SqlConnection conn, BatchPlan plan, Transaction transaction) {
     if (plan.entries().isEmpty()) {
       return transaction.commit().map(v -> plan.outcomes(Map.of()));
     }
-    Future<RowSet<Row>> updated = conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS)
-        .execute(accountTuple(plan.accounts()));
-    Future<RowSet<Row>> inserted = conn.preparedQuery(LedgerSql.INSERT_ENTRIES)
-        .execute(entryTuple(plan.entries()));
+    Future<RowSet<Row>> updated =
+        conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS).execute(accountTuple(plan.accounts()));
+    Future<RowSet<Row>> inserted =
+        conn.preparedQuery(LedgerSql.INSERT_ENTRIES).execute(entryTuple(plan.entries()));
     Future<Void> committed = transaction.commit();
-    return Future.all(updated, inserted, committed).map(done -> {
-      check(updated.result().rowCount() == plan.accounts().size(),
-          "%d account rows updated for %d accounts moved", updated.result().rowCount(),
-          plan.accounts().size());
-      Map<String, Long> ids = new HashMap<>();
-      inserted.result().forEach(row -> {
-        String key = row.getString("idempotency_key");
-        check(ids.put(key, row.getLong("id")) == null, "two ids returned for the entry %s", key);
-      });
-      return plan.outcomes(ids);
-    });
+    return Future.all(updated, inserted, committed)
+        .map(
+            done -> {
+              check(
+                  updated.result().rowCount() == plan.accounts().size(),
+                  "%d account rows updated for %d accounts moved",
+                  updated.result().rowCount(),
+                  plan.accounts().size());
+              Map<String, Long> ids = new HashMap<>();
+              inserted
+                  .result()
+                  .forEach(
+                      row -> {
+                        String key = row.getString("idempotency_key");
+                        check(
+                            ids.put(key, row.getLong("id")) == null,
+                            "two ids returned for the entry %s",
+                            key);
+                      });
+              return plan.outcomes(ids);
+            });
   }
 
   private static Tuple accountTuple(List<Account> accounts) {
@@ -416,28 +477,31 @@ final class LedgerWriter {
         accounts.stream().map(Account::id).toArray(Long[]::new),
         accounts.stream().map(Account::balanceMinor).toArray(Long[]::new),
         accounts.stream().map(Account::entryCount).toArray(Long[]::new),
-        accounts.stream().map(a -> a.key().isWallet() && a.entryCount() > 0
-            ? Buffer.buffer(a.lastHash()) : null).toArray(Buffer[]::new));
+        accounts.stream()
+            .map(a -> a.key().isWallet() && a.entryCount() > 0 ? Buffer.buffer(a.lastHash()) : null)
+            .toArray(Buffer[]::new));
   }
 
   private static Tuple entryTuple(List<BatchPlan.NewEntry> entries) {
-    return Tuple.from(List.of(
-        entries.stream().map(BatchPlan.NewEntry::walletId).toArray(Long[]::new),
-        entries.stream().map(BatchPlan.NewEntry::counterAccountId).toArray(Long[]::new),
-        entries.stream().map(e -> e.request().userId()).toArray(String[]::new),
-        entries.stream().map(e -> e.request().currency()).toArray(String[]::new),
-        entries.stream().map(BatchPlan.NewEntry::counterAccount).toArray(String[]::new),
-        entries.stream().map(e -> e.request().amountMinor()).toArray(Long[]::new),
-        entries.stream().map(BatchPlan.NewEntry::balanceAfterMinor).toArray(Long[]::new),
-        entries.stream().map(e -> e.request().kind().wireName()).toArray(String[]::new),
-        entries.stream().map(e -> e.request().reason()).toArray(String[]::new),
-        entries.stream().map(e -> e.request().reference()).toArray(String[]::new),
-        entries.stream().map(BatchPlan.NewEntry::idempotencyKey).toArray(String[]::new),
-        entries.stream().map(e -> Buffer.buffer(e.requestHash())).toArray(Buffer[]::new),
-        entries.stream().map(BatchPlan.NewEntry::seq).toArray(Long[]::new),
-        entries.stream().map(e -> Buffer.buffer(e.prevHash())).toArray(Buffer[]::new),
-        entries.stream().map(e -> Buffer.buffer(e.hash())).toArray(Buffer[]::new),
-        entries.stream().map(e -> e.createdAt().atOffset(ZoneOffset.UTC))
-            .toArray(OffsetDateTime[]::new)));
+    return Tuple.from(
+        List.of(
+            entries.stream().map(BatchPlan.NewEntry::walletId).toArray(Long[]::new),
+            entries.stream().map(BatchPlan.NewEntry::counterAccountId).toArray(Long[]::new),
+            entries.stream().map(e -> e.request().userId()).toArray(String[]::new),
+            entries.stream().map(e -> e.request().currency()).toArray(String[]::new),
+            entries.stream().map(BatchPlan.NewEntry::counterAccount).toArray(String[]::new),
+            entries.stream().map(e -> e.request().amountMinor()).toArray(Long[]::new),
+            entries.stream().map(BatchPlan.NewEntry::balanceAfterMinor).toArray(Long[]::new),
+            entries.stream().map(e -> e.request().kind().wireName()).toArray(String[]::new),
+            entries.stream().map(e -> e.request().reason()).toArray(String[]::new),
+            entries.stream().map(e -> e.request().reference()).toArray(String[]::new),
+            entries.stream().map(BatchPlan.NewEntry::idempotencyKey).toArray(String[]::new),
+            entries.stream().map(e -> Buffer.buffer(e.requestHash())).toArray(Buffer[]::new),
+            entries.stream().map(BatchPlan.NewEntry::seq).toArray(Long[]::new),
+            entries.stream().map(e -> Buffer.buffer(e.prevHash())).toArray(Buffer[]::new),
+            entries.stream().map(e -> Buffer.buffer(e.hash())).toArray(Buffer[]::new),
+            entries.stream()
+                .map(e -> e.createdAt().atOffset(ZoneOffset.UTC))
+                .toArray(OffsetDateTime[]::new)));
   }
 }

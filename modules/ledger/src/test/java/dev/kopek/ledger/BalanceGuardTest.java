@@ -34,10 +34,12 @@ class BalanceGuardTest {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
     LedgerFixture.deploy(vertx, TestDatabase.create())
-        .onComplete(context.succeeding(deployed -> {
-          ledger = deployed;
-          context.completeNow();
-        }));
+        .onComplete(
+            context.succeeding(
+                deployed -> {
+                  ledger = deployed;
+                  context.completeNow();
+                }));
   }
 
   @Test
@@ -45,41 +47,53 @@ class BalanceGuardTest {
   void concurrentDebits() {
     ledger.post(credit("topup-1", "alice", "USD", 5000));
 
-    List<Future<JsonObject>> replies = LedgerFixture.settle(IntStream.range(0, 200)
-        .mapToObj(i -> ledger.postAsync(debit("debit-" + i, "alice", "USD", 100)))
-        .toList());
+    List<Future<JsonObject>> replies =
+        LedgerFixture.settle(
+            IntStream.range(0, 200)
+                .mapToObj(i -> ledger.postAsync(debit("debit-" + i, "alice", "USD", 100)))
+                .toList());
 
-    List<JsonObject> posted = replies.stream().filter(Future::succeeded).map(Future::result)
-        .toList();
-    List<Failure> refused = replies.stream().filter(Future::failed)
-        .map(reply -> Failure.from(reply.cause())).toList();
+    List<JsonObject> posted =
+        replies.stream().filter(Future::succeeded).map(Future::result).toList();
+    List<Failure> refused =
+        replies.stream().filter(Future::failed).map(reply -> Failure.from(reply.cause())).toList();
     assertThat(posted).hasSize(50);
     assertThat(refused).hasSize(150);
-    assertThat(posted).allSatisfy(entry -> {
-      assertThat(entry.getLong("amount_minor")).isEqualTo(-100L);
-      assertThat(entry.getBoolean("replayed")).isFalse();
-    });
-    assertThat(posted).extracting(entry -> entry.getLong("balance_after_minor"))
+    assertThat(posted)
+        .allSatisfy(
+            entry -> {
+              assertThat(entry.getLong("amount_minor")).isEqualTo(-100L);
+              assertThat(entry.getBoolean("replayed")).isFalse();
+            });
+    assertThat(posted)
+        .extracting(entry -> entry.getLong("balance_after_minor"))
         .containsExactlyInAnyOrderElementsOf(
             LongStream.range(0, 50).map(i -> i * 100).boxed().toList());
     assertThat(posted).extracting(entry -> entry.getLong("id")).doesNotHaveDuplicates();
-    assertThat(refused).allSatisfy(failure -> {
-      assertThat(failure.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
-      assertThat(failure.extras().getLong("balance_minor")).isZero();
-    });
+    assertThat(refused)
+        .allSatisfy(
+            failure -> {
+              assertThat(failure.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+              assertThat(failure.extras().getLong("balance_minor")).isZero();
+            });
 
     assertThat(ledger.balance("alice", "USD")).isZero();
     assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries WHERE amount_minor < 0"))
         .isEqualTo(50);
-    assertThat(ledger.queryLong(
-        "SELECT COUNT(*) FROM ledger_entries WHERE amount_minor = -100 AND kind = 'charge'"))
+    assertThat(
+            ledger.queryLong(
+                "SELECT COUNT(*) FROM ledger_entries WHERE amount_minor = -100 AND kind = 'charge'"))
         .isEqualTo(50);
     assertThat(ledger.queryLong("SELECT SUM(balance_minor) FROM ledger_accounts")).isZero();
-    assertThat(ledger.queryLong("SELECT balance_minor FROM ledger_accounts"
-        + " WHERE account_kind = 'system' AND name = 'revenue' AND currency = 'USD'"))
+    assertThat(
+            ledger.queryLong(
+                "SELECT balance_minor FROM ledger_accounts"
+                    + " WHERE account_kind = 'system' AND name = 'revenue' AND currency = 'USD'"))
         .isEqualTo(5000);
-    assertThat(ledger.queryLong("SELECT balance_minor FROM ledger_accounts"
-        + " WHERE account_kind = 'system' AND name = 'gateway:sandbox' AND currency = 'USD'"))
+    assertThat(
+            ledger.queryLong(
+                "SELECT balance_minor FROM ledger_accounts"
+                    + " WHERE account_kind = 'system' AND name = 'gateway:sandbox' AND currency = 'USD'"))
         .isEqualTo(-5000);
     assertThat(ledger.accountSumsByCurrency()).isEqualTo(Map.of("USD", 0L));
     JsonObject report = ledger.verify();
@@ -109,7 +123,8 @@ class BalanceGuardTest {
   }
 
   @Test
-  @DisplayName("keeps currencies and users apart: a USD balance does not fund a JPY or another user's debit")
+  @DisplayName(
+      "keeps currencies and users apart: a USD balance does not fund a JPY or another user's debit")
   void walletsAreSeparate() {
     ledger.post(credit("topup-1", "carol", "USD", 10_000));
 
@@ -130,8 +145,8 @@ class BalanceGuardTest {
   void refusesMalformedPosting() {
     JsonObject noCurrency = credit("topup-1", "erin", "USD", 100).toJson();
     noCurrency.remove("currency");
-    JsonObject smallestLong = credit("topup-2", "erin", "USD", 100).toJson()
-        .put("amount_minor", Long.MIN_VALUE);
+    JsonObject smallestLong =
+        credit("topup-2", "erin", "USD", 100).toJson().put("amount_minor", Long.MIN_VALUE);
 
     Failure missing = ledger.callRefused(LedgerAddresses.POST, noCurrency);
     Failure tooSmall = ledger.callRefused(LedgerAddresses.POST, smallestLong);

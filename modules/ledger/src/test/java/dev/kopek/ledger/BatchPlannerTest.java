@@ -52,7 +52,11 @@ class BatchPlannerTest {
   }
 
   static Account wallet(long id, String user, long balanceMinor, long entryCount) {
-    return new Account(id, Account.Key.wallet(user, "USD"), balanceMinor, entryCount,
+    return new Account(
+        id,
+        Account.Key.wallet(user, "USD"),
+        balanceMinor,
+        entryCount,
         entryCount == 0 ? HashChain.GENESIS : HEAD);
   }
 
@@ -62,8 +66,10 @@ class BatchPlannerTest {
 
   /** Alice with 1000 after 4 entries, and the system accounts her money came from and goes to. */
   static Map<Account.Key, Account> aliceWith(long balanceMinor) {
-    return locked(wallet(ALICE_ID, "alice", balanceMinor, 4),
-        system(REVENUE_ID, "revenue", 0), system(GATEWAY_ID, "gateway:sandbox", -balanceMinor));
+    return locked(
+        wallet(ALICE_ID, "alice", balanceMinor, 4),
+        system(REVENUE_ID, "revenue", 0),
+        system(GATEWAY_ID, "gateway:sandbox", -balanceMinor));
   }
 
   static Map<Account.Key, Account> locked(Account... accounts) {
@@ -88,15 +94,30 @@ class BatchPlannerTest {
   }
 
   static byte[] requestHash(PostingRequest r) {
-    return HashChain.requestHash(r.userId(), r.currency(), r.amountMinor(), r.kind().wireName(),
-        r.reason(), r.reference(), r.counterAccount());
+    return HashChain.requestHash(
+        r.userId(),
+        r.currency(),
+        r.amountMinor(),
+        r.kind().wireName(),
+        r.reason(),
+        r.reference(),
+        r.counterAccount());
   }
 
   /** The entry an earlier transaction stored for {@code request}. */
   static StoredEntry stored(PostingRequest request, long id) {
-    Entry entry = new Entry(id, request.userId(), request.currency(), request.amountMinor(), 1000,
-        request.kind(), request.reason(), request.reference(),
-        request.counterAccount() + ":" + request.currency(), NOW.minusSeconds(60));
+    Entry entry =
+        new Entry(
+            id,
+            request.userId(),
+            request.currency(),
+            request.amountMinor(),
+            1000,
+            request.kind(),
+            request.reason(),
+            request.reference(),
+            request.counterAccount() + ":" + request.currency(),
+            NOW.minusSeconds(60));
     return new StoredEntry(entry, requestHash(request));
   }
 
@@ -137,7 +158,8 @@ class BatchPlannerTest {
   // ---- posting -------------------------------------------------------------------------------
 
   @Test
-  @DisplayName("a debit that fits posts one entry chained to the wallet's head and moves both accounts")
+  @DisplayName(
+      "a debit that fits posts one entry chained to the wallet's head and moves both accounts")
   void debitPosts() {
     PostingRequest charge = debit("c-1", "alice", "USD", 300);
 
@@ -151,8 +173,21 @@ class BatchPlannerTest {
     assertThat(entry.balanceAfterMinor()).isEqualTo(700);
     assertThat(entry.seq()).isEqualTo(5);
     assertThat(entry.prevHash()).isEqualTo(HEAD);
-    assertThat(entry.hash()).isEqualTo(HashChain.entryHash(HEAD, 5, "alice", "USD", "revenue:USD",
-        -300, 700, "charge", "Charge", null, "c-1", NOW));
+    assertThat(entry.hash())
+        .isEqualTo(
+            HashChain.entryHash(
+                HEAD,
+                5,
+                "alice",
+                "USD",
+                "revenue:USD",
+                -300,
+                700,
+                "charge",
+                "Charge",
+                null,
+                "c-1",
+                NOW));
     assertThat(entry.requestHash()).isEqualTo(requestHash(charge));
     assertThat(entry.createdAt()).isEqualTo(NOW);
     assertThat(plan.entries()).containsExactly(entry);
@@ -168,8 +203,10 @@ class BatchPlannerTest {
   @Test
   @DisplayName("a wallet's first entry follows the genesis hash")
   void firstEntry() {
-    BatchPlan plan = plan(alone(credit("t-1", "bob", "USD", 50)),
-        locked(wallet(BOB_ID, "bob", 0, 0), system(GATEWAY_ID, "gateway:sandbox", 0)));
+    BatchPlan plan =
+        plan(
+            alone(credit("t-1", "bob", "USD", 50)),
+            locked(wallet(BOB_ID, "bob", 0, 0), system(GATEWAY_ID, "gateway:sandbox", 0)));
 
     NewEntry entry = posted(plan.decisions().get(0));
     assertThat(entry.seq()).isEqualTo(1);
@@ -191,15 +228,16 @@ class BatchPlannerTest {
   // ---- replays and conflicts -----------------------------------------------------------------
 
   @Test
-  @DisplayName("a key stored before with the same command replays the stored entry and writes nothing")
+  @DisplayName(
+      "a key stored before with the same command replays the stored entry and writes nothing")
   void replayStored() {
     PostingRequest charge = debit("c-1", "alice", "USD", 300);
     StoredEntry earlier = stored(charge, 42);
 
-    BatchPlan plan = BatchPlanner.plan(alone(charge), aliceWith(1000), Map.of("c-1", earlier),
-        NOW);
+    BatchPlan plan = BatchPlanner.plan(alone(charge), aliceWith(1000), Map.of("c-1", earlier), NOW);
 
-    assertThat(plan.decisions()).singleElement()
+    assertThat(plan.decisions())
+        .singleElement()
         .isEqualTo(new Answered(new Outcome.Posted(earlier.entry(), true)));
     assertThat(plan.entries()).isEmpty();
     assertThat(plan.accounts()).isEmpty();
@@ -210,8 +248,9 @@ class BatchPlannerTest {
   void conflictWithStored() {
     StoredEntry earlier = stored(debit("c-1", "alice", "USD", 300), 42);
 
-    BatchPlan plan = BatchPlanner.plan(alone(debit("c-1", "alice", "USD", 301)), aliceWith(1000),
-        Map.of("c-1", earlier), NOW);
+    BatchPlan plan =
+        BatchPlanner.plan(
+            alone(debit("c-1", "alice", "USD", 301)), aliceWith(1000), Map.of("c-1", earlier), NOW);
 
     assertThat(refused(plan.decisions().get(0)).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT);
     assertThat(plan.entries()).isEmpty();
@@ -219,8 +258,9 @@ class BatchPlannerTest {
   }
 
   @Test
-  @DisplayName("a key repeated in the batch with the same command replays the batch's own entry, "
-      + "with the same id; with another command it is a conflict")
+  @DisplayName(
+      "a key repeated in the batch with the same command replays the batch's own entry, "
+          + "with the same id; with another command it is a conflict")
   void repeatInBatch() {
     PostingRequest charge = debit("c-1", "alice", "USD", 300);
 
@@ -239,8 +279,9 @@ class BatchPlannerTest {
   // ---- the balance guard ---------------------------------------------------------------------
 
   @Test
-  @DisplayName("the guard lets a debit of exactly the balance through and refuses one minor unit "
-      + "more, naming the balance")
+  @DisplayName(
+      "the guard lets a debit of exactly the balance through and refuses one minor unit "
+          + "more, naming the balance")
   void guard() {
     BatchPlan exact = plan(alone(debit("c-1", "alice", "USD", 1000)), aliceWith(1000));
     BatchPlan over = plan(alone(debit("c-1", "alice", "USD", 1001)), aliceWith(1000));
@@ -256,10 +297,11 @@ class BatchPlannerTest {
   }
 
   @Test
-  @DisplayName("a debit of a wallet without a row (never credited) is refused against a zero balance")
+  @DisplayName(
+      "a debit of a wallet without a row (never credited) is refused against a zero balance")
   void unopenedWallet() {
-    BatchPlan plan = plan(alone(debit("c-1", "carol", "USD", 1)),
-        locked(system(REVENUE_ID, "revenue", 0)));
+    BatchPlan plan =
+        plan(alone(debit("c-1", "carol", "USD", 1)), locked(system(REVENUE_ID, "revenue", 0)));
 
     Failure failure = refused(plan.decisions().get(0));
     assertThat(failure.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
@@ -268,12 +310,17 @@ class BatchPlannerTest {
   }
 
   @Test
-  @DisplayName("several commands on one wallet apply in arrival order, each against the balance the "
-      + "previous left, and the chain runs on from entry to entry")
+  @DisplayName(
+      "several commands on one wallet apply in arrival order, each against the balance the "
+          + "previous left, and the chain runs on from entry to entry")
   void oneWalletManyCommands() {
-    List<Command> commands = alone(debit("c-1", "alice", "USD", 600),
-        debit("c-2", "alice", "USD", 600), credit("t-1", "alice", "USD", 500),
-        debit("c-2", "alice", "USD", 600), debit("c-3", "alice", "USD", 300));
+    List<Command> commands =
+        alone(
+            debit("c-1", "alice", "USD", 600),
+            debit("c-2", "alice", "USD", 600),
+            credit("t-1", "alice", "USD", 500),
+            debit("c-2", "alice", "USD", 600),
+            debit("c-3", "alice", "USD", 300));
 
     BatchPlan plan = plan(commands, aliceWith(1000));
 
@@ -290,10 +337,22 @@ class BatchPlannerTest {
       NewEntry entry = entries.get(i);
       assertThat(entry.prevHash()).as("entry %d", i).isEqualTo(entries.get(i - 1).hash());
       PostingRequest r = entry.request();
-      assertThat(entry.hash()).as("entry %d", i).isEqualTo(HashChain.entryHash(entry.prevHash(),
-          entry.seq(), r.userId(), r.currency(), entry.counterAccount(), r.amountMinor(),
-          entry.balanceAfterMinor(), r.kind().wireName(), r.reason(), r.reference(),
-          r.idempotencyKey(), NOW));
+      assertThat(entry.hash())
+          .as("entry %d", i)
+          .isEqualTo(
+              HashChain.entryHash(
+                  entry.prevHash(),
+                  entry.seq(),
+                  r.userId(),
+                  r.currency(),
+                  entry.counterAccount(),
+                  r.amountMinor(),
+                  entry.balanceAfterMinor(),
+                  r.kind().wireName(),
+                  r.reason(),
+                  r.reference(),
+                  r.idempotencyKey(),
+                  NOW));
     }
     Account alice = moved(plan, ALICE);
     assertThat(alice.balanceMinor()).isZero();
@@ -305,12 +364,20 @@ class BatchPlannerTest {
   @Test
   @DisplayName("a system account many wallets pay into is moved once, by the sum of their entries")
   void systemAccountsSummed() {
-    Map<Account.Key, Account> locked = locked(wallet(ALICE_ID, "alice", 1000, 4),
-        wallet(BOB_ID, "bob", 500, 1), system(REVENUE_ID, "revenue", 70));
+    Map<Account.Key, Account> locked =
+        locked(
+            wallet(ALICE_ID, "alice", 1000, 4),
+            wallet(BOB_ID, "bob", 500, 1),
+            system(REVENUE_ID, "revenue", 70));
 
-    BatchPlan plan = plan(alone(debit("c-1", "alice", "USD", 100),
-        debit("c-2", "bob", "USD", 200), debit("c-3", "alice", "USD", 300),
-        debit("c-4", "bob", "USD", 999)), locked);
+    BatchPlan plan =
+        plan(
+            alone(
+                debit("c-1", "alice", "USD", 100),
+                debit("c-2", "bob", "USD", 200),
+                debit("c-3", "alice", "USD", 300),
+                debit("c-4", "bob", "USD", 999)),
+            locked);
 
     assertThat(plan.entries()).extracting(NewEntry::counterAccountId).containsOnly(REVENUE_ID);
     assertThat(plan.accounts()).extracting(Account::key).containsExactly(ALICE, REVENUE, BOB);
@@ -321,15 +388,22 @@ class BatchPlannerTest {
   }
 
   @Test
-  @DisplayName("a balance that would leave the range of 64 bits is refused as an invalid amount, "
-      + "on the wallet's side and on the counter account's")
+  @DisplayName(
+      "a balance that would leave the range of 64 bits is refused as an invalid amount, "
+          + "on the wallet's side and on the counter account's")
   void overflow() {
-    BatchPlan walletSide = plan(alone(credit("t-1", "alice", "USD", 10)),
-        locked(wallet(ALICE_ID, "alice", Long.MAX_VALUE - 5, 4),
-            system(GATEWAY_ID, "gateway:sandbox", 0)));
-    BatchPlan counterSide = plan(alone(credit("t-1", "alice", "USD", 10)),
-        locked(wallet(ALICE_ID, "alice", 0, 4),
-            system(GATEWAY_ID, "gateway:sandbox", Long.MIN_VALUE + 5)));
+    BatchPlan walletSide =
+        plan(
+            alone(credit("t-1", "alice", "USD", 10)),
+            locked(
+                wallet(ALICE_ID, "alice", Long.MAX_VALUE - 5, 4),
+                system(GATEWAY_ID, "gateway:sandbox", 0)));
+    BatchPlan counterSide =
+        plan(
+            alone(credit("t-1", "alice", "USD", 10)),
+            locked(
+                wallet(ALICE_ID, "alice", 0, 4),
+                system(GATEWAY_ID, "gateway:sandbox", Long.MIN_VALUE + 5)));
 
     for (BatchPlan plan : List.of(walletSide, counterSide)) {
       Failure failure = refused(plan.decisions().get(0));
@@ -343,11 +417,14 @@ class BatchPlannerTest {
   // ---- atomic groups -------------------------------------------------------------------------
 
   @Test
-  @DisplayName("a group one of whose commands is refused is refused whole, and the commands after "
-      + "it meet the accounts as they were before it")
+  @DisplayName(
+      "a group one of whose commands is refused is refused whole, and the commands after "
+          + "it meet the accounts as they were before it")
   void groupUndone() {
-    List<Command> commands = batch(group(1, debit("a-1", "alice", "USD", 300),
-        debit("a-2", "alice", "USD", 800)), alone(debit("single", "alice", "USD", 600)));
+    List<Command> commands =
+        batch(
+            group(1, debit("a-1", "alice", "USD", 300), debit("a-2", "alice", "USD", 800)),
+            alone(debit("single", "alice", "USD", 600)));
 
     BatchPlan plan = plan(commands, aliceWith(1000));
 
@@ -366,8 +443,8 @@ class BatchPlannerTest {
   @DisplayName("an undone group forgets its keys: a later command with one of them posts anew")
   void undoneGroupForgetsKeys() {
     PostingRequest topup = credit("g-topup", "alice", "USD", 100);
-    List<Command> commands = batch(group(1, topup, debit("g-charge", "alice", "USD", 5000)),
-        alone(topup));
+    List<Command> commands =
+        batch(group(1, topup, debit("g-charge", "alice", "USD", 5000)), alone(topup));
 
     BatchPlan plan = plan(commands, aliceWith(1000));
 
@@ -383,23 +460,34 @@ class BatchPlannerTest {
   void groupRefusedByConflict() {
     StoredEntry earlier = stored(debit("g-1", "alice", "USD", 300), 42);
 
-    BatchPlan plan = BatchPlanner.plan(group(7, debit("g-0", "alice", "USD", 10),
-        debit("g-1", "alice", "USD", 1)), aliceWith(1000), Map.of("g-1", earlier), NOW);
+    BatchPlan plan =
+        BatchPlanner.plan(
+            group(7, debit("g-0", "alice", "USD", 10), debit("g-1", "alice", "USD", 1)),
+            aliceWith(1000),
+            Map.of("g-1", earlier),
+            NOW);
 
-    assertThat(plan.decisions()).allSatisfy(decision -> assertThat(refused(decision).code())
-        .isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT));
+    assertThat(plan.decisions())
+        .allSatisfy(
+            decision ->
+                assertThat(refused(decision).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT));
     assertThat(plan.entries()).isEmpty();
     assertThat(plan.accounts()).isEmpty();
   }
 
   @Test
-  @DisplayName("a group retried after it was posted in part replays what was stored and posts the rest")
+  @DisplayName(
+      "a group retried after it was posted in part replays what was stored and posts the rest")
   void groupRetried() {
     PostingRequest first = debit("g-1", "alice", "USD", 300);
     StoredEntry earlier = stored(first, 42);
 
-    BatchPlan plan = BatchPlanner.plan(group(3, first, debit("g-2", "alice", "USD", 200)),
-        aliceWith(1000), Map.of("g-1", earlier), NOW);
+    BatchPlan plan =
+        BatchPlanner.plan(
+            group(3, first, debit("g-2", "alice", "USD", 200)),
+            aliceWith(1000),
+            Map.of("g-1", earlier),
+            NOW);
 
     assertThat(plan.decisions().get(0))
         .isEqualTo(new Answered(new Outcome.Posted(earlier.entry(), true)));
@@ -409,12 +497,16 @@ class BatchPlannerTest {
   @Test
   @DisplayName("groups side by side stand or fall each on its own")
   void groupsApart() {
-    Map<Account.Key, Account> locked = locked(wallet(ALICE_ID, "alice", 1000, 4),
-        wallet(BOB_ID, "bob", 100, 1), system(REVENUE_ID, "revenue", 0));
-    List<Command> commands = batch(
-        group(1, debit("a-1", "alice", "USD", 300), debit("a-2", "alice", "USD", 200)),
-        group(2, debit("b-1", "bob", "USD", 60), debit("b-2", "bob", "USD", 60)),
-        group(3, debit("a-3", "alice", "USD", 500)));
+    Map<Account.Key, Account> locked =
+        locked(
+            wallet(ALICE_ID, "alice", 1000, 4),
+            wallet(BOB_ID, "bob", 100, 1),
+            system(REVENUE_ID, "revenue", 0));
+    List<Command> commands =
+        batch(
+            group(1, debit("a-1", "alice", "USD", 300), debit("a-2", "alice", "USD", 200)),
+            group(2, debit("b-1", "bob", "USD", 60), debit("b-2", "bob", "USD", 60)),
+            group(3, debit("a-3", "alice", "USD", 500)));
 
     BatchPlan plan = plan(commands, locked);
 
@@ -431,9 +523,12 @@ class BatchPlannerTest {
   @Test
   @DisplayName("opens system accounts and credited wallets, never a wallet that is only debited")
   void accountKeys() {
-    BatchPlanner.AccountKeys keys = BatchPlanner.accountKeys(alone(
-        debit("c-1", "alice", "USD", 1), credit("t-1", "bob", "USD", 1),
-        debit("c-2", "bob", "USD", 1)));
+    BatchPlanner.AccountKeys keys =
+        BatchPlanner.accountKeys(
+            alone(
+                debit("c-1", "alice", "USD", 1),
+                credit("t-1", "bob", "USD", 1),
+                debit("c-2", "bob", "USD", 1)));
 
     assertThat(keys.all()).containsExactly(ALICE, REVENUE, BOB, GATEWAY);
     assertThat(keys.openable()).containsExactlyInAnyOrder(REVENUE, BOB, GATEWAY);
@@ -442,12 +537,14 @@ class BatchPlannerTest {
   @Test
   @DisplayName("cuts a batch into single commands and whole groups")
   void units() {
-    List<Command> commands = batch(alone(debit("x", "a", "USD", 1), debit("y", "a", "USD", 1)),
-        group(4, debit("g1", "a", "USD", 1), debit("g2", "a", "USD", 1)),
-        group(5, debit("h1", "a", "USD", 1)), alone(debit("z", "a", "USD", 1)));
+    List<Command> commands =
+        batch(
+            alone(debit("x", "a", "USD", 1), debit("y", "a", "USD", 1)),
+            group(4, debit("g1", "a", "USD", 1), debit("g2", "a", "USD", 1)),
+            group(5, debit("h1", "a", "USD", 1)),
+            alone(debit("z", "a", "USD", 1)));
 
-    assertThat(BatchPlanner.units(commands)).extracting(List::size)
-        .containsExactly(1, 1, 2, 1, 1);
+    assertThat(BatchPlanner.units(commands)).extracting(List::size).containsExactly(1, 1, 2, 1, 1);
   }
 
   // ---- broken assumptions fail loudly --------------------------------------------------------
@@ -455,48 +552,69 @@ class BatchPlannerTest {
   @Test
   @DisplayName("a group split in its batch is a bug, not a plan")
   void splitGroup() {
-    List<Command> commands = batch(group(4, debit("g1", "alice", "USD", 1)),
-        alone(debit("x", "alice", "USD", 1)), group(4, debit("g2", "alice", "USD", 1)));
+    List<Command> commands =
+        batch(
+            group(4, debit("g1", "alice", "USD", 1)),
+            alone(debit("x", "alice", "USD", 1)),
+            group(4, debit("g2", "alice", "USD", 1)));
 
     assertThatThrownBy(() -> plan(commands, aliceWith(1000)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("group 4");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("group 4");
   }
 
   @Test
   @DisplayName("a command that would write to an account the writer did not open is a bug")
   void unopenedAccountWritten() {
     // A credit's wallet is always opened before planning; here it was not.
-    assertThatThrownBy(() -> plan(alone(credit("t-1", "carol", "USD", 5)),
-        locked(system(GATEWAY_ID, "gateway:sandbox", 0))))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("t-1");
+    assertThatThrownBy(
+            () ->
+                plan(
+                    alone(credit("t-1", "carol", "USD", 5)),
+                    locked(system(GATEWAY_ID, "gateway:sandbox", 0))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("t-1");
   }
 
   @Test
   @DisplayName("outcomes need exactly one id per new entry")
   void idsPerEntry() {
-    BatchPlan plan = plan(alone(debit("c-1", "alice", "USD", 1), debit("c-2", "alice", "USD", 1)),
-        aliceWith(1000));
+    BatchPlan plan =
+        plan(
+            alone(debit("c-1", "alice", "USD", 1), debit("c-2", "alice", "USD", 1)),
+            aliceWith(1000));
 
     assertThat(plan.outcomes(Map.of("c-1", 1L, "c-2", 2L))).hasSize(2);
     assertThatThrownBy(() -> plan.outcomes(Map.of("c-1", 1L)))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> plan.outcomes(Map.of("c-1", 1L, "c-9", 2L)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("c-2");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("c-2");
   }
 
   @Test
   @DisplayName("every command of a mixed batch gets exactly one decision, in order")
   void oneDecisionPerCommand() {
-    List<Command> commands = batch(alone(debit("c-1", "alice", "USD", 1)),
-        group(2, debit("g-1", "alice", "USD", 5000), debit("g-2", "alice", "USD", 1)),
-        alone(debit("c-1", "alice", "USD", 1), credit("t-1", "bob", "USD", 9)));
+    List<Command> commands =
+        batch(
+            alone(debit("c-1", "alice", "USD", 1)),
+            group(2, debit("g-1", "alice", "USD", 5000), debit("g-2", "alice", "USD", 1)),
+            alone(debit("c-1", "alice", "USD", 1), credit("t-1", "bob", "USD", 9)));
 
-    BatchPlan plan = BatchPlanner.plan(commands, locked(wallet(ALICE_ID, "alice", 1000, 4),
-        wallet(BOB_ID, "bob", 0, 0), system(REVENUE_ID, "revenue", 0),
-        system(GATEWAY_ID, "gateway:sandbox", -1000)), Map.of(), NOW);
+    BatchPlan plan =
+        BatchPlanner.plan(
+            commands,
+            locked(
+                wallet(ALICE_ID, "alice", 1000, 4),
+                wallet(BOB_ID, "bob", 0, 0),
+                system(REVENUE_ID, "revenue", 0),
+                system(GATEWAY_ID, "gateway:sandbox", -1000)),
+            Map.of(),
+            NOW);
 
     assertThat(plan.decisions()).hasSize(commands.size());
-    assertThat(plan.outcomes(Map.of("c-1", 1L, "t-1", 2L))).hasSize(commands.size())
+    assertThat(plan.outcomes(Map.of("c-1", 1L, "t-1", 2L)))
+        .hasSize(commands.size())
         .extracting(o -> o instanceof Outcome.Posted p ? p.entry().id() : -1L)
         .containsExactly(1L, -1L, -1L, 1L, 2L);
   }

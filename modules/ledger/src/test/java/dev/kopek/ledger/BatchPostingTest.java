@@ -31,16 +31,18 @@ class BatchPostingTest {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
     LedgerFixture.deploy(vertx, TestDatabase.create())
-        .onComplete(context.succeeding(deployed -> {
-          ledger = deployed;
-          context.completeNow();
-        }));
+        .onComplete(
+            context.succeeding(
+                deployed -> {
+                  ledger = deployed;
+                  context.completeNow();
+                }));
   }
 
   /**
-   * Alice has 1000 USD. In order: a debit that fits, one that does not, a posting without a
-   * reason, a credit, the credit's key with another amount, the credit again, a debit of the rest,
-   * another user's credit, something that is not a posting, and a debit of an empty wallet.
+   * Alice has 1000 USD. In order: a debit that fits, one that does not, a posting without a reason,
+   * a credit, the credit's key with another amount, the credit again, a debit of the rest, another
+   * user's credit, something that is not a posting, and a debit of an empty wallet.
    */
   private static JsonArray mixedBatch() {
     JsonObject noReason = credit("b-topup-x", "alice", "USD", 10).toJson();
@@ -59,8 +61,10 @@ class BatchPostingTest {
   }
 
   private List<JsonObject> postBatch(JsonArray postings) {
-    JsonArray results = ledger.call(LedgerAddresses.POST_BATCH,
-        new JsonObject().put("postings", postings)).getJsonArray("results");
+    JsonArray results =
+        ledger
+            .call(LedgerAddresses.POST_BATCH, new JsonObject().put("postings", postings))
+            .getJsonArray("results");
     return results.stream().map(JsonObject.class::cast).toList();
   }
 
@@ -72,8 +76,10 @@ class BatchPostingTest {
   private static Failure error(JsonObject result) {
     assertThat(result.containsKey("entry")).as("result %s", result).isFalse();
     JsonObject error = result.getJsonObject("error");
-    return new Failure(ErrorCode.fromWireName(error.getString("code")).orElseThrow(),
-        error.getString("detail"), error.getJsonObject("extras"));
+    return new Failure(
+        ErrorCode.fromWireName(error.getString("code")).orElseThrow(),
+        error.getString("detail"),
+        error.getJsonObject("extras"));
   }
 
   @Test
@@ -124,7 +130,8 @@ class BatchPostingTest {
     assertThat(emptyWallet.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
     assertThat(emptyWallet.extras().getLong("balance_minor")).isZero();
 
-    assertThat(List.of(charge1, topup2, charge3, bob)).extracting(e -> e.getLong("id"))
+    assertThat(List.of(charge1, topup2, charge3, bob))
+        .extracting(e -> e.getLong("id"))
         .doesNotHaveDuplicates();
     assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isEqualTo(5);
     for (String key : List.of("b-charge-1", "b-topup-2", "b-charge-3", "b-topup-bob")) {
@@ -133,8 +140,10 @@ class BatchPostingTest {
     for (String key : List.of("b-charge-2", "b-topup-x", "b-charge-4")) {
       assertThat(ledger.entriesWithKey(key)).as(key).isZero();
     }
-    assertThat(ledger.queryLong("SELECT amount_minor FROM ledger_entries"
-        + " WHERE idempotency_key = 'b-topup-2'")).isEqualTo(200);
+    assertThat(
+            ledger.queryLong(
+                "SELECT amount_minor FROM ledger_entries" + " WHERE idempotency_key = 'b-topup-2'"))
+        .isEqualTo(200);
     assertThat(ledger.balance("alice", "USD")).isZero();
     assertThat(ledger.balance("bob", "JPY")).isEqualTo(50);
     ledger.assertConsistent(5);
@@ -166,14 +175,17 @@ class BatchPostingTest {
   }
 
   @Test
-  @DisplayName("a key refused earlier in a batch is not remembered: repeated after a credit, it posts")
+  @DisplayName(
+      "a key refused earlier in a batch is not remembered: repeated after a credit, it posts")
   void refusalInBatchIsNotRemembered() {
     // The writer takes the first posting alone and the other three together, in one transaction.
-    List<JsonObject> results = postBatch(new JsonArray()
-        .add(credit("b-other", "bob", "USD", 1).toJson())
-        .add(debit("b-charge", "alice", "KWD", 100).toJson())
-        .add(credit("b-topup", "alice", "KWD", 500).toJson())
-        .add(debit("b-charge", "alice", "KWD", 100).toJson()));
+    List<JsonObject> results =
+        postBatch(
+            new JsonArray()
+                .add(credit("b-other", "bob", "USD", 1).toJson())
+                .add(debit("b-charge", "alice", "KWD", 100).toJson())
+                .add(credit("b-topup", "alice", "KWD", 500).toJson())
+                .add(debit("b-charge", "alice", "KWD", 100).toJson()));
 
     Failure refused = error(results.get(1));
     assertThat(refused.code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
@@ -191,8 +203,9 @@ class BatchPostingTest {
   @Test
   @DisplayName("refuses a request without postings, naming the field")
   void refusesEmptyBatch() {
-    Failure empty = ledger.callRefused(LedgerAddresses.POST_BATCH,
-        new JsonObject().put("postings", new JsonArray()));
+    Failure empty =
+        ledger.callRefused(
+            LedgerAddresses.POST_BATCH, new JsonObject().put("postings", new JsonArray()));
     Failure missing = ledger.callRefused(LedgerAddresses.POST_BATCH, new JsonObject());
 
     assertThat(empty.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
@@ -203,69 +216,98 @@ class BatchPostingTest {
   }
 
   @Test
-  @DisplayName("an atomic batch is posted all or none, and a refused one leaves no trace for "
-      + "the postings batched with it")
+  @DisplayName(
+      "an atomic batch is posted all or none, and a refused one leaves no trace for "
+          + "the postings batched with it")
   void atomicBatches() {
     ledger.post(credit("a-open", "alice", "USD", 1000));
-    JsonObject tooMuch = new JsonObject().put("atomic", true).put("postings", new JsonArray()
-        .add(debit("a-1", "alice", "USD", 300).toJson())
-        .add(debit("a-2", "alice", "USD", 800).toJson()));
+    JsonObject tooMuch =
+        new JsonObject()
+            .put("atomic", true)
+            .put(
+                "postings",
+                new JsonArray()
+                    .add(debit("a-1", "alice", "USD", 300).toJson())
+                    .add(debit("a-2", "alice", "USD", 800).toJson()));
     // A batch already being written makes the group and the single debit queue up together, so
     // the next batch holds both and the group's refusal must be undone within that batch.
     JsonArray busy = new JsonArray();
     for (int i = 0; i < 200; i++) {
       busy.add(credit("a-busy-" + i, "user" + i, "USD", 1).toJson());
     }
-    io.vertx.core.Future<JsonObject> blocker = ledger.request(
-        dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, new JsonObject().put("postings", busy));
-    io.vertx.core.Future<JsonObject> group = ledger.request(
-        dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, tooMuch);
-    io.vertx.core.Future<JsonObject> single = ledger.postAsync(debit("a-single", "alice", "USD", 600));
+    io.vertx.core.Future<JsonObject> blocker =
+        ledger.request(
+            dev.kopek.model.ledger.LedgerAddresses.POST_BATCH,
+            new JsonObject().put("postings", busy));
+    io.vertx.core.Future<JsonObject> group =
+        ledger.request(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, tooMuch);
+    io.vertx.core.Future<JsonObject> single =
+        ledger.postAsync(debit("a-single", "alice", "USD", 600));
 
     JsonArray refused = LedgerFixture.await(group).getJsonArray("results");
-    assertThat(refused).hasSize(2).allSatisfy(result -> assertThat(((JsonObject) result)
-        .getJsonObject("error").getString("code")).isEqualTo("insufficient_funds"));
+    assertThat(refused)
+        .hasSize(2)
+        .allSatisfy(
+            result ->
+                assertThat(((JsonObject) result).getJsonObject("error").getString("code"))
+                    .isEqualTo("insufficient_funds"));
     assertThat(LedgerFixture.await(single).getLong("balance_after_minor")).isEqualTo(400);
     assertThat(ledger.entriesWithKey("a-1")).isZero();
     LedgerFixture.await(blocker);
 
-    JsonObject fits = new JsonObject().put("atomic", true).put("postings", new JsonArray()
-        .add(debit("a-3", "alice", "USD", 300).toJson())
-        .add(debit("a-4", "alice", "USD", 100).toJson()));
-    JsonArray posted = ledger.call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
-        .getJsonArray("results");
+    JsonObject fits =
+        new JsonObject()
+            .put("atomic", true)
+            .put(
+                "postings",
+                new JsonArray()
+                    .add(debit("a-3", "alice", "USD", 300).toJson())
+                    .add(debit("a-4", "alice", "USD", 100).toJson()));
+    JsonArray posted =
+        ledger
+            .call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
+            .getJsonArray("results");
     assertThat(posted.getJsonObject(1).getJsonObject("entry").getLong("balance_after_minor"))
         .isZero();
-    JsonArray replayed = ledger.call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
-        .getJsonArray("results");
-    assertThat(replayed).allSatisfy(r -> assertThat(((JsonObject) r).getBoolean("replayed")).isTrue());
+    JsonArray replayed =
+        ledger
+            .call(dev.kopek.model.ledger.LedgerAddresses.POST_BATCH, fits)
+            .getJsonArray("results");
+    assertThat(replayed)
+        .allSatisfy(r -> assertThat(((JsonObject) r).getBoolean("replayed")).isTrue());
     assertThat(ledger.balance("alice", "USD")).isZero();
     ledger.assertConsistent(4 + 200);
   }
 
   @Test
-  @DisplayName("independent groups in one request: each is all or none on its own, and a refused "
-      + "or malformed group leaves the others posted")
+  @DisplayName(
+      "independent groups in one request: each is all or none on its own, and a refused "
+          + "or malformed group leaves the others posted")
   void independentGroups() {
     ledger.post(credit("g-open-alice", "alice", "USD", 1000));
     ledger.post(credit("g-open-bob", "bob", "USD", 100));
     ledger.post(credit("g-open-carol", "carol", "USD", 500));
     JsonObject malformed = debit("g-carol-2", "carol", "USD", 10).toJson();
     malformed.remove("reason");
-    JsonObject request = new JsonObject().put("groups", new JsonArray()
-        .add(new JsonArray()
-            .add(debit("g-alice-1", "alice", "USD", 300).toJson())
-            .add(debit("g-alice-2", "alice", "USD", 200).toJson()))
-        .add(new JsonArray()
-            .add(debit("g-bob-1", "bob", "USD", 60).toJson())
-            .add(debit("g-bob-2", "bob", "USD", 60).toJson()))
-        .add(new JsonArray()
-            .add(debit("g-carol-1", "carol", "USD", 10).toJson())
-            .add(malformed))
-        .add(new JsonArray()
-            .add(debit("g-dave-1", "dave", "USD", 1).toJson()))
-        .add(new JsonArray()
-            .add(debit("g-carol-3", "carol", "USD", 400).toJson())));
+    JsonObject request =
+        new JsonObject()
+            .put(
+                "groups",
+                new JsonArray()
+                    .add(
+                        new JsonArray()
+                            .add(debit("g-alice-1", "alice", "USD", 300).toJson())
+                            .add(debit("g-alice-2", "alice", "USD", 200).toJson()))
+                    .add(
+                        new JsonArray()
+                            .add(debit("g-bob-1", "bob", "USD", 60).toJson())
+                            .add(debit("g-bob-2", "bob", "USD", 60).toJson()))
+                    .add(
+                        new JsonArray()
+                            .add(debit("g-carol-1", "carol", "USD", 10).toJson())
+                            .add(malformed))
+                    .add(new JsonArray().add(debit("g-dave-1", "dave", "USD", 1).toJson()))
+                    .add(new JsonArray().add(debit("g-carol-3", "carol", "USD", 400).toJson())));
 
     JsonArray groups = ledger.call(LedgerAddresses.POST_BATCH, request).getJsonArray("groups");
 
@@ -274,13 +316,17 @@ class BatchPostingTest {
     assertThat(alice).hasSize(2);
     assertThat(entry(alice.get(1)).getLong("balance_after_minor")).isEqualTo(500);
     List<JsonObject> bob = results(groups, 1);
-    assertThat(bob).hasSize(2).allSatisfy(r ->
-        assertThat(error(r).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
+    assertThat(bob)
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(error(r).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
     List<JsonObject> carol = results(groups, 2);
-    assertThat(carol).hasSize(2).allSatisfy(r -> {
-      assertThat(error(r).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
-      assertThat(error(r).extras().getString("field")).isEqualTo("reason");
-    });
+    assertThat(carol)
+        .hasSize(2)
+        .allSatisfy(
+            r -> {
+              assertThat(error(r).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+              assertThat(error(r).extras().getString("field")).isEqualTo("reason");
+            });
     assertThat(error(results(groups, 3).get(0)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
     assertThat(entry(results(groups, 4).get(0)).getLong("balance_after_minor")).isEqualTo(100);
     // Queued together, the groups were written in one transaction (one batch, one timestamp),
@@ -310,14 +356,18 @@ class BatchPostingTest {
     for (int i = 0; i < 10_001; i++) {
       tooMany.add(new JsonArray().add(debit("g-" + i, "alice", "USD", 1).toJson()));
     }
-    for (JsonObject body : List.of(
-        new JsonObject().put("groups", new JsonArray()),
-        new JsonObject().put("groups", new JsonArray().add(new JsonArray())),
-        new JsonObject().put("groups", new JsonArray().add("not a group")),
-        new JsonObject().put("groups", tooMany),
-        new JsonObject().put("groups", new JsonArray().add(new JsonArray()
-            .add(debit("g-x", "alice", "USD", 1).toJson())))
-            .put("postings", new JsonArray().add(debit("g-y", "alice", "USD", 1).toJson())))) {
+    for (JsonObject body :
+        List.of(
+            new JsonObject().put("groups", new JsonArray()),
+            new JsonObject().put("groups", new JsonArray().add(new JsonArray())),
+            new JsonObject().put("groups", new JsonArray().add("not a group")),
+            new JsonObject().put("groups", tooMany),
+            new JsonObject()
+                .put(
+                    "groups",
+                    new JsonArray()
+                        .add(new JsonArray().add(debit("g-x", "alice", "USD", 1).toJson())))
+                .put("postings", new JsonArray().add(debit("g-y", "alice", "USD", 1).toJson())))) {
       Failure refused = ledger.callRefused(LedgerAddresses.POST_BATCH, body);
       assertThat(refused.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
       assertThat(refused.extras().getString("field")).isEqualTo("groups");
@@ -331,28 +381,49 @@ class BatchPostingTest {
     ledger.post(credit("w-alice-usd", "alice", "USD", 1000));
     ledger.post(credit("w-alice-eur", "alice", "EUR", 70));
     ledger.post(credit("w-bob-usd", "bob", "USD", 5));
-    JsonArray wallets = new JsonArray()
-        .add(new JsonObject().put("user_id", "bob").put("currency", "USD"))
-        .add(new JsonObject().put("user_id", "alice").put("currency", "EUR"))
-        .add(new JsonObject().put("user_id", "carol").put("currency", "USD"))
-        .add(new JsonObject().put("user_id", "alice").put("currency", "USD"))
-        .add(new JsonObject().put("user_id", "bob").put("currency", "JPY"));
+    JsonArray wallets =
+        new JsonArray()
+            .add(new JsonObject().put("user_id", "bob").put("currency", "USD"))
+            .add(new JsonObject().put("user_id", "alice").put("currency", "EUR"))
+            .add(new JsonObject().put("user_id", "carol").put("currency", "USD"))
+            .add(new JsonObject().put("user_id", "alice").put("currency", "USD"))
+            .add(new JsonObject().put("user_id", "bob").put("currency", "JPY"));
 
-    JsonArray data = ledger.call(LedgerAddresses.WALLETS_GET,
-        new JsonObject().put("wallets", wallets)).getJsonArray("data");
+    JsonArray data =
+        ledger
+            .call(LedgerAddresses.WALLETS_GET, new JsonObject().put("wallets", wallets))
+            .getJsonArray("data");
 
-    assertThat(data.stream().map(JsonObject.class::cast).map(w -> w.getString("user_id") + " "
-        + w.getString("currency") + " " + w.getLong("balance_minor")))
+    assertThat(
+            data.stream()
+                .map(JsonObject.class::cast)
+                .map(
+                    w ->
+                        w.getString("user_id")
+                            + " "
+                            + w.getString("currency")
+                            + " "
+                            + w.getLong("balance_minor")))
         .containsExactly("bob USD 5", "alice EUR 70", "carol USD 0", "alice USD 1000", "bob JPY 0");
 
-    Failure empty = ledger.callRefused(LedgerAddresses.WALLETS_GET,
-        new JsonObject().put("wallets", new JsonArray()));
+    Failure empty =
+        ledger.callRefused(
+            LedgerAddresses.WALLETS_GET, new JsonObject().put("wallets", new JsonArray()));
     assertThat(empty.extras().getString("field")).isEqualTo("wallets");
-    Failure badCurrency = ledger.callRefused(LedgerAddresses.WALLETS_GET, new JsonObject().put(
-        "wallets", new JsonArray().add(new JsonObject().put("user_id", "a").put("currency", "usd"))));
+    Failure badCurrency =
+        ledger.callRefused(
+            LedgerAddresses.WALLETS_GET,
+            new JsonObject()
+                .put(
+                    "wallets",
+                    new JsonArray()
+                        .add(new JsonObject().put("user_id", "a").put("currency", "usd"))));
     assertThat(badCurrency.extras().getString("field")).isEqualTo("currency");
-    Failure noUser = ledger.callRefused(LedgerAddresses.WALLETS_GET, new JsonObject().put(
-        "wallets", new JsonArray().add(new JsonObject().put("currency", "USD"))));
+    Failure noUser =
+        ledger.callRefused(
+            LedgerAddresses.WALLETS_GET,
+            new JsonObject()
+                .put("wallets", new JsonArray().add(new JsonObject().put("currency", "USD"))));
     assertThat(noUser.extras().getString("field")).isEqualTo("user_id");
   }
 

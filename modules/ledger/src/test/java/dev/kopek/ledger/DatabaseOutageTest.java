@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -57,18 +56,26 @@ class DatabaseOutageTest {
   }
 
   private List<PostingRequest> batch() {
-    return List.of(debit("outage-1", "alice", "USD", 100), debit("outage-2", "alice", "USD", 200),
-        credit("outage-3", "alice", "USD", 50), debit("outage-4", "alice", "USD", 300));
+    return List.of(
+        debit("outage-1", "alice", "USD", 100),
+        debit("outage-2", "alice", "USD", 200),
+        credit("outage-3", "alice", "USD", 50),
+        debit("outage-4", "alice", "USD", 300));
   }
 
   private Future<JsonObject> postBatch(List<PostingRequest> postings) {
-    return ledger.request(LedgerAddresses.POST_BATCH, new JsonObject().put("postings",
-        new JsonArray(postings.stream().map(p -> (Object) p.toJson()).toList())));
+    return ledger.request(
+        LedgerAddresses.POST_BATCH,
+        new JsonObject()
+            .put(
+                "postings",
+                new JsonArray(postings.stream().map(p -> (Object) p.toJson()).toList())));
   }
 
   @Test
-  @DisplayName("a batch of several commands cut off by a restart answers each of them 503, and so "
-      + "does every command and read while the database is down; afterwards they post once")
+  @DisplayName(
+      "a batch of several commands cut off by a restart answers each of them 503, and so "
+          + "does every command and read while the database is down; afterwards they post once")
   void restartUnderABatch() throws Exception {
     ledger.post(credit("opening", "alice", "USD", 10_000));
 
@@ -76,10 +83,12 @@ class DatabaseOutageTest {
     // down new connections are refused with 57P03. (A session of the test's own keeps it in that
     // state.) The writer used to write a batch that failed with a PgException one command at a
     // time, and each one failed again, answered 500 internal.
-    TestDatabase.queryLong(database, "SELECT count(pg_terminate_backend(pid)) FROM "
-        + "pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
-    Connection session = DriverManager.getConnection(database.jdbcUrl(), database.user(),
-        database.password());
+    TestDatabase.queryLong(
+        database,
+        "SELECT count(pg_terminate_backend(pid)) FROM "
+            + "pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+    Connection session =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
     server.beginShutdown();
     awaitRefusingConnections();
     Future<JsonObject> cutOff = postBatch(batch());
@@ -94,27 +103,42 @@ class DatabaseOutageTest {
 
     // While it is down: a batch, a single command, a read.
     JsonArray down = LedgerFixture.await(postBatch(batch())).getJsonArray("results");
-    assertThat(down).allSatisfy(result -> assertThat(((JsonObject) result).getJsonObject("error")
-        .getString("code")).isEqualTo("unavailable"));
+    assertThat(down)
+        .allSatisfy(
+            result ->
+                assertThat(((JsonObject) result).getJsonObject("error").getString("code"))
+                    .isEqualTo("unavailable"));
     assertThat(ledger.refused(debit("outage-5", "alice", "USD", 1)).code())
         .isEqualTo(ErrorCode.UNAVAILABLE);
-    assertThat(ledger.callRefused(LedgerAddresses.WALLET_GET, new JsonObject()
-        .put("user_id", "alice").put("currency", "USD")).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(
+            ledger
+                .callRefused(
+                    LedgerAddresses.WALLET_GET,
+                    new JsonObject().put("user_id", "alice").put("currency", "USD"))
+                .code())
+        .isEqualTo(ErrorCode.UNAVAILABLE);
 
     // Down altogether: connections are refused.
     session.close();
     server.awaitStopped(Duration.ofSeconds(30));
     JsonArray refused = LedgerFixture.await(postBatch(batch())).getJsonArray("results");
-    assertThat(refused).allSatisfy(result -> assertThat(((JsonObject) result)
-        .getJsonObject("error").getString("code")).isEqualTo("unavailable"));
+    assertThat(refused)
+        .allSatisfy(
+            result ->
+                assertThat(((JsonObject) result).getJsonObject("error").getString("code"))
+                    .isEqualTo("unavailable"));
     assertThat(ledger.refused(debit("outage-5", "alice", "USD", 1)).code())
         .isEqualTo(ErrorCode.UNAVAILABLE);
 
     server.startServer();
 
     JsonArray after = LedgerFixture.await(postBatch(batch())).getJsonArray("results");
-    assertThat(after).allSatisfy(result -> assertThat(((JsonObject) result).containsKey("entry"))
-        .as("result %s", result).isTrue());
+    assertThat(after)
+        .allSatisfy(
+            result ->
+                assertThat(((JsonObject) result).containsKey("entry"))
+                    .as("result %s", result)
+                    .isTrue());
     assertThat(ledger.balance("alice", "USD")).isEqualTo(10_000 - 100 - 200 + 50 - 300);
     ledger.assertConsistent(5);
   }
@@ -123,8 +147,8 @@ class DatabaseOutageTest {
   private void awaitRefusingConnections() throws InterruptedException {
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (true) {
-      try (Connection probe = DriverManager.getConnection(database.jdbcUrl(), database.user(),
-          database.password())) {
+      try (Connection probe =
+          DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
         if (System.nanoTime() > deadline) {
           throw new AssertionError("the server still accepts connections");
         }

@@ -19,10 +19,12 @@ class LedgerConfigTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "postgresql://postgres:@127.0.0.1:5433/kopek",
-      "postgresql://postgres@127.0.0.1:5433/kopek",
-      "postgres://postgres:@127.0.0.1:5433/kopek"})
+  @ValueSource(
+      strings = {
+        "postgresql://postgres:@127.0.0.1:5433/kopek",
+        "postgresql://postgres@127.0.0.1:5433/kopek",
+        "postgres://postgres:@127.0.0.1:5433/kopek"
+      })
   @DisplayName("reads a URL with an empty or missing password as no password")
   void emptyOrMissingPassword(String url) {
     PgConnectOptions options = optionsFor(url);
@@ -61,20 +63,36 @@ class LedgerConfigTest {
     assertThat(defaults.poolSize()).isEqualTo(8);
     assertThat(defaults.batchMax()).isEqualTo(512);
     assertThat(defaults.queueMax()).isEqualTo(100_000);
-    assertThatThrownBy(() -> LedgerConfig.from(new JsonObject().put("db", db)
-        .put("ledger", new JsonObject().put("pool_size", 1))))
+    assertThatThrownBy(
+            () ->
+                LedgerConfig.from(
+                    new JsonObject()
+                        .put("db", db)
+                        .put("ledger", new JsonObject().put("pool_size", 1))))
         .hasMessageContaining("ledger.pool_size");
-    assertThatThrownBy(() -> LedgerConfig.from(new JsonObject().put("db", db)
-        .put("ledger", new JsonObject().put("batch_max", 0))))
+    assertThatThrownBy(
+            () ->
+                LedgerConfig.from(
+                    new JsonObject()
+                        .put("db", db)
+                        .put("ledger", new JsonObject().put("batch_max", 0))))
         .hasMessageContaining("ledger.batch_max");
     for (int queueMax : new int[] {9_999, 1_000_001, -1}) {
-      assertThatThrownBy(() -> LedgerConfig.from(new JsonObject().put("db", db)
-          .put("ledger", new JsonObject().put("queue_max", queueMax))))
+      assertThatThrownBy(
+              () ->
+                  LedgerConfig.from(
+                      new JsonObject()
+                          .put("db", db)
+                          .put("ledger", new JsonObject().put("queue_max", queueMax))))
           .hasMessage("ledger.queue_max must be between 10000 and 1000000, was " + queueMax);
     }
-    assertThat(LedgerConfig.from(new JsonObject().put("db", db)
-        .put("ledger", new JsonObject().put("queue_max", 10_000))).queueMax()).isEqualTo(10_000);
-    assertThatThrownBy(() -> LedgerConfig.from(new JsonObject()))
-        .hasMessageContaining("db.url");
+    assertThat(
+            LedgerConfig.from(
+                    new JsonObject()
+                        .put("db", db)
+                        .put("ledger", new JsonObject().put("queue_max", 10_000)))
+                .queueMax())
+        .isEqualTo(10_000);
+    assertThatThrownBy(() -> LedgerConfig.from(new JsonObject())).hasMessageContaining("db.url");
   }
 }

@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A {@link LedgerVerticle} deployed on a test database, driven the way other modules drive it:
- * over the event bus. The blocking helpers are for the test thread only, never an event loop.
+ * A {@link LedgerVerticle} deployed on a test database, driven the way other modules drive it: over
+ * the event bus. The blocking helpers are for the test thread only, never an event loop.
  */
 final class LedgerFixture {
 
@@ -60,8 +60,9 @@ final class LedgerFixture {
 
   /** Deploys a ledger stamping entries with {@code clock}. */
   static Future<LedgerFixture> deploy(Vertx vertx, PostgresEndpoint database, Clock clock) {
-    return vertx.deployVerticle(new LedgerVerticle(clock),
-            new DeploymentOptions().setConfig(config(database)))
+    return vertx
+        .deployVerticle(
+            new LedgerVerticle(clock), new DeploymentOptions().setConfig(config(database)))
         .map(id -> new LedgerFixture(vertx, database, id));
   }
 
@@ -73,14 +74,21 @@ final class LedgerFixture {
 
   /** A top-up through the sandbox gateway: credits the wallet. */
   static PostingRequest credit(String key, String user, String currency, long amountMinor) {
-    return new PostingRequest(key, user, currency, amountMinor, EntryKind.TOPUP, "Top-up",
-        "payment-" + key, "gateway:sandbox");
+    return new PostingRequest(
+        key,
+        user,
+        currency,
+        amountMinor,
+        EntryKind.TOPUP,
+        "Top-up",
+        "payment-" + key,
+        "gateway:sandbox");
   }
 
   /** A charge to revenue: debits the wallet by {@code amountMinor}. */
   static PostingRequest debit(String key, String user, String currency, long amountMinor) {
-    return new PostingRequest(key, user, currency, -amountMinor, EntryKind.CHARGE, "Charge", null,
-        "revenue");
+    return new PostingRequest(
+        key, user, currency, -amountMinor, EntryKind.CHARGE, "Charge", null, "revenue");
   }
 
   // ---- event bus -----------------------------------------------------------------------------
@@ -112,8 +120,10 @@ final class LedgerFixture {
   }
 
   long balance(String user, String currency) {
-    return call(LedgerAddresses.WALLET_GET,
-        new JsonObject().put("user_id", user).put("currency", currency)).getLong("balance_minor");
+    return call(
+            LedgerAddresses.WALLET_GET,
+            new JsonObject().put("user_id", user).put("currency", currency))
+        .getLong("balance_minor");
   }
 
   JsonObject verify() {
@@ -132,8 +142,9 @@ final class LedgerFixture {
 
   /** Every row of a query, each as column label to value (JDBC types: Long, String, ...). */
   List<Map<String, Object>> rows(String sql) {
-    try (Connection connection = DriverManager.getConnection(database.jdbcUrl(), database.user(),
-        database.password()); Statement statement = connection.createStatement();
+    try (Connection connection =
+            DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+        Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(sql)) {
       List<Map<String, Object>> rows = new ArrayList<>();
       int columns = result.getMetaData().getColumnCount();
@@ -152,23 +163,27 @@ final class LedgerFixture {
 
   /** How many entries carry {@code idempotencyKey}. */
   long entriesWithKey(String idempotencyKey) {
-    return queryLong("SELECT COUNT(*) FROM ledger_entries WHERE idempotency_key = '"
-        + idempotencyKey.replace("'", "''") + "'");
+    return queryLong(
+        "SELECT COUNT(*) FROM ledger_entries WHERE idempotency_key = '"
+            + idempotencyKey.replace("'", "''")
+            + "'");
   }
 
   /** The sum of all account balances per currency: double entry makes every one zero. */
   Map<String, Long> accountSumsByCurrency() {
     Map<String, Long> sums = new LinkedHashMap<>();
     rows("SELECT currency, SUM(balance_minor) AS total FROM ledger_accounts GROUP BY currency"
-        + " ORDER BY currency").forEach(row -> sums.put((String) row.get("currency"),
-            ((Number) row.get("total")).longValue()));
+            + " ORDER BY currency")
+        .forEach(
+            row -> sums.put((String) row.get("currency"), ((Number) row.get("total")).longValue()));
     return sums;
   }
 
   /** Asserts that every currency's accounts sum to zero and {@code kopek.ledger.verify} is ok. */
   void assertConsistent(long entriesExpected) {
-    assertThat(accountSumsByCurrency()).allSatisfy((currency, sum) ->
-        assertThat(sum).as("sum of the %s accounts", currency).isZero());
+    assertThat(accountSumsByCurrency())
+        .allSatisfy(
+            (currency, sum) -> assertThat(sum).as("sum of the %s accounts", currency).isZero());
     JsonObject report = verify();
     assertThat(report.getBoolean("ok")).as("verify report %s", report).isTrue();
     assertThat(report.getLong("entries_checked")).isEqualTo(entriesExpected);
@@ -182,8 +197,13 @@ final class LedgerFixture {
     try {
       return future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException failed) {
-      throw new AssertionError("expected success but got " + Failure.from(failed.getCause())
-          + " (" + failed.getCause() + ")", failed.getCause());
+      throw new AssertionError(
+          "expected success but got "
+              + Failure.from(failed.getCause())
+              + " ("
+              + failed.getCause()
+              + ")",
+          failed.getCause());
     } catch (TimeoutException e) {
       throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
     } catch (InterruptedException e) {
@@ -195,8 +215,8 @@ final class LedgerFixture {
   /** Waits for {@code future}, which must fail, and reads its failure. */
   static Failure failureOf(Future<?> future) {
     try {
-      Object value = future.toCompletionStage().toCompletableFuture()
-          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      Object value =
+          future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
       throw new AssertionError("expected a failure but got " + value);
     } catch (ExecutionException failed) {
       return Failure.from(failed.getCause());

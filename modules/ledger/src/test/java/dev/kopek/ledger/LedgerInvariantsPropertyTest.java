@@ -79,19 +79,28 @@ class LedgerInvariantsPropertyTest {
 
   @Provide
   Arbitrary<List<Group>> groups() {
-    Arbitrary<Long> magnitude = Arbitraries.frequencyOf(
-        Tuple.of(4, Arbitraries.longs().between(1, 1_000)),
-        Tuple.of(1, Arbitraries.longs().between(1, Limits.AMOUNT_MINOR_MAX)));
-    Arbitrary<Op> op = Combinators.combine(Arbitraries.of(USERS), Arbitraries.of(CURRENCIES),
-            magnitude, Arbitraries.of(true, false))
-        .as((user, currency, amount, credit) -> new Op(user, currency, credit ? amount : -amount));
-    Arbitrary<Group> group = Combinators.combine(op.list().ofMinSize(1).ofMaxSize(10),
-        Arbitraries.of(true, false)).as(Group::new);
+    Arbitrary<Long> magnitude =
+        Arbitraries.frequencyOf(
+            Tuple.of(4, Arbitraries.longs().between(1, 1_000)),
+            Tuple.of(1, Arbitraries.longs().between(1, Limits.AMOUNT_MINOR_MAX)));
+    Arbitrary<Op> op =
+        Combinators.combine(
+                Arbitraries.of(USERS),
+                Arbitraries.of(CURRENCIES),
+                magnitude,
+                Arbitraries.of(true, false))
+            .as(
+                (user, currency, amount, credit) ->
+                    new Op(user, currency, credit ? amount : -amount));
+    Arbitrary<Group> group =
+        Combinators.combine(op.list().ofMinSize(1).ofMaxSize(10), Arbitraries.of(true, false))
+            .as(Group::new);
     return group.list().ofMinSize(1).ofMaxSize(6);
   }
 
   @Property(tries = 30)
-  @Label("wallets stay non-negative, accounts sum to zero, chains carry running balances, verify is ok")
+  @Label(
+      "wallets stay non-negative, accounts sum to zero, chains carry running balances, verify is ok")
   void invariantsHold(@ForAll("groups") List<Group> groups) {
     List<Result> results = new ArrayList<>();
     int next = 0;
@@ -99,11 +108,26 @@ class LedgerInvariantsPropertyTest {
       List<PostingRequest> commands = new ArrayList<>();
       for (Op op : group.ops()) {
         String key = "op-" + next++;
-        commands.add(op.amountMinor() > 0
-            ? new PostingRequest(key, op.user(), op.currency(), op.amountMinor(), EntryKind.TOPUP,
-                "Top-up", key, "gateway:sandbox")
-            : new PostingRequest(key, op.user(), op.currency(), op.amountMinor(),
-                EntryKind.CHARGE, "Charge", key, "revenue"));
+        commands.add(
+            op.amountMinor() > 0
+                ? new PostingRequest(
+                    key,
+                    op.user(),
+                    op.currency(),
+                    op.amountMinor(),
+                    EntryKind.TOPUP,
+                    "Top-up",
+                    key,
+                    "gateway:sandbox")
+                : new PostingRequest(
+                    key,
+                    op.user(),
+                    op.currency(),
+                    op.amountMinor(),
+                    EntryKind.CHARGE,
+                    "Charge",
+                    key,
+                    "revenue"));
       }
       results.addAll(group.asBatch() ? postAsBatch(commands) : postConcurrently(commands));
     }
@@ -116,12 +140,14 @@ class LedgerInvariantsPropertyTest {
         assertThat(result.entry().getLong("amount_minor")).isEqualTo(command.amountMinor());
         assertThat(result.entry().getString("reference")).isEqualTo(command.idempotencyKey());
         assertThat(result.entry().getBoolean("replayed", false)).isFalse();
-        expectedBalance.merge(command.userId() + "/" + command.currency(), command.amountMinor(),
-            Long::sum);
+        expectedBalance.merge(
+            command.userId() + "/" + command.currency(), command.amountMinor(), Long::sum);
         acceptedIds.add(result.entry().getLong("id"));
       } else {
         // only a debit can be refused, and only for a balance that did not cover it
-        assertThat(result.failure().code()).as("%s", result).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
+        assertThat(result.failure().code())
+            .as("%s", result)
+            .isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
         assertThat(command.amountMinor()).isNegative();
         long balance = result.failure().extras().getLong("balance_minor");
         assertThat(balance).isNotNegative().isLessThan(-command.amountMinor());
@@ -132,25 +158,29 @@ class LedgerInvariantsPropertyTest {
     for (String user : USERS) {
       for (String currency : CURRENCIES) {
         long expected = expectedBalance.getOrDefault(user + "/" + currency, 0L);
-        assertThat(expected).as("sum of %s's accepted %s amounts", user, currency)
-            .isNotNegative();
-        assertThat(ledger.balance(user, currency)).as("%s %s", user, currency)
-            .isEqualTo(expected);
+        assertThat(expected).as("sum of %s's accepted %s amounts", user, currency).isNotNegative();
+        assertThat(ledger.balance(user, currency)).as("%s %s", user, currency).isEqualTo(expected);
       }
     }
-    assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_accounts"
-        + " WHERE account_kind = 'wallet' AND balance_minor < 0")).isZero();
+    assertThat(
+            ledger.queryLong(
+                "SELECT COUNT(*) FROM ledger_accounts"
+                    + " WHERE account_kind = 'wallet' AND balance_minor < 0"))
+        .isZero();
 
     Map<String, Long> running = new HashMap<>();
     Map<String, Long> entriesSoFar = new HashMap<>();
     Set<Long> storedIds = new HashSet<>();
-    for (Map<String, Object> row : ledger.rows("SELECT id, user_id, currency, seq, amount_minor,"
-        + " balance_after_minor FROM ledger_entries ORDER BY user_id, currency, seq")) {
+    for (Map<String, Object> row :
+        ledger.rows(
+            "SELECT id, user_id, currency, seq, amount_minor,"
+                + " balance_after_minor FROM ledger_entries ORDER BY user_id, currency, seq")) {
       String wallet = row.get("user_id") + "/" + row.get("currency");
       long seq = entriesSoFar.merge(wallet, 1L, Long::sum);
       long after = running.getOrDefault(wallet, 0L) + (Long) row.get("amount_minor");
       assertThat((Long) row.get("seq")).as("%s chain position", wallet).isEqualTo(seq);
-      assertThat((Long) row.get("balance_after_minor")).as("%s entry %d", wallet, seq)
+      assertThat((Long) row.get("balance_after_minor"))
+          .as("%s entry %d", wallet, seq)
           .isEqualTo(after);
       assertThat(after).as("%s entry %d", wallet, seq).isNotNegative();
       running.put(wallet, after);
@@ -163,26 +193,27 @@ class LedgerInvariantsPropertyTest {
 
     // The generator must exercise both sides of the guard, not only credits and hopeless debits.
     // About 40 % of tries post a debit and 60 % refuse one; three of 30 leaves no room for chance.
-    boolean debitPosted = results.stream()
-        .anyMatch(r -> r.entry() != null && r.command().amountMinor() < 0);
+    boolean debitPosted =
+        results.stream().anyMatch(r -> r.entry() != null && r.command().amountMinor() < 0);
     boolean debitRefused = results.stream().anyMatch(r -> r.failure() != null);
     Statistics.label("debit posted").collect(debitPosted);
     Statistics.label("debit refused").collect(debitRefused);
-    Statistics.label("debit posted").coverage(coverage ->
-        coverage.check(true).count(tries -> tries >= 3));
-    Statistics.label("debit refused").coverage(coverage ->
-        coverage.check(true).count(tries -> tries >= 3));
+    Statistics.label("debit posted")
+        .coverage(coverage -> coverage.check(true).count(tries -> tries >= 3));
+    Statistics.label("debit refused")
+        .coverage(coverage -> coverage.check(true).count(tries -> tries >= 3));
   }
 
   private List<Result> postConcurrently(List<PostingRequest> commands) {
-    List<Future<JsonObject>> replies = LedgerFixture.settle(
-        commands.stream().map(ledger::postAsync).toList());
+    List<Future<JsonObject>> replies =
+        LedgerFixture.settle(commands.stream().map(ledger::postAsync).toList());
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
       Future<JsonObject> reply = replies.get(i);
-      results.add(reply.succeeded()
-          ? new Result(commands.get(i), reply.result(), null)
-          : new Result(commands.get(i), null, Failure.from(reply.cause())));
+      results.add(
+          reply.succeeded()
+              ? new Result(commands.get(i), reply.result(), null)
+              : new Result(commands.get(i), null, Failure.from(reply.cause())));
     }
     return results;
   }
@@ -190,8 +221,10 @@ class LedgerInvariantsPropertyTest {
   private List<Result> postAsBatch(List<PostingRequest> commands) {
     JsonArray postings = new JsonArray();
     commands.forEach(command -> postings.add(command.toJson()));
-    JsonArray replies = ledger.call(LedgerAddresses.POST_BATCH,
-        new JsonObject().put("postings", postings)).getJsonArray("results");
+    JsonArray replies =
+        ledger
+            .call(LedgerAddresses.POST_BATCH, new JsonObject().put("postings", postings))
+            .getJsonArray("results");
     assertThat(replies).hasSize(commands.size());
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < commands.size(); i++) {
@@ -201,9 +234,14 @@ class LedgerInvariantsPropertyTest {
         results.add(new Result(commands.get(i), reply.getJsonObject("entry"), null));
       } else {
         JsonObject error = reply.getJsonObject("error");
-        results.add(new Result(commands.get(i), null, new Failure(
-            ErrorCode.fromWireName(error.getString("code")).orElseThrow(),
-            error.getString("detail"), error.getJsonObject("extras"))));
+        results.add(
+            new Result(
+                commands.get(i),
+                null,
+                new Failure(
+                    ErrorCode.fromWireName(error.getString("code")).orElseThrow(),
+                    error.getString("detail"),
+                    error.getJsonObject("extras"))));
       }
     }
     return results;

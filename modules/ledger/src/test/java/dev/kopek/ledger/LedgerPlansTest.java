@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The writer's connections cache one generic plan per statement. A plan made while the tables
- * are tiny must stay right once they are large: no sequential scan, whatever the statistics.
+ * The writer's connections cache one generic plan per statement. A plan made while the tables are
+ * tiny must stay right once they are large: no sequential scan, whatever the statistics.
  */
 @DisplayName("Ledger writer plans")
 @Timeout(60)
@@ -36,14 +36,15 @@ class LedgerPlansTest {
   private static final Map<String, String> WRITER_STATEMENTS = new LinkedHashMap<>();
 
   static {
-    WRITER_STATEMENTS.put(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE,
-        "('{wallet}', '{u1}', '{USD}')");
+    WRITER_STATEMENTS.put(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE, "('{wallet}', '{u1}', '{USD}')");
     WRITER_STATEMENTS.put(LedgerSql.INSERT_ACCOUNTS, "('{wallet}', '{u1}', '{USD}')");
     WRITER_STATEMENTS.put(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY, "('{k1,k2}')");
     WRITER_STATEMENTS.put(LedgerSql.UPDATE_ACCOUNTS, "('{1}', '{5}', '{1}', '{NULL}')");
-    WRITER_STATEMENTS.put(LedgerSql.INSERT_ENTRIES, "('{1}', '{2}', '{u1}', '{USD}', '{revenue}', "
-        + "'{-1}', '{4}', '{charge}', '{r}', '{NULL}', '{k1}', '{\\\\x00}', '{1}', '{\\\\x00}', "
-        + "'{\\\\x00}', '{2026-01-01T00:00:00Z}')");
+    WRITER_STATEMENTS.put(
+        LedgerSql.INSERT_ENTRIES,
+        "('{1}', '{2}', '{u1}', '{USD}', '{revenue}', "
+            + "'{-1}', '{4}', '{charge}', '{r}', '{NULL}', '{k1}', '{\\\\x00}', '{1}', '{\\\\x00}', "
+            + "'{\\\\x00}', '{2026-01-01T00:00:00Z}')");
   }
 
   private Vertx vertx;
@@ -55,7 +56,9 @@ class LedgerPlansTest {
     database = TestDatabase.create();
     // A new installation: a few accounts and entries, analyzed, so that a sequential scan is the
     // cheapest way to read any of them.
-    TestDatabase.execute(database, """
+    TestDatabase.execute(
+        database,
+        """
         INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor)
         VALUES ('wallet', 'u1', 'USD', 5), ('system', 'adjustments', 'USD', -5);
         INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency,
@@ -74,18 +77,20 @@ class LedgerPlansTest {
   }
 
   @Test
-  @DisplayName("on the writer's connections every statement has a generic plan reaching its rows by index, even on tiny tables")
+  @DisplayName(
+      "on the writer's connections every statement has a generic plan reaching its rows by index, even on tiny tables")
   void writerPlansUseIndexes() throws Exception {
     Map<String, String> plans = explainAll(LedgerVerticle::writerOptions);
     plans.forEach((sql, plan) -> assertThat(plan).as(sql).doesNotContain("Seq Scan"));
     // Generic: the plan refers to the parameters instead of the values given.
-    assertThat(plans.get(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY)).contains("$1")
+    assertThat(plans.get(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY))
+        .contains("$1")
         .contains("one_entry_per_idempotency_key");
     // Accounts are looked up one by one, by all three key columns: no walk through a whole index
     // (a hash or merge join over it, or a nested loop driven by it, is what tiny tables get).
     assertThat(plans.get(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE))
-        .contains("Nested Loop", "Function Scan on unnest k",
-            "Index Scan using one_account_per_currency")
+        .contains(
+            "Nested Loop", "Function Scan on unnest k", "Index Scan using one_account_per_currency")
         .containsPattern("Index Cond: .*account_kind = k.account_kind.*name = .*currency = ")
         .doesNotContain("Merge Join", "Hash Join", "ledger_accounts_pkey");
     assertThat(plans.get(LedgerSql.UPDATE_ACCOUNTS))
@@ -96,67 +101,90 @@ class LedgerPlansTest {
   }
 
   @Test
-  @DisplayName("without the guard, generic plans made on tiny tables scan them (what the guard prevents)")
+  @DisplayName(
+      "without the guard, generic plans made on tiny tables scan them (what the guard prevents)")
   void genericPlansWithoutTheGuardScan() throws Exception {
-    Map<String, String> noSeqScanGuard = explainAll(options -> LedgerVerticle.writerOptions(options)
-        .addProperty("enable_seqscan", "on"));
+    Map<String, String> noSeqScanGuard =
+        explainAll(
+            options -> LedgerVerticle.writerOptions(options).addProperty("enable_seqscan", "on"));
     assertThat(noSeqScanGuard.values()).anySatisfy(plan -> assertThat(plan).contains("Seq Scan"));
   }
 
   @Test
-  @DisplayName("the reads' connections keep planning every execution, and do not get the writer's settings")
+  @DisplayName(
+      "the reads' connections keep planning every execution, and do not get the writer's settings")
   void readerSettings() throws Exception {
     PgConnectOptions base = PgConnectOptions.fromUri(TestDatabase.url(database));
     PgConnectOptions writer = LedgerVerticle.writerOptions(new PgConnectOptions(base));
     PgConnectOptions reader = LedgerVerticle.readerOptions(new PgConnectOptions(base));
-    assertThat(writer.getProperties()).containsEntry("plan_cache_mode", "force_generic_plan")
-        .containsEntry("enable_seqscan", "off").containsEntry("enable_hashjoin", "off")
+    assertThat(writer.getProperties())
+        .containsEntry("plan_cache_mode", "force_generic_plan")
+        .containsEntry("enable_seqscan", "off")
+        .containsEntry("enable_hashjoin", "off")
         .containsEntry("enable_mergejoin", "off");
-    assertThat(reader.getProperties()).containsEntry("plan_cache_mode", "force_custom_plan")
+    assertThat(reader.getProperties())
+        .containsEntry("plan_cache_mode", "force_custom_plan")
         .doesNotContainKeys("enable_seqscan", "enable_hashjoin", "enable_mergejoin");
     assertThat(settings(reader)).containsExactly("force_custom_plan", "on");
     assertThat(settings(writer)).containsExactly("force_generic_plan", "off");
   }
 
   private List<String> settings(PgConnectOptions options) throws Exception {
-    return withConnection(options, conn -> conn.query(
-            "SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')")
-        .execute()
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          return List.of(row.getString(0), row.getString(1));
-        }));
+    return withConnection(
+        options,
+        conn ->
+            conn.query(
+                    "SELECT current_setting('plan_cache_mode'), current_setting('enable_seqscan')")
+                .execute()
+                .map(
+                    rows -> {
+                      Row row = rows.iterator().next();
+                      return List.of(row.getString(0), row.getString(1));
+                    }));
   }
 
   private Map<String, String> explainAll(UnaryOperator<PgConnectOptions> settings)
       throws Exception {
     PgConnectOptions options = settings.apply(PgConnectOptions.fromUri(TestDatabase.url(database)));
-    return withConnection(options, conn -> {
-      Map<String, String> plans = new LinkedHashMap<>();
-      Future<Void> chain = Future.succeededFuture();
-      int n = 0;
-      for (Map.Entry<String, String> statement : WRITER_STATEMENTS.entrySet()) {
-        String name = "s" + n++;
-        chain = chain
-            .compose(v -> conn.query("PREPARE " + name + " AS " + statement.getKey()).execute())
-            .compose(v -> conn.query("EXPLAIN EXECUTE " + name + statement.getValue()).execute())
-            .map(rows -> {
-              List<String> lines = new ArrayList<>();
-              rows.forEach(row -> lines.add(row.getString(0)));
-              plans.put(statement.getKey(), String.join("\n", lines));
-              return null;
-            });
-      }
-      return chain.map(v -> plans);
-    });
+    return withConnection(
+        options,
+        conn -> {
+          Map<String, String> plans = new LinkedHashMap<>();
+          Future<Void> chain = Future.succeededFuture();
+          int n = 0;
+          for (Map.Entry<String, String> statement : WRITER_STATEMENTS.entrySet()) {
+            String name = "s" + n++;
+            chain =
+                chain
+                    .compose(
+                        v -> conn.query("PREPARE " + name + " AS " + statement.getKey()).execute())
+                    .compose(
+                        v -> conn.query("EXPLAIN EXECUTE " + name + statement.getValue()).execute())
+                    .map(
+                        rows -> {
+                          List<String> lines = new ArrayList<>();
+                          rows.forEach(row -> lines.add(row.getString(0)));
+                          plans.put(statement.getKey(), String.join("\n", lines));
+                          return null;
+                        });
+          }
+          return chain.map(v -> plans);
+        });
   }
 
-  private <T> T withConnection(PgConnectOptions options,
-      java.util.function.Function<SqlConnection, Future<T>> work) throws Exception {
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options)
-        .using(vertx).build();
+  private <T> T withConnection(
+      PgConnectOptions options, java.util.function.Function<SqlConnection, Future<T>> work)
+      throws Exception {
+    Pool pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(1))
+            .connectingTo(options)
+            .using(vertx)
+            .build();
     try {
-      return pool.withConnection(work::apply).toCompletionStage().toCompletableFuture()
+      return pool.withConnection(work::apply)
+          .toCompletionStage()
+          .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } finally {
       pool.close();

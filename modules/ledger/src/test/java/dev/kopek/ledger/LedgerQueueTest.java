@@ -47,15 +47,17 @@ class LedgerQueueTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     database = TestDatabase.create();
-    Pool pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(2))
-        .connectingTo(LedgerVerticle.writerOptions(
-            LedgerConfig.from(LedgerFixture.config(database)).connectOptions()))
-        .using(vertx)
-        .build();
+    Pool pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(2))
+            .connectingTo(
+                LedgerVerticle.writerOptions(
+                    LedgerConfig.from(LedgerFixture.config(database)).connectOptions()))
+            .using(vertx)
+            .build();
     context = vertx.getOrCreateContext();
-    writer = onContext(() -> new LedgerWriter(pool, Clock.systemUTC(), 512, QUEUE_MAX,
-        entry -> {}));
+    writer =
+        onContext(() -> new LedgerWriter(pool, Clock.systemUTC(), 512, QUEUE_MAX, entry -> {}));
   }
 
   @AfterEach
@@ -63,16 +65,19 @@ class LedgerQueueTest {
     await(vertx.close());
   }
 
-  /** Runs {@code action} on the writer's event loop, as the verticle does, and returns its value. */
+  /**
+   * Runs {@code action} on the writer's event loop, as the verticle does, and returns its value.
+   */
   private <T> T onContext(Supplier<T> action) throws Exception {
     CompletableFuture<T> result = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        result.complete(action.get());
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    });
+    context.runOnContext(
+        v -> {
+          try {
+            result.complete(action.get());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
     return result.get(LedgerFixture.WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
@@ -90,58 +95,90 @@ class LedgerQueueTest {
     assertThat(code.failureCode()).isEqualTo(503);
   }
 
-  private record Submitted(Future<Outcome> inFlight, Future<Outcome> queued,
-      Future<List<Outcome>> groupTooLarge, Future<List<Outcome>> groupFitting,
-      Future<Outcome> overflowing, boolean queuedWaiting) {}
+  private record Submitted(
+      Future<Outcome> inFlight,
+      Future<Outcome> queued,
+      Future<List<Outcome>> groupTooLarge,
+      Future<List<Outcome>> groupFitting,
+      Future<Outcome> overflowing,
+      boolean queuedWaiting) {}
 
   @Test
-  @DisplayName("a command that finds the queue full is answered unavailable at once and never "
-      + "queued; an atomic group that does not fit is refused whole; once the queue drains, "
-      + "commands are taken again")
+  @DisplayName(
+      "a command that finds the queue full is answered unavailable at once and never "
+          + "queued; an atomic group that does not fit is refused whole; once the queue drains, "
+          + "commands are taken again")
   void boundedQueue() throws Exception {
     assertPosted(onContext(() -> writer.submit(credit("open", "alice", "USD", 1000))));
-    try (Connection session = DriverManager.getConnection(database.jdbcUrl(), database.user(),
-        database.password()); Statement statement = session.createStatement()) {
+    try (Connection session =
+            DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+        Statement statement = session.createStatement()) {
       session.setAutoCommit(false);
-      statement.execute("SELECT 1 FROM ledger_accounts WHERE account_kind = 'wallet'"
-          + " AND name = 'alice' FOR UPDATE");
+      statement.execute(
+          "SELECT 1 FROM ledger_accounts WHERE account_kind = 'wallet'"
+              + " AND name = 'alice' FOR UPDATE");
 
       // The first command's batch waits for the lock; the others queue behind it. All of it
       // happens in one turn of the event loop, so no batch can end in between.
-      Submitted submitted = onContext(() -> {
-        Future<Outcome> inFlight = writer.submit(debit("in-flight", "alice", "USD", 1));
-        Future<Outcome> queued = writer.submit(debit("queued", "alice", "USD", 1));
-        Future<List<Outcome>> tooLarge = writer.submitAtomic(List.of(
-            debit("g-1", "alice", "USD", 1), debit("g-2", "alice", "USD", 1),
-            debit("g-3", "alice", "USD", 1)));
-        Future<List<Outcome>> fitting = writer.submitAtomic(List.of(
-            debit("h-1", "alice", "USD", 1), debit("h-2", "alice", "USD", 1)));
-        Future<Outcome> overflowing = writer.submit(debit("overflowing", "alice", "USD", 1));
-        return new Submitted(inFlight, queued, tooLarge, fitting, overflowing,
-            !queued.isComplete() && !fitting.isComplete());
-      });
+      Submitted submitted =
+          onContext(
+              () -> {
+                Future<Outcome> inFlight = writer.submit(debit("in-flight", "alice", "USD", 1));
+                Future<Outcome> queued = writer.submit(debit("queued", "alice", "USD", 1));
+                Future<List<Outcome>> tooLarge =
+                    writer.submitAtomic(
+                        List.of(
+                            debit("g-1", "alice", "USD", 1),
+                            debit("g-2", "alice", "USD", 1),
+                            debit("g-3", "alice", "USD", 1)));
+                Future<List<Outcome>> fitting =
+                    writer.submitAtomic(
+                        List.of(debit("h-1", "alice", "USD", 1), debit("h-2", "alice", "USD", 1)));
+                Future<Outcome> overflowing =
+                    writer.submit(debit("overflowing", "alice", "USD", 1));
+                return new Submitted(
+                    inFlight,
+                    queued,
+                    tooLarge,
+                    fitting,
+                    overflowing,
+                    !queued.isComplete() && !fitting.isComplete());
+              });
 
       assertThat(submitted.queuedWaiting()).as("queued commands wait for their batch").isTrue();
       assertRefusedAtOnce(submitted.overflowing());
       assertThat(submitted.groupTooLarge().isComplete()).isTrue();
-      assertThat(submitted.groupTooLarge().result()).hasSize(3).allSatisfy(outcome ->
-          assertRefusedAtOnce(Future.succeededFuture(outcome)));
+      assertThat(submitted.groupTooLarge().result())
+          .hasSize(3)
+          .allSatisfy(outcome -> assertRefusedAtOnce(Future.succeededFuture(outcome)));
       assertThat(submitted.inFlight().isComplete()).as("the batch in flight is held up").isFalse();
 
       session.rollback();
 
       assertPosted(submitted.inFlight());
       assertPosted(submitted.queued());
-      assertThat(await(submitted.groupFitting())).hasSize(2)
+      assertThat(await(submitted.groupFitting()))
+          .hasSize(2)
           .allSatisfy(outcome -> assertThat(outcome).isInstanceOf(Outcome.Posted.class));
     }
     for (String refused : List.of("g-1", "g-2", "g-3", "overflowing")) {
-      assertThat(TestDatabase.queryLong(database, "SELECT COUNT(*) FROM ledger_entries"
-          + " WHERE idempotency_key = '" + refused + "'")).as(refused).isZero();
+      assertThat(
+              TestDatabase.queryLong(
+                  database,
+                  "SELECT COUNT(*) FROM ledger_entries"
+                      + " WHERE idempotency_key = '"
+                      + refused
+                      + "'"))
+          .as(refused)
+          .isZero();
     }
 
     assertPosted(onContext(() -> writer.submit(debit("overflowing", "alice", "USD", 1))));
-    assertThat(TestDatabase.queryLong(database, "SELECT balance_minor FROM ledger_accounts"
-        + " WHERE account_kind = 'wallet' AND name = 'alice'")).isEqualTo(1000 - 5);
+    assertThat(
+            TestDatabase.queryLong(
+                database,
+                "SELECT balance_minor FROM ledger_accounts"
+                    + " WHERE account_kind = 'wallet' AND name = 'alice'"))
+        .isEqualTo(1000 - 5);
   }
 }

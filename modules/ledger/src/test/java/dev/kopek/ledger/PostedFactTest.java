@@ -36,10 +36,12 @@ class PostedFactTest {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
     LedgerFixture.deploy(vertx, TestDatabase.create())
-        .onComplete(context.succeeding(deployed -> {
-          ledger = deployed;
-          context.completeNow();
-        }));
+        .onComplete(
+            context.succeeding(
+                deployed -> {
+                  ledger = deployed;
+                  context.completeNow();
+                }));
   }
 
   /** What the shop saw: the replies to its commands and the facts published meanwhile. */
@@ -66,10 +68,16 @@ class PostedFactTest {
 
     @Override
     public Future<?> start() {
-      return vertx.eventBus().<JsonObject>consumer(LedgerAddresses.POSTED, fact -> {
-        facts.add(fact.body());
-        finishIfDone();
-      }).completion().onSuccess(registered -> send(0));
+      return vertx
+          .eventBus()
+          .<JsonObject>consumer(
+              LedgerAddresses.POSTED,
+              fact -> {
+                facts.add(fact.body());
+                finishIfDone();
+              })
+          .completion()
+          .onSuccess(registered -> send(0));
     }
 
     private void send(int index) {
@@ -77,12 +85,15 @@ class PostedFactTest {
         finishIfDone();
         return;
       }
-      vertx.eventBus().<JsonObject>request(LedgerAddresses.POST, commands.get(index).toJson())
+      vertx
+          .eventBus()
+          .<JsonObject>request(LedgerAddresses.POST, commands.get(index).toJson())
           .map(Message::body)
-          .onComplete(reply -> {
-            replies.add(reply.succeeded() ? reply.result() : Failure.from(reply.cause()));
-            send(index + 1);
-          });
+          .onComplete(
+              reply -> {
+                replies.add(reply.succeeded() ? reply.result() : Failure.from(reply.cause()));
+                send(index + 1);
+              });
     }
 
     private void finishIfDone() {
@@ -107,7 +118,8 @@ class PostedFactTest {
   }
 
   @Test
-  @DisplayName("a sibling verticle receives one fact per new entry, equal to its reply, and none for a replay or a refusal")
+  @DisplayName(
+      "a sibling verticle receives one fact per new entry, equal to its reply, and none for a replay or a refusal")
   void siblingReceivesMatchingFacts(Vertx vertx) {
     PostingRequest topup = credit("shop-topup", "alice", "USD", 1000);
     PostingRequest charge = debit("shop-charge-1", "alice", "USD", 400);
@@ -129,9 +141,11 @@ class PostedFactTest {
     assertThat(((Failure) replies.get(3)).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS);
     assertThat(((JsonObject) replies.get(4)).getLong("balance_after_minor")).isZero();
 
-    assertThat(observed.facts()).containsExactly(
-        withoutReplayed(replies.get(0)), withoutReplayed(replies.get(1)),
-        withoutReplayed(replies.get(4)));
+    assertThat(observed.facts())
+        .containsExactly(
+            withoutReplayed(replies.get(0)),
+            withoutReplayed(replies.get(1)),
+            withoutReplayed(replies.get(4)));
     JsonObject chargeFact = observed.facts().get(1);
     assertThat(chargeFact.getLong("id")).isEqualTo(charged.getLong("id"));
     assertThat(chargeFact.getLong("amount_minor")).isEqualTo(-400);

@@ -48,9 +48,12 @@ class TamperingTest {
   @Test
   @DisplayName("the database refuses to update an entry")
   void updateRefused() {
-    assertThatThrownBy(() -> ledger.execute(
-        "UPDATE ledger_entries SET amount_minor = -3 WHERE id = " + charge1Id))
-        .rootCause().hasMessageContaining("append-only: UPDATE refused");
+    assertThatThrownBy(
+            () ->
+                ledger.execute(
+                    "UPDATE ledger_entries SET amount_minor = -3 WHERE id = " + charge1Id))
+        .rootCause()
+        .hasMessageContaining("append-only: UPDATE refused");
 
     assertThat(ledger.queryLong("SELECT amount_minor FROM ledger_entries WHERE id = " + charge1Id))
         .isEqualTo(-300);
@@ -61,25 +64,30 @@ class TamperingTest {
   @DisplayName("the database refuses to delete or truncate entries")
   void deleteAndTruncateRefused() {
     assertThatThrownBy(() -> ledger.execute("DELETE FROM ledger_entries WHERE id = " + charge1Id))
-        .rootCause().hasMessageContaining("append-only: DELETE refused");
+        .rootCause()
+        .hasMessageContaining("append-only: DELETE refused");
     assertThatThrownBy(() -> ledger.execute("DELETE FROM ledger_entries"))
-        .rootCause().hasMessageContaining("append-only: DELETE refused");
+        .rootCause()
+        .hasMessageContaining("append-only: DELETE refused");
     assertThatThrownBy(() -> ledger.execute("TRUNCATE ledger_entries CASCADE"))
-        .rootCause().hasMessageContaining("append-only: TRUNCATE refused");
+        .rootCause()
+        .hasMessageContaining("append-only: TRUNCATE refused");
 
     assertThat(ledger.queryLong("SELECT COUNT(*) FROM ledger_entries")).isEqualTo(4);
     ledger.assertConsistent(4);
   }
 
   @ParameterizedTest(name = "SET {0}")
-  @ValueSource(strings = {
-      "amount_minor = -30",
-      "reason = 'Refund'",
-      "reference = 'order-999'",
-      "kind = 'billing'",
-      "counter_account = 'adjustments:USD'",
-      "created_at = created_at - interval '1 day'",
-      "idempotency_key = 'charge-x'"})
+  @ValueSource(
+      strings = {
+        "amount_minor = -30",
+        "reason = 'Refund'",
+        "reference = 'order-999'",
+        "kind = 'billing'",
+        "counter_account = 'adjustments:USD'",
+        "created_at = created_at - interval '1 day'",
+        "idempotency_key = 'charge-x'"
+      })
   @DisplayName("an entry altered behind the triggers' back is reported by id")
   void alteredEntryIsReported(String change) {
     ledger.execute("ALTER TABLE ledger_entries DISABLE TRIGGER USER");
@@ -102,7 +110,8 @@ class TamperingTest {
     JsonObject broken = brokenReport();
 
     assertThat(broken.getLong("entry_id")).isEqualTo(topup2Id);
-    assertThat(broken.getString("problem")).contains("expected entry number 2 of the wallet, found 3");
+    assertThat(broken.getString("problem"))
+        .contains("expected entry number 2 of the wallet, found 3");
   }
 
   @Test
@@ -121,8 +130,9 @@ class TamperingTest {
   @Test
   @DisplayName("a wallet balance changed in the accounts table is reported for that wallet")
   void alteredWalletBalanceIsReported() {
-    ledger.execute("UPDATE ledger_accounts SET balance_minor = balance_minor + 100"
-        + " WHERE account_kind = 'wallet' AND name = 'bob'");
+    ledger.execute(
+        "UPDATE ledger_accounts SET balance_minor = balance_minor + 100"
+            + " WHERE account_kind = 'wallet' AND name = 'bob'");
 
     JsonObject broken = brokenReport();
 
@@ -133,8 +143,9 @@ class TamperingTest {
   @Test
   @DisplayName("a system account balance changed in the accounts table is reported by name")
   void alteredSystemAccountIsReported() {
-    ledger.execute("UPDATE ledger_accounts SET balance_minor = 0"
-        + " WHERE account_kind = 'system' AND name = 'revenue'");
+    ledger.execute(
+        "UPDATE ledger_accounts SET balance_minor = 0"
+            + " WHERE account_kind = 'system' AND name = 'revenue'");
 
     JsonObject broken = brokenReport();
 

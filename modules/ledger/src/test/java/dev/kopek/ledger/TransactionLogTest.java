@@ -58,24 +58,34 @@ class TransactionLogTest {
     ManualClock clock = new ManualClock(T0);
     ledger = LedgerFixture.await(LedgerFixture.deploy(vertx, TestDatabase.create(), clock));
     Object[][] postings = {
-        {"e0", "alice", "USD", 10_000L, EntryKind.TOPUP, "gateway:sandbox"},
-        {"e1", "alice", "USD", -1_000L, EntryKind.CHARGE, "revenue"},
-        {"e2", "alice", "JPY", 5_000L, EntryKind.TOPUP, "gateway:sandbox"},
-        {"e3", "alice", "JPY", -700L, EntryKind.BILLING, "revenue"},
-        {"e4", "alice", "KWD", 12_345L, EntryKind.ADJUSTMENT, "adjustments"},
-        {"e5", "alice", "USD", -250L, EntryKind.CHARGE, "revenue"},
-        {"b6", "bob", "USD", 999L, EntryKind.TOPUP, "gateway:sandbox"},
-        {"e7", "alice", "USD", -500L, EntryKind.REFUND, "gateway:sandbox"},
-        {"e8", "alice", "JPY", -300L, EntryKind.CHARGE, "revenue"},
-        {"e9", "alice", "USD", 1L, EntryKind.ADJUSTMENT, "adjustments"},
-        {"e10", "alice", "USD", -2L, EntryKind.CHARGE, "revenue"},
-        {"e11", "alice", "JPY", 10L, EntryKind.TOPUP, "gateway:sandbox"}};
+      {"e0", "alice", "USD", 10_000L, EntryKind.TOPUP, "gateway:sandbox"},
+      {"e1", "alice", "USD", -1_000L, EntryKind.CHARGE, "revenue"},
+      {"e2", "alice", "JPY", 5_000L, EntryKind.TOPUP, "gateway:sandbox"},
+      {"e3", "alice", "JPY", -700L, EntryKind.BILLING, "revenue"},
+      {"e4", "alice", "KWD", 12_345L, EntryKind.ADJUSTMENT, "adjustments"},
+      {"e5", "alice", "USD", -250L, EntryKind.CHARGE, "revenue"},
+      {"b6", "bob", "USD", 999L, EntryKind.TOPUP, "gateway:sandbox"},
+      {"e7", "alice", "USD", -500L, EntryKind.REFUND, "gateway:sandbox"},
+      {"e8", "alice", "JPY", -300L, EntryKind.CHARGE, "revenue"},
+      {"e9", "alice", "USD", 1L, EntryKind.ADJUSTMENT, "adjustments"},
+      {"e10", "alice", "USD", -2L, EntryKind.CHARGE, "revenue"},
+      {"e11", "alice", "JPY", 10L, EntryKind.TOPUP, "gateway:sandbox"}
+    };
     for (int i = 0; i < postings.length; i++) {
       Object[] p = postings[i];
       clock.set(hour(i));
       String key = (String) p[0];
-      JsonObject entry = ledger.post(new PostingRequest(key, (String) p[1], (String) p[2],
-          (Long) p[3], (EntryKind) p[4], "Entry " + key, key, (String) p[5]));
+      JsonObject entry =
+          ledger.post(
+              new PostingRequest(
+                  key,
+                  (String) p[1],
+                  (String) p[2],
+                  (Long) p[3],
+                  (EntryKind) p[4],
+                  "Entry " + key,
+                  key,
+                  (String) p[5]));
       ids.put(key, entry.getLong("id"));
     }
   }
@@ -116,28 +126,55 @@ class TransactionLogTest {
   }
 
   @Test
-  @DisplayName("lists a user's entries newest first, each with its fields, time and running balance")
+  @DisplayName(
+      "lists a user's entries newest first, each with its fields, time and running balance")
   void newestFirst() {
     EntryPage page = page(alice(100));
 
     assertThat(page.hasMore()).isFalse();
     assertThat(references(page.data())).containsExactlyElementsOf(newestFirst(ALICE));
     assertThat(page.data()).extracting(Entry::id).isSortedAccordingTo((a, b) -> Long.compare(b, a));
-    assertThat(page.data()).extracting(Entry::balanceAfterMinor).containsExactly(
-        4010L, 8249L, 8251L, 4000L, 8250L, 8750L, 12_345L, 4300L, 5000L, 9000L, 10_000L);
-    assertThat(page.data().get(7)).isEqualTo(new Entry(ids.get("e3"), "alice", "JPY", -700, 4300,
-        EntryKind.BILLING, "Entry e3", "e3", "revenue:JPY", hour(3)));
-    assertThat(page.data().get(4)).isEqualTo(new Entry(ids.get("e7"), "alice", "USD", -500, 8250,
-        EntryKind.REFUND, "Entry e7", "e7", "gateway:sandbox:USD", hour(7)));
+    assertThat(page.data())
+        .extracting(Entry::balanceAfterMinor)
+        .containsExactly(
+            4010L, 8249L, 8251L, 4000L, 8250L, 8750L, 12_345L, 4300L, 5000L, 9000L, 10_000L);
+    assertThat(page.data().get(7))
+        .isEqualTo(
+            new Entry(
+                ids.get("e3"),
+                "alice",
+                "JPY",
+                -700,
+                4300,
+                EntryKind.BILLING,
+                "Entry e3",
+                "e3",
+                "revenue:JPY",
+                hour(3)));
+    assertThat(page.data().get(4))
+        .isEqualTo(
+            new Entry(
+                ids.get("e7"),
+                "alice",
+                "USD",
+                -500,
+                8250,
+                EntryKind.REFUND,
+                "Entry e7",
+                "e7",
+                "gateway:sandbox:USD",
+                hour(7)));
   }
 
   @Test
-  @DisplayName("pages of every size from 1 to 12 cover every entry exactly once, has_more false only on the last")
+  @DisplayName(
+      "pages of every size from 1 to 12 cover every entry exactly once, has_more false only on the last")
   void cursorPaging() {
     for (int limit = 1; limit <= 12; limit++) {
       List<Entry> all = allPages(alice(limit), (ALICE.size() + limit - 1) / limit);
 
-      assertThat(references(all)).as("pages of %d", limit)
+      assertThat(references(all))
+          .as("pages of %d", limit)
           .containsExactlyElementsOf(newestFirst(ALICE));
     }
     EntryPage afterOldest = page(alice(5).after(ids.get("e0")));
@@ -148,20 +185,27 @@ class TransactionLogTest {
   @Test
   @DisplayName("filters by currency, by kind and by a time window (from inclusive, to exclusive)")
   void filters() {
-    assertThat(references(page(new EntryQuery("alice", "JPY", null, null, null, 100, null))
-        .data())).containsExactly("e11", "e8", "e3", "e2");
-    assertThat(references(page(new EntryQuery("alice", null, EntryKind.CHARGE, null, null, 100,
-        null)).data())).containsExactly("e10", "e8", "e5", "e1");
-    assertThat(references(page(new EntryQuery("alice", null, null, hour(3), hour(8), 100, null))
-        .data())).containsExactly("e7", "e5", "e4", "e3");
-    assertThat(references(page(new EntryQuery("alice", "KWD", EntryKind.TOPUP, null, null, 100,
-        null)).data())).isEmpty();
+    assertThat(references(page(new EntryQuery("alice", "JPY", null, null, null, 100, null)).data()))
+        .containsExactly("e11", "e8", "e3", "e2");
+    assertThat(
+            references(
+                page(new EntryQuery("alice", null, EntryKind.CHARGE, null, null, 100, null))
+                    .data()))
+        .containsExactly("e10", "e8", "e5", "e1");
+    assertThat(
+            references(
+                page(new EntryQuery("alice", null, null, hour(3), hour(8), 100, null)).data()))
+        .containsExactly("e7", "e5", "e4", "e3");
+    assertThat(
+            references(
+                page(new EntryQuery("alice", "KWD", EntryKind.TOPUP, null, null, 100, null))
+                    .data()))
+        .isEmpty();
 
-    List<Entry> usdCharges = allPages(
-        new EntryQuery("alice", "USD", EntryKind.CHARGE, null, null, 1, null), 3);
+    List<Entry> usdCharges =
+        allPages(new EntryQuery("alice", "USD", EntryKind.CHARGE, null, null, 1, null), 3);
     assertThat(references(usdCharges)).containsExactly("e10", "e5", "e1");
-    assertThat(references(allPages(
-        new EntryQuery("alice", null, null, hour(9), null, 2, null), 2)))
+    assertThat(references(allPages(new EntryQuery("alice", null, null, hour(9), null, 2, null), 2)))
         .containsExactly("e11", "e10", "e9");
   }
 
@@ -178,17 +222,22 @@ class TransactionLogTest {
   }
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', value = {
-      "limit          | 0",
-      "limit          | ten",
-      "currency       | usd",
-      "kind           | gift",
-      "from           | yesterday",
-      "starting_after | e5"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "limit          | 0",
+        "limit          | ten",
+        "currency       | usd",
+        "kind           | gift",
+        "from           | yesterday",
+        "starting_after | e5"
+      })
   @DisplayName("refuses a malformed query, naming the field")
   void malformedQuery(String field, String value) {
-    JsonObject query = alice(10).toJson()
-        .put(field, field.equals("limit") && value.equals("0") ? (Object) 0 : value);
+    JsonObject query =
+        alice(10)
+            .toJson()
+            .put(field, field.equals("limit") && value.equals("0") ? (Object) 0 : value);
 
     Failure failure = ledger.callRefused(LedgerAddresses.ENTRIES_LIST, query);
 
@@ -199,8 +248,8 @@ class TransactionLogTest {
   @Test
   @DisplayName("refuses a time window that ends before it starts")
   void emptyWindow() {
-    JsonObject query = alice(10).toJson().put("from", hour(5).toString())
-        .put("to", hour(5).toString());
+    JsonObject query =
+        alice(10).toJson().put("from", hour(5).toString()).put("to", hour(5).toString());
 
     Failure failure = ledger.callRefused(LedgerAddresses.ENTRIES_LIST, query);
 
@@ -211,28 +260,47 @@ class TransactionLogTest {
   @Test
   @DisplayName("lists a user's wallets by currency and reads an unused currency as zero")
   void wallets() {
-    List<Wallet> alice = ledger.call(LedgerAddresses.WALLETS_LIST,
-            new JsonObject().put("user_id", "alice")).getJsonArray("data").stream()
-        .map(JsonObject.class::cast).map(Wallet::fromJson).toList();
+    List<Wallet> alice =
+        ledger
+            .call(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", "alice"))
+            .getJsonArray("data")
+            .stream()
+            .map(JsonObject.class::cast)
+            .map(Wallet::fromJson)
+            .toList();
 
-    assertThat(alice).containsExactly(new Wallet("alice", "JPY", 4010),
-        new Wallet("alice", "KWD", 12_345), new Wallet("alice", "USD", 8249));
-    assertThat(Wallet.fromJson(ledger.call(LedgerAddresses.WALLET_GET,
-        new JsonObject().put("user_id", "alice").put("currency", "EUR"))))
+    assertThat(alice)
+        .containsExactly(
+            new Wallet("alice", "JPY", 4010),
+            new Wallet("alice", "KWD", 12_345),
+            new Wallet("alice", "USD", 8249));
+    assertThat(
+            Wallet.fromJson(
+                ledger.call(
+                    LedgerAddresses.WALLET_GET,
+                    new JsonObject().put("user_id", "alice").put("currency", "EUR"))))
         .isEqualTo(new Wallet("alice", "EUR", 0));
-    assertThat(Wallet.fromJson(ledger.call(LedgerAddresses.WALLET_GET,
-        new JsonObject().put("user_id", "bob").put("currency", "USD"))))
+    assertThat(
+            Wallet.fromJson(
+                ledger.call(
+                    LedgerAddresses.WALLET_GET,
+                    new JsonObject().put("user_id", "bob").put("currency", "USD"))))
         .isEqualTo(new Wallet("bob", "USD", 999));
-    assertThat(ledger.call(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", "nobody"))
-        .getJsonArray("data")).isEmpty();
+    assertThat(
+            ledger
+                .call(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", "nobody"))
+                .getJsonArray("data"))
+        .isEmpty();
   }
 
   @Test
   @DisplayName("refuses a wallet request without a user or with a currency that is not accepted")
   void malformedWalletRequests() {
     Failure noUser = ledger.callRefused(LedgerAddresses.WALLETS_LIST, new JsonObject());
-    Failure metal = ledger.callRefused(LedgerAddresses.WALLET_GET,
-        new JsonObject().put("user_id", "alice").put("currency", "XAU"));
+    Failure metal =
+        ledger.callRefused(
+            LedgerAddresses.WALLET_GET,
+            new JsonObject().put("user_id", "alice").put("currency", "XAU"));
 
     assertThat(noUser.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
     assertThat(noUser.extras().getString("field")).isEqualTo("user_id");

@@ -59,8 +59,8 @@ class TwoProcessesTest {
   }
 
   /** The replies of both processes to the same commands, each process in its own order. */
-  private record Outcomes(Map<String, Future<JsonObject>> first,
-      Map<String, Future<JsonObject>> second) {}
+  private record Outcomes(
+      Map<String, Future<JsonObject>> first, Map<String, Future<JsonObject>> second) {}
 
   private Outcomes postFromBoth(List<PostingRequest> commands, long seed) {
     List<PostingRequest> firstOrder = new ArrayList<>(commands);
@@ -79,8 +79,8 @@ class TwoProcessesTest {
     return new Outcomes(fromFirst, fromSecond);
   }
 
-  private static void assertPostedOnceAndAgreed(String key, Future<JsonObject> a,
-      Future<JsonObject> b) {
+  private static void assertPostedOnceAndAgreed(
+      String key, Future<JsonObject> a, Future<JsonObject> b) {
     assertThat(a.succeeded()).as("%s from the first process: %s", key, a.cause()).isTrue();
     assertThat(b.succeeded()).as("%s from the second process: %s", key, b.cause()).isTrue();
     assertThat(b.result().getLong("id")).as(key).isEqualTo(a.result().getLong("id"));
@@ -90,7 +90,8 @@ class TwoProcessesTest {
   }
 
   @Test
-  @DisplayName("posting the same keys from both at once posts each key once and keeps every balance right")
+  @DisplayName(
+      "posting the same keys from both at once posts each key once and keeps every balance right")
   void sameKeysFromBothProcesses() {
     List<PostingRequest> credits = new ArrayList<>();
     for (String user : USERS) {
@@ -103,8 +104,8 @@ class TwoProcessesTest {
 
     for (PostingRequest credit : credits) {
       String key = credit.idempotencyKey();
-      assertPostedOnceAndAgreed(key, creditOutcomes.first().get(key),
-          creditOutcomes.second().get(key));
+      assertPostedOnceAndAgreed(
+          key, creditOutcomes.first().get(key), creditOutcomes.second().get(key));
     }
 
     List<PostingRequest> debits = new ArrayList<>();
@@ -132,11 +133,13 @@ class TwoProcessesTest {
         postedPerWallet.merge(debit.userId() + "-" + debit.currency(), 1, Integer::sum);
       } else {
         assertThat(List.of(Failure.from(a.cause()).code(), Failure.from(b.cause()).code()))
-            .as(key).containsOnly(ErrorCode.INSUFFICIENT_FUNDS);
+            .as(key)
+            .containsOnly(ErrorCode.INSUFFICIENT_FUNDS);
         assertThat(stored).as(key).doesNotContainKey(key);
       }
     }
-    assertThat(postedPerWallet).hasSize(USERS.size() * CURRENCIES.size())
+    assertThat(postedPerWallet)
+        .hasSize(USERS.size() * CURRENCIES.size())
         .allSatisfy((wallet, posted) -> assertThat(posted).as(wallet).isEqualTo(33));
 
     for (String user : USERS) {
@@ -147,18 +150,22 @@ class TwoProcessesTest {
     }
     long entries = USERS.size() * CURRENCIES.size() * (1 + 33);
     assertThat(first.queryLong("SELECT COUNT(*) FROM ledger_entries")).isEqualTo(entries);
-    assertThat(first.queryLong("SELECT COUNT(*) FROM ledger_accounts")).isEqualTo(
-        USERS.size() * CURRENCIES.size() + 2 * CURRENCIES.size());
-    assertThat(first.queryLong("SELECT balance_minor FROM ledger_accounts"
-        + " WHERE name = 'revenue' AND currency = 'USD'")).isEqualTo(USERS.size() * 33 * 300);
+    assertThat(first.queryLong("SELECT COUNT(*) FROM ledger_accounts"))
+        .isEqualTo(USERS.size() * CURRENCIES.size() + 2 * CURRENCIES.size());
+    assertThat(
+            first.queryLong(
+                "SELECT balance_minor FROM ledger_accounts"
+                    + " WHERE name = 'revenue' AND currency = 'USD'"))
+        .isEqualTo(USERS.size() * 33 * 300);
     first.assertConsistent(entries);
     second.assertConsistent(entries);
   }
 
   private Map<String, Long> entryIdsByKey() {
     Map<String, Long> ids = new HashMap<>();
-    first.rows("SELECT idempotency_key, id FROM ledger_entries").forEach(row ->
-        ids.put((String) row.get("idempotency_key"), (Long) row.get("id")));
+    first
+        .rows("SELECT idempotency_key, id FROM ledger_entries")
+        .forEach(row -> ids.put((String) row.get("idempotency_key"), (Long) row.get("id")));
     return ids;
   }
 }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The writer checks what the database answers against what it planned, and a mismatch fails
- * the batch loudly (answered {@code internal} and logged) instead of answering its commands as if
- * all were well.
+ * The writer checks what the database answers against what it planned, and a mismatch fails the
+ * batch loudly (answered {@code internal} and logged) instead of answering its commands as if all
+ * were well.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -30,18 +30,22 @@ class WriterChecksTest {
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext context) {
     LedgerFixture.deploy(vertx, TestDatabase.create())
-        .onComplete(context.succeeding(deployed -> {
-          ledger = deployed;
-          context.completeNow();
-        }));
+        .onComplete(
+            context.succeeding(
+                deployed -> {
+                  ledger = deployed;
+                  context.completeNow();
+                }));
   }
 
   @Test
-  @DisplayName("an account update the database skips answers the batch internal, not posted, and "
-      + "the writer goes on with the next batch")
+  @DisplayName(
+      "an account update the database skips answers the batch internal, not posted, and "
+          + "the writer goes on with the next batch")
   void skippedAccountUpdate() {
     // A trigger silently drops the update of one user's wallet: one row updated for two moved.
-    ledger.execute("""
+    ledger.execute(
+        """
         CREATE FUNCTION skip_mallory() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           IF NEW.name = 'mallory' THEN

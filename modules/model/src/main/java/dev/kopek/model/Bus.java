@@ -20,38 +20,53 @@ public final class Bus {
 
   /**
    * Serves {@code address}: a {@link Failure} (thrown while reading the request, or failing the
-   * returned future) becomes a typed failure reply; a database outage is replied to as
-   * {@link ErrorCode#UNAVAILABLE} and logged through a {@link RateLimitedLog}, without a stack
-   * trace; anything else is logged and replied to as {@link ErrorCode#INTERNAL}, without
-   * internals.
+   * returned future) becomes a typed failure reply; a database outage is replied to as {@link
+   * ErrorCode#UNAVAILABLE} and logged through a {@link RateLimitedLog}, without a stack trace;
+   * anything else is logged and replied to as {@link ErrorCode#INTERNAL}, without internals.
    *
-   * @param vertx   the Vert.x instance
+   * @param vertx the Vert.x instance
    * @param address the address
    * @param handler from request body to reply body
-   * @param log     where unexpected failures are logged
+   * @param log where unexpected failures are logged
    * @return the consumer; wait for {@link MessageConsumer#completion()} before relying on it
    */
-  public static MessageConsumer<JsonObject> serve(Vertx vertx, String address,
-      Function<JsonObject, Future<JsonObject>> handler, Logger log) {
-    return vertx.eventBus().consumer(address, message -> {
-      Future<JsonObject> reply;
-      try {
-        reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
-      } catch (RuntimeException error) {
-        reply = Future.failedFuture(error);
-      }
-      reply.onSuccess(message::reply).onFailure(error -> {
-        Failure failure = Failure.from(error);
-        if (failure.code() == ErrorCode.INTERNAL) {
-          log.error("{} failed", address, error);
-        } else {
-          DatabaseFailures.kind(error).ifPresent(kind -> outageLog(log).warn(kind,
-              "Database unavailable (" + kind + "): " + address + " answered 503: "
-                  + error.getMessage()));
-        }
-        failure.failReply(message);
-      });
-    });
+  public static MessageConsumer<JsonObject> serve(
+      Vertx vertx, String address, Function<JsonObject, Future<JsonObject>> handler, Logger log) {
+    return vertx
+        .eventBus()
+        .consumer(
+            address,
+            message -> {
+              Future<JsonObject> reply;
+              try {
+                reply = handler.apply(message.body() == null ? new JsonObject() : message.body());
+              } catch (RuntimeException error) {
+                reply = Future.failedFuture(error);
+              }
+              reply
+                  .onSuccess(message::reply)
+                  .onFailure(
+                      error -> {
+                        Failure failure = Failure.from(error);
+                        if (failure.code() == ErrorCode.INTERNAL) {
+                          log.error("{} failed", address, error);
+                        } else {
+                          DatabaseFailures.kind(error)
+                              .ifPresent(
+                                  kind ->
+                                      outageLog(log)
+                                          .warn(
+                                              kind,
+                                              "Database unavailable ("
+                                                  + kind
+                                                  + "): "
+                                                  + address
+                                                  + " answered 503: "
+                                                  + error.getMessage()));
+                        }
+                        failure.failReply(message);
+                      });
+            });
   }
 
   /** The rate-limited log of database outages for {@code log}'s capability. */
@@ -60,18 +75,19 @@ public final class Bus {
   }
 
   /**
-   * Sends a request and returns the reply's body; any failure arrives as a
-   * {@link Failure.FailureException}.
+   * Sends a request and returns the reply's body; any failure arrives as a {@link
+   * Failure.FailureException}.
    *
-   * @param vertx     the Vert.x instance
-   * @param address   the address
-   * @param body      the request
+   * @param vertx the Vert.x instance
+   * @param address the address
+   * @param body the request
    * @param timeoutMs the send timeout (never rely on the hidden 30 s default)
    * @return the reply body
    */
-  public static Future<JsonObject> request(Vertx vertx, String address, JsonObject body,
-      long timeoutMs) {
-    return vertx.eventBus()
+  public static Future<JsonObject> request(
+      Vertx vertx, String address, JsonObject body, long timeoutMs) {
+    return vertx
+        .eventBus()
         .<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
         .map(Message::body)
         .recover(error -> Future.failedFuture(Failure.from(error).toException()));

@@ -16,11 +16,12 @@ public final class Currencies {
    * a currency no payment provider settles.
    */
   private static final Set<String> WITHDRAWN =
-      Set.of("ADP", "AFA", "ATS", "AYM", "AZM", "BEF", "BGL", "BOV", "CHE", "CHW", "CLF", "COU",
-          "CUC", "CYP", "DEM", "EEK", "ESP", "FIM", "FRF", "GHC", "GRD", "GWP", "HRK", "IEP", "ITL",
-          "LTL", "LUF", "LVL", "MGF", "MRO", "MTL", "MXV", "MZM", "NLG", "PTE", "ROL", "RUR", "SDD",
-          "SIT", "SKK", "SLL", "SRG", "STD", "TMM", "TPE", "TRL", "USN", "USS", "UYI", "VEB", "VEF",
-          "VED", "XSU", "XUA", "YUM", "ZMK", "ZWD", "ZWL", "ZWN", "ZWR", "CSD");
+      Set.of(
+          "ADP", "AFA", "ATS", "AYM", "AZM", "BEF", "BGL", "BOV", "CHE", "CHW", "CLF", "COU", "CUC",
+          "CYP", "DEM", "EEK", "ESP", "FIM", "FRF", "GHC", "GRD", "GWP", "HRK", "IEP", "ITL", "LTL",
+          "LUF", "LVL", "MGF", "MRO", "MTL", "MXV", "MZM", "NLG", "PTE", "ROL", "RUR", "SDD", "SIT",
+          "SKK", "SLL", "SRG", "STD", "TMM", "TPE", "TRL", "USN", "USS", "UYI", "VEB", "VEF", "VED",
+          "XSU", "XUA", "YUM", "ZMK", "ZWD", "ZWL", "ZWN", "ZWR", "CSD");
 
   private Currencies() {}
 
@@ -45,25 +46,30 @@ public final class Currencies {
   }
 
   /**
-   * The one currency check of Kopek's requests: {@code code} when it is an accepted ISO 4217
-   * code, else a {@link Failure} naming {@code field}.
+   * The one currency check of Kopek's requests: {@code code} when it is an accepted ISO 4217 code,
+   * else a {@link Failure} naming {@code field}.
    *
    * @param field the request field, for the failure
-   * @param code  the code, upper-case
+   * @param code the code, upper-case
    * @return the code
    */
   public static String checked(String field, String code) {
     if (find(code).isEmpty()) {
-      throw Failure.invalid(field, field + " must be an ISO 4217 currency code such as USD"
-          + (code == null ? "" : ", was " + code)).toException();
+      throw Failure.invalid(
+              field,
+              field
+                  + " must be an ISO 4217 currency code such as USD"
+                  + (code == null ? "" : ", was " + code))
+          .toException();
     }
     return code;
   }
 
   /** Like {@link #find(String)} but throws {@link IllegalArgumentException} for a bad code. */
   public static Currency require(String code) {
-    return find(code).orElseThrow(
-        () -> new IllegalArgumentException("not an accepted ISO 4217 currency: " + code));
+    return find(code)
+        .orElseThrow(
+            () -> new IllegalArgumentException("not an accepted ISO 4217 currency: " + code));
   }
 
   /** The number of minor-unit digits of the currency: 0 (JPY), 2 (USD) or 3 (KWD). */

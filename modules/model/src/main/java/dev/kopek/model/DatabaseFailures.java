@@ -13,14 +13,14 @@ import java.util.Set;
 
 /**
  * Tells a database that is not there right now (down, restarting, unreachable, dropping
- * connections) from everything else: the one place every module asks, so that an outage answers
- * 503 {@code unavailable} (retry later with the same key) wherever it strikes, and is logged as
- * an outage, not as a bug.
+ * connections) from everything else: the one place every module asks, so that an outage answers 503
+ * {@code unavailable} (retry later with the same key) wherever it strikes, and is logged as an
+ * outage, not as a bug.
  *
  * <p>Transient: a connection refused, reset or closed; SQLSTATE class 08 (connection exception);
  * 57P01 {@code admin_shutdown} (the server is stopping, or the backend was terminated), 57P02
- * {@code crash_shutdown} and 57P03 {@code cannot_connect_now} (starting up or shutting down).
- * Both the Vert.x client's and JDBC's exceptions are read, along the whole cause chain.
+ * {@code crash_shutdown} and 57P03 {@code cannot_connect_now} (starting up or shutting down). Both
+ * the Vert.x client's and JDBC's exceptions are read, along the whole cause chain.
  */
 public final class DatabaseFailures {
 
@@ -54,16 +54,20 @@ public final class DatabaseFailures {
 
   /** The failure an outage answers with. */
   public static Failure unavailable() {
-    return Failure.of(ErrorCode.UNAVAILABLE, "the database is not available right now; retry "
-        + "later with the same idempotency key");
+    return Failure.of(
+        ErrorCode.UNAVAILABLE,
+        "the database is not available right now; retry " + "later with the same idempotency key");
   }
 
   private static Optional<String> kindOf(Throwable error) {
-    String sqlState = error instanceof DatabaseException db ? db.getSqlState()
-        : error instanceof SQLException jdbc ? jdbc.getSQLState() : null;
+    String sqlState =
+        error instanceof DatabaseException db
+            ? db.getSqlState()
+            : error instanceof SQLException jdbc ? jdbc.getSQLState() : null;
     if (sqlState != null) {
       return sqlState.startsWith("08") || OUTAGE_SQL_STATES.contains(sqlState)
-          ? Optional.of("SQLSTATE " + sqlState) : Optional.empty();
+          ? Optional.of("SQLSTATE " + sqlState)
+          : Optional.empty();
     }
     if (error instanceof ConnectException) {
       return Optional.of("connection refused");
@@ -80,8 +84,8 @@ public final class DatabaseFailures {
       // due to connection has been closed.", ...
       return Optional.of("connection closed");
     }
-    if (error instanceof java.io.IOException && (message.contains("Connection reset")
-        || message.contains("Broken pipe"))) {
+    if (error instanceof java.io.IOException
+        && (message.contains("Connection reset") || message.contains("Broken pipe"))) {
       return Optional.of("connection reset");
     }
     return Optional.empty();
@@ -89,7 +93,9 @@ public final class DatabaseFailures {
 
   private static boolean closedConnection(String message) {
     String text = message.toLowerCase(java.util.Locale.ROOT);
-    return text.contains("connection was closed") || text.contains("connection has been closed")
-        || text.contains("connection is closed") || text.contains("connection closed");
+    return text.contains("connection was closed")
+        || text.contains("connection has been closed")
+        || text.contains("connection is closed")
+        || text.contains("connection closed");
   }
 }

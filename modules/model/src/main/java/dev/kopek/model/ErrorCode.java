@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The failure codes that cross the event bus and reach API clients as the problem+json
- * {@code code}. Each has a stable wire name and the event-bus failure code used with
- * {@code message.fail(failureCode, ...)}; the HTTP status lives in the http module alone.
+ * The failure codes that cross the event bus and reach API clients as the problem+json {@code
+ * code}. Each has a stable wire name and the event-bus failure code used with {@code
+ * message.fail(failureCode, ...)}; the HTTP status lives in the http module alone.
  */
 public enum ErrorCode {
   /** The request is malformed or a value is out of bounds; the detail names the field. */

@@ -12,7 +12,7 @@ import java.util.Objects;
  * snake_case extras (for example {@code balance_minor} with insufficient funds). It travels as the
  * JSON message of {@code message.fail(code.failureCode(), json)}.
  *
- * @param code   what went wrong
+ * @param code what went wrong
  * @param detail a sentence for the client; never internals
  * @param extras additional fields for the problem document, may be empty
  */
@@ -47,14 +47,17 @@ public record Failure(ErrorCode code, String detail, JsonObject extras) {
 
   /** The JSON carried as the event-bus failure message. */
   public JsonObject toJson() {
-    return new JsonObject().put("code", code.wireName()).put("detail", detail).put("extras", extras);
+    return new JsonObject()
+        .put("code", code.wireName())
+        .put("detail", detail)
+        .put("extras", extras);
   }
 
   /**
-   * Reads a failure from whatever failed a request: a {@link FailureException}, an event-bus
-   * {@link ReplyException} carrying a failure's JSON, a timeout, a missing handler, a database
-   * outage ({@link DatabaseFailures}: {@link ErrorCode#UNAVAILABLE}), or anything else, which
-   * becomes {@link ErrorCode#INTERNAL}.
+   * Reads a failure from whatever failed a request: a {@link FailureException}, an event-bus {@link
+   * ReplyException} carrying a failure's JSON, a timeout, a missing handler, a database outage
+   * ({@link DatabaseFailures}: {@link ErrorCode#UNAVAILABLE}), or anything else, which becomes
+   * {@link ErrorCode#INTERNAL}.
    */
   public static Failure from(Throwable error) {
     if (error instanceof FailureException failure) {
@@ -78,8 +81,10 @@ public record Failure(ErrorCode code, String detail, JsonObject extras) {
   private static Failure parse(String message) {
     try {
       JsonObject json = new JsonObject(message == null ? "" : message);
-      ErrorCode code = ErrorCode.fromWireName(json.getString("code", "")).orElse(ErrorCode.INTERNAL);
-      return new Failure(code, json.getString("detail", "internal error"), json.getJsonObject("extras"));
+      ErrorCode code =
+          ErrorCode.fromWireName(json.getString("code", "")).orElse(ErrorCode.INTERNAL);
+      return new Failure(
+          code, json.getString("detail", "internal error"), json.getJsonObject("extras"));
     } catch (DecodeException | ClassCastException notOurs) {
       return of(ErrorCode.INTERNAL, "internal error");
     }

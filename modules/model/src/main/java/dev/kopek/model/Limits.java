@@ -29,8 +29,8 @@ public final class Limits {
   public static final int PAGE_LIMIT_DEFAULT = 20;
 
   /**
-   * Postings in one ledger request (a batch, or the groups of one request) at most, and so in
-   * one billing chunk's request.
+   * Postings in one ledger request (a batch, or the groups of one request) at most, and so in one
+   * billing chunk's request.
    */
   public static final int POSTINGS_PER_REQUEST_MAX = 10_000;
 

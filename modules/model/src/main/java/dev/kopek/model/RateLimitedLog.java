@@ -6,9 +6,9 @@ import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
- * A warning that repeats (a database outage fails every request until it ends) logged at most
- * once per kind per interval, without a stack trace, with the count of the ones left out: an
- * outage of a minute under load takes a dozen lines, not thousands of stack traces.
+ * A warning that repeats (a database outage fails every request until it ends) logged at most once
+ * per kind per interval, without a stack trace, with the count of the ones left out: an outage of a
+ * minute under load takes a dozen lines, not thousands of stack traces.
  */
 public final class RateLimitedLog {
 
@@ -18,6 +18,7 @@ public final class RateLimitedLog {
   private final Logger log;
   private final long intervalMs;
   private final LongSupplier clockMs;
+
   /** Per kind: when it was last logged, and how many were left out since. */
   private final Map<String, long[]> kinds = new HashMap<>();
 

@@ -11,11 +11,11 @@ public final class Requests {
   private Requests() {}
 
   /**
-   * A required, non-blank string: the one rule for text in Kopek's requests (see
-   * {@link #optionalText}).
+   * A required, non-blank string: the one rule for text in Kopek's requests (see {@link
+   * #optionalText}).
    *
-   * @param body      the request
-   * @param field     the field's name
+   * @param body the request
+   * @param field the field's name
    * @param maxLength the longest value accepted
    * @return the value
    */
@@ -28,12 +28,12 @@ public final class Requests {
   }
 
   /**
-   * An optional string of at most {@code maxLength} characters, none of them a control
-   * character (ids, keys, reasons and references end up in logs, CSV exports and hash chains,
-   * where a control character could forge a line).
+   * An optional string of at most {@code maxLength} characters, none of them a control character
+   * (ids, keys, reasons and references end up in logs, CSV exports and hash chains, where a control
+   * character could forge a line).
    *
-   * @param body      the request
-   * @param field     the field's name
+   * @param body the request
+   * @param field the field's name
    * @param maxLength the longest value accepted
    * @return the value, or null when absent
    */
@@ -60,15 +60,17 @@ public final class Requests {
   /**
    * A required whole amount of minor units from 1 to {@link Limits#AMOUNT_MINOR_MAX}.
    *
-   * @param body  the request
+   * @param body the request
    * @param field the field's name
    * @return the amount
    */
   public static long amountMinor(JsonObject body, String field) {
     Object value = body.getValue(field);
-    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < 1
+    if (!(value instanceof Integer || value instanceof Long)
+        || ((Number) value).longValue() < 1
         || ((Number) value).longValue() > Limits.AMOUNT_MINOR_MAX) {
-      throw Failure.invalid(field, field + " must be an integer from 1 to " + Limits.AMOUNT_MINOR_MAX)
+      throw Failure.invalid(
+              field, field + " must be an integer from 1 to " + Limits.AMOUNT_MINOR_MAX)
           .toException();
     }
     return ((Number) value).longValue();

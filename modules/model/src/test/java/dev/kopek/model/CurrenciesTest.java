@@ -26,19 +26,17 @@ class CurrenciesTest {
 
   @ParameterizedTest(name = "refuses \"{0}\"")
   @NullAndEmptySource
-  @ValueSource(strings = {
-      "XAU",  // gold: no minor unit
-      "XXX",  // "no currency"
-      "XTS",  // reserved for testing
-      "XDR",  // special drawing rights
-      "usd",  // lower case: two spellings would open two wallets
-      "Usd",
-      "ABC",  // not a currency
-      "US",
-      "USDX",
-      " USD",
-      "HRK",  // withdrawn from ISO 4217, still known to the JDK
-      "VEF"})
+  @ValueSource(
+      strings = {
+        "XAU", // gold: no minor unit
+        "XXX", // "no currency"
+        "XTS", // reserved for testing
+        "XDR", // special drawing rights
+        "usd", // lower case: two spellings would open two wallets
+        "Usd", "ABC", // not a currency
+        "US", "USDX", " USD", "HRK", // withdrawn from ISO 4217, still known to the JDK
+        "VEF"
+      })
   @DisplayName("refuses metals, funds, testing codes, other spellings, unknown and withdrawn codes")
   void refuses(String code) {
     assertThat(Currencies.find(code)).isEmpty();

@@ -21,19 +21,25 @@ class DatabaseFailuresTest {
   }
 
   @Test
-  @DisplayName("a refused or closed connection, 57P01, 57P02, 57P03 and class 08 are outages, "
-      + "from the Vert.x client or JDBC, however deep in the causes")
+  @DisplayName(
+      "a refused or closed connection, 57P01, 57P02, 57P03 and class 08 are outages, "
+          + "from the Vert.x client or JDBC, however deep in the causes")
   void outages() {
     assertThat(DatabaseFailures.kind(new ConnectException("Connection refused")))
         .contains("connection refused");
-    assertThat(DatabaseFailures.kind(new RuntimeException(new IllegalStateException(
-        new ConnectException("Connection refused"))))).contains("connection refused");
+    assertThat(
+            DatabaseFailures.kind(
+                new RuntimeException(
+                    new IllegalStateException(new ConnectException("Connection refused")))))
+        .contains("connection refused");
     assertThat(DatabaseFailures.kind(ClosedConnectionException.INSTANCE))
         .contains("connection closed");
     assertThat(DatabaseFailures.kind(new VertxException("Connection was closed", true)))
         .contains("connection closed");
-    assertThat(DatabaseFailures.kind(new VertxException(
-        "Pending requests failed to be sent due to connection has been closed.", true)))
+    assertThat(
+            DatabaseFailures.kind(
+                new VertxException(
+                    "Pending requests failed to be sent due to connection has been closed.", true)))
         .contains("connection closed");
     for (String state : new String[] {"57P01", "57P02", "57P03", "08006", "08001"}) {
       assertThat(DatabaseFailures.kind(server(state))).contains("SQLSTATE " + state);
@@ -52,16 +58,15 @@ class DatabaseFailuresTest {
     assertThat(DatabaseFailures.isTransient(new SQLException("no such table", "42P01"))).isFalse();
     assertThat(DatabaseFailures.isTransient(new IllegalStateException("bug"))).isFalse();
     assertThat(DatabaseFailures.isTransient(new VertxException("Timeout", true))).isFalse();
-    assertThat(Failure.from(new IllegalStateException("bug")).code())
-        .isEqualTo(ErrorCode.INTERNAL);
+    assertThat(Failure.from(new IllegalStateException("bug")).code()).isEqualTo(ErrorCode.INTERNAL);
   }
 
   @Test
   @DisplayName("the rate-limited log writes one line per kind per interval")
   void rateLimited() {
     AtomicLong now = new AtomicLong(1_000_000);
-    RateLimitedLog log = new RateLimitedLog(LoggerFactory.getLogger(DatabaseFailuresTest.class),
-        5_000, now::get);
+    RateLimitedLog log =
+        new RateLimitedLog(LoggerFactory.getLogger(DatabaseFailuresTest.class), 5_000, now::get);
 
     assertThat(log.warn("connection refused", "down")).isTrue();
     assertThat(log.warn("connection refused", "down")).isFalse();

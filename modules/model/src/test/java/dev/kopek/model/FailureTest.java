@@ -14,10 +14,14 @@ class FailureTest {
   @Test
   @DisplayName("survives the trip through an event-bus failure with its code, detail and extras")
   void roundTripsThroughReplyException() {
-    Failure sent = new Failure(ErrorCode.INSUFFICIENT_FUNDS, "the balance does not cover 500",
-        new JsonObject().put("balance_minor", 120L));
-    ReplyException received = new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-        sent.code().failureCode(), sent.toJson().encode());
+    Failure sent =
+        new Failure(
+            ErrorCode.INSUFFICIENT_FUNDS,
+            "the balance does not cover 500",
+            new JsonObject().put("balance_minor", 120L));
+    ReplyException received =
+        new ReplyException(
+            ReplyFailure.RECIPIENT_FAILURE, sent.code().failureCode(), sent.toJson().encode());
 
     Failure read = Failure.from(received);
 
@@ -27,7 +31,8 @@ class FailureTest {
   }
 
   @Test
-  @DisplayName("reads a timeout as TIMEOUT, a missing handler as UNAVAILABLE, anything else as INTERNAL")
+  @DisplayName(
+      "reads a timeout as TIMEOUT, a missing handler as UNAVAILABLE, anything else as INTERNAL")
   void mapsTransportFailures() {
     assertThat(Failure.from(new ReplyException(ReplyFailure.TIMEOUT, "timed out")).code())
         .isEqualTo(ErrorCode.TIMEOUT);

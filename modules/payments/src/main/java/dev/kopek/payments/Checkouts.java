@@ -31,8 +31,14 @@ final class Checkouts {
   private final Topups topups;
   private final Clock clock;
 
-  Checkouts(PaymentsConfig config, GatewayRegistry gateways, GatewayCalls calls, PaymentStore store,
-      Settlement settlement, Topups topups, Clock clock) {
+  Checkouts(
+      PaymentsConfig config,
+      GatewayRegistry gateways,
+      GatewayCalls calls,
+      PaymentStore store,
+      Settlement settlement,
+      Topups topups,
+      Clock clock) {
     this.config = config;
     this.gateways = gateways;
     this.calls = calls;
@@ -44,78 +50,115 @@ final class Checkouts {
 
   /** What the page shows: the payment, and for a payable one, the provider's form. */
   Future<JsonObject> get(JsonObject body) {
-    return payment(body).compose(payment -> {
-      JsonObject reply = new JsonObject()
-          .put("payment_id", payment.id())
-          .put("amount_minor", payment.amountMinor())
-          .put("currency", payment.currency())
-          .put("gateway", payment.gateway())
-          .put("status", payment.status())
-          .put("decline_code", payment.declineCode())
-          .put("return_url", payment.returnUrl())
-          .put("expired", expired(payment));
-      if (!payment.isPending() || expired(payment)) {
-        return Future.succeededFuture(reply);
-      }
-      if (payment.redirectUrl() != null) {
-        return Future.succeededFuture(reply.put("redirect_url", payment.redirectUrl()));
-      }
-      // A payment whose start at the provider had an unknown outcome is started again, with
-      // the same key, before its page can be shown.
-      return topups.resume(payment).compose(started -> {
-        if (started.redirectUrl() != null) {
-          return Future.succeededFuture(reply.put("redirect_url", started.redirectUrl()));
-        }
-        Gateway gateway = gateway(started);
-        HostedCheckout checkout = hosted(started);
-        return calls.call(gateway, "checkoutPage", started.id(), g -> g.checkoutPage(checkout))
-            .map(page -> reply.put("page", pageJson(page)));
-      });
-    });
+    return payment(body)
+        .compose(
+            payment -> {
+              JsonObject reply =
+                  new JsonObject()
+                      .put("payment_id", payment.id())
+                      .put("amount_minor", payment.amountMinor())
+                      .put("currency", payment.currency())
+                      .put("gateway", payment.gateway())
+                      .put("status", payment.status())
+                      .put("decline_code", payment.declineCode())
+                      .put("return_url", payment.returnUrl())
+                      .put("expired", expired(payment));
+              if (!payment.isPending() || expired(payment)) {
+                return Future.succeededFuture(reply);
+              }
+              if (payment.redirectUrl() != null) {
+                return Future.succeededFuture(reply.put("redirect_url", payment.redirectUrl()));
+              }
+              // A payment whose start at the provider had an unknown outcome is started again, with
+              // the same key, before its page can be shown.
+              return topups
+                  .resume(payment)
+                  .compose(
+                      started -> {
+                        if (started.redirectUrl() != null) {
+                          return Future.succeededFuture(
+                              reply.put("redirect_url", started.redirectUrl()));
+                        }
+                        Gateway gateway = gateway(started);
+                        HostedCheckout checkout = hosted(started);
+                        return calls
+                            .call(
+                                gateway,
+                                "checkoutPage",
+                                started.id(),
+                                g -> g.checkoutPage(checkout))
+                            .map(page -> reply.put("page", pageJson(page)));
+                      });
+            });
   }
 
   /** The page's form post: hand it to the provider and settle what it says. */
   Future<JsonObject> submit(JsonObject body) {
     Map<String, String> form = form(body.getValue("form"));
-    return payment(body).compose(payment -> {
-      if (!payment.isPending()) {
-        return Future.succeededFuture(status(payment.status(), "This payment is already "
-            + payment.status() + "."));
-      }
-      if (expired(payment)) {
-        return Future.failedFuture(Failure.of(ErrorCode.CHECKOUT_EXPIRED,
-            "this checkout link has expired; start a new top-up").toException());
-      }
-      Gateway gateway = gateway(payment);
-      HostedCheckout checkout = hosted(payment);
-      return calls.call(gateway, "submitCheckout", payment.id(),
-              g -> g.submitCheckout(checkout, form), SubmitResult.Failed::new)
-          .compose(result -> handle(payment, result));
-    });
+    return payment(body)
+        .compose(
+            payment -> {
+              if (!payment.isPending()) {
+                return Future.succeededFuture(
+                    status(payment.status(), "This payment is already " + payment.status() + "."));
+              }
+              if (expired(payment)) {
+                return Future.failedFuture(
+                    Failure.of(
+                            ErrorCode.CHECKOUT_EXPIRED,
+                            "this checkout link has expired; start a new top-up")
+                        .toException());
+              }
+              Gateway gateway = gateway(payment);
+              HostedCheckout checkout = hosted(payment);
+              return calls
+                  .call(
+                      gateway,
+                      "submitCheckout",
+                      payment.id(),
+                      g -> g.submitCheckout(checkout, form),
+                      SubmitResult.Failed::new)
+                  .compose(result -> handle(payment, result));
+            });
   }
 
   private Future<JsonObject> handle(PaymentRow payment, SubmitResult result) {
     if (result instanceof SubmitResult.Invalid invalid) {
-      return Future.succeededFuture(status("invalid", invalid.message()).put("field", invalid.field()));
+      return Future.succeededFuture(
+          status("invalid", invalid.message()).put("field", invalid.field()));
     }
     if (result instanceof SubmitResult.Failed failed) {
       if (failed.failure().outcomeUnknown()) {
         // The provider may have charged: the payment stays pending and is settled by the
         // provider's webhook or Kopek's poll, never paid a second time from this page.
-        return Future.succeededFuture(status("unknown", "The payment provider did not confirm "
-            + "the payment in time. If you were charged, your balance will be credited shortly."));
+        return Future.succeededFuture(
+            status(
+                "unknown",
+                "The payment provider did not confirm "
+                    + "the payment in time. If you were charged, your balance will be credited shortly."));
       }
-      return Future.succeededFuture(status("failed", "The payment provider is not available right "
-          + "now (" + failed.failure().kind().name().toLowerCase(java.util.Locale.ROOT)
-          + "). Please try again."));
+      return Future.succeededFuture(
+          status(
+              "failed",
+              "The payment provider is not available right "
+                  + "now ("
+                  + failed.failure().kind().name().toLowerCase(java.util.Locale.ROOT)
+                  + "). Please try again."));
     }
     SubmitResult.Accepted accepted = (SubmitResult.Accepted) result;
-    Future<Void> referenced = accepted.providerReference() != null && payment.providerReference() == null
-        ? store.setReference(payment.id(), accepted.providerReference(), clock.instant())
-        : Future.succeededFuture();
+    Future<Void> referenced =
+        accepted.providerReference() != null && payment.providerReference() == null
+            ? store.setReference(payment.id(), accepted.providerReference(), clock.instant())
+            : Future.succeededFuture();
     return referenced
-        .compose(v -> settlement.apply(payment, accepted.outcome(), payment.amountMinor(),
-            payment.currency(), "checkout form"))
+        .compose(
+            v ->
+                settlement.apply(
+                    payment,
+                    accepted.outcome(),
+                    payment.amountMinor(),
+                    payment.currency(),
+                    "checkout form"))
         .map(settled -> reply(accepted.outcome()));
   }
 
@@ -142,8 +185,12 @@ final class Checkouts {
     if (!(token instanceof String text) || text.length() < 20 || text.length() > 100) {
       return Future.failedFuture(Failure.of(ErrorCode.NOT_FOUND, "no such checkout").toException());
     }
-    return store.byToken(text).map(found -> found.orElseThrow(
-        () -> Failure.of(ErrorCode.NOT_FOUND, "no such checkout").toException()));
+    return store
+        .byToken(text)
+        .map(
+            found ->
+                found.orElseThrow(
+                    () -> Failure.of(ErrorCode.NOT_FOUND, "no such checkout").toException()));
   }
 
   private boolean expired(PaymentRow payment) {
@@ -151,15 +198,27 @@ final class Checkouts {
   }
 
   private Gateway gateway(PaymentRow payment) {
-    return gateways.find(payment.gateway()).orElseThrow(() -> Failure.of(ErrorCode.UNAVAILABLE,
-        "the payment provider " + payment.gateway() + " is not enabled any more").toException());
+    return gateways
+        .find(payment.gateway())
+        .orElseThrow(
+            () ->
+                Failure.of(
+                        ErrorCode.UNAVAILABLE,
+                        "the payment provider " + payment.gateway() + " is not enabled any more")
+                    .toException());
   }
 
   HostedCheckout hosted(PaymentRow payment) {
     String base = "/checkout/" + payment.checkoutToken();
-    return new HostedCheckout(payment.id(), payment.amountMinor(), payment.currency(),
-        payment.providerReference(), payment.clientSecret(), base + "/submit",
-        payment.returnUrl(), config.publicUrl() + "/webhooks/" + payment.gateway());
+    return new HostedCheckout(
+        payment.id(),
+        payment.amountMinor(),
+        payment.currency(),
+        payment.providerReference(),
+        payment.clientSecret(),
+        base + "/submit",
+        payment.returnUrl(),
+        config.publicUrl() + "/webhooks/" + payment.gateway());
   }
 
   private static JsonObject pageJson(HostedPage page) {
@@ -173,16 +232,20 @@ final class Checkouts {
 
   private static Map<String, String> form(Object value) {
     if (!(value instanceof JsonObject json) || json.size() > FORM_FIELDS_MAX) {
-      throw Failure.invalid("form", "form must be an object of at most " + FORM_FIELDS_MAX
-          + " fields").toException();
+      throw Failure.invalid(
+              "form", "form must be an object of at most " + FORM_FIELDS_MAX + " fields")
+          .toException();
     }
     Map<String, String> form = new HashMap<>();
-    json.forEach(field -> {
-      if (field.getValue() != null && !(field.getValue() instanceof JsonObject)
-          && !(field.getValue() instanceof JsonArray) && String.valueOf(field.getValue()).length() <= 2000) {
-        form.put(field.getKey(), String.valueOf(field.getValue()));
-      }
-    });
+    json.forEach(
+        field -> {
+          if (field.getValue() != null
+              && !(field.getValue() instanceof JsonObject)
+              && !(field.getValue() instanceof JsonArray)
+              && String.valueOf(field.getValue()).length() <= 2000) {
+            form.put(field.getKey(), String.valueOf(field.getValue()));
+          }
+        });
     return form;
   }
 }

@@ -41,49 +41,65 @@ final class GatewayCalls implements AutoCloseable {
   private final long timeoutMs;
 
   GatewayCalls(Vertx vertx, long timeoutMs) {
-    this.executor = vertx.createSharedWorkerExecutor("kopek-gateways", POOL_SIZE,
-        timeoutMs * 4, TimeUnit.MILLISECONDS);
+    this.executor =
+        vertx.createSharedWorkerExecutor(
+            "kopek-gateways", POOL_SIZE, timeoutMs * 4, TimeUnit.MILLISECONDS);
     this.timeoutMs = timeoutMs;
   }
 
   /**
    * Runs {@code call}; never fails: a call without a result becomes {@code onFailure}'s value.
    *
-   * @param gateway   the provider
+   * @param gateway the provider
    * @param operation what is asked, for the log ({@code refund}, {@code startCheckout}, ...)
    * @param paymentId Kopek's payment the call is about, for the log
-   * @param call      the blocking call
+   * @param call the blocking call
    * @param onFailure the result standing for a call that produced none
    */
-  <T> Future<T> call(Gateway gateway, String operation, String paymentId,
-      Function<Gateway, T> call, Function<GatewayFailure, T> onFailure) {
-    return executor.<T>executeBlocking(() -> call.apply(gateway), false)
+  <T> Future<T> call(
+      Gateway gateway,
+      String operation,
+      String paymentId,
+      Function<Gateway, T> call,
+      Function<GatewayFailure, T> onFailure) {
+    return executor
+        .<T>executeBlocking(() -> call.apply(gateway), false)
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(error -> Future.succeededFuture(onFailure.apply(failure(error))))
-        .onSuccess(result -> {
-          GatewayFailure failure = failureOf(result);
-          if (failure != null) {
-            log(gateway, operation, paymentId, failure);
-          }
-        });
+        .onSuccess(
+            result -> {
+              GatewayFailure failure = failureOf(result);
+              if (failure != null) {
+                log(gateway, operation, paymentId, failure);
+              }
+            });
   }
 
-  static void log(Gateway gateway, String operation, String paymentId,
-      GatewayFailure failure) {
-    LOG.warn("{} {} for payment {} failed ({}): {}", gateway.id(), operation, paymentId,
-        failure.kind().name().toLowerCase(Locale.ROOT), failure.message());
+  static void log(Gateway gateway, String operation, String paymentId, GatewayFailure failure) {
+    LOG.warn(
+        "{} {} for payment {} failed ({}): {}",
+        gateway.id(),
+        operation,
+        paymentId,
+        failure.kind().name().toLowerCase(Locale.ROOT),
+        failure.message());
   }
 
   /**
-   * Runs a call whose result carries no failure of its own (a page, a webhook's verification);
-   * a call without a result fails the future with its {@link #toFailure typed failure}.
+   * Runs a call whose result carries no failure of its own (a page, a webhook's verification); a
+   * call without a result fails the future with its {@link #toFailure typed failure}.
    */
-  <T> Future<T> call(Gateway gateway, String operation, String paymentId,
-      Function<Gateway, T> call) {
-    return call(gateway, operation, paymentId, call, failure -> {
-      log(gateway, operation, paymentId, failure);
-      throw toFailure(failure).toException();
-    });
+  <T> Future<T> call(
+      Gateway gateway, String operation, String paymentId, Function<Gateway, T> call) {
+    return call(
+        gateway,
+        operation,
+        paymentId,
+        call,
+        failure -> {
+          log(gateway, operation, paymentId, failure);
+          throw toFailure(failure).toException();
+        });
   }
 
   /**
@@ -92,26 +108,34 @@ final class GatewayCalls implements AutoCloseable {
    */
   static Failure toFailure(GatewayFailure failure) {
     if (failure.kind() == GatewayFailure.Kind.INPUT_NOT_ACCEPTED) {
-      return Failure.invalid(failure.field() == null ? "request" : failure.field(),
-          failure.message());
+      return Failure.invalid(
+          failure.field() == null ? "request" : failure.field(), failure.message());
     }
     return failure.kind() == GatewayFailure.Kind.TIMEOUT
-        ? Failure.of(ErrorCode.TIMEOUT, "the payment provider did not answer in time; retry with "
-            + "the same Idempotency-Key")
-        : Failure.of(ErrorCode.GATEWAY_ERROR, "the payment provider refused or could not be "
-            + "reached (" + failure.kind().name().toLowerCase(Locale.ROOT) + "); retry with the "
-            + "same Idempotency-Key");
+        ? Failure.of(
+            ErrorCode.TIMEOUT,
+            "the payment provider did not answer in time; retry with " + "the same Idempotency-Key")
+        : Failure.of(
+            ErrorCode.GATEWAY_ERROR,
+            "the payment provider refused or could not be "
+                + "reached ("
+                + failure.kind().name().toLowerCase(Locale.ROOT)
+                + "); retry with the "
+                + "same Idempotency-Key");
   }
 
   /** What a call that produced no result means. */
   private GatewayFailure failure(Throwable error) {
     if (error instanceof TimeoutException) {
-      return new GatewayFailure(GatewayFailure.Kind.TIMEOUT, "no answer within "
-          + timeoutMs + " ms (payments.gateway_timeout_ms)");
+      return new GatewayFailure(
+          GatewayFailure.Kind.TIMEOUT,
+          "no answer within " + timeoutMs + " ms (payments.gateway_timeout_ms)");
     }
-    return new GatewayFailure(GatewayFailure.Kind.INTERNAL, "the gateway threw "
-        + error.getClass().getSimpleName()
-        + (error.getMessage() == null ? "" : ": " + error.getMessage()));
+    return new GatewayFailure(
+        GatewayFailure.Kind.INTERNAL,
+        "the gateway threw "
+            + error.getClass().getSimpleName()
+            + (error.getMessage() == null ? "" : ": " + error.getMessage()));
   }
 
   private static GatewayFailure failureOf(Object result) {

@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payment providers on the classpath (found by {@link ServiceLoader}) and the gateways
- * enabled in {@code payments.gateways}. A provider is switched on or off by configuration alone.
+ * The payment providers on the classpath (found by {@link ServiceLoader}) and the gateways enabled
+ * in {@code payments.gateways}. A provider is switched on or off by configuration alone.
  */
 final class GatewayRegistry implements AutoCloseable {
 
@@ -33,7 +33,7 @@ final class GatewayRegistry implements AutoCloseable {
    * Creates every enabled gateway.
    *
    * @throws IllegalArgumentException naming {@code payments.gateways.<id>} when a provider is not
-   *                                  installed or its settings are invalid
+   *     installed or its settings are invalid
    */
   static GatewayRegistry load(Map<String, JsonObject> enabled, Clock clock, ClassLoader loader) {
     Map<String, GatewayProvider> found = new TreeMap<>();
@@ -62,13 +62,19 @@ final class GatewayRegistry implements AutoCloseable {
     return new GatewayRegistry(gateways);
   }
 
-  private static Gateway create(Map<String, GatewayProvider> found, String id, JsonObject settings,
-      Clock clock) {
+  private static Gateway create(
+      Map<String, GatewayProvider> found, String id, JsonObject settings, Clock clock) {
     GatewayProvider provider = found.get(id);
     if (provider == null) {
-      throw new IllegalArgumentException("payments.gateways." + id + ": no payment provider '" + id
-          + "' is installed (installed: " + String.join(", ", found.keySet()) + "); fix the id, "
-          + "add the provider's module to the classpath, or remove the entry");
+      throw new IllegalArgumentException(
+          "payments.gateways."
+              + id
+              + ": no payment provider '"
+              + id
+              + "' is installed (installed: "
+              + String.join(", ", found.keySet())
+              + "); fix the id, "
+              + "add the provider's module to the classpath, or remove the entry");
     }
     JsonObject copy = settings.copy();
     copy.remove("enabled");
@@ -111,12 +117,15 @@ final class GatewayRegistry implements AutoCloseable {
 
   @Override
   public void close() {
-    gateways.values().forEach(gateway -> {
-      try {
-        gateway.close();
-      } catch (RuntimeException e) {
-        LOG.warn("Closing payment gateway '{}' failed", gateway.id(), e);
-      }
-    });
+    gateways
+        .values()
+        .forEach(
+            gateway -> {
+              try {
+                gateway.close();
+              } catch (RuntimeException e) {
+                LOG.warn("Closing payment gateway '{}' failed", gateway.id(), e);
+              }
+            });
   }
 }

@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles payments that stay pending (a lost or late webhook, a provider that timed out): asks
  * the provider, with exponential backoff per payment, and settles what it says; starts again the
- * payments whose start had an unknown outcome; then resolves unfinished refunds
- * ({@link Refunds#resolveDue()}). A payment still
- * unpaid a day after its checkout expired is marked expired. Several Kopek processes may run it at
- * once: claiming due payments uses SKIP LOCKED and pushes their next poll out in the same update.
+ * payments whose start had an unknown outcome; then resolves unfinished refunds ({@link
+ * Refunds#resolveDue()}). A payment still unpaid a day after its checkout expired is marked
+ * expired. Several Kopek processes may run it at once: claiming due payments uses SKIP LOCKED and
+ * pushes their next poll out in the same update.
  */
 final class Janitor {
 
@@ -39,8 +39,15 @@ final class Janitor {
   private final Clock clock;
   private boolean running;
 
-  Janitor(PaymentsConfig config, GatewayRegistry gateways, GatewayCalls calls, PaymentStore store,
-      Settlement settlement, Topups topups, Refunds refunds, Clock clock) {
+  Janitor(
+      PaymentsConfig config,
+      GatewayRegistry gateways,
+      GatewayCalls calls,
+      PaymentStore store,
+      Settlement settlement,
+      Topups topups,
+      Refunds refunds,
+      Clock clock) {
     this.config = config;
     this.gateways = gateways;
     this.calls = calls;
@@ -57,7 +64,9 @@ final class Janitor {
       return;
     }
     running = true;
-    store.claimDueForPoll(clock.instant(), BATCH_MAX, config.pollAfterMs(), config.pollIntervalMaxMs())
+    store
+        .claimDueForPoll(
+            clock.instant(), BATCH_MAX, config.pollAfterMs(), config.pollIntervalMaxMs())
         .compose(this::pollAll)
         .onFailure(error -> LOG.warn("Reconciling pending payments failed: {}", error.toString()))
         .transform(polled -> refunds.resolveDue())
@@ -68,10 +77,16 @@ final class Janitor {
   private Future<Void> pollAll(List<PaymentRow> due) {
     Future<Void> chain = Future.succeededFuture();
     for (PaymentRow payment : due) {
-      chain = chain.compose(v -> poll(payment).recover(error -> {
-        LOG.warn("Polling payment {} failed: {}", payment.id(), error.toString());
-        return Future.succeededFuture();
-      }));
+      chain =
+          chain.compose(
+              v ->
+                  poll(payment)
+                      .recover(
+                          error -> {
+                            LOG.warn(
+                                "Polling payment {} failed: {}", payment.id(), error.toString());
+                            return Future.succeededFuture();
+                          }));
     }
     return chain;
   }
@@ -83,20 +98,31 @@ final class Janitor {
     }
     if (!payment.checkoutStarted()) {
       // Its start had an unknown outcome: start it again with the same key, or expire it.
-      return topups.resume(payment).<Void>mapEmpty()
+      return topups
+          .resume(payment)
+          .<Void>mapEmpty()
           .recover(error -> expireIfAbandoned(payment, PaymentOutcome.UNKNOWN));
     }
-    return calls.call(gateway, "fetchStatus", payment.id(),
+    return calls
+        .call(
+            gateway,
+            "fetchStatus",
+            payment.id(),
             g -> g.fetchStatus(payment.id(), payment.providerReference()),
             StatusResult.Failed::new)
-        .compose(result -> {
-          if (result instanceof StatusResult.Known known) {
-            LOG.info("Polled payment {}: {}", payment.id(), known.outcome().getClass().getSimpleName());
-            return settlement.apply(payment, known.outcome(), known.amountMinor(), known.currency(),
-                "poll").compose(settled -> expireIfAbandoned(settled, known.outcome()));
-          }
-          return expireIfAbandoned(payment, PaymentOutcome.UNKNOWN);
-        });
+        .compose(
+            result -> {
+              if (result instanceof StatusResult.Known known) {
+                LOG.info(
+                    "Polled payment {}: {}",
+                    payment.id(),
+                    known.outcome().getClass().getSimpleName());
+                return settlement
+                    .apply(payment, known.outcome(), known.amountMinor(), known.currency(), "poll")
+                    .compose(settled -> expireIfAbandoned(settled, known.outcome()));
+              }
+              return expireIfAbandoned(payment, PaymentOutcome.UNKNOWN);
+            });
   }
 
   private Future<Void> expireIfAbandoned(PaymentRow payment, PaymentOutcome outcome) {

@@ -6,13 +6,30 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 
 /** A row of {@code payments}, as the verticle works with it. */
-record PaymentRow(String id, String userId, String gateway, long amountMinor, String currency,
-    String status, String declineCode, String providerReference, String clientSecret,
-    String redirectUrl, String returnUrl, String checkoutToken, Instant checkoutExpiresAt,
-    byte[] requestHash, Long ledgerEntryId, long refundedMinor, int pollAttempts,
-    Instant createdAt, Instant completedAt, boolean checkoutStarted) {
+record PaymentRow(
+    String id,
+    String userId,
+    String gateway,
+    long amountMinor,
+    String currency,
+    String status,
+    String declineCode,
+    String providerReference,
+    String clientSecret,
+    String redirectUrl,
+    String returnUrl,
+    String checkoutToken,
+    Instant checkoutExpiresAt,
+    byte[] requestHash,
+    Long ledgerEntryId,
+    long refundedMinor,
+    int pollAttempts,
+    Instant createdAt,
+    Instant completedAt,
+    boolean checkoutStarted) {
 
-  static final String COLUMNS = """
+  static final String COLUMNS =
+      """
       id, user_id, gateway, amount_minor, currency, status, decline_code, provider_reference,
       client_secret, redirect_url, return_url, checkout_token, checkout_expires_at, request_hash,
       ledger_entry_id, refunded_minor, poll_attempts, created_at, completed_at, checkout_started
@@ -52,8 +69,20 @@ record PaymentRow(String id, String userId, String gateway, long amountMinor, St
 
   /** The public view; the checkout URL is absolute so that clients can send browsers to it. */
   Topup toTopup(String publicUrl) {
-    return new Topup(id, userId, gateway, amountMinor, currency, status, declineCode,
-        publicUrl + "/checkout/" + checkoutToken, checkoutExpiresAt, refundedMinor, ledgerEntryId,
-        createdAt, completedAt, providerReference);
+    return new Topup(
+        id,
+        userId,
+        gateway,
+        amountMinor,
+        currency,
+        status,
+        declineCode,
+        publicUrl + "/checkout/" + checkoutToken,
+        checkoutExpiresAt,
+        refundedMinor,
+        ledgerEntryId,
+        createdAt,
+        completedAt,
+        providerReference);
   }
 }

@@ -49,42 +49,46 @@ public final class PaymentsVerticle extends VerticleBase {
     PaymentsConfig config;
     try {
       config = PaymentsConfig.from(config());
-      gateways = GatewayRegistry.load(config.gateways(), clock,
-          Thread.currentThread().getContextClassLoader());
+      gateways =
+          GatewayRegistry.load(
+              config.gateways(), clock, Thread.currentThread().getContextClassLoader());
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("kopek-payments"))
-        .connectingTo(PgConnectOptions.fromUri(config.databaseUrl()).setCachePreparedStatements(true))
-        .using(vertx)
-        .build();
+    pool =
+        PgBuilder.pool()
+            .with(new PoolOptions().setMaxSize(POOL_SIZE).setName("kopek-payments"))
+            .connectingTo(
+                PgConnectOptions.fromUri(config.databaseUrl()).setCachePreparedStatements(true))
+            .using(vertx)
+            .build();
     calls = new GatewayCalls(vertx, config.gatewayTimeoutMs());
     PaymentStore store = new PaymentStore(pool);
-    Settlement settlement = new Settlement(vertx, store, clock, config.publicUrl(),
-        config.ledgerTimeoutMs());
+    Settlement settlement =
+        new Settlement(vertx, store, clock, config.publicUrl(), config.ledgerTimeoutMs());
     Topups topups = new Topups(config, gateways, calls, store, clock);
     Checkouts checkouts = new Checkouts(config, gateways, calls, store, settlement, topups, clock);
     Webhooks webhooks = new Webhooks(gateways, calls, store, settlement, clock);
     Refunds refunds = new Refunds(vertx, gateways, calls, store, topups, clock, config);
     Unmatched unmatched = new Unmatched(store);
-    Janitor janitor = new Janitor(config, gateways, calls, store, settlement, topups, refunds,
-        clock);
+    Janitor janitor =
+        new Janitor(config, gateways, calls, store, settlement, topups, refunds, clock);
     janitorTimer = vertx.setPeriodic(config.janitorIntervalMs(), id -> janitor.tick());
-    List<MessageConsumer<JsonObject>> consumers = List.of(
-        serve(PaymentsAddresses.TOPUP_CREATE, topups::create),
-        serve(PaymentsAddresses.TOPUP_GET, topups::get),
-        serve(PaymentsAddresses.TOPUPS_LIST, topups::list),
-        serve(PaymentsAddresses.CHECKOUT_GET, checkouts::get),
-        serve(PaymentsAddresses.CHECKOUT_SUBMIT, checkouts::submit),
-        serve(PaymentsAddresses.WEBHOOK_RECEIVE, webhooks::receive),
-        serve(PaymentsAddresses.REFUND, refunds::refund),
-        serve(PaymentsAddresses.UNMATCHED_LIST, unmatched::list));
+    List<MessageConsumer<JsonObject>> consumers =
+        List.of(
+            serve(PaymentsAddresses.TOPUP_CREATE, topups::create),
+            serve(PaymentsAddresses.TOPUP_GET, topups::get),
+            serve(PaymentsAddresses.TOPUPS_LIST, topups::list),
+            serve(PaymentsAddresses.CHECKOUT_GET, checkouts::get),
+            serve(PaymentsAddresses.CHECKOUT_SUBMIT, checkouts::submit),
+            serve(PaymentsAddresses.WEBHOOK_RECEIVE, webhooks::receive),
+            serve(PaymentsAddresses.REFUND, refunds::refund),
+            serve(PaymentsAddresses.UNMATCHED_LIST, unmatched::list));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
-  private MessageConsumer<JsonObject> serve(String address,
-      Function<JsonObject, Future<JsonObject>> handler) {
+  private MessageConsumer<JsonObject> serve(
+      String address, Function<JsonObject, Future<JsonObject>> handler) {
     return Bus.serve(vertx, address, handler, LOG);
   }
 

@@ -8,12 +8,25 @@ import java.time.OffsetDateTime;
  * A row of {@code payment_refunds}: one refund and where it stands (see the V2 migration for the
  * states and what each means).
  */
-record RefundRow(String id, String paymentId, long amountMinor, String idempotencyKey,
-    Long requestedMinor, String status, int attempt, Long debitEntryId, Long reversalEntryId,
-    String providerReference, String failureCode, String failureMessage, String createdBy,
-    Instant createdAt, Instant updatedAt) {
+record RefundRow(
+    String id,
+    String paymentId,
+    long amountMinor,
+    String idempotencyKey,
+    Long requestedMinor,
+    String status,
+    int attempt,
+    Long debitEntryId,
+    Long reversalEntryId,
+    String providerReference,
+    String failureCode,
+    String failureMessage,
+    String createdBy,
+    Instant createdAt,
+    Instant updatedAt) {
 
-  static final String COLUMNS = """
+  static final String COLUMNS =
+      """
       id, payment_id, amount_minor, idempotency_key, requested_minor, status, attempt,
       ledger_entry_id, reversal_entry_id, provider_reference, failure_code, failure_message,
       created_by, created_at, updated_at
@@ -21,6 +34,7 @@ record RefundRow(String id, String paymentId, long amountMinor, String idempoten
 
   /** The states, as stored. */
   static final String REQUESTED = "requested";
+
   static final String DEBITED = "debited";
   static final String SENT = "sent";
   static final String UNKNOWN = "unknown";
@@ -63,10 +77,10 @@ record RefundRow(String id, String paymentId, long amountMinor, String idempoten
   }
 
   /**
-   * The idempotency key this attempt sends to the provider: the refund's id, with the attempt
-   * after the first. An attempt starts only after the one before was refused for certain, and a
-   * provider may keep answering a key it refused (Stripe replays a failed refund's answer for a
-   * day), so each attempt has a key of its own.
+   * The idempotency key this attempt sends to the provider: the refund's id, with the attempt after
+   * the first. An attempt starts only after the one before was refused for certain, and a provider
+   * may keep answering a key it refused (Stripe replays a failed refund's answer for a day), so
+   * each attempt has a key of its own.
    */
   String providerKey() {
     return attempt == 1 ? id : id + "_a" + attempt;

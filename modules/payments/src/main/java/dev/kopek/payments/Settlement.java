@@ -41,60 +41,93 @@ final class Settlement {
    * Applies {@code outcome}, reported with {@code amountMinor} and {@code currency}, to the
    * payment; returns the payment as it stands afterwards.
    */
-  Future<PaymentRow> apply(PaymentRow payment, PaymentOutcome outcome, long amountMinor,
-      String currency, String source) {
+  Future<PaymentRow> apply(
+      PaymentRow payment,
+      PaymentOutcome outcome,
+      long amountMinor,
+      String currency,
+      String source) {
     if (outcome instanceof PaymentOutcome.Succeeded) {
       if (amountMinor != payment.amountMinor() || !payment.currency().equalsIgnoreCase(currency)) {
-        return flag(payment, "the provider reports " + amountMinor + " " + currency + " for a payment of "
-            + payment.amountMinor() + " " + payment.currency() + " (" + source + ")");
+        return flag(
+            payment,
+            "the provider reports "
+                + amountMinor
+                + " "
+                + currency
+                + " for a payment of "
+                + payment.amountMinor()
+                + " "
+                + payment.currency()
+                + " ("
+                + source
+                + ")");
       }
       return succeed(payment, source);
     }
     if (outcome instanceof PaymentOutcome.Declined declined) {
-      return store.markFailed(payment.id(), declined.code(), clock.instant())
+      return store
+          .markFailed(payment.id(), declined.code(), clock.instant())
           .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
     }
     return Future.succeededFuture(payment);
   }
 
   private Future<PaymentRow> succeed(PaymentRow payment, String source) {
-    if (!payment.isPending() && !"failed".equals(payment.status())
+    if (!payment.isPending()
+        && !"failed".equals(payment.status())
         && !"expired".equals(payment.status())) {
       return Future.succeededFuture(payment);
     }
-    PostingRequest credit = new PostingRequest(
-        "topup:" + payment.id(),
-        payment.userId(),
-        payment.currency(),
-        payment.amountMinor(),
-        EntryKind.TOPUP,
-        "Top-up via " + payment.gateway()
-            + (payment.providerReference() == null ? "" : " (" + payment.providerReference() + ")"),
-        payment.id(),
-        "gateway:" + payment.gateway());
+    PostingRequest credit =
+        new PostingRequest(
+            "topup:" + payment.id(),
+            payment.userId(),
+            payment.currency(),
+            payment.amountMinor(),
+            EntryKind.TOPUP,
+            "Top-up via "
+                + payment.gateway()
+                + (payment.providerReference() == null
+                    ? ""
+                    : " (" + payment.providerReference() + ")"),
+            payment.id(),
+            "gateway:" + payment.gateway());
     return Bus.request(vertx, LedgerAddresses.POST, credit.toJson(), ledgerTimeoutMs)
         .compose(entry -> store.markSucceeded(payment.id(), entry.getLong("id"), clock.instant()))
-        .compose(updated -> {
-          if (updated.isPresent()) {
-            LOG.info("Payment {} succeeded ({}): credited {} {} to {}", payment.id(), source,
-                payment.amountMinor(), payment.currency(), payment.userId());
-            return Future.succeededFuture(publishIfChanged(updated, PaymentsAddresses.SUCCEEDED)
-                .orElseThrow());
-          }
-          return store.byId(payment.id()).map(Optional::orElseThrow);
-        });
+        .compose(
+            updated -> {
+              if (updated.isPresent()) {
+                LOG.info(
+                    "Payment {} succeeded ({}): credited {} {} to {}",
+                    payment.id(),
+                    source,
+                    payment.amountMinor(),
+                    payment.currency(),
+                    payment.userId());
+                return Future.succeededFuture(
+                    publishIfChanged(updated, PaymentsAddresses.SUCCEEDED).orElseThrow());
+              }
+              return store.byId(payment.id()).map(Optional::orElseThrow);
+            });
   }
 
   private Future<PaymentRow> flag(PaymentRow payment, String reason) {
-    LOG.error("PAYMENT FLAGGED, NOT CREDITED: {} of user {}: {}. Investigate with the provider "
-        + "before crediting by hand.", payment.id(), payment.userId(), reason);
-    return store.markFlagged(payment.id(), reason, clock.instant())
+    LOG.error(
+        "PAYMENT FLAGGED, NOT CREDITED: {} of user {}: {}. Investigate with the provider "
+            + "before crediting by hand.",
+        payment.id(),
+        payment.userId(),
+        reason);
+    return store
+        .markFlagged(payment.id(), reason, clock.instant())
         .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
   }
 
   /** Marks a payment nobody paid as expired. */
   Future<PaymentRow> expire(PaymentRow payment) {
-    return store.markExpired(payment.id(), clock.instant())
+    return store
+        .markExpired(payment.id(), clock.instant())
         .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
   }
 

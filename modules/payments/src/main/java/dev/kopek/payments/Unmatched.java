@@ -26,11 +26,14 @@ final class Unmatched {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX)
           .toException();
     }
-    return store.unmatchedPage(body.getString("starting_after"), limit + 1).map(rows -> {
-      JsonArray data = new JsonArray();
-      rows.stream().limit(limit).forEach(row -> data.add(view(row)));
-      return new JsonObject().put("data", data).put("has_more", rows.size() > limit);
-    });
+    return store
+        .unmatchedPage(body.getString("starting_after"), limit + 1)
+        .map(
+            rows -> {
+              JsonArray data = new JsonArray();
+              rows.stream().limit(limit).forEach(row -> data.add(view(row)));
+              return new JsonObject().put("data", data).put("has_more", rows.size() > limit);
+            });
   }
 
   private static JsonObject view(Row row) {

@@ -25,15 +25,19 @@ final class PaymentsFixture implements AutoCloseable {
   static JsonObject config(PostgresEndpoint database, JsonObject payments) {
     return new JsonObject()
         .put("db", new JsonObject().put("url", TestDatabase.url(database)))
-        .put("payments", new JsonObject()
-            .put("default_gateway", "scripted")
-            .put("public_url", "http://127.0.0.1:9")
-            .put("poll_after_ms", 1000)
-            .put("poll_interval_max_ms", 2000)
-            .put("janitor_interval_ms", 100)
-            .put("gateway_timeout_ms", 2000)
-            .put("gateways", new JsonObject().put("scripted", new JsonObject().put("secret", SECRET)))
-            .mergeIn(payments, true));
+        .put(
+            "payments",
+            new JsonObject()
+                .put("default_gateway", "scripted")
+                .put("public_url", "http://127.0.0.1:9")
+                .put("poll_after_ms", 1000)
+                .put("poll_interval_max_ms", 2000)
+                .put("janitor_interval_ms", 100)
+                .put("gateway_timeout_ms", 2000)
+                .put(
+                    "gateways",
+                    new JsonObject().put("scripted", new JsonObject().put("secret", SECRET)))
+                .mergeIn(payments, true));
   }
 
   PaymentsFixture() throws Exception {
@@ -64,13 +68,17 @@ final class PaymentsFixture implements AutoCloseable {
   }
 
   long balance(String userId) {
-    return TestDatabase.queryLong(database, "SELECT COALESCE(SUM(balance_minor), 0) FROM "
-        + "ledger_accounts WHERE account_kind = 'wallet' AND name = '" + userId + "'");
+    return TestDatabase.queryLong(
+        database,
+        "SELECT COALESCE(SUM(balance_minor), 0) FROM "
+            + "ledger_accounts WHERE account_kind = 'wallet' AND name = '"
+            + userId
+            + "'");
   }
 
   long entries(String kind) {
-    return TestDatabase.queryLong(database,
-        "SELECT count(*) FROM ledger_entries WHERE kind = '" + kind + "'");
+    return TestDatabase.queryLong(
+        database, "SELECT count(*) FROM ledger_entries WHERE kind = '" + kind + "'");
   }
 
   static <T> T await(Future<T> future) throws Exception {

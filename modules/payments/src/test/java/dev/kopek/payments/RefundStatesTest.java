@@ -44,19 +44,30 @@ class RefundStatesTest {
 
   /** A succeeded top-up of {@code amount} USD for alice; returns its id. */
   private String paidTopup(String key, long amount) throws Exception {
-    JsonObject topup = fixture.request(PaymentsAddresses.TOPUP_CREATE, new JsonObject()
-        .put("user_id", "alice").put("idempotency_key", key).put("amount_minor", amount)
-        .put("currency", "USD"));
+    JsonObject topup =
+        fixture.request(
+            PaymentsAddresses.TOPUP_CREATE,
+            new JsonObject()
+                .put("user_id", "alice")
+                .put("idempotency_key", key)
+                .put("amount_minor", amount)
+                .put("currency", "USD"));
     String url = topup.getString("checkout_url");
-    JsonObject paid = fixture.request(PaymentsAddresses.CHECKOUT_SUBMIT, new JsonObject()
-        .put("token", url.substring(url.lastIndexOf('/') + 1))
-        .put("form", new JsonObject().put("outcome", "succeed")));
+    JsonObject paid =
+        fixture.request(
+            PaymentsAddresses.CHECKOUT_SUBMIT,
+            new JsonObject()
+                .put("token", url.substring(url.lastIndexOf('/') + 1))
+                .put("form", new JsonObject().put("outcome", "succeed")));
     assertThat(paid.getString("status")).isEqualTo("succeeded");
     return topup.getString("id");
   }
 
   private JsonObject refundRequest(String topupId, String key, Long amount) {
-    return new JsonObject().put("id", topupId).put("idempotency_key", key).put("admin_id", "ops")
+    return new JsonObject()
+        .put("id", topupId)
+        .put("idempotency_key", key)
+        .put("admin_id", "ops")
         .put("amount_minor", amount);
   }
 
@@ -70,18 +81,26 @@ class RefundStatesTest {
 
   /** The refund's net effect on the wallet: its debits and reversals, over all attempts. */
   private long netDebit(String key) {
-    return -TestDatabase.queryLong(fixture.database, "SELECT COALESCE(SUM(amount_minor), 0) "
-        + "FROM ledger_entries WHERE idempotency_key LIKE 'refund:ops:" + key + ":%'");
+    return -TestDatabase.queryLong(
+        fixture.database,
+        "SELECT COALESCE(SUM(amount_minor), 0) "
+            + "FROM ledger_entries WHERE idempotency_key LIKE 'refund:ops:"
+            + key
+            + ":%'");
   }
 
   private String status(String refundKey) {
-    return TestDatabase.queryString(fixture.database, "SELECT status FROM payment_refunds "
-        + "WHERE idempotency_key = 'refund:ops:" + refundKey + "'");
+    return TestDatabase.queryString(
+        fixture.database,
+        "SELECT status FROM payment_refunds "
+            + "WHERE idempotency_key = 'refund:ops:"
+            + refundKey
+            + "'");
   }
 
   private long refundedMinor(String topupId) {
-    return TestDatabase.queryLong(fixture.database,
-        "SELECT refunded_minor FROM payments WHERE id = '" + topupId + "'");
+    return TestDatabase.queryLong(
+        fixture.database, "SELECT refunded_minor FROM payments WHERE id = '" + topupId + "'");
   }
 
   private static String providerKey(JsonObject refund) {
@@ -92,25 +111,30 @@ class RefundStatesTest {
   private void janitorUntil(java.util.function.BooleanSupplier done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!done.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("the janitor did not get there in time").isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as("the janitor did not get there in time")
+          .isLessThan(deadline);
       fixture.clock.advance(Duration.ofSeconds(3));
       Thread.sleep(150);
     }
   }
 
   @Test
-  @DisplayName("defect: a refund refused (401), then retried with the same key once the provider "
-      + "works, debits again under a new ledger key: one refund, one net debit")
+  @DisplayName(
+      "defect: a refund refused (401), then retried with the same key once the provider "
+          + "works, debits again under a new ledger key: one refund, one net debit")
   void refusalThenRetryDebitsAgain() throws Exception {
     String id = paidTopup("t1", 1000);
     ScriptedProvider.REFUND_FAULTS.add(RefundFault.REFUSE_AUTHENTICATION);
-    assertThatThrownBy(() -> refund(id, "r1", 400L)).satisfies(e -> {
-      Failure refused = failure(e);
-      assertThat(refused.code()).isEqualTo(ErrorCode.GATEWAY_ERROR);
-      // The words match the ledger: a debit and its reversal, not "not debited".
-      assertThat(refused.detail()).contains("authentication", "was reversed (entry",
-          "holds the money again");
-    });
+    assertThatThrownBy(() -> refund(id, "r1", 400L))
+        .satisfies(
+            e -> {
+              Failure refused = failure(e);
+              assertThat(refused.code()).isEqualTo(ErrorCode.GATEWAY_ERROR);
+              // The words match the ledger: a debit and its reversal, not "not debited".
+              assertThat(refused.detail())
+                  .contains("authentication", "was reversed (entry", "holds the money again");
+            });
     assertThat(fixture.balance("alice")).isEqualTo(1000);
     assertThat(netDebit("r1")).isZero();
     assertThat(status("r1")).isEqualTo("reversed");
@@ -125,8 +149,12 @@ class RefundStatesTest {
     assertThat(netDebit("r1")).isEqualTo(400);
     assertThat(fixture.balance("alice")).isEqualTo(600);
     assertThat(refundedMinor(id)).isEqualTo(400);
-    assertThat(TestDatabase.queryLong(fixture.database, "SELECT count(*) FROM ledger_entries "
-        + "WHERE idempotency_key LIKE 'refund:ops:r1:%'")).isEqualTo(3);
+    assertThat(
+            TestDatabase.queryLong(
+                fixture.database,
+                "SELECT count(*) FROM ledger_entries "
+                    + "WHERE idempotency_key LIKE 'refund:ops:r1:%'"))
+        .isEqualTo(3);
 
     JsonObject replay = refund(id, "r1", 400L);
     assertThat(replay.getString("id")).isEqualTo(retried.getString("id"));
@@ -137,8 +165,9 @@ class RefundStatesTest {
   }
 
   @Test
-  @DisplayName("defect: an unreadable answer after the provider refunded is not a refusal: the "
-      + "debit stays, the refund is pending, and the janitor finds the refund at the provider")
+  @DisplayName(
+      "defect: an unreadable answer after the provider refunded is not a refusal: the "
+          + "debit stays, the refund is pending, and the janitor finds the refund at the provider")
   void garbledAnswerAfterRefundIsResolvedByLookup() throws Exception {
     String id = paidTopup("t1", 1000);
     ScriptedProvider.REFUND_FAULTS.add(RefundFault.GARBLED_AFTER_REFUNDING);
@@ -152,8 +181,10 @@ class RefundStatesTest {
 
     janitorUntil(() -> "succeeded".equals(status("r1")));
     assertThat(refundedMinor(id)).isEqualTo(1000);
-    assertThat(TestDatabase.queryString(fixture.database, "SELECT status FROM payments WHERE id = '"
-        + id + "'")).isEqualTo("refunded");
+    assertThat(
+            TestDatabase.queryString(
+                fixture.database, "SELECT status FROM payments WHERE id = '" + id + "'"))
+        .isEqualTo("refunded");
     // Found by looking it up, not by refunding again.
     assertThat(ScriptedProvider.REFUND_CALLS.get(providerKey(pending)).get()).isEqualTo(1);
     assertThat(netDebit("r1")).isEqualTo(1000);
@@ -163,8 +194,9 @@ class RefundStatesTest {
   }
 
   @Test
-  @DisplayName("a timeout after the provider refunded stays pending while the provider cannot be "
-      + "asked; the retry with the same key resolves it once it can")
+  @DisplayName(
+      "a timeout after the provider refunded stays pending while the provider cannot be "
+          + "asked; the retry with the same key resolves it once it can")
   void timeoutAfterRefundIsResolvedByTheRetry() throws Exception {
     String id = paidTopup("t1", 1000);
     ScriptedProvider.REFUND_FAULTS.add(RefundFault.TIMEOUT_AFTER_REFUNDING);
@@ -182,8 +214,9 @@ class RefundStatesTest {
   }
 
   @Test
-  @DisplayName("a connection reset before the provider acted: the lookup finds no refund, so the "
-      + "refund is sent again with the same key, once")
+  @DisplayName(
+      "a connection reset before the provider acted: the lookup finds no refund, so the "
+          + "refund is sent again with the same key, once")
   void resetBeforeSendingIsResent() throws Exception {
     String id = paidTopup("t1", 1000);
     ScriptedProvider.REFUND_FAULTS.add(RefundFault.RESET_BEFORE_REFUNDING);
@@ -207,15 +240,17 @@ class RefundStatesTest {
     assertThat(ScriptedProvider.REFUNDS).isEmpty();
     assertThat(netDebit("r1")).isZero();
     assertThat(fixture.balance("alice")).isEqualTo(1000);
-    assertThatThrownBy(() -> refund(id, "r2", 2000L)).satisfies(e -> {
-      assertThat(failure(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
-      assertThat(failure(e).extras().getString("field")).isEqualTo("amount_minor");
-    });
+    assertThatThrownBy(() -> refund(id, "r2", 2000L))
+        .satisfies(
+            e -> {
+              assertThat(failure(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+              assertThat(failure(e).extras().getString("field")).isEqualTo("amount_minor");
+            });
   }
 
   @Test
-  @DisplayName("concurrent refunds of one top-up with different keys never hold more than was "
-      + "paid")
+  @DisplayName(
+      "concurrent refunds of one top-up with different keys never hold more than was " + "paid")
   void concurrentRefundsStayWithinThePayment() throws Exception {
     String id = paidTopup("t1", 1000);
     List<Future<JsonObject>> refunds = new ArrayList<>();
@@ -225,8 +260,11 @@ class RefundStatesTest {
     PaymentsFixture.await(Future.join(refunds).otherwiseEmpty());
     List<Future<JsonObject>> succeeded = refunds.stream().filter(Future::succeeded).toList();
     assertThat(succeeded).hasSize(3);
-    assertThat(refunds).filteredOn(Future::failed).allSatisfy(failed ->
-        assertThat(failure(failed.cause()).code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+    assertThat(refunds)
+        .filteredOn(Future::failed)
+        .allSatisfy(
+            failed ->
+                assertThat(failure(failed.cause()).code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
     assertThat(ScriptedProvider.REFUNDS.values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(900);
     assertThat(refundedMinor(id)).isEqualTo(900);
@@ -239,21 +277,40 @@ class RefundStatesTest {
   }
 
   @Test
-  @DisplayName("money already spent is not refunded: 402, nothing debited or sent; the retry "
-      + "once the wallet holds it again makes a new attempt")
+  @DisplayName(
+      "money already spent is not refunded: 402, nothing debited or sent; the retry "
+          + "once the wallet holds it again makes a new attempt")
   void insufficientFundsThenRetry() throws Exception {
     String id = paidTopup("t1", 1000);
-    fixture.request(dev.kopek.model.ledger.LedgerAddresses.POST,
-        new dev.kopek.model.ledger.PostingRequest("spend-1", "alice", "USD", -800,
-            dev.kopek.model.ledger.EntryKind.CHARGE, "spent", null, "revenue").toJson());
+    fixture.request(
+        dev.kopek.model.ledger.LedgerAddresses.POST,
+        new dev.kopek.model.ledger.PostingRequest(
+                "spend-1",
+                "alice",
+                "USD",
+                -800,
+                dev.kopek.model.ledger.EntryKind.CHARGE,
+                "spent",
+                null,
+                "revenue")
+            .toJson());
     assertThatThrownBy(() -> refund(id, "r1", 500L))
         .satisfies(e -> assertThat(failure(e).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
     assertThat(status("r1")).isEqualTo("rejected");
     assertThat(ScriptedProvider.REFUND_CALLS).isEmpty();
     assertThat(netDebit("r1")).isZero();
-    fixture.request(dev.kopek.model.ledger.LedgerAddresses.POST,
-        new dev.kopek.model.ledger.PostingRequest("credit-1", "alice", "USD", 800,
-            dev.kopek.model.ledger.EntryKind.ADJUSTMENT, "back", null, "adjustments").toJson());
+    fixture.request(
+        dev.kopek.model.ledger.LedgerAddresses.POST,
+        new dev.kopek.model.ledger.PostingRequest(
+                "credit-1",
+                "alice",
+                "USD",
+                800,
+                dev.kopek.model.ledger.EntryKind.ADJUSTMENT,
+                "back",
+                null,
+                "adjustments")
+            .toJson());
     JsonObject retried = refund(id, "r1", 500L);
     assertThat(retried.getString("status")).isEqualTo("succeeded");
     assertThat(retried.getInteger("attempt")).isEqualTo(2);

@@ -13,32 +13,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads Kopek's configuration through vertx-config: the defaults built into the jar, then
- * {@code config/kopek.yaml} in the working directory when present, then the file named by
- * {@code --config} or {@code KOPEK_CONFIG}, each merged over the one before; then the environment
- * variables listed in {@link #ENVIRONMENT}.
+ * Loads Kopek's configuration through vertx-config: the defaults built into the jar, then {@code
+ * config/kopek.yaml} in the working directory when present, then the file named by {@code --config}
+ * or {@code KOPEK_CONFIG}, each merged over the one before; then the environment variables listed
+ * in {@link #ENVIRONMENT}.
  */
 final class ConfigLoader {
 
   /** Environment variables and the keys they override; a documented, closed list. */
-  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
-      Map.entry("KOPEK_HTTP_HOST", "http.host"),
-      Map.entry("KOPEK_HTTP_PORT", "http.port"),
-      Map.entry("KOPEK_DB_URL", "db.url"),
-      Map.entry("KOPEK_DATA_DIR", "db.data_dir"),
-      Map.entry("KOPEK_JWT_SECRET", "auth.jwt_secret"),
-      Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
-      Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
-      Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
-      Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
-      Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"),
-      Map.entry("BRAINTREE_MERCHANT_ID", "payments.gateways.braintree.merchant_id"),
-      Map.entry("BRAINTREE_PUBLIC_KEY", "payments.gateways.braintree.public_key"),
-      Map.entry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key"),
-      // Stripe's own names for its keys, as its dashboard and CLI print them.
-      Map.entry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key"),
-      Map.entry("STRIPE_WEBHOOK_SECRET", "payments.gateways.stripe.webhook_secret"),
-      Map.entry("STRIPE_PUBLISHABLE_KEY", "payments.gateways.stripe.publishable_key"));
+  static final Map<String, String> ENVIRONMENT =
+      Map.ofEntries(
+          Map.entry("KOPEK_HTTP_HOST", "http.host"),
+          Map.entry("KOPEK_HTTP_PORT", "http.port"),
+          Map.entry("KOPEK_DB_URL", "db.url"),
+          Map.entry("KOPEK_DATA_DIR", "db.data_dir"),
+          Map.entry("KOPEK_JWT_SECRET", "auth.jwt_secret"),
+          Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
+          Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
+          Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
+          Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
+          Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"),
+          Map.entry("BRAINTREE_MERCHANT_ID", "payments.gateways.braintree.merchant_id"),
+          Map.entry("BRAINTREE_PUBLIC_KEY", "payments.gateways.braintree.public_key"),
+          Map.entry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key"),
+          // Stripe's own names for its keys, as its dashboard and CLI print them.
+          Map.entry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key"),
+          Map.entry("STRIPE_WEBHOOK_SECRET", "payments.gateways.stripe.webhook_secret"),
+          Map.entry("STRIPE_PUBLISHABLE_KEY", "payments.gateways.stripe.publishable_key"));
 
   static final String BUILT_IN = "dev/kopek/server/kopek.yaml";
   static final Path LOCAL = Path.of("config", "kopek.yaml");
@@ -49,7 +50,7 @@ final class ConfigLoader {
    * Reads and merges every source.
    *
    * @param overrideFile the {@code --config} file, or null
-   * @param environment  the process environment (a parameter, so tests can pass their own)
+   * @param environment the process environment (a parameter, so tests can pass their own)
    */
   static Future<JsonObject> load(Vertx vertx, Path overrideFile, Map<String, String> environment) {
     List<ConfigStoreOptions> stores = new ArrayList<>();
@@ -59,20 +60,25 @@ final class ConfigLoader {
     }
     if (overrideFile != null) {
       if (!Files.isRegularFile(overrideFile)) {
-        return Future.failedFuture(new IllegalArgumentException(
-            "--config " + overrideFile + ": no such file"));
+        return Future.failedFuture(
+            new IllegalArgumentException("--config " + overrideFile + ": no such file"));
       }
       stores.add(yaml(overrideFile.toString(), false));
     }
-    ConfigRetriever retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().setScanPeriod(0).setStores(stores));
-    return retriever.getConfig()
+    ConfigRetriever retriever =
+        ConfigRetriever.create(
+            vertx, new ConfigRetrieverOptions().setScanPeriod(0).setStores(stores));
+    return retriever
+        .getConfig()
         .map(config -> applyEnvironment(config, environment))
         .eventually(retriever::close);
   }
 
   private static ConfigStoreOptions yaml(String path, boolean optional) {
-    return new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(optional)
+    return new ConfigStoreOptions()
+        .setType("file")
+        .setFormat("yaml")
+        .setOptional(optional)
         .setConfig(new JsonObject().put("path", path));
   }
 
@@ -82,35 +88,36 @@ final class ConfigLoader {
    * the files hold there, since the variable replaces it).
    */
   static JsonObject applyEnvironment(JsonObject config, Map<String, String> environment) {
-    ENVIRONMENT.forEach((variable, key) -> {
-      String value = environment.get(variable);
-      if (value == null) {
-        return;
-      }
-      String[] path = key.split("\\.");
-      JsonObject section = config;
-      for (int i = 0; i < path.length - 1; i++) {
-        JsonObject next = section.getJsonObject(path[i]);
-        if (next == null) {
-          next = new JsonObject();
-          section.put(path[i], next);
-        }
-        section = next;
-      }
-      String leaf = path[path.length - 1];
-      if (ServerConfig.typeOf(key) == Integer.class) {
-        try {
-          section.put(leaf, Integer.parseInt(value.trim()));
-        } catch (NumberFormatException e) {
-          throw new IllegalArgumentException(variable + " (" + key + ") must be an integer, was \""
-              + value + "\"");
-        }
-      } else if (ServerConfig.typeOf(key) == Boolean.class) {
-        section.put(leaf, bool(variable, key, value));
-      } else {
-        section.put(leaf, value);
-      }
-    });
+    ENVIRONMENT.forEach(
+        (variable, key) -> {
+          String value = environment.get(variable);
+          if (value == null) {
+            return;
+          }
+          String[] path = key.split("\\.");
+          JsonObject section = config;
+          for (int i = 0; i < path.length - 1; i++) {
+            JsonObject next = section.getJsonObject(path[i]);
+            if (next == null) {
+              next = new JsonObject();
+              section.put(path[i], next);
+            }
+            section = next;
+          }
+          String leaf = path[path.length - 1];
+          if (ServerConfig.typeOf(key) == Integer.class) {
+            try {
+              section.put(leaf, Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException(
+                  variable + " (" + key + ") must be an integer, was \"" + value + "\"");
+            }
+          } else if (ServerConfig.typeOf(key) == Boolean.class) {
+            section.put(leaf, bool(variable, key, value));
+          } else {
+            section.put(leaf, value);
+          }
+        });
     return config;
   }
 
@@ -122,7 +129,7 @@ final class ConfigLoader {
     if (text.equalsIgnoreCase("false")) {
       return false;
     }
-    throw new IllegalArgumentException(variable + " (" + key + ") must be true or false, was \""
-        + value + "\"");
+    throw new IllegalArgumentException(
+        variable + " (" + key + ") must be true or false, was \"" + value + "\"");
   }
 }

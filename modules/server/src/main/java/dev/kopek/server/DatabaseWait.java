@@ -10,12 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Start-up waits for an external database: Kopek started together with its PostgreSQL (one
- * compose file, one boot) finds it still starting, or not listening yet. Attempts back off from
- * a quarter of a second to five seconds, each failure logged in one line naming {@code db.url}
- * (its password masked), until {@code db.connect_timeout_ms} is over; then start-up stops with
- * one line naming the setting. A database that answers but refuses Kopek (a wrong password, a
- * database that does not exist) stops it at once: waiting would not help.
+ * Start-up waits for an external database: Kopek started together with its PostgreSQL (one compose
+ * file, one boot) finds it still starting, or not listening yet. Attempts back off from a quarter
+ * of a second to five seconds, each failure logged in one line naming {@code db.url} (its password
+ * masked), until {@code db.connect_timeout_ms} is over; then start-up stops with one line naming
+ * the setting. A database that answers but refuses Kopek (a wrong password, a database that does
+ * not exist) stops it at once: waiting would not help.
  */
 final class DatabaseWait {
 
@@ -29,8 +29,8 @@ final class DatabaseWait {
   /**
    * Returns once {@code endpoint} accepts a connection.
    *
-   * @throws IllegalStateException naming {@code db.url} when it did not within {@code timeoutMs}
-   *                               or refused Kopek
+   * @throws IllegalStateException naming {@code db.url} when it did not within {@code timeoutMs} or
+   *     refused Kopek
    */
   static void await(PostgresEndpoint endpoint, long timeoutMs) throws InterruptedException {
     long started = System.nanoTime();
@@ -41,8 +41,10 @@ final class DatabaseWait {
       SQLException failure;
       try (Connection connection = connect(endpoint, leftMs)) {
         if (attempt > 1) {
-          LOG.info("The database at db.url {} accepts connections now (attempt {})",
-              endpoint.redacted(), attempt);
+          LOG.info(
+              "The database at db.url {} accepts connections now (attempt {})",
+              endpoint.redacted(),
+              attempt);
         }
         return;
       } catch (SQLException e) {
@@ -50,20 +52,30 @@ final class DatabaseWait {
       }
       String reason = oneLine(failure);
       if (!DatabaseFailures.isTransient(failure)) {
-        throw new IllegalStateException("db.url (KOPEK_DB_URL) " + endpoint.redacted()
-            + " refused the connection: " + reason);
+        throw new IllegalStateException(
+            "db.url (KOPEK_DB_URL) " + endpoint.redacted() + " refused the connection: " + reason);
       }
       leftMs = (deadline - System.nanoTime()) / 1_000_000;
       if (leftMs <= 0) {
-        throw new IllegalStateException("no database at db.url (KOPEK_DB_URL) "
-            + endpoint.redacted() + " after waiting " + timeoutMs
-            + " ms (db.connect_timeout_ms): " + reason
-            + "; start PostgreSQL there, or correct db.url");
+        throw new IllegalStateException(
+            "no database at db.url (KOPEK_DB_URL) "
+                + endpoint.redacted()
+                + " after waiting "
+                + timeoutMs
+                + " ms (db.connect_timeout_ms): "
+                + reason
+                + "; start PostgreSQL there, or correct db.url");
       }
       long sleep = Math.min(pause, leftMs);
-      LOG.warn("Waiting for the database at db.url {} (attempt {}, {} ms of {}): {}; next "
-              + "attempt in {} ms", endpoint.redacted(), attempt,
-          (System.nanoTime() - started) / 1_000_000, timeoutMs, reason, sleep);
+      LOG.warn(
+          "Waiting for the database at db.url {} (attempt {}, {} ms of {}): {}; next "
+              + "attempt in {} ms",
+          endpoint.redacted(),
+          attempt,
+          (System.nanoTime() - started) / 1_000_000,
+          timeoutMs,
+          reason,
+          sleep);
       Thread.sleep(sleep);
       pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
     }

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * The JVM options Kopek runs best with, checked at start-up. HotSpot never compiles a method
- * larger than 8,000 bytes of bytecode unless told to ({@code -XX:-DontCompileHugeMethods}), and
- * the JSON Schema validator that checks every request against the OpenAPI contract is one such
- * method: left interpreted, it costs a large share of the HTTP thread's time under load.
+ * The JVM options Kopek runs best with, checked at start-up. HotSpot never compiles a method larger
+ * than 8,000 bytes of bytecode unless told to ({@code -XX:-DontCompileHugeMethods}), and the JSON
+ * Schema validator that checks every request against the OpenAPI contract is one such method: left
+ * interpreted, it costs a large share of the HTTP thread's time under load.
  */
 final class JvmOptions {
 
@@ -25,21 +25,25 @@ final class JvmOptions {
     if (hotSpot == null) {
       return List.of();
     }
-    return advice(name -> {
-      try {
-        return hotSpot.getVMOption(name).getValue();
-      } catch (IllegalArgumentException unknown) {
-        return null;
-      }
-    });
+    return advice(
+        name -> {
+          try {
+            return hotSpot.getVMOption(name).getValue();
+          } catch (IllegalArgumentException unknown) {
+            return null;
+          }
+        });
   }
 
   /** Advice given the JVM's option values ({@code vmOption} answers null for an unknown one). */
   static List<String> advice(Function<String, String> vmOption) {
     List<String> advice = new ArrayList<>();
     if ("true".equals(vmOption.apply("DontCompileHugeMethods"))) {
-      advice.add("Request validation runs interpreted (the JVM does not compile huge methods): "
-          + "start Kopek with java " + COMPILE_HUGE_METHODS + " -jar kopek.jar for its full speed");
+      advice.add(
+          "Request validation runs interpreted (the JVM does not compile huge methods): "
+              + "start Kopek with java "
+              + COMPILE_HUGE_METHODS
+              + " -jar kopek.jar for its full speed");
     }
     return advice;
   }

@@ -39,22 +39,28 @@ final class JwtSecrets {
       Files.createDirectories(dataDirectory);
       byte[] random = new byte[GENERATED_BYTES];
       new SecureRandom().nextBytes(random);
-      Files.writeString(file, Base64.getEncoder().encodeToString(random),
-          StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.writeString(
+          file,
+          Base64.getEncoder().encodeToString(random),
+          StandardCharsets.US_ASCII,
+          StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE);
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException notPosix) {
         // Non-POSIX file systems keep the directory's permissions.
       }
     }
-    LOG.warn("auth.jwt_secret (KOPEK_JWT_SECRET) is not set: using the generated secret in {}. "
-        + "Fine for development; set a secret of your own in production.", file);
+    LOG.warn(
+        "auth.jwt_secret (KOPEK_JWT_SECRET) is not set: using the generated secret in {}. "
+            + "Fine for development; set a secret of your own in production.",
+        file);
     return Files.readString(file, StandardCharsets.US_ASCII).trim();
   }
 
   /**
-   * The secret a server on {@code dataDirectory} generated, if there is one; never creates one.
-   * A secret made up here would sign tokens that the server, with its own, refuses.
+   * The secret a server on {@code dataDirectory} generated, if there is one; never creates one. A
+   * secret made up here would sign tokens that the server, with its own, refuses.
    */
   static java.util.Optional<String> existing(Path dataDirectory) throws IOException {
     Path file = dataDirectory.resolve(FILE_NAME);

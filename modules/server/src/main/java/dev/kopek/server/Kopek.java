@@ -24,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Kopek: its database (embedded or external, migrated), its Vert.x, and its
- * verticles. {@link #start} and {@link #stop} block; they are called from {@code main} and tests.
+ * One running Kopek: its database (embedded or external, migrated), its Vert.x, and its verticles.
+ * {@link #start} and {@link #stop} block; they are called from {@code main} and tests.
  */
 public final class Kopek {
 
@@ -42,14 +42,21 @@ public final class Kopek {
 
   private final Vertx vertx;
   private final EmbeddedPostgresServer embedded;
+
   /** The HTTP verticle instances, one per event loop, sharing one port. */
   private final List<HttpVerticle> http;
+
   private final String httpDeployment;
   private final List<String> backendDeployments;
   private final ServerConfig settings;
 
-  private Kopek(Vertx vertx, EmbeddedPostgresServer embedded, List<HttpVerticle> http,
-      String httpDeployment, List<String> backendDeployments, ServerConfig settings) {
+  private Kopek(
+      Vertx vertx,
+      EmbeddedPostgresServer embedded,
+      List<HttpVerticle> http,
+      String httpDeployment,
+      List<String> backendDeployments,
+      ServerConfig settings) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.http = http;
@@ -67,14 +74,15 @@ public final class Kopek {
   public static Kopek start(JsonObject config) throws Exception {
     ServerConfig settings = ServerConfig.from(config);
     checkVerticleSettings(config, settings);
-    config.getJsonObject("auth").put("jwt_secret",
-        JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
+    config
+        .getJsonObject("auth")
+        .put("jwt_secret", JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
     EmbeddedPostgresServer embedded = null;
     PostgresEndpoint endpoint;
     if (settings.databaseUrl() == null) {
       // Kopek stops PostgreSQL itself, after the HTTP server has drained (see stop()).
-      embedded = EmbeddedPostgresServer.start(settings.dataDirectory().resolve("postgres"), true,
-          false);
+      embedded =
+          EmbeddedPostgresServer.start(settings.dataDirectory().resolve("postgres"), true, false);
       endpoint = embedded.database(EMBEDDED_DATABASE);
     } else {
       endpoint = parseUrl(settings.databaseUrl());
@@ -95,15 +103,19 @@ public final class Kopek {
 
   /**
    * Checks the verticles' settings (the {@code http}, {@code auth} and {@code ledger} bounds, and
-   * timeouts that contradict each other)
-   * before anything is created or started, so that a wrong value stops start-up at once, naming
-   * its key, rather than after the database has been initialised. The verticles check the same
-   * records again when deployed.
+   * timeouts that contradict each other) before anything is created or started, so that a wrong
+   * value stops start-up at once, naming its key, rather than after the database has been
+   * initialised. The verticles check the same records again when deployed.
    */
   private static void checkVerticleSettings(JsonObject config, ServerConfig settings) {
     JsonObject probe = config.copy();
-    probe.getJsonObject("db").put("url",
-        settings.databaseUrl() == null ? "postgresql://localhost/kopek" : settings.databaseUrl());
+    probe
+        .getJsonObject("db")
+        .put(
+            "url",
+            settings.databaseUrl() == null
+                ? "postgresql://localhost/kopek"
+                : settings.databaseUrl());
     if (settings.jwtSecret() == null) {
       // The secret generated later is 64 characters, long enough; only its length matters here.
       probe.getJsonObject("auth").put("jwt_secret", "g".repeat(64));
@@ -113,25 +125,35 @@ public final class Kopek {
     Timeouts.check(probe);
   }
 
-  private static Kopek deploy(JsonObject config, ServerConfig settings,
-      EmbeddedPostgresServer embedded, PostgresEndpoint endpoint) throws Exception {
+  private static Kopek deploy(
+      JsonObject config,
+      ServerConfig settings,
+      EmbeddedPostgresServer embedded,
+      PostgresEndpoint endpoint)
+      throws Exception {
     // An event loop for every verticle instance (the HTTP ones, the ledger, payments, billing), so
     // that none waits for another's work on a shared thread: the ledger and billing are both
     // busy during a billing run, the HTTP instances and the ledger under API load.
     int httpInstances = HttpConfig.from(config).instances();
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(
-        Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3))
-        // Linux's epoll through Netty's native transport (bundled for x86_64): fewer system calls
-        // and less garbage per request than Java NIO, for HTTP and the PostgreSQL connections.
-        .setPreferNativeTransport(true);
+    VertxOptions options =
+        new VertxOptions()
+            .setEventLoopPoolSize(
+                Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3))
+            // Linux's epoll through Netty's native transport (bundled for x86_64): fewer system
+            // calls
+            // and less garbage per request than Java NIO, for HTTP and the PostgreSQL connections.
+            .setPreferNativeTransport(true);
     if (settings.metricsEnabled()) {
-      options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-          .setJvmMetricsEnabled(true)
-          .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+      options.setMetricsOptions(
+          new MicrometerMetricsOptions()
+              .setEnabled(true)
+              .setJvmMetricsEnabled(true)
+              .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     Vertx vertx = Vertx.builder().with(options).build();
     if (!vertx.isNativeTransportEnabled()) {
-      LOG.info("Running on Java NIO: the native transport is not available here ({})",
+      LOG.info(
+          "Running on Java NIO: the native transport is not available here ({})",
           String.valueOf(vertx.unavailableNativeTransportCause()));
     }
     try {
@@ -140,11 +162,16 @@ public final class Kopek {
       // One HTTP verticle per event loop, sharing the port (a port of 0 becomes one shared
       // random port); Vert.x hands each new connection to the next instance.
       List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
-      String httpId = awaitListening(HttpConfig.from(config), vertx.deployVerticle(() -> {
-        HttpVerticle instance = new HttpVerticle();
-        instances.add(instance);
-        return instance;
-      }, new DeploymentOptions(deployment).setInstances(httpInstances)));
+      String httpId =
+          awaitListening(
+              HttpConfig.from(config),
+              vertx.deployVerticle(
+                  () -> {
+                    HttpVerticle instance = new HttpVerticle();
+                    instances.add(instance);
+                    return instance;
+                  },
+                  new DeploymentOptions(deployment).setInstances(httpInstances)));
       HttpVerticle http = instances.get(0);
       JsonObject httpConfig = config.getJsonObject("http");
       // Payments hand providers Kopek's public URL (webhooks, return pages); by default that is
@@ -152,20 +179,38 @@ public final class Kopek {
       JsonObject payments = config.getJsonObject("payments");
       if (payments.getString("public_url", "").isBlank()) {
         String host = httpConfig.getString("host", "127.0.0.1");
-        payments.put("public_url", "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":"
-            + http.actualPort());
+        payments.put(
+            "public_url",
+            "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + http.actualPort());
       }
-      String paymentsId = await(vertx.deployVerticle(new PaymentsVerticle(),
-          new DeploymentOptions().setConfig(config)));
-      String billingId = await(vertx.deployVerticle(new BillingVerticle(),
-          new DeploymentOptions().setConfig(config)));
+      String paymentsId =
+          await(
+              vertx.deployVerticle(
+                  new PaymentsVerticle(), new DeploymentOptions().setConfig(config)));
+      String billingId =
+          await(
+              vertx.deployVerticle(
+                  new BillingVerticle(), new DeploymentOptions().setConfig(config)));
       // Stopped in this order: billing posts to the ledger, payments credit through it.
-      Kopek kopek = new Kopek(vertx, embedded, List.copyOf(instances), httpId,
-          List.of(billingId, paymentsId, ledger), settings);
-      LOG.info("Kopek is serving http://{}:{} (database: {}; transport: {})",
-          httpConfig.getString("host"), http.actualPort(), embedded == null ? endpoint
-              : "embedded PostgreSQL " + EmbeddedPostgresServer.MAJOR_VERSION + " in "
-                  + embedded.dataDirectory(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+      Kopek kopek =
+          new Kopek(
+              vertx,
+              embedded,
+              List.copyOf(instances),
+              httpId,
+              List.of(billingId, paymentsId, ledger),
+              settings);
+      LOG.info(
+          "Kopek is serving http://{}:{} (database: {}; transport: {})",
+          httpConfig.getString("host"),
+          http.actualPort(),
+          embedded == null
+              ? endpoint
+              : "embedded PostgreSQL "
+                  + EmbeddedPostgresServer.MAJOR_VERSION
+                  + " in "
+                  + embedded.dataDirectory(),
+          vertx.isNativeTransportEnabled() ? "epoll" : "nio");
       return kopek;
     } catch (Exception e) {
       await(vertx.close());
@@ -177,21 +222,29 @@ public final class Kopek {
    * Waits for the HTTP verticles; a port in use becomes a one-line refusal naming {@code http.port}
    * (exit code 2) instead of a stack trace.
    */
-  private static String awaitListening(HttpConfig http, Future<String> deployed)
-      throws Exception {
+  private static String awaitListening(HttpConfig http, Future<String> deployed) throws Exception {
     try {
       return await(deployed);
     } catch (Exception e) {
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
         // Java NIO reports a BindException; Netty's epoll transport an IOException whose message
         // starts with "bind(..) failed:", followed by the system's reason.
-        boolean bindFailed = cause instanceof java.net.BindException
-            || cause instanceof java.io.IOException io && io.getMessage() != null
-                && io.getMessage().startsWith("bind(");
+        boolean bindFailed =
+            cause instanceof java.net.BindException
+                || cause instanceof java.io.IOException io
+                    && io.getMessage() != null
+                    && io.getMessage().startsWith("bind(");
         if (bindFailed) {
-          throw new IllegalStateException("http.port " + http.port() + " on "
-              + http.host() + " cannot be bound (" + cause.getMessage() + "): stop what "
-              + "listens there, or set another port (http.port, KOPEK_HTTP_PORT)", e);
+          throw new IllegalStateException(
+              "http.port "
+                  + http.port()
+                  + " on "
+                  + http.host()
+                  + " cannot be bound ("
+                  + cause.getMessage()
+                  + "): stop what "
+                  + "listens there, or set another port (http.port, KOPEK_HTTP_PORT)",
+              e);
         }
       }
       throw e;
@@ -222,9 +275,9 @@ public final class Kopek {
   }
 
   /**
-   * Stops in dependency order: the HTTP listening socket first (new connections are refused),
-   * then the HTTP server (in-flight requests get {@code shutdown.grace_ms} to finish), then
-   * billing, payments, the ledger, Vert.x, and the embedded database.
+   * Stops in dependency order: the HTTP listening socket first (new connections are refused), then
+   * the HTTP server (in-flight requests get {@code shutdown.grace_ms} to finish), then billing,
+   * payments, the ledger, Vert.x, and the embedded database.
    */
   public void stop() throws Exception {
     try {

@@ -16,13 +16,13 @@ import org.slf4j.LoggerFactory;
  * Kopek refuses new connections instead of accepting and dropping them.
  *
  * <p>The HTTP verticle's instances share one listening socket. Vert.x 5.0 closes it only when the
- * last instance has left, after each instance has stopped taking connections: meanwhile the
- * socket still accepts, and a connection accepted then has no instance left to go to (Netty logs
- * "Failed to register an accepted channel" with a stack trace and drops it; Vert.x issue 6087).
- * Vert.x has no public call that closes the socket alone, so its shared servers' bound channels
- * are looked up here and closed first; the servers then shut down as usual, letting their open
- * connections finish. If the Vert.x internals differ (another version), nothing is closed early
- * and the shutdown proceeds as before.
+ * last instance has left, after each instance has stopped taking connections: meanwhile the socket
+ * still accepts, and a connection accepted then has no instance left to go to (Netty logs "Failed
+ * to register an accepted channel" with a stack trace and drops it; Vert.x issue 6087). Vert.x has
+ * no public call that closes the socket alone, so its shared servers' bound channels are looked up
+ * here and closed first; the servers then shut down as usual, letting their open connections
+ * finish. If the Vert.x internals differ (another version), nothing is closed early and the
+ * shutdown proceeds as before.
  */
 final class Listeners {
 
@@ -63,7 +63,8 @@ final class Listeners {
         continue;
       }
       field.setAccessible(true);
-      if (field.get(server) instanceof Future<?> bound && bound.succeeded()
+      if (field.get(server) instanceof Future<?> bound
+          && bound.succeeded()
           && bound.result() instanceof Channel channel) {
         return channel;
       }

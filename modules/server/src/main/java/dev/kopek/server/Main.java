@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * {@code java -jar kopek.jar [run] [--config FILE]} starts Kopek;
- * {@code java -jar kopek.jar token --user ID [--admin] [--config FILE]} prints a development token.
+ * {@code java -jar kopek.jar [run] [--config FILE]} starts Kopek; {@code java -jar kopek.jar token
+ * --user ID [--admin] [--config FILE]} prints a development token.
  */
 public final class Main {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       Usage:
         java -XX:-DontCompileHugeMethods -jar kopek.jar [run] [--config FILE]
             Start Kopek. FILE (or KOPEK_CONFIG) is merged over config/kopek.yaml.
@@ -52,9 +53,11 @@ public final class Main {
       out.print(USAGE);
       return 0;
     }
-    Path configFile = option(rest, "--config")
-        .or(() -> java.util.Optional.ofNullable(environment.get("KOPEK_CONFIG")))
-        .map(Path::of).orElse(null);
+    Path configFile =
+        option(rest, "--config")
+            .or(() -> java.util.Optional.ofNullable(environment.get("KOPEK_CONFIG")))
+            .map(Path::of)
+            .orElse(null);
     try {
       JsonObject config = loadConfig(configFile, environment);
       return switch (command) {
@@ -84,14 +87,17 @@ public final class Main {
     Kopek kopek = Kopek.start(config);
     Logger log = LoggerFactory.getLogger(Main.class);
     JvmOptions.advice().forEach(log::warn);
-    Thread stopper = new Thread(() -> {
-      log.info("Shutting down: finishing in-flight requests");
-      try {
-        kopek.stop();
-      } catch (Exception e) {
-        log.error("Shutdown failed", e);
-      }
-    }, "kopek-shutdown");
+    Thread stopper =
+        new Thread(
+            () -> {
+              log.info("Shutting down: finishing in-flight requests");
+              try {
+                kopek.stop();
+              } catch (Exception e) {
+                log.error("Shutdown failed", e);
+              }
+            },
+            "kopek-shutdown");
     Runtime.getRuntime().addShutdownHook(stopper);
     // The JVM exits when the shutdown hook has run; this thread only waits for that.
     Thread.currentThread().join();
@@ -103,13 +109,15 @@ public final class Main {
     Vertx bootstrap = Vertx.vertx();
     try {
       return ConfigLoader.load(bootstrap, configFile, environment)
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof IllegalArgumentException invalid) {
         throw invalid;
       }
-      throw new IllegalArgumentException("the configuration cannot be read: "
-          + e.getCause().getMessage(), e.getCause());
+      throw new IllegalArgumentException(
+          "the configuration cannot be read: " + e.getCause().getMessage(), e.getCause());
     } finally {
       bootstrap.close();
     }

@@ -4,19 +4,19 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Timeouts that contradict each other, refused at start-up with the keys named. Timeouts nest: a
- * request waits for a verticle, which waits for a provider, whose client waits for the network.
- * An inner timeout that is not shorter than the one around it never fires: the outer one gives up
- * first while the inner work goes on unseen (a payment created after its caller was told it
- * timed out). The HTTP side of the chain (the idle timeout against the longest wait of a request)
- * is checked by {@code HttpConfig}.
+ * request waits for a verticle, which waits for a provider, whose client waits for the network. An
+ * inner timeout that is not shorter than the one around it never fires: the outer one gives up
+ * first while the inner work goes on unseen (a payment created after its caller was told it timed
+ * out). The HTTP side of the chain (the idle timeout against the longest wait of a request) is
+ * checked by {@code HttpConfig}.
  */
 final class Timeouts {
 
   private Timeouts() {}
 
   /**
-   * Checks that every enabled provider's own {@code timeout_ms} is below
-   * {@code payments.gateway_timeout_ms}, after which Kopek stops waiting for a provider call.
+   * Checks that every enabled provider's own {@code timeout_ms} is below {@code
+   * payments.gateway_timeout_ms}, after which Kopek stops waiting for a provider call.
    *
    * @throws IllegalArgumentException naming both keys
    */
@@ -34,11 +34,16 @@ final class Timeouts {
       }
       Long providerTimeout = number(settings.getValue("timeout_ms"));
       if (providerTimeout != null && providerTimeout >= gatewayTimeout.longValue()) {
-        throw new IllegalArgumentException("payments.gateways." + id + ".timeout_ms ("
-            + providerTimeout + ") must be below payments.gateway_timeout_ms ("
-            + gatewayTimeout.longValue() + "): Kopek stops waiting for a provider call at "
-            + "payments.gateway_timeout_ms, so the provider's own timeout would never fire and "
-            + "its call would go on unseen; lower the one or raise the other");
+        throw new IllegalArgumentException(
+            "payments.gateways."
+                + id
+                + ".timeout_ms ("
+                + providerTimeout
+                + ") must be below payments.gateway_timeout_ms ("
+                + gatewayTimeout.longValue()
+                + "): Kopek stops waiting for a provider call at "
+                + "payments.gateway_timeout_ms, so the provider's own timeout would never fire and "
+                + "its call would go on unseen; lower the one or raise the other");
       }
     }
   }

@@ -12,9 +12,9 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * {@code kopek.jar token --user ID [--admin]}: mints a development token with the server's key,
- * the configured {@code auth.jwt_secret} or the secret the server generated in its data
- * directory. It never generates one.
+ * {@code kopek.jar token --user ID [--admin]}: mints a development token with the server's key, the
+ * configured {@code auth.jwt_secret} or the secret the server generated in its data directory. It
+ * never generates one.
  */
 final class TokenCommand {
 
@@ -24,9 +24,15 @@ final class TokenCommand {
       throws Exception {
     String user = Main.option(args, "--user").orElse(null);
     boolean admin = args.remove("--admin");
-    if (user == null || user.isBlank() || user.length() > Limits.USER_ID_LENGTH_MAX || !args.isEmpty()) {
-      err.println("kopek: token needs --user ID (at most " + Limits.USER_ID_LENGTH_MAX
-          + " characters)" + (args.isEmpty() ? "" : "; unexpected " + args));
+    if (user == null
+        || user.isBlank()
+        || user.length() > Limits.USER_ID_LENGTH_MAX
+        || !args.isEmpty()) {
+      err.println(
+          "kopek: token needs --user ID (at most "
+              + Limits.USER_ID_LENGTH_MAX
+              + " characters)"
+              + (args.isEmpty() ? "" : "; unexpected " + args));
       err.print(Main.USAGE);
       return 2;
     }
@@ -38,24 +44,29 @@ final class TokenCommand {
       secret = JwtSecrets.existing(settings.dataDirectory()).orElse(null);
     }
     if (secret == null) {
-      err.println("kopek: token: no secret to sign with: auth.jwt_secret (KOPEK_JWT_SECRET) is "
-          + "not set and " + settings.dataDirectory().toAbsolutePath().normalize()
-          .resolve(JwtSecrets.FILE_NAME) + " does not exist; set KOPEK_DATA_DIR to the data "
-          + "directory of the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to "
-          + "its secret");
+      err.println(
+          "kopek: token: no secret to sign with: auth.jwt_secret (KOPEK_JWT_SECRET) is "
+              + "not set and "
+              + settings.dataDirectory().toAbsolutePath().normalize().resolve(JwtSecrets.FILE_NAME)
+              + " does not exist; set KOPEK_DATA_DIR to the data "
+              + "directory of the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to "
+              + "its secret");
       return 2;
     }
     JsonObject auth = config.getJsonObject("auth");
     Vertx vertx = Vertx.vertx();
     try {
-      JWTAuth jwt = JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-          new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+      JWTAuth jwt =
+          JWTAuth.create(
+              vertx,
+              new JWTAuthOptions()
+                  .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
       JsonObject claims = new JsonObject().put("user_id", user).put("sub", user);
       if (admin) {
         claims.put("roles", new JsonArray().add("admin"));
       }
-      JWTOptions options = new JWTOptions().setAlgorithm("HS256")
-          .setExpiresInSeconds(settings.tokenTtlSeconds());
+      JWTOptions options =
+          new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(settings.tokenTtlSeconds());
       String issuer = auth.getString("issuer", "");
       String audience = auth.getString("audience", "");
       if (!issuer.isBlank()) {

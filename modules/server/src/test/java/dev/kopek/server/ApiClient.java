@@ -25,9 +25,11 @@ final class ApiClient implements AutoCloseable {
   /** A client keeping up to {@code connections} connections, for requests in flight at once. */
   ApiClient(int port, int connections) {
     vertx = Vertx.vertx();
-    client = WebClient.create(vertx, new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(connections));
+    client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+            new PoolOptions().setHttp1MaxSize(connections));
   }
 
   /** The client's Vert.x, for minting tokens. */
@@ -49,9 +51,10 @@ final class ApiClient implements AutoCloseable {
   }
 
   /** The same POST without waiting, for tests that keep many requests in flight. */
-  Future<HttpResponse<Buffer>> postAsync(String path, String token, String idempotencyKey,
-      JsonObject body) {
-    return client.post(path)
+  Future<HttpResponse<Buffer>> postAsync(
+      String path, String token, String idempotencyKey, JsonObject body) {
+    return client
+        .post(path)
         .bearerTokenAuthentication(token)
         .putHeader("Idempotency-Key", idempotencyKey)
         .sendJsonObject(body);

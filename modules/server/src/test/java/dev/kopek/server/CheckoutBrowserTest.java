@@ -43,8 +43,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The hosted checkout page paid with the sandbox's test cards in a real (headless) Chromium: the
  * page's script runs under its Content-Security-Policy, the form posts, the payer lands on the
- * status page, and the ledger holds exactly one credit. Uses Debian's {@code chromium} and
- * {@code chromium-driver}; Selenium never downloads a browser or a driver.
+ * status page, and the ledger holds exactly one credit. Uses Debian's {@code chromium} and {@code
+ * chromium-driver}; Selenium never downloads a browser or a driver.
  */
 @DisplayName("The hosted checkout page in a real browser")
 @Timeout(60)
@@ -58,11 +58,9 @@ class CheckoutBrowserTest {
   private static final String EXPIRY =
       YearMonth.now().plusYears(2).format(DateTimeFormatter.ofPattern("MM/yy"));
 
-  @TempDir
-  static Path dataDir;
+  @TempDir static Path dataDir;
 
-  @TempDir
-  static Path browserProfile;
+  @TempDir static Path browserProfile;
 
   private static Kopek kopek;
   private static ApiClient api;
@@ -74,27 +72,50 @@ class CheckoutBrowserTest {
   @Timeout(90)
   static void start() throws Exception {
     if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
-      fail("The checkout browser tests need Chromium and its driver at " + CHROMIUM + " and "
-          + CHROMEDRIVER + ". Install the Debian packages: apt-get install chromium chromium-driver"
-          + " (.ci/run does this).");
+      fail(
+          "The checkout browser tests need Chromium and its driver at "
+              + CHROMIUM
+              + " and "
+              + CHROMEDRIVER
+              + ". Install the Debian packages: apt-get install chromium chromium-driver"
+              + " (.ci/run does this).");
     }
-    kopek = Kopek.start(Main.loadConfig(null, Map.of("KOPEK_DATA_DIR", dataDir.toString(),
-        "KOPEK_HTTP_PORT", "0", "KOPEK_JWT_SECRET", SECRET)));
+    kopek =
+        Kopek.start(
+            Main.loadConfig(
+                null,
+                Map.of(
+                    "KOPEK_DATA_DIR",
+                    dataDir.toString(),
+                    "KOPEK_HTTP_PORT",
+                    "0",
+                    "KOPEK_JWT_SECRET",
+                    SECRET)));
     api = new ApiClient(kopek.httpPort());
     tokens = Tokens.signedWith(api.vertx(), SECRET);
 
     // The system's chromedriver, found by path: Selenium Manager, which would download one, never
     // runs.
-    driverService = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort()
-        .build();
+    driverService =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-first-run",
-        "--disable-quic", "--window-size=1280,900", "--user-data-dir=" + browserProfile);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1280,900",
+        "--user-data-dir=" + browserProfile);
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
     options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
@@ -125,7 +146,8 @@ class CheckoutBrowserTest {
   }
 
   @Test
-  @DisplayName("paying with 4242 4242 4242 4242 lands on the status page and credits the wallet exactly once, webhook included")
+  @DisplayName(
+      "paying with 4242 4242 4242 4242 lands on the status page and credits the wallet exactly once, webhook included")
   void payingWithTheSucceedingCardCreditsOnce() throws Exception {
     String alice = tokens.user("alice");
     long before = balance(alice);
@@ -143,15 +165,18 @@ class CheckoutBrowserTest {
     pay("4242 4242 4242 4242");
     // Only the page's script posts the form and then moves to the return URL: landing there
     // proves that it ran under the policy.
-    new WebDriverWait(browser, PAGE_WAIT).until(ExpectedConditions.presenceOfElementLocated(
-        By.cssSelector("#status[data-status=succeeded]")));
+    new WebDriverWait(browser, PAGE_WAIT)
+        .until(
+            ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#status[data-status=succeeded]")));
     assertThat(URI.create(browser.getCurrentUrl()).getPath())
         .isEqualTo(URI.create(checkoutUrl).getPath() + "/complete");
     assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Payment succeeded");
     assertThat(browser.findElement(By.tagName("main")).getText())
         .contains("20.00 USD was added to your balance.");
     // Chromium reports every blocked script, style or request on the console.
-    assertThat(browserLog()).extracting(LogEntry::getMessage)
+    assertThat(browserLog())
+        .extracting(LogEntry::getMessage)
         .noneMatch(message -> message.contains("Content Security Policy"));
 
     long after = balance(alice);
@@ -173,7 +198,8 @@ class CheckoutBrowserTest {
   }
 
   @Test
-  @DisplayName("a declined card (4000 0000 0000 0002) shows the decline, fails the top-up and credits nothing")
+  @DisplayName(
+      "a declined card (4000 0000 0000 0002) shows the decline, fails the top-up and credits nothing")
   void aDeclinedCardCreditsNothing() throws Exception {
     String bob = tokens.user("bob");
     long before = balance(bob);
@@ -182,13 +208,17 @@ class CheckoutBrowserTest {
 
     browser.get(topup.getString("checkout_url"));
     pay("4000 0000 0000 0002");
-    WebElement result = new WebDriverWait(browser, PAGE_WAIT).until(
-        ExpectedConditions.presenceOfElementLocated(By.cssSelector("#result[data-status=declined]")));
+    WebElement result =
+        new WebDriverWait(browser, PAGE_WAIT)
+            .until(
+                ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#result[data-status=declined]")));
     assertThat(result.getText()).isEqualTo("Payment declined: Your card was declined.");
     // A declined payment is settled at the provider: the page does not offer to pay it again.
     WebElement pay = browser.findElement(By.id("pay"));
     assertThat(pay.isEnabled()).isFalse();
-    assertThat(pay.getCssValue("opacity")).as("a disabled Pay button looks disabled")
+    assertThat(pay.getCssValue("opacity"))
+        .as("a disabled Pay button looks disabled")
         .isNotEqualTo("1");
 
     JsonObject failed = topup(bob, topup.getString("id"));
@@ -202,7 +232,8 @@ class CheckoutBrowserTest {
   }
 
   @Test
-  @DisplayName("a mistyped card number is refused on the page, writes nothing, and the same form then pays")
+  @DisplayName(
+      "a mistyped card number is refused on the page, writes nothing, and the same form then pays")
   void aFormErrorLeavesTheFormUsable() throws Exception {
     String carol = tokens.user("carol");
     long before = balance(carol);
@@ -211,8 +242,11 @@ class CheckoutBrowserTest {
 
     browser.get(topup.getString("checkout_url"));
     pay("4242 4242 4242 4241");
-    WebElement result = new WebDriverWait(browser, PAGE_WAIT).until(
-        ExpectedConditions.presenceOfElementLocated(By.cssSelector("#result[data-status=invalid]")));
+    WebElement result =
+        new WebDriverWait(browser, PAGE_WAIT)
+            .until(
+                ExpectedConditions.presenceOfElementLocated(
+                    By.cssSelector("#result[data-status=invalid]")));
     assertThat(result.getText()).isEqualTo("The card number is not valid; check it for typos.");
     WebElement number = browser.findElement(By.id("card-number"));
     assertThat(number.getAttribute("aria-invalid")).isEqualTo("true");
@@ -224,8 +258,10 @@ class CheckoutBrowserTest {
     number.clear();
     number.sendKeys("4242 4242 4242 4242");
     browser.findElement(By.id("pay")).click();
-    new WebDriverWait(browser, PAGE_WAIT).until(ExpectedConditions.presenceOfElementLocated(
-        By.cssSelector("#status[data-status=succeeded]")));
+    new WebDriverWait(browser, PAGE_WAIT)
+        .until(
+            ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#status[data-status=succeeded]")));
     assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Payment succeeded");
     assertThat(topup(carol, topup.getString("id")).getString("status")).isEqualTo("succeeded");
     assertThat(balance(carol)).isEqualTo(before + AMOUNT);
@@ -234,8 +270,8 @@ class CheckoutBrowserTest {
 
   /** Fills in the card form with a valid expiry and CVC and presses Pay. */
   private static void pay(String cardNumber) {
-    new WebDriverWait(browser, PAGE_WAIT).until(
-        ExpectedConditions.elementToBeClickable(By.id("pay")));
+    new WebDriverWait(browser, PAGE_WAIT)
+        .until(ExpectedConditions.elementToBeClickable(By.id("pay")));
     browser.findElement(By.id("card-number")).sendKeys(cardNumber);
     browser.findElement(By.id("card-expiry")).sendKeys(EXPIRY);
     browser.findElement(By.id("card-cvc")).sendKeys("123");
@@ -248,8 +284,12 @@ class CheckoutBrowserTest {
   }
 
   private static JsonObject createTopup(String token) throws Exception {
-    HttpResponse<Buffer> created = api.post("/v1/topups", token, UUID.randomUUID().toString(),
-        new JsonObject().put("amount_minor", AMOUNT).put("currency", "USD"));
+    HttpResponse<Buffer> created =
+        api.post(
+            "/v1/topups",
+            token,
+            UUID.randomUUID().toString(),
+            new JsonObject().put("amount_minor", AMOUNT).put("currency", "USD"));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     JsonObject topup = created.bodyAsJsonObject();
     assertThat(topup.getString("status")).isEqualTo("pending");
@@ -280,9 +320,12 @@ class CheckoutBrowserTest {
 
   /** How many top-up credits in a log name the payment. */
   private static long topups(JsonArray log, String paymentId) {
-    return log.stream().map(JsonObject.class::cast)
-        .filter(entry -> "topup".equals(entry.getString("kind"))
-            && paymentId.equals(entry.getString("reference")))
+    return log.stream()
+        .map(JsonObject.class::cast)
+        .filter(
+            entry ->
+                "topup".equals(entry.getString("kind"))
+                    && paymentId.equals(entry.getString("reference")))
         .count();
   }
 
@@ -292,8 +335,9 @@ class CheckoutBrowserTest {
     String url = "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/" + Kopek.EMBEDDED_DATABASE;
     long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
     try (Connection connection = DriverManager.getConnection(url, "postgres", "");
-        PreparedStatement events = connection.prepareStatement(
-            "SELECT count(*) FROM payment_events WHERE payment_id = ?")) {
+        PreparedStatement events =
+            connection.prepareStatement(
+                "SELECT count(*) FROM payment_events WHERE payment_id = ?")) {
       events.setString(1, paymentId);
       while (true) {
         try (ResultSet count = events.executeQuery()) {

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class ConfigurationTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private Path dataDir;
   private Map<String, String> env;
@@ -37,7 +36,8 @@ class ConfigurationTest {
   }
 
   @Test
-  @DisplayName("KOPEK_HTTP_PORT=abc stops start-up with exit code 2, naming the variable and http.port")
+  @DisplayName(
+      "KOPEK_HTTP_PORT=abc stops start-up with exit code 2, naming the variable and http.port")
   void portFromEnvironmentNotANumber() {
     env.put("KOPEK_HTTP_PORT", "abc");
 
@@ -45,7 +45,8 @@ class ConfigurationTest {
   }
 
   @Test
-  @DisplayName("a --config file with http.port \"80a\" stops start-up with exit code 2, naming http.port")
+  @DisplayName(
+      "a --config file with http.port \"80a\" stops start-up with exit code 2, naming http.port")
   void portFromFileNotANumber() throws IOException {
     Path file = yaml("http:\n  port: \"80a\"\n");
     env.remove("KOPEK_HTTP_PORT");
@@ -54,11 +55,13 @@ class ConfigurationTest {
   }
 
   @Test
-  @DisplayName("ledger.batch_max 0 stops start-up with exit code 2, naming the key, before any database is started")
+  @DisplayName(
+      "ledger.batch_max 0 stops start-up with exit code 2, naming the key, before any database is started")
   void batchMaxZero() throws IOException {
     Path file = yaml("ledger:\n  batch_max: 0\n");
 
-    assertRefused(run("run", "--config", file.toString()),
+    assertRefused(
+        run("run", "--config", file.toString()),
         "ledger.batch_max must be between 1 and 10000, was 0");
   }
 
@@ -67,20 +70,26 @@ class ConfigurationTest {
   void eventLoopsNegative() throws IOException {
     Path file = yaml("http:\n  event_loops: -1\n");
 
-    assertRefused(run("--config", file.toString()),
+    assertRefused(
+        run("--config", file.toString()),
         "http.event_loops must be between 0 (one per core) and 64, was -1");
   }
 
   @Test
-  @DisplayName("a provider's timeout_ms not below payments.gateway_timeout_ms stops start-up with exit code 2, naming both keys")
+  @DisplayName(
+      "a provider's timeout_ms not below payments.gateway_timeout_ms stops start-up with exit code 2, naming both keys")
   void providerTimeoutNotBelowGatewayTimeout() throws IOException {
-    Path file = yaml("payments:\n  gateway_timeout_ms: 8000\n  gateways:\n    stripe:\n"
-        + "      enabled: true\n      timeout_ms: 8000\n");
+    Path file =
+        yaml(
+            "payments:\n  gateway_timeout_ms: 8000\n  gateways:\n    stripe:\n"
+                + "      enabled: true\n      timeout_ms: 8000\n");
 
-    assertRefused(run("--config", file.toString()), "payments.gateways.stripe.timeout_ms (8000) "
-        + "must be below payments.gateway_timeout_ms (8000): Kopek stops waiting for a provider "
-        + "call at payments.gateway_timeout_ms, so the provider's own timeout would never fire "
-        + "and its call would go on unseen; lower the one or raise the other");
+    assertRefused(
+        run("--config", file.toString()),
+        "payments.gateways.stripe.timeout_ms (8000) "
+            + "must be below payments.gateway_timeout_ms (8000): Kopek stops waiting for a provider "
+            + "call at payments.gateway_timeout_ms, so the provider's own timeout would never fire "
+            + "and its call would go on unseen; lower the one or raise the other");
   }
 
   @Test
@@ -89,20 +98,28 @@ class ConfigurationTest {
     Path file = yaml("payments:\n  gateway_timeout_ms: 5000\n");
     JsonObject config = Main.loadConfig(file, Map.of());
     // Braintree and Stripe keep their default timeout_ms of 10000, but are off.
-    assertThat(config.getJsonObject("payments").getJsonObject("gateways")
-        .getJsonObject("stripe").getInteger("timeout_ms")).isEqualTo(10000);
+    assertThat(
+            config
+                .getJsonObject("payments")
+                .getJsonObject("gateways")
+                .getJsonObject("stripe")
+                .getInteger("timeout_ms"))
+        .isEqualTo(10000);
     Timeouts.check(config);
   }
 
   @Test
-  @DisplayName("an http.idle_timeout_s shorter than the longest wait of a request stops start-up with exit code 2, naming the keys")
+  @DisplayName(
+      "an http.idle_timeout_s shorter than the longest wait of a request stops start-up with exit code 2, naming the keys")
   void idleTimeoutShorterThanTheLongestWait() throws IOException {
     Path file = yaml("http:\n  idle_timeout_s: 20\n");
 
-    assertRefused(run("--config", file.toString()), "http.idle_timeout_s (20 s) must be longer "
-        + "than the longest a request waits for its reply (2 x payments.gateway_timeout_ms 15000 + "
-        + "2 x ledger.send_timeout_ms 5000 + 2000 = 42000 ms), or the connection is closed while "
-        + "it waits; raise it or lower those");
+    assertRefused(
+        run("--config", file.toString()),
+        "http.idle_timeout_s (20 s) must be longer "
+            + "than the longest a request waits for its reply (2 x payments.gateway_timeout_ms 15000 + "
+            + "2 x ledger.send_timeout_ms 5000 + 2000 = 42000 ms), or the connection is closed while "
+            + "it waits; raise it or lower those");
   }
 
   @Test
@@ -110,7 +127,8 @@ class ConfigurationTest {
   void headerTimeoutZero() throws IOException {
     Path file = yaml("http:\n  header_timeout_ms: 0\n");
 
-    assertRefused(run("--config", file.toString()),
+    assertRefused(
+        run("--config", file.toString()),
         "http.header_timeout_ms must be between 100 and 300000, was 0");
   }
 
@@ -119,7 +137,8 @@ class ConfigurationTest {
   void requireExpNotABoolean() throws IOException {
     Path file = yaml("auth:\n  require_exp: \"no\"\n");
 
-    assertRefused(run("--config", file.toString()), "auth.require_exp must be true or false, was no");
+    assertRefused(
+        run("--config", file.toString()), "auth.require_exp must be true or false, was no");
   }
 
   @Test
@@ -127,8 +146,8 @@ class ConfigurationTest {
   void poolSizeTooSmall() throws IOException {
     Path file = yaml("ledger:\n  pool_size: 1\n");
 
-    assertRefused(run("--config", file.toString()),
-        "ledger.pool_size must be between 2 and 100, was 1");
+    assertRefused(
+        run("--config", file.toString()), "ledger.pool_size must be between 2 and 100, was 1");
   }
 
   @Test
@@ -136,29 +155,36 @@ class ConfigurationTest {
   void databaseUrlNotPostgres() throws IOException {
     Path file = yaml("db:\n  url: \"mysql://x\"\n");
 
-    assertRefused(run("--config", file.toString()), "db.url (KOPEK_DB_URL) must look like "
-        + "postgresql://user:password@host:5432/database, or be empty for the embedded database");
+    assertRefused(
+        run("--config", file.toString()),
+        "db.url (KOPEK_DB_URL) must look like "
+            + "postgresql://user:password@host:5432/database, or be empty for the embedded database");
   }
 
   @Test
-  @DisplayName("db.connect_timeout_ms -1 stops start-up with exit code 2, naming the key; it "
-      + "defaults to a minute")
+  @DisplayName(
+      "db.connect_timeout_ms -1 stops start-up with exit code 2, naming the key; it "
+          + "defaults to a minute")
   void connectTimeoutNegative() throws Exception {
     Path file = yaml("db:\n  connect_timeout_ms: -1\n");
 
-    assertRefused(run("--config", file.toString()),
+    assertRefused(
+        run("--config", file.toString()),
         "db.connect_timeout_ms must be between 0 and 3600000, was -1");
     assertThat(ServerConfig.from(Main.loadConfig(null, Map.of())).databaseConnectTimeoutMs())
         .isEqualTo(60_000);
   }
 
   @Test
-  @DisplayName("an auth.jwt_secret of 31 bytes stops start-up with exit code 2, naming the key and how to generate one")
+  @DisplayName(
+      "an auth.jwt_secret of 31 bytes stops start-up with exit code 2, naming the key and how to generate one")
   void secretTooShortInFile() throws IOException {
     Path file = yaml("auth:\n  jwt_secret: \"" + "s".repeat(31) + "\"\n");
 
-    assertRefused(run("--config", file.toString()), "auth.jwt_secret (KOPEK_JWT_SECRET) must be "
-        + "at least 32 bytes; generate one with: openssl rand -base64 48");
+    assertRefused(
+        run("--config", file.toString()),
+        "auth.jwt_secret (KOPEK_JWT_SECRET) must be "
+            + "at least 32 bytes; generate one with: openssl rand -base64 48");
   }
 
   @Test
@@ -166,8 +192,10 @@ class ConfigurationTest {
   void secretTooShortInEnvironment() {
     env.put("KOPEK_JWT_SECRET", "too-short");
 
-    assertRefused(run(), "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least 32 bytes; "
-        + "generate one with: openssl rand -base64 48");
+    assertRefused(
+        run(),
+        "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least 32 bytes; "
+            + "generate one with: openssl rand -base64 48");
   }
 
   @Test
@@ -188,7 +216,8 @@ class ConfigurationTest {
   }
 
   @Test
-  @DisplayName("a data directory written by PostgreSQL 16 stops start-up with exit code 2, naming 16 and 17")
+  @DisplayName(
+      "a data directory written by PostgreSQL 16 stops start-up with exit code 2, naming 16 and 17")
   void dataDirectoryOfAnotherMajorVersion() throws IOException {
     Path postgres = dataDir.resolve("postgres");
     Files.createDirectories(postgres);
@@ -197,9 +226,12 @@ class ConfigurationTest {
     Cli.Result result = run();
 
     assertThat(result.code()).isEqualTo(2);
-    assertThat(result.err()).isEqualTo("kopek: cannot start: the data directory " + postgres
-        + " was written by PostgreSQL 16 but Kopek ships PostgreSQL 17: point KOPEK_DATA_DIR at "
-        + "another directory, or dump it with pg_dump 16 and restore into a new one\n");
+    assertThat(result.err())
+        .isEqualTo(
+            "kopek: cannot start: the data directory "
+                + postgres
+                + " was written by PostgreSQL 16 but Kopek ships PostgreSQL 17: point KOPEK_DATA_DIR at "
+                + "another directory, or dump it with pg_dump 16 and restore into a new one\n");
     try (var files = Files.list(postgres)) {
       assertThat(files).containsExactly(postgres.resolve("PG_VERSION"));
     }
@@ -232,8 +264,8 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("db").getString("data_dir")).isEqualTo("./data");
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
-        .containsExactlyInAnyOrder("http", "db", "auth", "ledger", "payments", "billing",
-            "metrics", "shutdown");
+        .containsExactlyInAnyOrder(
+            "http", "db", "auth", "ledger", "payments", "billing", "metrics", "shutdown");
   }
 
   @Test
@@ -241,8 +273,16 @@ class ConfigurationTest {
   void environmentBeatsFile() throws Exception {
     Path file = yaml("http:\n  port: 9000\n  host: 0.0.0.0\ndb:\n  data_dir: /from/file\n");
 
-    JsonObject config = Main.loadConfig(file, Map.of("KOPEK_HTTP_PORT", " 9100 ",
-        "KOPEK_DATA_DIR", "/from/env", "KOPEK_JWT_ISSUER", "https://id.example"));
+    JsonObject config =
+        Main.loadConfig(
+            file,
+            Map.of(
+                "KOPEK_HTTP_PORT",
+                " 9100 ",
+                "KOPEK_DATA_DIR",
+                "/from/env",
+                "KOPEK_JWT_ISSUER",
+                "https://id.example"));
 
     assertThat(config.getJsonObject("http").getValue("port")).isEqualTo(9100);
     assertThat(config.getJsonObject("http").getString("host")).isEqualTo("0.0.0.0");
@@ -266,18 +306,25 @@ class ConfigurationTest {
   @DisplayName("every environment variable overrides a documented key")
   void environmentVariablesNameDocumentedKeys() throws Exception {
     JsonObject defaults = Main.loadConfig(null, Map.of());
-    ConfigLoader.ENVIRONMENT.values().forEach(key -> {
-      String[] path = key.split("\\.");
-      JsonObject section = defaults;
-      for (int i = 0; i < path.length - 1; i++) {
-        section = section.getJsonObject(path[i]);
-        assertThat(section).as(key).isNotNull();
-      }
-      assertThat(section.containsKey(path[path.length - 1])).as(key + " is in kopek.yaml").isTrue();
-      assertThat(ServerConfig.typeOf(key)).as(key).isIn(String.class, Integer.class,
-          Boolean.class);
-    });
-    assertThat(ConfigLoader.ENVIRONMENT).hasSize(16)
+    ConfigLoader.ENVIRONMENT
+        .values()
+        .forEach(
+            key -> {
+              String[] path = key.split("\\.");
+              JsonObject section = defaults;
+              for (int i = 0; i < path.length - 1; i++) {
+                section = section.getJsonObject(path[i]);
+                assertThat(section).as(key).isNotNull();
+              }
+              assertThat(section.containsKey(path[path.length - 1]))
+                  .as(key + " is in kopek.yaml")
+                  .isTrue();
+              assertThat(ServerConfig.typeOf(key))
+                  .as(key)
+                  .isIn(String.class, Integer.class, Boolean.class);
+            });
+    assertThat(ConfigLoader.ENVIRONMENT)
+        .hasSize(16)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
         .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock")
@@ -302,21 +349,24 @@ class ConfigurationTest {
   }
 
   @Test
-  @DisplayName("KOPEK_BILLING_TEST_CLOCK=yes stops start-up with exit code 2, naming the variable and billing.test_clock")
+  @DisplayName(
+      "KOPEK_BILLING_TEST_CLOCK=yes stops start-up with exit code 2, naming the variable and billing.test_clock")
   void testClockFromEnvironmentNotABoolean() {
     env.put("KOPEK_BILLING_TEST_CLOCK", "yes");
 
-    assertRefused(run(), "KOPEK_BILLING_TEST_CLOCK (billing.test_clock) must be true or false, "
-        + "was \"yes\"");
+    assertRefused(
+        run(),
+        "KOPEK_BILLING_TEST_CLOCK (billing.test_clock) must be true or false, " + "was \"yes\"");
   }
 
   @Test
-  @DisplayName("a --config file with billing.test_clock \"yes\" stops start-up with exit code 2, naming the key")
+  @DisplayName(
+      "a --config file with billing.test_clock \"yes\" stops start-up with exit code 2, naming the key")
   void testClockFromFileNotABoolean() throws IOException {
     Path file = yaml("billing:\n  test_clock: \"yes\"\n");
 
-    assertRefused(run("--config", file.toString()),
-        "billing.test_clock must be true or false, was yes");
+    assertRefused(
+        run("--config", file.toString()), "billing.test_clock must be true or false, was yes");
   }
 
   @Test
@@ -329,16 +379,24 @@ class ConfigurationTest {
     ServerConfig.from(config); // the type check accepts it
     assertThat(config.getJsonObject("billing").getValue("resume_min_minor"))
         .isEqualTo(5_000_000_000L);
-
   }
 
   @Test
-  @DisplayName("config/braintree.example.yaml enables Braintree instead of the sandbox, its keys from the environment")
+  @DisplayName(
+      "config/braintree.example.yaml enables Braintree instead of the sandbox, its keys from the environment")
   void braintreeExample() throws Exception {
     Path example = Path.of("..", "..", "config", "braintree.example.yaml");
 
-    JsonObject config = Main.loadConfig(example, Map.of("BRAINTREE_MERCHANT_ID", "m1",
-        "BRAINTREE_PUBLIC_KEY", "pub1", "BRAINTREE_PRIVATE_KEY", "priv1"));
+    JsonObject config =
+        Main.loadConfig(
+            example,
+            Map.of(
+                "BRAINTREE_MERCHANT_ID",
+                "m1",
+                "BRAINTREE_PUBLIC_KEY",
+                "pub1",
+                "BRAINTREE_PRIVATE_KEY",
+                "priv1"));
 
     JsonObject payments = config.getJsonObject("payments");
     JsonObject gateways = payments.getJsonObject("gateways");
@@ -352,19 +410,28 @@ class ConfigurationTest {
     assertThat(braintree.getJsonObject("merchant_account_id").getString("USD"))
         .isEqualTo("your_usd_merchant_account");
     // The defaults keep Braintree off.
-    assertThat(Main.loadConfig(null, Map.of()).getJsonObject("payments")
-        .getJsonObject("gateways").getJsonObject("braintree").getBoolean("enabled")).isFalse();
+    assertThat(
+            Main.loadConfig(null, Map.of())
+                .getJsonObject("payments")
+                .getJsonObject("gateways")
+                .getJsonObject("braintree")
+                .getBoolean("enabled"))
+        .isFalse();
   }
 
   @Test
-  @DisplayName("config/stripe.example.yaml with the STRIPE_* variables enables Stripe, which kopek.jar ships")
+  @DisplayName(
+      "config/stripe.example.yaml with the STRIPE_* variables enables Stripe, which kopek.jar ships")
   void stripeExample() throws Exception {
     // Tests run in modules/server; the example lives at the repository's root.
     Path example = Path.of("..", "..", "config", "stripe.example.yaml");
-    JsonObject config = Main.loadConfig(example, Map.of(
-        "STRIPE_SECRET_KEY", "sk_test_example",
-        "STRIPE_WEBHOOK_SECRET", "whsec_example",
-        "STRIPE_PUBLISHABLE_KEY", "pk_test_example"));
+    JsonObject config =
+        Main.loadConfig(
+            example,
+            Map.of(
+                "STRIPE_SECRET_KEY", "sk_test_example",
+                "STRIPE_WEBHOOK_SECRET", "whsec_example",
+                "STRIPE_PUBLISHABLE_KEY", "pk_test_example"));
 
     JsonObject payments = config.getJsonObject("payments");
     JsonObject stripe = payments.getJsonObject("gateways").getJsonObject("stripe");
@@ -376,13 +443,16 @@ class ConfigurationTest {
     assertThat(stripe.getString("webhook_secret")).isEqualTo("whsec_example");
     assertThat(stripe.getString("publishable_key")).isEqualTo("pk_test_example");
 
-    GatewayProvider provider = ServiceLoader.load(GatewayProvider.class).stream()
-        .map(ServiceLoader.Provider::get).filter(p -> p.id().equals("stripe")).findFirst()
-        .orElseThrow(() -> new AssertionError("the stripe provider is not on the classpath"));
+    GatewayProvider provider =
+        ServiceLoader.load(GatewayProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.id().equals("stripe"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the stripe provider is not on the classpath"));
     JsonObject settings = stripe.copy();
     settings.remove("enabled");
-    try (Gateway gateway = provider.create(new GatewaySettings("stripe", settings.getMap(),
-        Clock.systemUTC()))) {
+    try (Gateway gateway =
+        provider.create(new GatewaySettings("stripe", settings.getMap(), Clock.systemUTC()))) {
       assertThat(gateway.id()).isEqualTo("stripe");
     }
   }
@@ -407,20 +477,24 @@ class ConfigurationTest {
   @Test
   @DisplayName("an http.port in use stops start-up with exit code 2 and one line naming http.port")
   void portInUse() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50,
-        java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       env.put("KOPEK_HTTP_PORT", String.valueOf(taken.getLocalPort()));
-      env.put("KOPEK_DB_URL", dev.kopek.testkit.TestDatabase.url(
-          dev.kopek.testkit.TestDatabase.create()));
+      env.put(
+          "KOPEK_DB_URL",
+          dev.kopek.testkit.TestDatabase.url(dev.kopek.testkit.TestDatabase.create()));
       env.put("KOPEK_JWT_SECRET", "a-secret-of-at-least-thirty-two-bytes!!");
 
       Cli.Result result = run();
 
       assertThat(result.code()).isEqualTo(2);
-      assertThat(result.err()).startsWith("kopek: cannot start: http.port "
-          + taken.getLocalPort() + " on 127.0.0.1 cannot be bound (")
-          .endsWith("): stop what listens there, or set another port (http.port, "
-              + "KOPEK_HTTP_PORT)\n")
+      assertThat(result.err())
+          .startsWith(
+              "kopek: cannot start: http.port "
+                  + taken.getLocalPort()
+                  + " on 127.0.0.1 cannot be bound (")
+          .endsWith(
+              "): stop what listens there, or set another port (http.port, " + "KOPEK_HTTP_PORT)\n")
           .hasLineCount(1);
     }
   }

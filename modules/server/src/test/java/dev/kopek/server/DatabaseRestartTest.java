@@ -29,8 +29,7 @@ class DatabaseRestartTest {
 
   private static final int IN_FLIGHT = 32;
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private RestartableDatabase database;
   private KopekProcess kopek;
@@ -50,13 +49,17 @@ class DatabaseRestartTest {
 
   @Test
   @Timeout(240)
-  @DisplayName("PostgreSQL restarted under concurrent charges: only 201, 402 and 503 with "
-      + "Retry-After (never 500), from the ledger, payments and billing alike, a few log lines "
-      + "and no stack trace; then it works again and the ledger verifies")
+  @DisplayName(
+      "PostgreSQL restarted under concurrent charges: only 201, 402 and 503 with "
+          + "Retry-After (never 500), from the ledger, payments and billing alike, a few log lines "
+          + "and no stack trace; then it works again and the ledger verifies")
   void restartUnderLoad() throws Exception {
     database = RestartableDatabase.start();
-    kopek = KopekProcess.start(temp.resolve("data"), temp.resolve("cwd"), Map.of(
-        "KOPEK_DB_URL", database.endpoint().url(), "KOPEK_JWT_SECRET", Tokens.SECRET));
+    kopek =
+        KopekProcess.start(
+            temp.resolve("data"),
+            temp.resolve("cwd"),
+            Map.of("KOPEK_DB_URL", database.endpoint().url(), "KOPEK_JWT_SECRET", Tokens.SECRET));
     int port = kopek.awaitServing(Duration.ofSeconds(90));
 
     try (ApiClient api = new ApiClient(port, IN_FLIGHT)) {
@@ -67,9 +70,16 @@ class DatabaseRestartTest {
         String user = "user-" + i;
         users.add(user);
         // user-0 can pay for a few charges only: the guard answers 402 along the way.
-        HttpResponse<Buffer> credit = api.post("/v1/admin/adjustments", admin, "credit-" + user,
-            new JsonObject().put("user_id", user).put("amount_minor", i == 0 ? 20 : 1_000_000)
-                .put("currency", "USD").put("reason", "opening credit"));
+        HttpResponse<Buffer> credit =
+            api.post(
+                "/v1/admin/adjustments",
+                admin,
+                "credit-" + user,
+                new JsonObject()
+                    .put("user_id", user)
+                    .put("amount_minor", i == 0 ? 20 : 1_000_000)
+                    .put("currency", "USD")
+                    .put("reason", "opening credit"));
         assertThat(credit.statusCode()).isEqualTo(201);
       }
 
@@ -102,13 +112,22 @@ class DatabaseRestartTest {
 
       Map<Integer, Integer> counts = new TreeMap<>();
       statuses.forEach((status, count) -> counts.put(status, count.get()));
-      assertThat(counts.keySet()).as("statuses %s", counts).isSubsetOf(201, 402, 503)
+      assertThat(counts.keySet())
+          .as("statuses %s", counts)
+          .isSubsetOf(201, 402, 503)
           .contains(201, 503);
       assertThat(retryAfter).containsExactly("2");
 
       // Working again: a new charge goes through, and every chain and balance verifies.
-      HttpResponse<Buffer> after = api.post("/v1/charges", tokens.user("user-1"), "after",
-          new JsonObject().put("amount_minor", 1).put("currency", "USD").put("reason", "after"));
+      HttpResponse<Buffer> after =
+          api.post(
+              "/v1/charges",
+              tokens.user("user-1"),
+              "after",
+              new JsonObject()
+                  .put("amount_minor", 1)
+                  .put("currency", "USD")
+                  .put("reason", "after"));
       assertThat(after.statusCode()).as(after.bodyAsString()).isEqualTo(201);
       HttpResponse<Buffer> verify = api.get("/v1/admin/ledger/verify", admin);
       assertThat(verify.statusCode()).isEqualTo(200);
@@ -117,29 +136,43 @@ class DatabaseRestartTest {
 
     String log = kopek.log();
     assertThat(log.lines().filter(line -> line.startsWith("\tat ") || line.startsWith("Caused by")))
-        .as("stack trace lines in\n%s", log).isEmpty();
+        .as("stack trace lines in\n%s", log)
+        .isEmpty();
     assertThat(log).doesNotContain(" ERROR ");
     assertThat(log.lines().filter(line -> line.contains("Database unavailable")).count())
-        .as("outage lines in\n%s", log).isBetween(1L, 40L);
+        .as("outage lines in\n%s", log)
+        .isBetween(1L, 40L);
   }
 
   /** One lane: a charge at a time, until told to stop. */
-  private static Future<Void> charges(ApiClient api, String token, int lane, AtomicInteger sent,
-      AtomicBoolean running, Map<Integer, AtomicInteger> statuses, Set<String> retryAfter) {
+  private static Future<Void> charges(
+      ApiClient api,
+      String token,
+      int lane,
+      AtomicInteger sent,
+      AtomicBoolean running,
+      Map<Integer, AtomicInteger> statuses,
+      Set<String> retryAfter) {
     if (!running.get()) {
       return Future.succeededFuture();
     }
     int n = sent.incrementAndGet();
-    return api.postAsync("/v1/charges", token, "charge-" + lane + "-" + n,
-            new JsonObject().put("amount_minor", 1).put("currency", "USD")
+    return api.postAsync(
+            "/v1/charges",
+            token,
+            "charge-" + lane + "-" + n,
+            new JsonObject()
+                .put("amount_minor", 1)
+                .put("currency", "USD")
                 .put("reason", "load " + n))
-        .transform(done -> {
-          int status = done.succeeded() ? done.result().statusCode() : -1;
-          statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
-          if (status == 503) {
-            retryAfter.add(String.valueOf(done.result().getHeader("Retry-After")));
-          }
-          return charges(api, token, lane, sent, running, statuses, retryAfter);
-        });
+        .transform(
+            done -> {
+              int status = done.succeeded() ? done.result().statusCode() : -1;
+              statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
+              if (status == 503) {
+                retryAfter.add(String.valueOf(done.result().getHeader("Retry-After")));
+              }
+              return charges(api, token, lane, sent, running, statuses, retryAfter);
+            });
   }
 }

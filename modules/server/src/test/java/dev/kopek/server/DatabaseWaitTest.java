@@ -22,8 +22,7 @@ class DatabaseWaitTest {
 
   private static final String PASSWORD = "pa55-w0rd-n0t-f0r-l0gs";
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private KopekProcess kopek;
   private RestartableDatabase database;
@@ -43,17 +42,18 @@ class DatabaseWaitTest {
 
   private KopekProcess start(int port, Map<String, String> more) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(more);
-    env.put("KOPEK_DB_URL", "postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + port
-        + "/postgres");
+    env.put(
+        "KOPEK_DB_URL", "postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + port + "/postgres");
     kopek = KopekProcess.start(temp.resolve("data"), temp.resolve("cwd"), env);
     return kopek;
   }
 
   @Test
   @Timeout(60)
-  @DisplayName("with nothing listening at db.url, retries for db.connect_timeout_ms, one line per "
-      + "attempt, then exits with 2 and one line naming db.url and KOPEK_DB_URL; no stack trace, "
-      + "never the password")
+  @DisplayName(
+      "with nothing listening at db.url, retries for db.connect_timeout_ms, one line per "
+          + "attempt, then exits with 2 and one line naming db.url and KOPEK_DB_URL; no stack trace, "
+          + "never the password")
   void givesUpNamingTheSetting() throws Exception {
     int port = RestartableDatabase.freePort();
     Path config = temp.resolve("short-wait.yaml");
@@ -66,15 +66,25 @@ class DatabaseWaitTest {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(3));
     String log = kopek.awaitLogEnd(Duration.ofSeconds(5));
     String url = "postgresql://postgres:***@127.0.0.1:" + port + "/postgres";
-    assertThat(log.lines().filter(line -> line.contains("Waiting for the database at db.url "
-        + url + " (attempt "))).as(log).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(
+            log.lines()
+                .filter(
+                    line ->
+                        line.contains("Waiting for the database at db.url " + url + " (attempt ")))
+        .as(log)
+        .hasSizeGreaterThanOrEqualTo(3);
     assertThat(log.lines().filter(line -> line.startsWith("kopek: cannot start: ")).toList())
-        .as(log).singleElement().asString()
-        .startsWith("kopek: cannot start: no database at db.url (KOPEK_DB_URL) " + url
-            + " after waiting 3000 ms (db.connect_timeout_ms): ")
+        .as(log)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "kopek: cannot start: no database at db.url (KOPEK_DB_URL) "
+                + url
+                + " after waiting 3000 ms (db.connect_timeout_ms): ")
         .endsWith("; start PostgreSQL there, or correct db.url");
     assertThat(log.lines().filter(line -> line.startsWith("\tat ") || line.contains("Exception")))
-        .as(log).isEmpty();
+        .as(log)
+        .isEmpty();
     assertThat(log).doesNotContain(PASSWORD).doesNotContain(" ERROR ");
   }
 
@@ -93,7 +103,11 @@ class DatabaseWaitTest {
       HttpResponse<Buffer> health = api.get("/health", null);
       assertThat(health.statusCode()).isEqualTo(200);
     }
-    assertThat(kopek.log()).contains("The database at db.url postgresql://postgres:***@127.0.0.1:"
-        + port + "/postgres accepts connections now (attempt ").doesNotContain(PASSWORD);
+    assertThat(kopek.log())
+        .contains(
+            "The database at db.url postgresql://postgres:***@127.0.0.1:"
+                + port
+                + "/postgres accepts connections now (attempt ")
+        .doesNotContain(PASSWORD);
   }
 }

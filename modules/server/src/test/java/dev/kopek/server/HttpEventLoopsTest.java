@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("HTTP on several event loops")
 class HttpEventLoopsTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private Kopek kopek;
 
@@ -38,17 +37,25 @@ class HttpEventLoopsTest {
 
   @Test
   @Timeout(90)
-  @DisplayName("http.event_loops 3 on port 0: the instances share one random port, and every connection is served")
+  @DisplayName(
+      "http.event_loops 3 on port 0: the instances share one random port, and every connection is served")
   void instancesShareTheRandomPort() throws Exception {
     PostgresEndpoint database = TestDatabase.create();
     Path file = Files.writeString(temp.resolve("kopek.yaml"), "http:\n  event_loops: 3\n");
-    kopek = Kopek.start(Main.loadConfig(file, Map.of(
-        "KOPEK_DB_URL", TestDatabase.url(database),
-        "KOPEK_JWT_SECRET", Tokens.SECRET,
-        "KOPEK_HTTP_PORT", "0")));
+    kopek =
+        Kopek.start(
+            Main.loadConfig(
+                file,
+                Map.of(
+                    "KOPEK_DB_URL",
+                    TestDatabase.url(database),
+                    "KOPEK_JWT_SECRET",
+                    Tokens.SECRET,
+                    "KOPEK_HTTP_PORT",
+                    "0")));
     assertThat(kopek.httpPort()).isPositive();
-    assertThat(kopek.httpPorts()).containsExactly(kopek.httpPort(), kopek.httpPort(),
-        kopek.httpPort());
+    assertThat(kopek.httpPorts())
+        .containsExactly(kopek.httpPort(), kopek.httpPort(), kopek.httpPort());
 
     // Connections are opened together, so that they go round the instances.
     List<Socket> connections = new ArrayList<>();
@@ -58,13 +65,15 @@ class HttpEventLoopsTest {
       }
       for (Socket connection : connections) {
         OutputStream out = connection.getOutputStream();
-        out.write(("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
       }
       for (Socket connection : connections) {
-        BufferedReader in = new BufferedReader(new InputStreamReader(connection.getInputStream(),
-            StandardCharsets.US_ASCII));
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(connection.getInputStream(), StandardCharsets.US_ASCII));
         assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
       }
     } finally {
@@ -78,13 +87,21 @@ class HttpEventLoopsTest {
   @Timeout(90)
   @DisplayName("on Linux x86_64, Vert.x runs on Netty's native epoll transport, not Java NIO")
   void nativeTransportOnLinux() throws Exception {
-    boolean linuxX64 = System.getProperty("os.name").equals("Linux")
-        && System.getProperty("os.arch").equals("amd64");
+    boolean linuxX64 =
+        System.getProperty("os.name").equals("Linux")
+            && System.getProperty("os.arch").equals("amd64");
     PostgresEndpoint database = TestDatabase.create();
-    kopek = Kopek.start(Main.loadConfig(null, Map.of(
-        "KOPEK_DB_URL", TestDatabase.url(database),
-        "KOPEK_JWT_SECRET", Tokens.SECRET,
-        "KOPEK_HTTP_PORT", "0")));
+    kopek =
+        Kopek.start(
+            Main.loadConfig(
+                null,
+                Map.of(
+                    "KOPEK_DB_URL",
+                    TestDatabase.url(database),
+                    "KOPEK_JWT_SECRET",
+                    Tokens.SECRET,
+                    "KOPEK_HTTP_PORT",
+                    "0")));
     assertThat(kopek.vertx().isNativeTransportEnabled()).isEqualTo(linuxX64);
     assertThat(kopek.vertx().unavailableNativeTransportCause() == null).isEqualTo(linuxX64);
   }

@@ -10,7 +10,9 @@ class JvmOptionsTest {
   @Test
   void advisesCompilingHugeMethodsWhenTheJvmDoesNot() {
     assertThat(JvmOptions.advice(Map.of("DontCompileHugeMethods", "true")::get))
-        .singleElement().asString().contains("-XX:-DontCompileHugeMethods");
+        .singleElement()
+        .asString()
+        .contains("-XX:-DontCompileHugeMethods");
   }
 
   @Test

@@ -47,18 +47,27 @@ final class KopekProcess implements AutoCloseable {
    */
   static KopekProcess start(Path dataDir, Path workingDirectory, Map<String, String> environment)
       throws IOException {
-    String classPath = Optional.ofNullable(System.getProperty("surefire.test.class.path"))
-        .orElse(System.getProperty("java.class.path"));
+    String classPath =
+        Optional.ofNullable(System.getProperty("surefire.test.class.path"))
+            .orElse(System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Files.createDirectories(workingDirectory);
-    ProcessBuilder builder = new ProcessBuilder(java.toString(),
-        // The flags kopek.jar's manifest adds; a quick-starting JIT, as start-up is what is timed.
-        "--add-opens", "java.base/java.lang=ALL-UNNAMED",
-        "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "-XX:TieredStopAtLevel=1", "-Xmx256m",
-        "-cp", classPath, Main.class.getName())
-        .directory(workingDirectory.toFile())
-        .redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                java.toString(),
+                // The flags kopek.jar's manifest adds; a quick-starting JIT, as start-up is what is
+                // timed.
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1",
+                "-Xmx256m",
+                "-cp",
+                classPath,
+                Main.class.getName())
+            .directory(workingDirectory.toFile())
+            .redirectErrorStream(true);
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(name -> name.startsWith("KOPEK_"));
     env.put("KOPEK_DATA_DIR", dataDir.toString());
@@ -68,8 +77,9 @@ final class KopekProcess implements AutoCloseable {
   }
 
   private void collect() {
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = reader.readLine(); line != null; line = reader.readLine()) {
         synchronized (lines) {
           lines.add(line);
@@ -112,8 +122,8 @@ final class KopekProcess implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("Kopek did not log \"" + text + "\" within " + timeout
-              + ":\n" + log());
+          throw new AssertionError(
+              "Kopek did not log \"" + text + "\" within " + timeout + ":\n" + log());
         }
         lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
       }
@@ -183,9 +193,11 @@ final class KopekProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(20, TimeUnit.SECONDS);
     }
-    Optional<ProcessHandle> postmaster = postmasterPid().flatMap(ProcessHandle::of)
-        .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+    Optional<ProcessHandle> postmaster =
+        postmasterPid()
+            .flatMap(ProcessHandle::of)
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
     if (postmaster.isPresent()) {
       postmaster.get().destroy();
       postmaster.get().onExit().get(20, TimeUnit.SECONDS);

@@ -41,8 +41,7 @@ class ProcessShutdownTest {
   /** SIGTERM to exit: the grace for in-flight requests is 10 s, the rest is far shorter. */
   private static final Duration STOP = Duration.ofSeconds(20);
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   /** Clients of the load under which Kopek is stopped, each on connections of its own. */
   private static final int LANES = 64;
@@ -58,8 +57,9 @@ class ProcessShutdownTest {
 
   @Test
   @Timeout(150)
-  @DisplayName("stops cleanly on SIGTERM within 20 s, logging it (java.util.logging records "
-      + "included), and stops its embedded PostgreSQL")
+  @DisplayName(
+      "stops cleanly on SIGTERM within 20 s, logging it (java.util.logging records "
+          + "included), and stops its embedded PostgreSQL")
   void sigtermStopsCleanly() throws Exception {
     Path dataDir = temp.resolve("data");
     KopekProcess kopek = start(dataDir);
@@ -73,14 +73,16 @@ class ProcessShutdownTest {
     kopek.terminate();
 
     assertThat(kopek.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
-        .as("exited within %s", STOP).isTrue();
+        .as("exited within %s", STOP)
+        .isTrue();
     assertThat(kopek.process().exitValue()).isEqualTo(128 + 15);
     String log = kopek.awaitLogEnd(Duration.ofSeconds(5));
     assertThat(log).contains("Shutting down: finishing in-flight requests");
     assertThat(log.lines().filter(line -> line.endsWith("Kopek stopped"))).hasSize(1);
     assertThat(log).doesNotContain("Shutdown failed", "ERROR");
     // java.util.logging records (here the sandbox's) go to the same log, in its format.
-    assertThat(log).contains("WARN SandboxConfig - payments.gateways.sandbox.webhook_secret")
+    assertThat(log)
+        .contains("WARN SandboxConfig - payments.gateways.sandbox.webhook_secret")
         .doesNotContain("WARNING: payments.gateways.sandbox.webhook_secret");
     assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).doesNotExist();
     postgres.onExit().get(5, TimeUnit.SECONDS);
@@ -89,37 +91,60 @@ class ProcessShutdownTest {
 
   @Test
   @Timeout(180)
-  @DisplayName("SIGTERM under load: the listener closes first (new connections are refused, none "
-      + "accepted and dropped), requests in flight complete, and nothing is logged but the "
-      + "shutdown")
+  @DisplayName(
+      "SIGTERM under load: the listener closes first (new connections are refused, none "
+          + "accepted and dropped), requests in flight complete, and nothing is logged but the "
+          + "shutdown")
   void sigtermUnderLoad() throws Exception {
     KopekProcess kopek = start(temp.resolve("data"));
     int port = kopek.awaitServing(START);
-    String secret = Files.readString(temp.resolve("data").resolve("jwt-secret"),
-        StandardCharsets.US_ASCII);
+    String secret =
+        Files.readString(temp.resolve("data").resolve("jwt-secret"), StandardCharsets.US_ASCII);
     Vertx vertx = Vertx.vertx();
     cleanup.push(() -> ApiClient.await(vertx.close()));
     Tokens tokens = Tokens.signedWith(vertx, secret);
     try (ApiClient api = new ApiClient(port)) {
       for (int i = 0; i < LANES; i++) {
-        assertThat(api.post("/v1/admin/adjustments", tokens.admin("ops"), "credit-" + i,
-            new JsonObject().put("user_id", "user-" + i).put("amount_minor", 1_000_000)
-                .put("currency", "USD").put("reason", "opening credit")).statusCode())
+        assertThat(
+                api.post(
+                        "/v1/admin/adjustments",
+                        tokens.admin("ops"),
+                        "credit-" + i,
+                        new JsonObject()
+                            .put("user_id", "user-" + i)
+                            .put("amount_minor", 1_000_000)
+                            .put("currency", "USD")
+                            .put("reason", "opening credit"))
+                    .statusCode())
             .isEqualTo(201);
       }
     }
     // Every request on a connection of its own: each one is an accept for the server.
-    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(port).setKeepAlive(false).setConnectTimeout(5_000),
-        new PoolOptions().setHttp1MaxSize(LANES));
+    WebClient client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setDefaultHost("127.0.0.1")
+                .setDefaultPort(port)
+                .setKeepAlive(false)
+                .setConnectTimeout(5_000),
+            new PoolOptions().setHttp1MaxSize(LANES));
     Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicBoolean terminated = new AtomicBoolean();
     AtomicInteger answeredAfterSigterm = new AtomicInteger();
     List<Future<Void>> lanes = new ArrayList<>();
     for (int lane = 0; lane < LANES; lane++) {
-      lanes.add(charges(client, tokens.user("user-" + lane), lane, new int[1], running,
-          outcomes, terminated, answeredAfterSigterm));
+      lanes.add(
+          charges(
+              client,
+              tokens.user("user-" + lane),
+              lane,
+              new int[1],
+              running,
+              outcomes,
+              terminated,
+              answeredAfterSigterm));
     }
     Thread.sleep(1_500);
 
@@ -131,56 +156,79 @@ class ProcessShutdownTest {
 
     String log = kopek.awaitLogEnd(Duration.ofSeconds(5));
     assertThat(kopek.process().exitValue()).isEqualTo(128 + 15);
-    assertThat(log).doesNotContain("Failed to register an accepted channel", "ERROR",
-        "Shutdown failed", "Exception");
+    assertThat(log)
+        .doesNotContain(
+            "Failed to register an accepted channel", "ERROR", "Shutdown failed", "Exception");
     assertThat(log.lines().filter(line -> line.startsWith("\tat "))).as(log).isEmpty();
     assertThat(log.lines().filter(line -> line.endsWith("Kopek stopped"))).hasSize(1);
     // Answered, or refused at connect: never accepted and then dropped.
-    assertThat(outcomes.keySet()).as("outcomes %s", outcomes)
+    assertThat(outcomes.keySet())
+        .as("outcomes %s", outcomes)
         .isSubsetOf("201", "connection refused");
     assertThat(answeredAfterSigterm.get()).as("requests answered after SIGTERM").isPositive();
   }
 
   /** One lane of charges, one connection each, until told to stop. */
-  private static Future<Void> charges(WebClient client, String token, int lane, int[] n,
-      AtomicBoolean running, Map<String, AtomicInteger> outcomes, AtomicBoolean terminated,
+  private static Future<Void> charges(
+      WebClient client,
+      String token,
+      int lane,
+      int[] n,
+      AtomicBoolean running,
+      Map<String, AtomicInteger> outcomes,
+      AtomicBoolean terminated,
       AtomicInteger answeredAfterSigterm) {
     if (!running.get()) {
       return Future.succeededFuture();
     }
     n[0]++;
-    return client.post("/v1/charges").bearerTokenAuthentication(token)
+    return client
+        .post("/v1/charges")
+        .bearerTokenAuthentication(token)
         .putHeader("Idempotency-Key", "lane-" + lane + "-" + n[0])
-        .sendJsonObject(new JsonObject().put("amount_minor", 1).put("currency", "USD")
-            .put("reason", "load"))
-        .transform(done -> {
-          String outcome;
-          if (done.succeeded()) {
-            outcome = String.valueOf(done.result().statusCode());
-            if (terminated.get()) {
-              answeredAfterSigterm.incrementAndGet();
-            }
-          } else if (done.cause() instanceof java.net.ConnectException) {
-            outcome = "connection refused";
-          } else {
-            outcome = done.cause().toString();
-          }
-          outcomes.computeIfAbsent(outcome, o -> new AtomicInteger()).incrementAndGet();
-          if (done.failed()) {
-            // Refused: the listener is closed; wait a little rather than spin.
-            Promise<Void> pause = Promise.promise();
-            Vertx.currentContext().owner().setTimer(20, t -> pause.complete());
-            return pause.future().compose(v -> charges(client, token, lane, n, running, outcomes,
-                terminated, answeredAfterSigterm));
-          }
-          return charges(client, token, lane, n, running, outcomes, terminated,
-              answeredAfterSigterm);
-        });
+        .sendJsonObject(
+            new JsonObject().put("amount_minor", 1).put("currency", "USD").put("reason", "load"))
+        .transform(
+            done -> {
+              String outcome;
+              if (done.succeeded()) {
+                outcome = String.valueOf(done.result().statusCode());
+                if (terminated.get()) {
+                  answeredAfterSigterm.incrementAndGet();
+                }
+              } else if (done.cause() instanceof java.net.ConnectException) {
+                outcome = "connection refused";
+              } else {
+                outcome = done.cause().toString();
+              }
+              outcomes.computeIfAbsent(outcome, o -> new AtomicInteger()).incrementAndGet();
+              if (done.failed()) {
+                // Refused: the listener is closed; wait a little rather than spin.
+                Promise<Void> pause = Promise.promise();
+                Vertx.currentContext().owner().setTimer(20, t -> pause.complete());
+                return pause
+                    .future()
+                    .compose(
+                        v ->
+                            charges(
+                                client,
+                                token,
+                                lane,
+                                n,
+                                running,
+                                outcomes,
+                                terminated,
+                                answeredAfterSigterm));
+              }
+              return charges(
+                  client, token, lane, n, running, outcomes, terminated, answeredAfterSigterm);
+            });
   }
 
   @Test
   @Timeout(240)
-  @DisplayName("after SIGKILL, the next start stops the PostgreSQL left running, says so, and serves the same data")
+  @DisplayName(
+      "after SIGKILL, the next start stops the PostgreSQL left running, says so, and serves the same data")
   void sigkillThenRestart() throws Exception {
     Path dataDir = temp.resolve("data");
     KopekProcess first = start(dataDir);
@@ -193,21 +241,31 @@ class ProcessShutdownTest {
       Tokens tokens = Tokens.signedWith(api.vertx(), secret);
       alice = tokens.user("alice");
       admin = tokens.admin("ops");
-      HttpResponse<Buffer> credit = api.post("/v1/admin/adjustments", admin, "credit-1",
-          new JsonObject().put("user_id", "alice").put("amount_minor", 4200)
-              .put("currency", "EUR").put("reason", "opening credit"));
+      HttpResponse<Buffer> credit =
+          api.post(
+              "/v1/admin/adjustments",
+              admin,
+              "credit-1",
+              new JsonObject()
+                  .put("user_id", "alice")
+                  .put("amount_minor", 4200)
+                  .put("currency", "EUR")
+                  .put("reason", "opening credit"));
       assertThat(credit.statusCode()).isEqualTo(201);
       credited = credit.bodyAsJsonObject();
       assertThat(credited.getLong("balance_after_minor")).isEqualTo(4200);
     }
 
     // A second Kopek on the same directory is refused while the first one lives.
-    Cli.Result second = Cli.run(Map.of("KOPEK_DATA_DIR", dataDir.toString(),
-        "KOPEK_HTTP_PORT", "0"), "run");
+    Cli.Result second =
+        Cli.run(Map.of("KOPEK_DATA_DIR", dataDir.toString(), "KOPEK_HTTP_PORT", "0"), "run");
     assertThat(second.code()).isEqualTo(2);
-    assertThat(second.err()).isEqualTo("kopek: cannot start: the data directory "
-        + dataDir.resolve("postgres") + " is in use by a running Kopek: stop it first, or set "
-        + "KOPEK_DATA_DIR to another directory\n");
+    assertThat(second.err())
+        .isEqualTo(
+            "kopek: cannot start: the data directory "
+                + dataDir.resolve("postgres")
+                + " is in use by a running Kopek: stop it first, or set "
+                + "KOPEK_DATA_DIR to another directory\n");
     try (ApiClient api = new ApiClient(port)) {
       assertHealthUp(api);
     }
@@ -222,23 +280,34 @@ class ProcessShutdownTest {
 
     KopekProcess restarted = start(dataDir);
     int newPort = restarted.awaitServing(START);
-    assertThat(restarted.log()).contains("WARN EmbeddedPostgresServer - Stopping PostgreSQL process "
-        + postmaster + " left running on " + dataDir.resolve("postgres")
-        + " by a Kopek that did not shut down cleanly");
+    assertThat(restarted.log())
+        .contains(
+            "WARN EmbeddedPostgresServer - Stopping PostgreSQL process "
+                + postmaster
+                + " left running on "
+                + dataDir.resolve("postgres")
+                + " by a Kopek that did not shut down cleanly");
     assertThat(postgres.isAlive()).isFalse();
     assertThat(restarted.postmasterPid()).isPresent().get().isNotEqualTo(postmaster);
     try (ApiClient api = new ApiClient(newPort)) {
       assertHealthUp(api);
       HttpResponse<Buffer> wallets = api.get("/v1/wallets", alice);
       assertThat(wallets.statusCode()).isEqualTo(200);
-      assertThat(wallets.bodyAsJsonObject()).isEqualTo(new JsonObject().put("data",
-          new JsonArray().add(new JsonObject().put("currency", "EUR").put("balance_minor", 4200))));
+      assertThat(wallets.bodyAsJsonObject())
+          .isEqualTo(
+              new JsonObject()
+                  .put(
+                      "data",
+                      new JsonArray()
+                          .add(
+                              new JsonObject().put("currency", "EUR").put("balance_minor", 4200))));
       HttpResponse<Buffer> log = api.get("/v1/transactions", alice);
       assertThat(log.bodyAsJsonObject().getJsonArray("data"))
           .isEqualTo(new JsonArray().add(credited));
       HttpResponse<Buffer> verify = api.get("/v1/admin/ledger/verify", admin);
-      assertThat(verify.bodyAsJsonObject()).isEqualTo(new JsonObject().put("ok", true)
-          .put("wallets_checked", 1).put("entries_checked", 1));
+      assertThat(verify.bodyAsJsonObject())
+          .isEqualTo(
+              new JsonObject().put("ok", true).put("wallets_checked", 1).put("entries_checked", 1));
     }
 
     restarted.terminate();

@@ -11,11 +11,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -29,11 +29,12 @@ final class ProviderFlow implements AutoCloseable {
   static final String JWT_SECRET = "provider-flow-secret-of-at-least-32-bytes";
 
   /**
-   * The payments settings every flow runs with: pending payments polled a second after they
-   * start, then at most every two seconds, looked at five times a second, and provider calls
-   * given three seconds (the providers' own timeout is one second).
+   * The payments settings every flow runs with: pending payments polled a second after they start,
+   * then at most every two seconds, looked at five times a second, and provider calls given three
+   * seconds (the providers' own timeout is one second).
    */
-  static final String PAYMENTS = """
+  static final String PAYMENTS =
+      """
       payments:
         poll_after_ms: 1000
         poll_interval_max_ms: 2000
@@ -48,25 +49,33 @@ final class ProviderFlow implements AutoCloseable {
   private ProviderFlow(Kopek kopek) {
     this.kopek = kopek;
     this.api = new ApiClient(kopek.httpPort(), 16);
-    this.raw = WebClient.create(api.vertx(), new WebClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(kopek.httpPort()));
+    this.raw =
+        WebClient.create(
+            api.vertx(),
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(kopek.httpPort()));
   }
 
   /**
    * WireMock on a free loopback port, warmed up: its first answers (request matching, response
-   * templates) take far longer than later ones, which a provider's one-second timeout would
-   * count against Kopek.
+   * templates) take far longer than later ones, which a provider's one-second timeout would count
+   * against Kopek.
    */
   static WireMockServer wiremock() throws Exception {
-    WireMockServer server = new WireMockServer(WireMockConfiguration.options()
-        .bindAddress("127.0.0.1").dynamicPort());
+    WireMockServer server =
+        new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
     server.start();
-    server.stubFor(WireMock.post(WireMock.urlEqualTo("/warm-up")).willReturn(WireMock.aResponse()
-        .withBody("{{request.body}}").withTransformers("response-template")));
+    server.stubFor(
+        WireMock.post(WireMock.urlEqualTo("/warm-up"))
+            .willReturn(
+                WireMock.aResponse()
+                    .withBody("{{request.body}}")
+                    .withTransformers("response-template")));
     HttpClient client = HttpClient.newHttpClient();
     for (int i = 0; i < 5; i++) {
-      client.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/warm-up"))
-          .POST(HttpRequest.BodyPublishers.ofString("a=" + i)).build(),
+      client.send(
+          HttpRequest.newBuilder(URI.create(server.baseUrl() + "/warm-up"))
+              .POST(HttpRequest.BodyPublishers.ofString("a=" + i))
+              .build(),
           java.net.http.HttpResponse.BodyHandlers.discarding());
     }
     server.resetAll();
@@ -74,17 +83,30 @@ final class ProviderFlow implements AutoCloseable {
   }
 
   /**
-   * Starts Kopek with {@code gateways}, the YAML of the entries under
-   * {@code payments.gateways} (indented by four spaces), merged over the defaults.
+   * Starts Kopek with {@code gateways}, the YAML of the entries under {@code payments.gateways}
+   * (indented by four spaces), merged over the defaults.
    */
   static ProviderFlow start(Path dir, String defaultGateway, String gateways) throws Exception {
     Path config = dir.resolve("kopek-test.yaml");
-    Files.writeString(config, PAYMENTS + "  default_gateway: " + defaultGateway + "\n"
-        + "  gateways:\n    sandbox:\n      enabled: false\n" + gateways);
-    return new ProviderFlow(Kopek.start(Main.loadConfig(config, Map.of(
-        "KOPEK_DATA_DIR", dir.resolve("data").toString(),
-        "KOPEK_HTTP_PORT", "0",
-        "KOPEK_JWT_SECRET", JWT_SECRET))));
+    Files.writeString(
+        config,
+        PAYMENTS
+            + "  default_gateway: "
+            + defaultGateway
+            + "\n"
+            + "  gateways:\n    sandbox:\n      enabled: false\n"
+            + gateways);
+    return new ProviderFlow(
+        Kopek.start(
+            Main.loadConfig(
+                config,
+                Map.of(
+                    "KOPEK_DATA_DIR",
+                    dir.resolve("data").toString(),
+                    "KOPEK_HTTP_PORT",
+                    "0",
+                    "KOPEK_JWT_SECRET",
+                    JWT_SECRET))));
   }
 
   String token(String userId) {
@@ -93,8 +115,12 @@ final class ProviderFlow implements AutoCloseable {
 
   /** Starts a top-up of {@code amountMinor} USD; asserts it was created. */
   JsonObject topup(String token, String idempotencyKey, long amountMinor) throws Exception {
-    HttpResponse<Buffer> created = api.post("/v1/topups", token, idempotencyKey,
-        new JsonObject().put("amount_minor", amountMinor).put("currency", "USD"));
+    HttpResponse<Buffer> created =
+        api.post(
+            "/v1/topups",
+            token,
+            idempotencyKey,
+            new JsonObject().put("amount_minor", amountMinor).put("currency", "USD"));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     return created.bodyAsJsonObject();
   }
@@ -129,8 +155,8 @@ final class ProviderFlow implements AutoCloseable {
     assertThat(status(token, topupId)).isEqualTo("succeeded");
   }
 
-  Future<HttpResponse<Buffer>> webhookAsync(String gateway, String contentType, String header,
-      String value, String body) {
+  Future<HttpResponse<Buffer>> webhookAsync(
+      String gateway, String contentType, String header, String value, String body) {
     var request = raw.post("/webhooks/" + gateway).putHeader("Content-Type", contentType);
     if (header != null) {
       request.putHeader(header, value);
@@ -138,14 +164,14 @@ final class ProviderFlow implements AutoCloseable {
     return request.sendBuffer(Buffer.buffer(body));
   }
 
-  HttpResponse<Buffer> webhook(String gateway, String contentType, String header, String value,
-      String body) throws Exception {
+  HttpResponse<Buffer> webhook(
+      String gateway, String contentType, String header, String value, String body)
+      throws Exception {
     return ApiClient.await(webhookAsync(gateway, contentType, header, value, body));
   }
 
   HttpResponse<Buffer> submit(String checkoutToken, JsonObject form) throws Exception {
-    return ApiClient.await(raw.post("/checkout/" + checkoutToken + "/submit")
-        .sendJsonObject(form));
+    return ApiClient.await(raw.post("/checkout/" + checkoutToken + "/submit").sendJsonObject(form));
   }
 
   @Override

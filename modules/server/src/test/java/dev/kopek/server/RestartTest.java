@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Kopek on its embedded database")
 class RestartTest {
 
-  @TempDir
-  Path dataDir;
+  @TempDir Path dataDir;
 
   private Kopek kopek;
 
@@ -41,7 +40,8 @@ class RestartTest {
 
   @Test
   @Timeout(120)
-  @DisplayName("keeps balances, the transaction log, idempotency keys, plans and its token secret across a restart, on a durable server")
+  @DisplayName(
+      "keeps balances, the transaction log, idempotency keys, plans and its token secret across a restart, on a durable server")
   void restartKeepsEverything() throws Exception {
     Map<String, String> env = Map.of("KOPEK_DATA_DIR", dataDir.toString(), "KOPEK_HTTP_PORT", "0");
     kopek = Kopek.start(Main.loadConfig(null, env));
@@ -55,8 +55,12 @@ class RestartTest {
     Cli.Result minted = Cli.run(env, "token", "--user", "alice");
     assertThat(minted.code()).isEqualTo(0);
     String alice = minted.out().trim();
-    JsonObject charge = new JsonObject().put("amount_minor", 2500).put("currency", "USD")
-        .put("reason", "coffee beans").put("reference", "order-1");
+    JsonObject charge =
+        new JsonObject()
+            .put("amount_minor", 2500)
+            .put("currency", "USD")
+            .put("reason", "coffee beans")
+            .put("reference", "order-1");
 
     String admin;
     JsonObject credited;
@@ -64,9 +68,16 @@ class RestartTest {
     JsonObject verified;
     try (ApiClient api = new ApiClient(kopek.httpPort())) {
       admin = Tokens.signedWith(api.vertx(), secret).admin("ops");
-      HttpResponse<Buffer> credit = api.post("/v1/admin/adjustments", admin, "credit-1",
-          new JsonObject().put("user_id", "alice").put("amount_minor", 10_000)
-              .put("currency", "USD").put("reason", "opening credit"));
+      HttpResponse<Buffer> credit =
+          api.post(
+              "/v1/admin/adjustments",
+              admin,
+              "credit-1",
+              new JsonObject()
+                  .put("user_id", "alice")
+                  .put("amount_minor", 10_000)
+                  .put("currency", "USD")
+                  .put("reason", "opening credit"));
       assertThat(credit.statusCode()).isEqualTo(201);
       credited = credit.bodyAsJsonObject();
       assertThat(credited.getString("user_id")).isEqualTo("alice");
@@ -87,13 +98,22 @@ class RestartTest {
       assertThat(wallets(api, alice)).isEqualTo(usd(7500));
       assertThat(log(api, alice)).isEqualTo(new JsonArray().add(charged).add(credited));
       verified = verify(api, admin);
-      assertThat(verified).isEqualTo(new JsonObject().put("ok", true).put("wallets_checked", 1)
-          .put("entries_checked", 2));
+      assertThat(verified)
+          .isEqualTo(
+              new JsonObject().put("ok", true).put("wallets_checked", 1).put("entries_checked", 2));
 
       // Billing runs too, on the system clock: the test clock is off by default.
-      HttpResponse<Buffer> plan = api.post("/v1/admin/plans", admin, "plan-pro",
-          new JsonObject().put("code", "pro").put("name", "Pro").put("price_minor", 120)
-              .put("currency", "USD").put("period", "P30D"));
+      HttpResponse<Buffer> plan =
+          api.post(
+              "/v1/admin/plans",
+              admin,
+              "plan-pro",
+              new JsonObject()
+                  .put("code", "pro")
+                  .put("name", "Pro")
+                  .put("price_minor", 120)
+                  .put("currency", "USD")
+                  .put("period", "P30D"));
       assertThat(plan.statusCode()).as(plan.bodyAsString()).isEqualTo(201);
       assertThat(api.get("/v1/admin/clock", admin).statusCode()).isEqualTo(404);
     }
@@ -128,19 +148,27 @@ class RestartTest {
       assertThat(replay.bodyAsJsonObject()).isEqualTo(charged);
       assertThat(wallets(api, alice)).isEqualTo(usd(7500));
 
-      HttpResponse<Buffer> next = api.post("/v1/charges", alice, "order-2",
-          charge.copy().put("amount_minor", 500).put("reference", "order-2"));
+      HttpResponse<Buffer> next =
+          api.post(
+              "/v1/charges",
+              alice,
+              "order-2",
+              charge.copy().put("amount_minor", 500).put("reference", "order-2"));
       assertThat(next.statusCode()).isEqualTo(201);
       assertThat(next.bodyAsJsonObject().getLong("balance_after_minor")).isEqualTo(7000);
       assertThat(next.bodyAsJsonObject().getLong("id")).isGreaterThan(charged.getLong("id"));
-      assertThat(verify(api, admin)).isEqualTo(new JsonObject().put("ok", true)
-          .put("wallets_checked", 1).put("entries_checked", 3));
+      assertThat(verify(api, admin))
+          .isEqualTo(
+              new JsonObject().put("ok", true).put("wallets_checked", 1).put("entries_checked", 3));
     }
   }
 
   private static JsonObject usd(long balance) {
-    return new JsonObject().put("data", new JsonArray()
-        .add(new JsonObject().put("currency", "USD").put("balance_minor", balance)));
+    return new JsonObject()
+        .put(
+            "data",
+            new JsonArray()
+                .add(new JsonObject().put("currency", "USD").put("balance_minor", balance)));
   }
 
   private static JsonObject wallets(ApiClient api, String token) throws Exception {
@@ -166,13 +194,14 @@ class RestartTest {
   /** The embedded server's {@code kopek} database: its port is line 4 of postmaster.pid. */
   private PostgresEndpoint embeddedDatabase() throws Exception {
     List<String> pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
-    return new PostgresEndpoint("127.0.0.1", Integer.parseInt(pid.get(3).trim()),
-        Kopek.EMBEDDED_DATABASE, "postgres", "");
+    return new PostgresEndpoint(
+        "127.0.0.1", Integer.parseInt(pid.get(3).trim()), Kopek.EMBEDDED_DATABASE, "postgres", "");
   }
 
   private static String show(PostgresEndpoint endpoint, String setting) throws Exception {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement();
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery("SHOW " + setting)) {
       assertThat(result.next()).isTrue();
       return result.getString(1);

@@ -53,8 +53,7 @@ class StripeFlowTest {
   static final String SIGNATURE = "Stripe-Signature";
   static final String JSON = "application/json; charset=utf-8";
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static WireMockServer stripe;
   static ProviderFlow kopek;
@@ -62,7 +61,11 @@ class StripeFlowTest {
   @BeforeAll
   static void start() throws Exception {
     stripe = ProviderFlow.wiremock();
-    kopek = ProviderFlow.start(dir, "stripe", """
+    kopek =
+        ProviderFlow.start(
+            dir,
+            "stripe",
+            """
             stripe:
               enabled: true
               mode: payment_element
@@ -71,7 +74,8 @@ class StripeFlowTest {
               webhook_secret: "%s"
               api_base: "%s"
               timeout_ms: 1000
-        """.formatted(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, stripe.baseUrl()));
+        """
+                .formatted(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, stripe.baseUrl()));
   }
 
   @AfterAll
@@ -94,13 +98,14 @@ class StripeFlowTest {
 
   /** One of Stripe's fixtures, as a mutable JSON object. */
   static JsonObject fixture(String name, Consumer<JsonObject> change) {
-    try (InputStream in = StripeFlowTest.class.getResourceAsStream(
-        "/stripe-fixtures/" + name + ".json")) {
+    try (InputStream in =
+        StripeFlowTest.class.getResourceAsStream("/stripe-fixtures/" + name + ".json")) {
       if (in == null) {
         throw new IllegalStateException("no Stripe fixture " + name);
       }
-      JsonObject object = JsonParser.parseString(
-          new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject object =
+          JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+              .getAsJsonObject();
       change.accept(object);
       return object;
     } catch (IOException e) {
@@ -110,22 +115,27 @@ class StripeFlowTest {
 
   /** A PaymentIntent of 20.00 USD as Stripe renders it. */
   static JsonObject paymentIntent(String id, String status, String paymentId) {
-    return fixture("payment_intent", pi -> {
-      pi.addProperty("id", id);
-      pi.addProperty("client_secret", id + "_secret_Xk3v9QpL0wR7");
-      pi.addProperty("amount", 2000);
-      pi.addProperty("amount_received", "succeeded".equals(status) ? 2000 : 0);
-      pi.addProperty("currency", "usd");
-      pi.addProperty("status", status);
-      JsonObject metadata = new JsonObject();
-      metadata.addProperty("kopek_payment_id", paymentId);
-      pi.add("metadata", metadata);
-    });
+    return fixture(
+        "payment_intent",
+        pi -> {
+          pi.addProperty("id", id);
+          pi.addProperty("client_secret", id + "_secret_Xk3v9QpL0wR7");
+          pi.addProperty("amount", 2000);
+          pi.addProperty("amount_received", "succeeded".equals(status) ? 2000 : 0);
+          pi.addProperty("currency", "usd");
+          pi.addProperty("status", status);
+          JsonObject metadata = new JsonObject();
+          metadata.addProperty("kopek_payment_id", paymentId);
+          pi.add("metadata", metadata);
+        });
   }
 
   static ResponseDefinitionBuilder json(int status, String body) {
-    return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
-        .withHeader("Request-Id", "req_kopekflow").withBody(body);
+    return aResponse()
+        .withStatus(status)
+        .withHeader("Content-Type", "application/json")
+        .withHeader("Request-Id", "req_kopekflow")
+        .withBody(body);
   }
 
   /**
@@ -133,35 +143,47 @@ class StripeFlowTest {
    * the request carried: WireMock copies Kopek's payment id from the form into the body.
    */
   static void stubCreate(String id) {
-    String body = paymentIntent(id, "requires_payment_method", "PAYMENT_ID").toString()
-        .replace("\"PAYMENT_ID\"", "\"{{parts.0}}\"");
-    stripe.stubFor(post(urlEqualTo("/v1/payment_intents")).willReturn(json(200,
-            "{{regexExtract request.body 'kopek_payment_id[^=]*=([A-Za-z0-9_]+)' 'parts'}}" + body)
-        .withTransformers("response-template")));
+    String body =
+        paymentIntent(id, "requires_payment_method", "PAYMENT_ID")
+            .toString()
+            .replace("\"PAYMENT_ID\"", "\"{{parts.0}}\"");
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .willReturn(
+                json(
+                        200,
+                        "{{regexExtract request.body 'kopek_payment_id[^=]*=([A-Za-z0-9_]+)' 'parts'}}"
+                            + body)
+                    .withTransformers("response-template")));
   }
 
   /** An event as Stripe sends it to a webhook endpoint, with {@code object} as data.object. */
   static String event(String id, String type, JsonObject object) {
-    return fixture("event", e -> {
-      e.addProperty("id", id);
-      e.addProperty("type", type);
-      e.addProperty("api_version", Stripe.API_VERSION);
-      e.addProperty("created", System.currentTimeMillis() / 1000);
-      JsonObject data = new JsonObject();
-      data.add("object", object);
-      e.add("data", data);
-    }).toString();
+    return fixture(
+            "event",
+            e -> {
+              e.addProperty("id", id);
+              e.addProperty("type", type);
+              e.addProperty("api_version", Stripe.API_VERSION);
+              e.addProperty("created", System.currentTimeMillis() / 1000);
+              JsonObject data = new JsonObject();
+              data.add("object", object);
+              e.add("data", data);
+            })
+        .toString();
   }
 
   static String succeeded(String eventId, String intentId, String paymentId) {
-    return event(eventId, "payment_intent.succeeded",
-        paymentIntent(intentId, "succeeded", paymentId));
+    return event(
+        eventId, "payment_intent.succeeded", paymentIntent(intentId, "succeeded", paymentId));
   }
 
   /** The Stripe-Signature header for {@code payload}: {@code t=<ts>,v1=<HMAC-SHA256>}. */
   static String signature(String secret, String payload) throws Exception {
     long timestamp = System.currentTimeMillis() / 1000;
-    return "t=" + timestamp + ",v1="
+    return "t="
+        + timestamp
+        + ",v1="
         + Webhook.Util.computeHmacSha256(secret, timestamp + "." + payload);
   }
 
@@ -173,7 +195,8 @@ class StripeFlowTest {
     Map<String, String> fields = new LinkedHashMap<>();
     for (String pair : request.getBodyAsString().split("&")) {
       int eq = pair.indexOf('=');
-      fields.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+      fields.put(
+          URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
           URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
     }
     return fields;
@@ -186,8 +209,9 @@ class StripeFlowTest {
   // The flows.
 
   @Test
-  @DisplayName("a top-up creates a PaymentIntent, the page shows the Payment Element, and the "
-      + "signed payment_intent.succeeded credits the wallet once")
+  @DisplayName(
+      "a top-up creates a PaymentIntent, the page shows the Payment Element, and the "
+          + "signed payment_intent.succeeded credits the wallet once")
   void fullFlow() throws Exception {
     stubCreate("pi_3KopekFlow0001");
     String alice = kopek.token("alice");
@@ -199,20 +223,26 @@ class StripeFlowTest {
 
     assertThat(creates()).hasSize(1);
     LoggedRequest create = creates().get(0);
-    assertThat(form(create)).containsEntry("amount", "2000").containsEntry("currency", "usd")
+    assertThat(form(create))
+        .containsEntry("amount", "2000")
+        .containsEntry("currency", "usd")
         .containsEntry("metadata[kopek_payment_id]", id);
     assertThat(create.getHeader("Idempotency-Key")).isNotBlank();
     assertThat(create.getHeader("Authorization")).isEqualTo("Bearer " + SECRET_KEY);
 
-    HttpResponse<Buffer> page = kopek.api.get("/checkout/" + ProviderFlow.checkoutToken(topup),
-        null);
+    HttpResponse<Buffer> page =
+        kopek.api.get("/checkout/" + ProviderFlow.checkoutToken(topup), null);
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.getHeader("Content-Security-Policy"))
         .containsPattern("script-src [^;]*https://js\\.stripe\\.com")
         .containsPattern("frame-src [^;]*https://js\\.stripe\\.com");
-    assertThat(page.bodyAsString()).contains("id=\"payment-element\"",
-        "src=\"https://js.stripe.com/v3/\"", PUBLISHABLE_KEY,
-        "pi_3KopekFlow0001_secret_Xk3v9QpL0wR7", "20.00 USD");
+    assertThat(page.bodyAsString())
+        .contains(
+            "id=\"payment-element\"",
+            "src=\"https://js.stripe.com/v3/\"",
+            PUBLISHABLE_KEY,
+            "pi_3KopekFlow0001_secret_Xk3v9QpL0wR7",
+            "20.00 USD");
 
     HttpResponse<Buffer> hook = deliver(succeeded("evt_1KopekFlow0001", "pi_3KopekFlow0001", id));
     assertThat(hook.statusCode()).as(hook.bodyAsString()).isEqualTo(200);
@@ -221,9 +251,10 @@ class StripeFlowTest {
   }
 
   @Test
-  @DisplayName("a tampered or foreign-signed event gets 400 and changes nothing; the genuine one "
-      + "delivered five times at once and again credits once; a late payment_failed changes "
-      + "nothing")
+  @DisplayName(
+      "a tampered or foreign-signed event gets 400 and changes nothing; the genuine one "
+          + "delivered five times at once and again credits once; a late payment_failed changes "
+          + "nothing")
   void redeliveriesAndForgeries() throws Exception {
     stubCreate("pi_3KopekFlow0002");
     String bob = kopek.token("bob");
@@ -232,16 +263,23 @@ class StripeFlowTest {
 
     String tampered = genuine.replace("\"amount_received\":2000", "\"amount_received\":9000");
     assertThat(tampered).isNotEqualTo(genuine);
-    List<HttpResponse<Buffer>> refused = List.of(
-        kopek.webhook("stripe", JSON, SIGNATURE, signature(WEBHOOK_SECRET, genuine), tampered),
-        kopek.webhook("stripe", JSON, SIGNATURE,
-            signature("whsec_someone_else_0123456789abcdef0123456789ab", genuine), genuine),
-        kopek.webhook("stripe", JSON, null, null, genuine));
-    assertThat(refused).allSatisfy(response -> {
-      assertThat(response.statusCode()).isEqualTo(400);
-      assertThat(response.getHeader("Content-Type")).startsWith("application/problem+json");
-      assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("signature");
-    });
+    List<HttpResponse<Buffer>> refused =
+        List.of(
+            kopek.webhook("stripe", JSON, SIGNATURE, signature(WEBHOOK_SECRET, genuine), tampered),
+            kopek.webhook(
+                "stripe",
+                JSON,
+                SIGNATURE,
+                signature("whsec_someone_else_0123456789abcdef0123456789ab", genuine),
+                genuine),
+            kopek.webhook("stripe", JSON, null, null, genuine));
+    assertThat(refused)
+        .allSatisfy(
+            response -> {
+              assertThat(response.statusCode()).isEqualTo(400);
+              assertThat(response.getHeader("Content-Type")).startsWith("application/problem+json");
+              assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("signature");
+            });
     assertThat(kopek.status(bob, id)).isEqualTo("pending");
     assertThat(kopek.balance(bob)).isZero();
     assertThat(kopek.topupEntries(bob)).isEmpty();
@@ -252,10 +290,13 @@ class StripeFlowTest {
       deliveries.add(kopek.webhookAsync("stripe", JSON, SIGNATURE, header, genuine));
     }
     ApiClient.await(Future.join(deliveries));
-    assertThat(deliveries).allSatisfy(delivery ->
-        assertThat(delivery.result().statusCode()).isEqualTo(200));
-    assertThat(deliveries).filteredOn(delivery -> "processed".equals(
-        delivery.result().bodyAsJsonObject().getString("result"))).hasSize(1);
+    assertThat(deliveries)
+        .allSatisfy(delivery -> assertThat(delivery.result().statusCode()).isEqualTo(200));
+    assertThat(deliveries)
+        .filteredOn(
+            delivery ->
+                "processed".equals(delivery.result().bodyAsJsonObject().getString("result")))
+        .hasSize(1);
     kopek.assertCreditedOnce(bob, id, 2000);
 
     HttpResponse<Buffer> again = deliver(genuine);
@@ -269,8 +310,8 @@ class StripeFlowTest {
     error.addProperty("decline_code", "insufficient_funds");
     error.addProperty("message", "Your card has insufficient funds.");
     failedIntent.add("last_payment_error", error);
-    HttpResponse<Buffer> late = deliver(event("evt_1KopekFlow0002Late",
-        "payment_intent.payment_failed", failedIntent));
+    HttpResponse<Buffer> late =
+        deliver(event("evt_1KopekFlow0002Late", "payment_intent.payment_failed", failedIntent));
     assertThat(late.statusCode()).isEqualTo(200);
     kopek.assertCreditedOnce(bob, id, 2000);
     assertThat(kopek.api.get("/v1/topups/" + id, bob).bodyAsJsonObject().getString("decline_code"))
@@ -278,28 +319,36 @@ class StripeFlowTest {
   }
 
   @Test
-  @DisplayName("a status poll that times out leaves the top-up pending; once Stripe answers, the "
-      + "janitor credits it once, and a late webhook changes nothing")
+  @DisplayName(
+      "a status poll that times out leaves the top-up pending; once Stripe answers, the "
+          + "janitor credits it once, and a late webhook changes nothing")
   void timeoutThenJanitor() throws Exception {
     stubCreate("pi_3KopekFlow0003");
     String carol = kopek.token("carol");
     String id = kopek.topup(carol, "t1", 2000).getString("id");
     String retrieve = "/v1/payment_intents/pi_3KopekFlow0003";
     // Slower than the provider's 1 s timeout: every poll gives up without an answer.
-    stripe.stubFor(get(urlEqualTo(retrieve)).willReturn(json(200,
-        paymentIntent("pi_3KopekFlow0003", "succeeded", id).toString()).withFixedDelay(2500)));
+    stripe.stubFor(
+        get(urlEqualTo(retrieve))
+            .willReturn(
+                json(200, paymentIntent("pi_3KopekFlow0003", "succeeded", id).toString())
+                    .withFixedDelay(2500)));
 
     // The janitor only claims pending payments, so a second poll proves the first one, which
     // timed out, settled nothing.
-    eventually(Duration.ofSeconds(15), () ->
-        assertThat(stripe.findAll(getRequestedFor(urlEqualTo(retrieve)))).hasSizeGreaterThan(1));
+    eventually(
+        Duration.ofSeconds(15),
+        () ->
+            assertThat(stripe.findAll(getRequestedFor(urlEqualTo(retrieve))))
+                .hasSizeGreaterThan(1));
     assertThat(kopek.status(carol, id)).isEqualTo("pending");
     assertThat(kopek.balance(carol)).isZero();
 
-    stripe.stubFor(get(urlEqualTo(retrieve)).willReturn(json(200,
-        paymentIntent("pi_3KopekFlow0003", "succeeded", id).toString())));
-    eventually(Duration.ofSeconds(10), () ->
-        assertThat(kopek.status(carol, id)).isEqualTo("succeeded"));
+    stripe.stubFor(
+        get(urlEqualTo(retrieve))
+            .willReturn(json(200, paymentIntent("pi_3KopekFlow0003", "succeeded", id).toString())));
+    eventually(
+        Duration.ofSeconds(10), () -> assertThat(kopek.status(carol, id)).isEqualTo("succeeded"));
     kopek.assertCreditedOnce(carol, id, 2000);
 
     HttpResponse<Buffer> late = deliver(succeeded("evt_1KopekFlow0003", "pi_3KopekFlow0003", id));
@@ -308,15 +357,20 @@ class StripeFlowTest {
   }
 
   @Test
-  @DisplayName("a 500 from Stripe at creation (Stripe may have acted) is a 502 gateway_error that "
-      + "keeps the top-up pending, not started; the retry with the same Idempotency-Key reaches "
-      + "Stripe with the same key and starts it")
+  @DisplayName(
+      "a 500 from Stripe at creation (Stripe may have acted) is a 502 gateway_error that "
+          + "keeps the top-up pending, not started; the retry with the same Idempotency-Key reaches "
+          + "Stripe with the same key and starts it")
   void providerErrorThenRetry() throws Exception {
-    stripe.stubFor(post(urlEqualTo("/v1/payment_intents")).willReturn(json(500,
-        "{\"error\":{\"type\":\"api_error\",\"message\":\"An unknown error occurred\"}}")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/payment_intents"))
+            .willReturn(
+                json(
+                    500,
+                    "{\"error\":{\"type\":\"api_error\",\"message\":\"An unknown error occurred\"}}")));
     String dave = kopek.token("dave");
-    var request = new io.vertx.core.json.JsonObject().put("amount_minor", 2000)
-        .put("currency", "USD");
+    var request =
+        new io.vertx.core.json.JsonObject().put("amount_minor", 2000).put("currency", "USD");
 
     HttpResponse<Buffer> failed = kopek.api.post("/v1/topups", dave, "t-retry", request);
     assertThat(failed.statusCode()).isEqualTo(502);
@@ -344,7 +398,9 @@ class StripeFlowTest {
     // key: Stripe answers them all with one PaymentIntent.
     List<LoggedRequest> sent = creates();
     assertThat(sent).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(sent).extracting(r -> r.getHeader("Idempotency-Key")).doesNotContainNull()
+    assertThat(sent)
+        .extracting(r -> r.getHeader("Idempotency-Key"))
+        .doesNotContainNull()
         .containsOnly(sent.get(0).getHeader("Idempotency-Key"));
     assertThat(sent).extracting(r -> form(r).get("metadata[kopek_payment_id]")).containsOnly(id);
   }

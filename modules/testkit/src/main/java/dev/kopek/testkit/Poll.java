@@ -29,8 +29,8 @@ public final class Poll {
   /**
    * Waits until {@code condition} holds.
    *
-   * @param within    the longest wait
-   * @param what      what is awaited, for the failure
+   * @param within the longest wait
+   * @param what what is awaited, for the failure
    * @param condition the condition
    * @throws InterruptedException when interrupted
    */
@@ -46,11 +46,11 @@ public final class Poll {
   }
 
   /**
-   * Retries {@code check} until it passes or {@code within} has elapsed, then fails with its
-   * last failure.
+   * Retries {@code check} until it passes or {@code within} has elapsed, then fails with its last
+   * failure.
    *
    * @param within the longest wait
-   * @param check  the assertion
+   * @param check the assertion
    * @throws Exception the assertion's last failure
    */
   public static void eventually(Duration within, Check check) throws Exception {

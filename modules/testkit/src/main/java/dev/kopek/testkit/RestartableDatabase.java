@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A PostgreSQL server of a test's own, which the test stops and starts again (on the same
- * directory and port, so that its clients find it again) to play a database outage. The shared
- * server of {@link TestDatabase} is never stopped: other tests use it.
+ * A PostgreSQL server of a test's own, which the test stops and starts again (on the same directory
+ * and port, so that its clients find it again) to play a database outage. The shared server of
+ * {@link TestDatabase} is never stopped: other tests use it.
  */
 public final class RestartableDatabase implements AutoCloseable {
 
@@ -27,16 +27,16 @@ public final class RestartableDatabase implements AutoCloseable {
 
   /** Starts a server on a new temporary directory and a free port; nothing is migrated. */
   public static RestartableDatabase start() throws IOException {
-    RestartableDatabase database = new RestartableDatabase(
-        Files.createTempDirectory("kopek-test-pg-restartable"), freePort());
+    RestartableDatabase database =
+        new RestartableDatabase(Files.createTempDirectory("kopek-test-pg-restartable"), freePort());
     database.startServer();
     return database;
   }
 
   /** Starts a server on a new temporary directory and {@code port}; nothing is migrated. */
   public static RestartableDatabase startOn(int port) throws IOException {
-    RestartableDatabase database = new RestartableDatabase(
-        Files.createTempDirectory("kopek-test-pg-restartable"), port);
+    RestartableDatabase database =
+        new RestartableDatabase(Files.createTempDirectory("kopek-test-pg-restartable"), port);
     database.startServer();
     return database;
   }
@@ -73,13 +73,14 @@ public final class RestartableDatabase implements AutoCloseable {
   }
 
   /**
-   * Begins a smart shutdown (SIGTERM to the postmaster): open sessions go on, every new
-   * connection is refused with SQLSTATE 57P03 ("the database system is shutting down"), and the
-   * server stops once the last session has ended. What a client meets while a server restarts.
+   * Begins a smart shutdown (SIGTERM to the postmaster): open sessions go on, every new connection
+   * is refused with SQLSTATE 57P03 ("the database system is shutting down"), and the server stops
+   * once the last session has ended. What a client meets while a server restarts.
    */
   public void beginShutdown() throws IOException {
-    ProcessHandle postmaster = postmaster().orElseThrow(() ->
-        new IllegalStateException("no postmaster runs on " + directory));
+    ProcessHandle postmaster =
+        postmaster()
+            .orElseThrow(() -> new IllegalStateException("no postmaster runs on " + directory));
     postmaster.destroy();
   }
 

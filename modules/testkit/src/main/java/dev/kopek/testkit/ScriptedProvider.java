@@ -24,8 +24,8 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -33,29 +33,39 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * A payment provider shipped in the test kit's jar, found by ServiceLoader like any other and
  * configured only through {@code payments.gateways.scripted}: proof that the SPI is enough to plug
- * a provider in without touching Kopek's code. Tests script what "the provider" says about each payment; webhooks are JSON signed with
- * HMAC-SHA256 under the configured secret in header {@code Scripted-Signature}.
+ * a provider in without touching Kopek's code. Tests script what "the provider" says about each
+ * payment; webhooks are JSON signed with HMAC-SHA256 under the configured secret in header {@code
+ * Scripted-Signature}.
  */
 public final class ScriptedProvider implements GatewayProvider {
 
   /** What the provider holds per payment id; tests write and read it. */
   public static final Map<String, PaymentOutcome> OUTCOMES = new ConcurrentHashMap<>();
+
   /** Amount the provider reports per payment id, when a test wants it to differ. */
   public static final Map<String, Long> REPORTED_AMOUNTS = new ConcurrentHashMap<>();
+
   /** Refunds the provider made, by idempotency key. */
   public static final Map<String, Long> REFUNDS = new ConcurrentHashMap<>();
+
   /** How many times startCheckout ran, per idempotency key. */
   public static final Map<String, AtomicInteger> STARTS = new ConcurrentHashMap<>();
+
   /** When true, every call fails as unavailable. */
   public static volatile boolean down;
+
   /** When true, refunds are declined. */
   public static volatile boolean declineRefunds;
+
   /** Refunds the provider declined, by idempotency key. */
   public static final Map<String, Long> DECLINED_REFUNDS = new ConcurrentHashMap<>();
+
   /** How many times refund ran, per idempotency key. */
   public static final Map<String, AtomicInteger> REFUND_CALLS = new ConcurrentHashMap<>();
+
   /** What the next refund calls do, one fault per call, in order; when empty, they refund. */
   public static final Queue<RefundFault> REFUND_FAULTS = new ConcurrentLinkedQueue<>();
+
   /** When true, refund lookups fail as unavailable. */
   public static volatile boolean refundLookupsDown;
 
@@ -72,6 +82,7 @@ public final class ScriptedProvider implements GatewayProvider {
     /** The connection drops before the provider acts (a reset while sending). */
     RESET_BEFORE_REFUNDING
   }
+
   /** How long startCheckout takes before it answers, in milliseconds (a slow provider). */
   public static volatile long startDelayMs;
 
@@ -82,7 +93,8 @@ public final class ScriptedProvider implements GatewayProvider {
 
   @Override
   public Gateway create(GatewaySettings settings) throws GatewayConfigException {
-    String secret = settings.requireString("secret", "set a signing secret for the scripted provider");
+    String secret =
+        settings.requireString("secret", "set a signing secret for the scripted provider");
     return new ScriptedGateway(secret);
   }
 
@@ -102,23 +114,40 @@ public final class ScriptedProvider implements GatewayProvider {
   }
 
   /**
-   * The body and signature of a webhook as the scripted provider would send it, about the
-   * provider object it made for {@code paymentId} ({@code ref_<paymentId>}).
+   * The body and signature of a webhook as the scripted provider would send it, about the provider
+   * object it made for {@code paymentId} ({@code ref_<paymentId>}).
    */
-  public static Map.Entry<String, String> webhook(String secret, String eventId, String paymentId,
-      String status, long amountMinor, String currency) {
+  public static Map.Entry<String, String> webhook(
+      String secret,
+      String eventId,
+      String paymentId,
+      String status,
+      long amountMinor,
+      String currency) {
     return webhook(secret, eventId, paymentId, "ref_" + paymentId, status, amountMinor, currency);
   }
 
   /**
-   * A webhook about the provider object {@code reference}, whose metadata names
-   * {@code paymentId} (either may be null).
+   * A webhook about the provider object {@code reference}, whose metadata names {@code paymentId}
+   * (either may be null).
    */
-  public static Map.Entry<String, String> webhook(String secret, String eventId, String paymentId,
-      String reference, String status, long amountMinor, String currency) {
-    String body = new JsonObject().put("id", eventId).put("payment_id", paymentId)
-        .put("reference", reference).put("status", status).put("amount_minor", amountMinor)
-        .put("currency", currency).encode();
+  public static Map.Entry<String, String> webhook(
+      String secret,
+      String eventId,
+      String paymentId,
+      String reference,
+      String status,
+      long amountMinor,
+      String currency) {
+    String body =
+        new JsonObject()
+            .put("id", eventId)
+            .put("payment_id", paymentId)
+            .put("reference", reference)
+            .put("status", status)
+            .put("amount_minor", amountMinor)
+            .put("currency", currency)
+            .encode();
     return Map.entry(body, sign(secret, body));
   }
 
@@ -161,8 +190,10 @@ public final class ScriptedProvider implements GatewayProvider {
     public CheckoutResult startCheckout(CheckoutRequest request) {
       if ("KWD".equals(request.currency()) && request.amountMinor() % 10 != 0) {
         // As Stripe's rules for three-decimal currencies: refused before anything is sent.
-        return new CheckoutResult.Failed(GatewayFailure.inputNotAccepted("amount_minor",
-            "the scripted provider charges KWD in multiples of 10 minor units"));
+        return new CheckoutResult.Failed(
+            GatewayFailure.inputNotAccepted(
+                "amount_minor",
+                "the scripted provider charges KWD in multiples of 10 minor units"));
       }
       STARTS.computeIfAbsent(request.idempotencyKey(), k -> new AtomicInteger()).incrementAndGet();
       pause(startDelayMs);
@@ -176,18 +207,20 @@ public final class ScriptedProvider implements GatewayProvider {
 
     @Override
     public HostedPage checkoutPage(HostedCheckout checkout) {
-      return new HostedPage("<p id=\"scripted\">" + checkout.paymentId() + "</p>", "", null, null, null);
+      return new HostedPage(
+          "<p id=\"scripted\">" + checkout.paymentId() + "</p>", "", null, null, null);
     }
 
     @Override
     public SubmitResult submitCheckout(HostedCheckout checkout, Map<String, String> form) {
       String outcome = form.getOrDefault("outcome", "");
-      PaymentOutcome result = switch (outcome) {
-        case "succeed" -> PaymentOutcome.SUCCEEDED;
-        case "decline" -> new PaymentOutcome.Declined("card_declined", "declined");
-        case "" -> null;
-        default -> PaymentOutcome.PENDING;
-      };
+      PaymentOutcome result =
+          switch (outcome) {
+            case "succeed" -> PaymentOutcome.SUCCEEDED;
+            case "decline" -> new PaymentOutcome.Declined("card_declined", "declined");
+            case "" -> null;
+            default -> PaymentOutcome.PENDING;
+          };
       if (result == null) {
         return new SubmitResult.Invalid("outcome", "outcome is required");
       }
@@ -199,25 +232,32 @@ public final class ScriptedProvider implements GatewayProvider {
     public WebhookResult parseWebhook(WebhookRequest request) {
       String body = new String(request.rawBody(), StandardCharsets.UTF_8);
       String signature = request.header("Scripted-Signature");
-      if (signature == null || !MessageDigest.isEqual(
-          sign(secret, body).getBytes(StandardCharsets.UTF_8),
-          signature.getBytes(StandardCharsets.UTF_8))) {
+      if (signature == null
+          || !MessageDigest.isEqual(
+              sign(secret, body).getBytes(StandardCharsets.UTF_8),
+              signature.getBytes(StandardCharsets.UTF_8))) {
         return new WebhookResult.Invalid("bad signature");
       }
       JsonObject json = new JsonObject(body);
-      PaymentOutcome outcome = switch (json.getString("status")) {
-        case "succeeded" -> PaymentOutcome.SUCCEEDED;
-        case "failed" -> new PaymentOutcome.Declined("card_declined", "declined");
-        case "ping" -> null;
-        default -> PaymentOutcome.PENDING;
-      };
+      PaymentOutcome outcome =
+          switch (json.getString("status")) {
+            case "succeeded" -> PaymentOutcome.SUCCEEDED;
+            case "failed" -> new PaymentOutcome.Declined("card_declined", "declined");
+            case "ping" -> null;
+            default -> PaymentOutcome.PENDING;
+          };
       if (outcome == null) {
         return new WebhookResult.Ignored(json.getString("id"), "ping");
       }
-      return new WebhookResult.Verified(new GatewayEvent(json.getString("id"),
-          "payment." + json.getString("status"), json.getString("payment_id"),
-          json.getString("reference"), json.getLong("amount_minor"), json.getString("currency"),
-          outcome));
+      return new WebhookResult.Verified(
+          new GatewayEvent(
+              json.getString("id"),
+              "payment." + json.getString("status"),
+              json.getString("payment_id"),
+              json.getString("reference"),
+              json.getLong("amount_minor"),
+              json.getString("currency"),
+              outcome));
     }
 
     @Override
@@ -227,11 +267,15 @@ public final class ScriptedProvider implements GatewayProvider {
       }
       PaymentOutcome outcome = OUTCOMES.get(paymentId);
       if (outcome == null) {
-        return new StatusResult.Failed(new GatewayFailure(GatewayFailure.Kind.NOT_FOUND, paymentId));
+        return new StatusResult.Failed(
+            new GatewayFailure(GatewayFailure.Kind.NOT_FOUND, paymentId));
       }
       long amount = REPORTED_AMOUNTS.getOrDefault(paymentId, Long.MIN_VALUE);
-      return new StatusResult.Known(outcome, providerReference,
-          amount == Long.MIN_VALUE ? Payments.amountOf(paymentId) : amount, "USD");
+      return new StatusResult.Known(
+          outcome,
+          providerReference,
+          amount == Long.MIN_VALUE ? Payments.amountOf(paymentId) : amount,
+          "USD");
     }
 
     @Override
@@ -244,12 +288,13 @@ public final class ScriptedProvider implements GatewayProvider {
       }
       RefundFault fault = REFUND_FAULTS.poll();
       if (fault == RefundFault.REFUSE_AUTHENTICATION) {
-        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.AUTHENTICATION,
-            "scripted 401: invalid API key"));
+        return new RefundResult.Failed(
+            new GatewayFailure(
+                GatewayFailure.Kind.AUTHENTICATION, "scripted 401: invalid API key"));
       }
       if (fault == RefundFault.RESET_BEFORE_REFUNDING) {
-        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.UNAVAILABLE,
-            "scripted connection reset"));
+        return new RefundResult.Failed(
+            new GatewayFailure(GatewayFailure.Kind.UNAVAILABLE, "scripted connection reset"));
       }
       if (declineRefunds || fault == RefundFault.DECLINE) {
         DECLINED_REFUNDS.put(key, request.amountMinor());
@@ -258,12 +303,12 @@ public final class ScriptedProvider implements GatewayProvider {
       DECLINED_REFUNDS.remove(key);
       REFUNDS.put(key, request.amountMinor());
       if (fault == RefundFault.TIMEOUT_AFTER_REFUNDING) {
-        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.TIMEOUT,
-            "scripted read timeout"));
+        return new RefundResult.Failed(
+            new GatewayFailure(GatewayFailure.Kind.TIMEOUT, "scripted read timeout"));
       }
       if (fault == RefundFault.GARBLED_AFTER_REFUNDING) {
-        return new RefundResult.Failed(new GatewayFailure(GatewayFailure.Kind.INTERNAL,
-            "scripted unreadable answer"));
+        return new RefundResult.Failed(
+            new GatewayFailure(GatewayFailure.Kind.INTERNAL, "scripted unreadable answer"));
       }
       return new RefundResult.Refunded("rf_" + key);
     }

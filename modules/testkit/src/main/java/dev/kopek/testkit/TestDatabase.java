@@ -26,6 +26,7 @@ public final class TestDatabase {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static PostgresEndpoint server;
+
   /** Per JVM, so that parallel test JVMs on one external server do not share a template. */
   private static String template;
 
@@ -46,8 +47,9 @@ public final class TestDatabase {
 
   /** Runs SQL over JDBC, for tests that must reach past Kopek (tampering, inspection). */
   public static void execute(PostgresEndpoint endpoint, String sql) {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement()) {
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     } catch (SQLException e) {
       throw new IllegalStateException("SQL failed: " + sql, e);
@@ -56,8 +58,9 @@ public final class TestDatabase {
 
   /** Reads one number over JDBC (a count, a sum), for assertions on what was written. */
   public static long queryLong(PostgresEndpoint endpoint, String sql) {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement();
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement();
         var result = statement.executeQuery(sql)) {
       result.next();
       return result.getLong(1);
@@ -68,8 +71,9 @@ public final class TestDatabase {
 
   /** Reads one text value over JDBC, or null when there is no row. */
   public static String queryString(PostgresEndpoint endpoint, String sql) {
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(),
-        endpoint.password()); Statement statement = connection.createStatement();
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement();
         var result = statement.executeQuery(sql)) {
       return result.next() ? result.getString(1) : null;
     } catch (SQLException e) {
@@ -90,27 +94,34 @@ public final class TestDatabase {
     try {
       Path directory = Files.createTempDirectory("kopek-test-pg");
       EmbeddedPostgresServer embedded = EmbeddedPostgresServer.start(directory, false);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          embedded.close();
-        } catch (IOException ignored) {
-          // the JVM is exiting; the directory is deleted below all the same
-        }
-        // A test server's directory holds about a gigabyte (WAL, every test's database): left
-        // behind, a few hundred test runs fill a disk. The library's own exit hook may still be
-        // stopping the server, whose last files then vanish under the delete: try again.
-        for (int attempt = 0; attempt < 5 && Files.exists(directory); attempt++) {
-          try {
-            org.apache.commons.io.FileUtils.deleteDirectory(directory.toFile());
-          } catch (IOException busy) {
-            try {
-              Thread.sleep(200);
-            } catch (InterruptedException interrupted) {
-              return;
-            }
-          }
-        }
-      }, "kopek-test-postgres-stop"));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      embedded.close();
+                    } catch (IOException ignored) {
+                      // the JVM is exiting; the directory is deleted below all the same
+                    }
+                    // A test server's directory holds about a gigabyte (WAL, every test's
+                    // database): left
+                    // behind, a few hundred test runs fill a disk. The library's own exit hook may
+                    // still be
+                    // stopping the server, whose last files then vanish under the delete: try
+                    // again.
+                    for (int attempt = 0; attempt < 5 && Files.exists(directory); attempt++) {
+                      try {
+                        org.apache.commons.io.FileUtils.deleteDirectory(directory.toFile());
+                      } catch (IOException busy) {
+                        try {
+                          Thread.sleep(200);
+                        } catch (InterruptedException interrupted) {
+                          return;
+                        }
+                      }
+                    }
+                  },
+                  "kopek-test-postgres-stop"));
       return embedded.endpoint();
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the embedded PostgreSQL for tests", e);

@@ -3,10 +3,10 @@ package dev.kopek.testkit;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import io.vertx.ext.auth.JWTOptions;
 
 /** Mints HS256 tokens the way a client's identity provider would, for tests. */
 public final class Tokens {
@@ -22,8 +22,11 @@ public final class Tokens {
 
   /** Tokens signed with {@code secret}. */
   public static Tokens signedWith(Vertx vertx, String secret) {
-    return new Tokens(JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(
-        new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))));
+    return new Tokens(
+        JWTAuth.create(
+            vertx,
+            new JWTAuthOptions()
+                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret))));
   }
 
   /** Tokens signed with {@link #SECRET}. */
@@ -33,14 +36,15 @@ public final class Tokens {
 
   /** A one-hour token for {@code userId} with the {@code user_id} claim. */
   public String user(String userId) {
-    return auth.generateToken(new JsonObject().put("user_id", userId),
+    return auth.generateToken(
+        new JsonObject().put("user_id", userId),
         new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(60));
   }
 
   /** A one-hour token for {@code userId} carrying the admin role. */
   public String admin(String userId) {
-    return auth.generateToken(new JsonObject().put("user_id", userId)
-            .put("roles", new JsonArray().add("admin")),
+    return auth.generateToken(
+        new JsonObject().put("user_id", userId).put("roles", new JsonArray().add("admin")),
         new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(60));
   }
 

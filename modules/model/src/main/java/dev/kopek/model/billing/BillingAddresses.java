@@ -1,8 +1,8 @@
 package dev.kopek.model.billing;
 
 /**
- * The billing verticle's event-bus contract; docs/EVENT-BUS.md describes each address, its
- * messages and replies. Failures arrive as {@link dev.kopek.model.Failure} JSON.
+ * The billing verticle's event-bus contract; docs/EVENT-BUS.md describes each address, its messages
+ * and replies. Failures arrive as {@link dev.kopek.model.Failure} JSON.
  */
 public final class BillingAddresses {
 

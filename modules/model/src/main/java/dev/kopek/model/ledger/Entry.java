@@ -7,16 +7,16 @@ import java.time.Instant;
  * One line of a user's transaction log: the wallet's side of a posting. Entries are immutable; a
  * correction is a new entry.
  *
- * @param id                the entry's id, increasing in commit order (the pagination cursor)
- * @param userId            the wallet's owner
- * @param currency          ISO 4217 code
- * @param amountMinor       signed: positive credited the wallet, negative debited it
+ * @param id the entry's id, increasing in commit order (the pagination cursor)
+ * @param userId the wallet's owner
+ * @param currency ISO 4217 code
+ * @param amountMinor signed: positive credited the wallet, negative debited it
  * @param balanceAfterMinor the wallet's balance right after this entry
- * @param kind              what caused it
- * @param reason            the sentence shown to the user
- * @param reference         what caused it (payment id, billing period), or null
- * @param counterAccount    the system account on the other side, e.g. {@code revenue:USD}
- * @param createdAt         when it was committed, microsecond precision
+ * @param kind what caused it
+ * @param reason the sentence shown to the user
+ * @param reference what caused it (payment id, billing period), or null
+ * @param counterAccount the system account on the other side, e.g. {@code revenue:USD}
+ * @param createdAt when it was committed, microsecond precision
  */
 public record Entry(
     long id,

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One page of the transaction log, newest first.
  *
- * @param data    the entries
+ * @param data the entries
  * @param hasMore whether older entries match the query beyond this page
  */
 public record EntryPage(List<Entry> data, boolean hasMore) {
@@ -21,8 +21,11 @@ public record EntryPage(List<Entry> data, boolean hasMore) {
 
   /** Reads the JSON form. */
   public static EntryPage fromJson(JsonObject json) {
-    List<Entry> entries = json.getJsonArray("data").stream()
-        .map(JsonObject.class::cast).map(Entry::fromJson).toList();
+    List<Entry> entries =
+        json.getJsonArray("data").stream()
+            .map(JsonObject.class::cast)
+            .map(Entry::fromJson)
+            .toList();
     return new EntryPage(entries, json.getBoolean("has_more"));
   }
 }

@@ -9,17 +9,22 @@ import java.time.Instant;
 /**
  * A page request over the transaction log, newest first.
  *
- * @param userId        whose entries; null only for administrators reading every wallet
- * @param currency      only this currency, or null
- * @param kind          only this kind, or null
- * @param from          only entries created at or after this instant, or null
- * @param to            only entries created before this instant, or null
- * @param limit         page size, 1 to {@link Limits#PAGE_LIMIT_MAX} (internal callers such as
- *                      the CSV export may ask up to {@link #INTERNAL_LIMIT_MAX})
+ * @param userId whose entries; null only for administrators reading every wallet
+ * @param currency only this currency, or null
+ * @param kind only this kind, or null
+ * @param from only entries created at or after this instant, or null
+ * @param to only entries created before this instant, or null
+ * @param limit page size, 1 to {@link Limits#PAGE_LIMIT_MAX} (internal callers such as the CSV
+ *     export may ask up to {@link #INTERNAL_LIMIT_MAX})
  * @param startingAfter the id of the last entry of the previous page, or null for the first page
  */
 public record EntryQuery(
-    String userId, String currency, EntryKind kind, Instant from, Instant to, int limit,
+    String userId,
+    String currency,
+    EntryKind kind,
+    Instant from,
+    Instant to,
+    int limit,
     Long startingAfter) {
 
   /** Largest page internal readers (the CSV export) may request in one round trip. */
@@ -70,8 +75,10 @@ public record EntryQuery(
     return new EntryQuery(
         Fields.optionalString(json, "user_id", Limits.USER_ID_LENGTH_MAX),
         Fields.optionalString(json, "currency", 3),
-        kind == null ? null : EntryKind.fromWireName(kind).orElseThrow(
-            () -> Failure.invalid("kind", "unknown kind " + kind).toException()),
+        kind == null
+            ? null
+            : EntryKind.fromWireName(kind)
+                .orElseThrow(() -> Failure.invalid("kind", "unknown kind " + kind).toException()),
         Fields.optionalInstant(json, "from"),
         Fields.optionalInstant(json, "to"),
         (Integer) limit,

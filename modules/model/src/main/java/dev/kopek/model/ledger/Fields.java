@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Typed field access for the contract's JSON that fails with a {@link Failure} naming the field. */
+/**
+ * Typed field access for the contract's JSON that fails with a {@link Failure} naming the field.
+ */
 final class Fields {
 
   private Fields() {}

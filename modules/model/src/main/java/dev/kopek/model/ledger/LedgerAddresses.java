@@ -12,10 +12,10 @@ public final class LedgerAddresses {
 
   /**
    * Request/reply: {@code {"postings":[PostingRequest...], "atomic": false}}, applied in order,
-   * each with its own outcome, or with {@code "atomic": true} all or none; replies
-   * {@code {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order. Or
-   * {@code {"groups":[[PostingRequest...], ...]}}: independent groups, each posted all or none
-   * on its own; replies {@code {"groups":[[result...], ...]}} in the same order.
+   * each with its own outcome, or with {@code "atomic": true} all or none; replies {@code
+   * {"results":[{"entry":{...}} | {"error":{...}}]}} in the same order. Or {@code
+   * {"groups":[[PostingRequest...], ...]}}: independent groups, each posted all or none on its own;
+   * replies {@code {"groups":[[result...], ...]}} in the same order.
    */
   public static final String POST_BATCH = "kopek.ledger.post.batch";
 
@@ -26,8 +26,8 @@ public final class LedgerAddresses {
   public static final String WALLET_GET = "kopek.ledger.wallet.get";
 
   /**
-   * Request/reply: {@code {"wallets":[{"user_id","currency"}...]}}; replies
-   * {@code {"data":[Wallet...]}} in the same order.
+   * Request/reply: {@code {"wallets":[{"user_id","currency"}...]}}; replies {@code
+   * {"data":[Wallet...]}} in the same order.
    */
   public static final String WALLETS_GET = "kopek.ledger.wallets.get";
 

@@ -8,19 +8,19 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * A command to move money between a user's wallet and a system account. Positive amounts credit
- * the wallet, negative ones debit it under the balance guard. The counter account (for example
- * {@code revenue} or {@code gateway:stripe}) takes the opposite amount in the same currency, so
- * every posting sums to zero.
+ * A command to move money between a user's wallet and a system account. Positive amounts credit the
+ * wallet, negative ones debit it under the balance guard. The counter account (for example {@code
+ * revenue} or {@code gateway:stripe}) takes the opposite amount in the same currency, so every
+ * posting sums to zero.
  *
  * @param idempotencyKey a key unique to this command, chosen by the caller and reused on retry;
- *                       callers namespace it (for example {@code charge:<user>:<client key>})
- * @param userId         the wallet's owner
- * @param currency       ISO 4217 code of the wallet
- * @param amountMinor    signed amount in minor units: {@code +} credits, {@code -} debits
- * @param kind           what caused the entry
- * @param reason         a sentence shown in the user's transaction log
- * @param reference      what caused it (payment id, billing period), or null
+ *     callers namespace it (for example {@code charge:<user>:<client key>})
+ * @param userId the wallet's owner
+ * @param currency ISO 4217 code of the wallet
+ * @param amountMinor signed amount in minor units: {@code +} credits, {@code -} debits
+ * @param kind what caused the entry
+ * @param reason a sentence shown in the user's transaction log
+ * @param reference what caused it (payment id, billing period), or null
  * @param counterAccount the system account on the other side, without the currency suffix
  */
 public record PostingRequest(
@@ -34,32 +34,49 @@ public record PostingRequest(
     String counterAccount) {
 
   /**
-   * System account names: {@code revenue}, {@code adjustments}, or {@code gateway:<id>}. Lower
-   * case only, so that two spellings can never open two accounts.
+   * System account names: {@code revenue}, {@code adjustments}, or {@code gateway:<id>}. Lower case
+   * only, so that two spellings can never open two accounts.
    */
   public static final Pattern COUNTER_ACCOUNT = Pattern.compile("[a-z][a-z0-9_]*(:[a-z0-9_-]+)?");
 
   /** Checks every invariant; a violation is a {@link Failure} naming the field. */
   public PostingRequest {
     Objects.requireNonNull(kind, "kind");
-    check(idempotencyKey != null && !idempotencyKey.isBlank()
-        && idempotencyKey.length() <= Limits.IDEMPOTENCY_KEY_LENGTH_MAX + 64,
-        "idempotency_key", "idempotency_key is required and at most "
-            + (Limits.IDEMPOTENCY_KEY_LENGTH_MAX + 64) + " characters");
-    check(userId != null && !userId.isBlank() && userId.length() <= Limits.USER_ID_LENGTH_MAX,
-        "user_id", "user_id is required and at most " + Limits.USER_ID_LENGTH_MAX + " characters");
+    check(
+        idempotencyKey != null
+            && !idempotencyKey.isBlank()
+            && idempotencyKey.length() <= Limits.IDEMPOTENCY_KEY_LENGTH_MAX + 64,
+        "idempotency_key",
+        "idempotency_key is required and at most "
+            + (Limits.IDEMPOTENCY_KEY_LENGTH_MAX + 64)
+            + " characters");
+    check(
+        userId != null && !userId.isBlank() && userId.length() <= Limits.USER_ID_LENGTH_MAX,
+        "user_id",
+        "user_id is required and at most " + Limits.USER_ID_LENGTH_MAX + " characters");
     Currencies.checked("currency", currency);
     // Compared on both sides rather than through Math.abs, which leaves Long.MIN_VALUE negative.
-    check(amountMinor != 0 && amountMinor >= -Limits.AMOUNT_MINOR_MAX
-        && amountMinor <= Limits.AMOUNT_MINOR_MAX,
-        "amount_minor", "amount_minor must be non-zero and at most " + Limits.AMOUNT_MINOR_MAX
+    check(
+        amountMinor != 0
+            && amountMinor >= -Limits.AMOUNT_MINOR_MAX
+            && amountMinor <= Limits.AMOUNT_MINOR_MAX,
+        "amount_minor",
+        "amount_minor must be non-zero and at most "
+            + Limits.AMOUNT_MINOR_MAX
             + " in absolute value");
-    check(reason != null && !reason.isBlank() && reason.length() <= Limits.REASON_LENGTH_MAX,
-        "reason", "reason is required and at most " + Limits.REASON_LENGTH_MAX + " characters");
-    check(reference == null || reference.length() <= Limits.REFERENCE_LENGTH_MAX, "reference",
+    check(
+        reason != null && !reason.isBlank() && reason.length() <= Limits.REASON_LENGTH_MAX,
+        "reason",
+        "reason is required and at most " + Limits.REASON_LENGTH_MAX + " characters");
+    check(
+        reference == null || reference.length() <= Limits.REFERENCE_LENGTH_MAX,
+        "reference",
         "reference must be at most " + Limits.REFERENCE_LENGTH_MAX + " characters");
-    check(counterAccount != null && counterAccount.length() <= 64
-        && COUNTER_ACCOUNT.matcher(counterAccount).matches(), "counter_account",
+    check(
+        counterAccount != null
+            && counterAccount.length() <= 64
+            && COUNTER_ACCOUNT.matcher(counterAccount).matches(),
+        "counter_account",
         "counter_account must look like revenue, adjustments or gateway:<id>");
   }
 
@@ -82,7 +99,9 @@ public record PostingRequest(
         .put("counter_account", counterAccount);
   }
 
-  /** Reads and validates the JSON form; throws a {@link Failure.FailureException} naming the field. */
+  /**
+   * Reads and validates the JSON form; throws a {@link Failure.FailureException} naming the field.
+   */
   public static PostingRequest fromJson(JsonObject json) {
     String kind = Fields.requireString(json, "kind", 32);
     return new PostingRequest(
@@ -90,8 +109,8 @@ public record PostingRequest(
         Fields.requireString(json, "user_id", Limits.USER_ID_LENGTH_MAX),
         Fields.requireString(json, "currency", 3),
         Fields.requireLong(json, "amount_minor"),
-        EntryKind.fromWireName(kind).orElseThrow(
-            () -> Failure.invalid("kind", "unknown kind " + kind).toException()),
+        EntryKind.fromWireName(kind)
+            .orElseThrow(() -> Failure.invalid("kind", "unknown kind " + kind).toException()),
         Fields.requireString(json, "reason", Limits.REASON_LENGTH_MAX),
         Fields.optionalString(json, "reference", Limits.REFERENCE_LENGTH_MAX),
         Fields.requireString(json, "counter_account", 64));

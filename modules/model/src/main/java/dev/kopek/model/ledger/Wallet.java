@@ -5,8 +5,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * A user's balance in one currency. A wallet that has never had an entry reads as zero.
  *
- * @param userId       the owner
- * @param currency     ISO 4217 code
+ * @param userId the owner
+ * @param currency ISO 4217 code
  * @param balanceMinor the balance in minor units, never below zero
  */
 public record Wallet(String userId, String currency, long balanceMinor) {
@@ -21,7 +21,7 @@ public record Wallet(String userId, String currency, long balanceMinor) {
 
   /** Reads the JSON form. */
   public static Wallet fromJson(JsonObject json) {
-    return new Wallet(json.getString("user_id"), json.getString("currency"),
-        json.getLong("balance_minor"));
+    return new Wallet(
+        json.getString("user_id"), json.getString("currency"), json.getLong("balance_minor"));
   }
 }

@@ -3,10 +3,10 @@ package dev.kopek.model.ledger;
 import java.util.Objects;
 
 /**
- * Which wallet: a user's balance in one currency. Used as a map key wherever wallets are looked
- * up or grouped together (balances read in one request, runs of a wallet kept apart).
+ * Which wallet: a user's balance in one currency. Used as a map key wherever wallets are looked up
+ * or grouped together (balances read in one request, runs of a wallet kept apart).
  *
- * @param userId   the owner
+ * @param userId the owner
  * @param currency ISO 4217 code
  */
 public record WalletKey(String userId, String currency) {

@@ -1,8 +1,8 @@
 package dev.kopek.model.payments;
 
 /**
- * The payments verticle's event-bus contract; docs/EVENT-BUS.md describes each address. Bodies
- * are JSON; failures arrive as {@link dev.kopek.model.Failure} JSON.
+ * The payments verticle's event-bus contract; docs/EVENT-BUS.md describes each address. Bodies are
+ * JSON; failures arrive as {@link dev.kopek.model.Failure} JSON.
  */
 public final class PaymentsAddresses {
 
@@ -12,16 +12,23 @@ public final class PaymentsAddresses {
    */
   public static final String TOPUP_CREATE = "kopek.payments.topup.create";
 
-  /** Request/reply: {@code {"user_id","id"}}; replies a {@link Topup}; another user's is not found. */
+  /**
+   * Request/reply: {@code {"user_id","id"}}; replies a {@link Topup}; another user's is not found.
+   */
   public static final String TOPUP_GET = "kopek.payments.topup.get";
 
-  /** Request/reply: {@code {"user_id","limit","starting_after"?}}; replies {@code {"data","has_more"}}. */
+  /**
+   * Request/reply: {@code {"user_id","limit","starting_after"?}}; replies {@code
+   * {"data","has_more"}}.
+   */
   public static final String TOPUPS_LIST = "kopek.payments.topups.list";
 
   /** Request/reply: {@code {"token"}}; replies what the hosted checkout page shows. */
   public static final String CHECKOUT_GET = "kopek.payments.checkout.get";
 
-  /** Request/reply: {@code {"token","form":{...}}}; replies {@code {"status","message","field"?}}. */
+  /**
+   * Request/reply: {@code {"token","form":{...}}}; replies {@code {"status","message","field"?}}.
+   */
   public static final String CHECKOUT_SUBMIT = "kopek.payments.checkout.submit";
 
   /**

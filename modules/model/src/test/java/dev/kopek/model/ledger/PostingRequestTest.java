@@ -42,8 +42,17 @@ class PostingRequestTest {
   void readsValidPosting() {
     PostingRequest request = PostingRequest.fromJson(valid());
 
-    assertThat(request).isEqualTo(new PostingRequest("charge:alice:k1", "alice", "USD", -1250,
-        EntryKind.CHARGE, "Coffee beans", "order-77", "revenue"));
+    assertThat(request)
+        .isEqualTo(
+            new PostingRequest(
+                "charge:alice:k1",
+                "alice",
+                "USD",
+                -1250,
+                EntryKind.CHARGE,
+                "Coffee beans",
+                "order-77",
+                "revenue"));
     assertThat(request.toJson()).isEqualTo(valid());
   }
 
@@ -54,17 +63,31 @@ class PostingRequestTest {
     JsonObject noReference = valid();
     noReference.remove("reference");
     assertThat(PostingRequest.fromJson(noReference).reference()).isNull();
-    assertThat(PostingRequest.fromJson(valid().put("amount_minor", Limits.AMOUNT_MINOR_MAX))
-        .amountMinor()).isEqualTo(Limits.AMOUNT_MINOR_MAX);
-    assertThat(PostingRequest.fromJson(valid().put("amount_minor", -Limits.AMOUNT_MINOR_MAX))
-        .amountMinor()).isEqualTo(-Limits.AMOUNT_MINOR_MAX);
-    assertThat(PostingRequest.fromJson(valid().put("counter_account", "gateway:stripe-eu_1"))
-        .counterAccount()).isEqualTo("gateway:stripe-eu_1");
+    assertThat(
+            PostingRequest.fromJson(valid().put("amount_minor", Limits.AMOUNT_MINOR_MAX))
+                .amountMinor())
+        .isEqualTo(Limits.AMOUNT_MINOR_MAX);
+    assertThat(
+            PostingRequest.fromJson(valid().put("amount_minor", -Limits.AMOUNT_MINOR_MAX))
+                .amountMinor())
+        .isEqualTo(-Limits.AMOUNT_MINOR_MAX);
+    assertThat(
+            PostingRequest.fromJson(valid().put("counter_account", "gateway:stripe-eu_1"))
+                .counterAccount())
+        .isEqualTo("gateway:stripe-eu_1");
   }
 
   @ParameterizedTest(name = "missing {0}")
-  @ValueSource(strings = {"idempotency_key", "user_id", "currency", "amount_minor", "kind",
-      "reason", "counter_account"})
+  @ValueSource(
+      strings = {
+        "idempotency_key",
+        "user_id",
+        "currency",
+        "amount_minor",
+        "kind",
+        "reason",
+        "counter_account"
+      })
   @DisplayName("names a required field that is missing")
   void namesMissingField(String field) {
     JsonObject json = valid();
