@@ -85,7 +85,8 @@ class ConnectionTimeoutsTest {
 
   /** Milliseconds until the server closes the connection, or -1 if it is open after 5 s. */
   private static long millisUntilClosed(Socket socket, long since) throws IOException {
-    socket.setSoTimeout(5_000);
+    // Longer than the longest close this class waits for (the idle timeout), with room to spare.
+    socket.setSoTimeout((IDLE_TIMEOUT_S + 3) * 1_000);
     InputStream in = socket.getInputStream();
     try {
       while (in.read() >= 0) {
