@@ -316,10 +316,14 @@ final class BillingSaga {
         .compose(v -> postAndFinish(chunk))
         .recover(
             error -> {
-              LOG.warn(
-                  "Billing {} wallets together failed ({}); running them one by one",
-                  chunk.held.size(),
-                  error.toString());
+              // A claim that held nothing (its transaction failed before claiming, as when the
+              // pool closes at shutdown) leaves nothing to run one by one, and nothing to say.
+              if (!chunk.held.isEmpty()) {
+                LOG.warn(
+                    "Billing {} wallets together failed ({}); running them one by one",
+                    chunk.held.size(),
+                    error.toString());
+              }
               chunk.broken = true;
               return Future.succeededFuture(chunk.held);
             })

@@ -161,10 +161,19 @@ class ProcessShutdownTest {
             "Failed to register an accepted channel", "ERROR", "Shutdown failed", "Exception");
     assertThat(log.lines().filter(line -> line.startsWith("\tat "))).as(log).isEmpty();
     assertThat(log.lines().filter(line -> line.endsWith("Kopek stopped"))).hasSize(1);
-    // Answered, or refused at connect: never accepted and then dropped.
+    // Answered, or refused at connect: never accepted and then dropped (Vert.x logs a dropped
+    // accepted channel, which the log check above refuses). A connection the kernel had queued
+    // for accept when the listener closed is reset by the kernel before Kopek ever reads it, as
+    // with any server: at most the one request each lane had in flight at that moment.
     assertThat(outcomes.keySet())
         .as("outcomes %s", outcomes)
-        .isSubsetOf("201", "connection refused");
+        .isSubsetOf("201", "connection refused", "java.net.SocketException: Connection reset");
+    assertThat(
+            outcomes
+                .getOrDefault("java.net.SocketException: Connection reset", new AtomicInteger())
+                .get())
+        .as("requests reset while queued for accept at the listener's close")
+        .isLessThanOrEqualTo(LANES);
     assertThat(answeredAfterSigterm.get()).as("requests answered after SIGTERM").isPositive();
   }
 
