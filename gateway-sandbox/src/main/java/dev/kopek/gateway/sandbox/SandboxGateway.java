@@ -36,13 +36,20 @@ final class SandboxGateway implements Gateway {
   private final SandboxConfig config;
   private final Clock clock;
   private final PaymentStore store = new PaymentStore();
-  private final WebhookSender webhooks;
+  private final Webhooks webhooks;
 
   SandboxGateway(SandboxConfig config, Clock clock, Duration retryBaseDelay) {
+    this(
+        config,
+        clock,
+        new WebhookSender(config.webhookSecret(), clock, config.webhookRetryMax(), retryBaseDelay));
+  }
+
+  /** A gateway whose webhooks go to {@code webhooks}, which it closes on {@link #close}. */
+  SandboxGateway(SandboxConfig config, Clock clock, Webhooks webhooks) {
     this.config = config;
     this.clock = clock;
-    this.webhooks =
-        new WebhookSender(config.webhookSecret(), clock, config.webhookRetryMax(), retryBaseDelay);
+    this.webhooks = webhooks;
   }
 
   @Override
@@ -210,11 +217,6 @@ final class SandboxGateway implements Gateway {
   @Override
   public void close() {
     webhooks.close();
-  }
-
-  /** The webhook sender, for tests that wait for or count deliveries. */
-  WebhookSender webhooks() {
-    return webhooks;
   }
 
   private static boolean knownCurrency(String code) {

@@ -17,7 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Delivers signed webhooks in the background and retries failed deliveries with exponential
@@ -25,7 +24,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * later still falls within the receiver's timestamp tolerance; the body, and so the event id the
  * receiver dedupes by, stays the same.
  */
-final class WebhookSender implements AutoCloseable {
+final class WebhookSender implements Webhooks {
 
   /**
    * How a delivery ended.
@@ -45,8 +44,6 @@ final class WebhookSender implements AutoCloseable {
   private final Clock clock;
   private final int retryMax;
   private final Duration baseDelay;
-  private final AtomicInteger sent = new AtomicInteger();
-  private final AtomicReference<CompletableFuture<Delivery>> last = new AtomicReference<>();
   private final Set<Pending> inFlight = ConcurrentHashMap.newKeySet();
 
   /** Created on the first webhook, so gateways that never send one start no threads. */
@@ -93,16 +90,9 @@ final class WebhookSender implements AutoCloseable {
     this.baseDelay = baseDelay;
   }
 
-  /**
-   * Starts delivering a webhook and returns at once.
-   *
-   * @return completes when the receiver acknowledged it, the retries ran out or the sender was
-   *     closed; never fails
-   */
-  CompletableFuture<Delivery> send(URI url, String eventId, byte[] body) {
+  @Override
+  public CompletableFuture<Delivery> send(URI url, String eventId, byte[] body) {
     Pending pending = new Pending(url, eventId, body);
-    sent.incrementAndGet();
-    last.set(pending.done);
     Transport current = transport();
     if (current == null) {
       pending.giveUp();
@@ -112,16 +102,6 @@ final class WebhookSender implements AutoCloseable {
     pending.done.whenComplete((delivery, error) -> inFlight.remove(pending));
     schedule(current, Duration.ZERO, pending);
     return pending.done;
-  }
-
-  /** How many webhooks were handed to {@link #send}; for tests proving that none was. */
-  int sent() {
-    return sent.get();
-  }
-
-  /** The most recent delivery, or null before the first. */
-  CompletableFuture<Delivery> lastDelivery() {
-    return last.get();
   }
 
   private void attempt(Transport current, Pending pending) {

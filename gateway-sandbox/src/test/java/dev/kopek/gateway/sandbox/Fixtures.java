@@ -11,9 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.WeakHashMap;
 
 /** A sandbox gateway on a fixed clock, and the payments and forms tests use. */
 final class Fixtures {
@@ -28,23 +30,46 @@ final class Fixtures {
 
   private Fixtures() {}
 
+  /** Each gateway made here, and the webhooks it handed over. */
+  private static final Map<SandboxGateway, RecordedWebhooks> WEBHOOKS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   static SandboxGateway gateway() {
     return gateway(Map.of());
   }
 
   /** A gateway with the test secret and the given settings over it. */
   static SandboxGateway gateway(Map<String, Object> settings) {
+    return gateway(settings, TEST_RETRY_DELAY);
+  }
+
+  /** A gateway with the test secret, the given settings over it, and the first retry's wait. */
+  static SandboxGateway gateway(Map<String, Object> settings, Duration retryDelay) {
     Map<String, Object> config = new HashMap<>();
     config.put("webhook_secret", SECRET);
     config.putAll(settings);
+    SandboxConfig sandbox;
     try {
-      return new SandboxGateway(
-          SandboxConfig.from(new GatewaySettings("sandbox", config, CLOCK)),
-          CLOCK,
-          TEST_RETRY_DELAY);
+      sandbox = SandboxConfig.from(new GatewaySettings("sandbox", config, CLOCK));
     } catch (GatewayConfigException e) {
       throw new AssertionError(e);
     }
+    RecordedWebhooks webhooks =
+        new RecordedWebhooks(
+            new WebhookSender(
+                sandbox.webhookSecret(), CLOCK, sandbox.webhookRetryMax(), retryDelay));
+    SandboxGateway gateway = new SandboxGateway(sandbox, CLOCK, webhooks);
+    WEBHOOKS.put(gateway, webhooks);
+    return gateway;
+  }
+
+  /** The webhooks a gateway made by {@link #gateway} handed over. */
+  static RecordedWebhooks webhooks(SandboxGateway gateway) {
+    RecordedWebhooks webhooks = WEBHOOKS.get(gateway);
+    if (webhooks == null) {
+      throw new IllegalArgumentException("not a gateway made by Fixtures.gateway");
+    }
+    return webhooks;
   }
 
   static CheckoutRequest request(long amountMinor, String currency) {

@@ -92,7 +92,7 @@ class SubmitCheckoutTest {
 
     assertThat(result).isEqualTo(new SubmitResult.Accepted(page, checkout.providerReference()));
     assertThat(polled(checkout)).isEqualTo(recorded);
-    assertThat(gateway.webhooks().sent()).isEqualTo(webhooks);
+    assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(webhooks);
   }
 
   static Stream<Arguments> invalidForms() {
@@ -134,7 +134,7 @@ class SubmitCheckoutTest {
               assertThat(invalid.message()).isNotBlank();
             });
     assertThat(polled(checkout)).isEqualTo(PaymentOutcome.PENDING);
-    assertThat(gateway.webhooks().sent()).isZero();
+    assertThat(Fixtures.webhooks(gateway).sent()).isZero();
   }
 
   @Test
@@ -163,7 +163,7 @@ class SubmitCheckoutTest {
 
     assertThat(second).isEqualTo(first);
     assertThat(polled(checkout)).isInstanceOf(PaymentOutcome.Declined.class);
-    assertThat(gateway.webhooks().sent()).isEqualTo(1);
+    assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(1);
   }
 
   @Test
@@ -176,7 +176,7 @@ class SubmitCheckoutTest {
     assertThat(again)
         .isEqualTo(
             new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
-    assertThat(gateway.webhooks().sent()).isEqualTo(1);
+    assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(1);
   }
 
   @Test
@@ -189,7 +189,7 @@ class SubmitCheckoutTest {
     assertThat(result)
         .isEqualTo(
             new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, checkout.providerReference()));
-    assertThat(gateway.webhooks().sent()).isEqualTo(1);
+    assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(1);
   }
 
   @Test
@@ -217,7 +217,7 @@ class SubmitCheckoutTest {
       }
 
       assertThat(distinct).hasSize(1);
-      assertThat(gateway.webhooks().sent()).isEqualTo(1);
+      assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(1);
     } finally {
       pool.shutdownNow();
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kopek.gateway.spi.GatewayEvent;
-import dev.kopek.gateway.spi.GatewaySettings;
 import dev.kopek.gateway.spi.HostedCheckout;
 import dev.kopek.gateway.spi.PaymentOutcome;
 import dev.kopek.gateway.spi.SubmitResult;
@@ -42,8 +41,8 @@ class WebhookDeliveryTest {
   }
 
   private static WebhookSender.Delivery delivery(SandboxGateway gateway) throws Exception {
-    assertThat(gateway.webhooks().lastDelivery()).as("a delivery was started").isNotNull();
-    return gateway.webhooks().lastDelivery().get(WAIT_S, TimeUnit.SECONDS);
+    assertThat(Fixtures.webhooks(gateway).lastDelivery()).as("a delivery was started").isNotNull();
+    return Fixtures.webhooks(gateway).lastDelivery().get(WAIT_S, TimeUnit.SECONDS);
   }
 
   @Test
@@ -187,12 +186,12 @@ class WebhookDeliveryTest {
       HostedCheckout marker = Fixtures.start(gateway, 3000, "USD", receiver.url());
 
       gateway.submitCheckout(silent, card("4000 0000 0000 3063"));
-      assertThat(gateway.webhooks().sent()).isZero();
+      assertThat(Fixtures.webhooks(gateway).sent()).isZero();
       gateway.submitCheckout(marker, card("4242 4242 4242 4242"));
 
       // Once the later payment's webhook has arrived, nothing else came or is on its way.
       assertThat(delivery(gateway).delivered()).isTrue();
-      assertThat(gateway.webhooks().sent()).isEqualTo(1);
+      assertThat(Fixtures.webhooks(gateway).sent()).isEqualTo(1);
       assertThat(receiver.received())
           .singleElement()
           .satisfies(
@@ -211,8 +210,8 @@ class WebhookDeliveryTest {
 
       gateway.submitCheckout(checkout, card("4000 0025 0000 3155"));
 
-      assertThat(gateway.webhooks().sent()).isZero();
-      assertThat(gateway.webhooks().lastDelivery()).isNull();
+      assertThat(Fixtures.webhooks(gateway).sent()).isZero();
+      assertThat(Fixtures.webhooks(gateway).lastDelivery()).isNull();
     }
   }
 
@@ -229,8 +228,8 @@ class WebhookDeliveryTest {
       assertThat(result)
           .isEqualTo(
               new SubmitResult.Accepted(PaymentOutcome.SUCCEEDED, succeeded.providerReference()));
-      assertThat(gateway.webhooks().sent()).isZero();
-      assertThat(gateway.webhooks().lastDelivery()).isNull();
+      assertThat(Fixtures.webhooks(gateway).sent()).isZero();
+      assertThat(Fixtures.webhooks(gateway).lastDelivery()).isNull();
       assertThat(receiver.received()).isEmpty();
     }
   }
@@ -254,13 +253,7 @@ class WebhookDeliveryTest {
   void closeEndsDeliveriesThatAreWaitingToRetry() throws Exception {
     try (WebhookReceiver receiver = WebhookReceiver.alwaysAnswering(500)) {
       // A minute before the first retry: close() comes long before it is due.
-      SandboxGateway gateway =
-          new SandboxGateway(
-              SandboxConfig.from(
-                  new GatewaySettings(
-                      "sandbox", Map.of("webhook_secret", Fixtures.SECRET), Fixtures.CLOCK)),
-              Fixtures.CLOCK,
-              Duration.ofMinutes(1));
+      SandboxGateway gateway = Fixtures.gateway(Map.of(), Duration.ofMinutes(1));
       HostedCheckout checkout = Fixtures.start(gateway, 2000, "USD", receiver.url());
       gateway.submitCheckout(checkout, card("4242 4242 4242 4242"));
       assertThat(receiver.await(1, Duration.ofSeconds(WAIT_S))).isTrue();

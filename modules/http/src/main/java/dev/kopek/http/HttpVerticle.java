@@ -45,7 +45,6 @@ public final class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private long shutdownGraceMs;
-  private Router contractRouter;
   private long headerTimeoutTimer = -1;
 
   @Override
@@ -106,11 +105,6 @@ public final class HttpVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
-  }
-
-  /** The router built from the contract, for tests that compare its routes with it. */
-  public Router contractRouter() {
-    return contractRouter;
   }
 
   private Router buildRouter(
@@ -187,7 +181,6 @@ public final class HttpVerticle extends VerticleBase {
                   : Problems::handleFailure);
     }
     Router api = builder.createRouter();
-    contractRouter = api;
 
     Router root = Router.router(vertx);
     root.route("/v1/*")

@@ -2,6 +2,7 @@ package dev.kopek.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.Tokens;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,9 +88,10 @@ class AuthenticationTest {
     assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
     assertThat(api.get("/v1/wallets", token).statusCode()).isEqualTo(200);
 
-    while (System.currentTimeMillis() / 1000 < now + 3) {
-      Thread.sleep(100);
-    }
+    Poll.until(
+        Duration.ofSeconds(5),
+        "the clock to pass the token's expiry",
+        () -> System.currentTimeMillis() / 1000 >= now + 3);
     assertUnauthorized(token);
   }
 

@@ -6,7 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,9 +55,15 @@ class ContractTest {
 
   @Test
   @DisplayName("every route the router serves is in the served contract, and vice versa")
-  void routerAndContractAgree() {
+  void routerAndContractAgree() throws Exception {
+    // The server routes the contract it serves: the one on its classpath, built as it builds it.
+    Contract contract = ApiFixture.await(Contract.load(api.vertx, HttpVerticle.CONTRACT));
+    assertThat(api.get("/openapi.yaml", null).body()).isEqualTo(contract.text());
+    Router router =
+        RouterBuilder.create(api.vertx, contract.openApi(), RequestExtractor.withBodyHandler())
+            .createRouter();
     Set<String> routed = new TreeSet<>();
-    for (Route route : api.http.contractRouter().getRoutes()) {
+    for (Route route : router.getRoutes()) {
       if (route.getPath() == null || route.methods() == null) {
         continue;
       }
@@ -62,6 +71,34 @@ class ContractTest {
       route.methods().forEach(method -> routed.add(method.name() + " " + path));
     }
     assertThat(routed).isNotEmpty().isEqualTo(contractOperations());
+
+    // And the running server answers no method on the contract's paths that the contract lacks.
+    String admin = api.tokens.admin("root");
+    for (String path : served.getJsonObject("paths").fieldNames()) {
+      for (HttpMethod method :
+          List.of(
+              HttpMethod.GET,
+              HttpMethod.POST,
+              HttpMethod.PUT,
+              HttpMethod.PATCH,
+              HttpMethod.DELETE)) {
+        if (routed.contains(method.name() + " " + path)) {
+          continue;
+        }
+        String concrete =
+            path.replace("{currency}", "USD")
+                .replace("{id}", "pay_x")
+                .replace("{token}", "a".repeat(30))
+                .replace("{gateway}", "scripted")
+                .replace("{code}", "contract");
+        HttpResponse<Buffer> response =
+            ApiFixture.await(
+                api.send(method, concrete, admin, "contract-unrouted-" + method + concrete, null));
+        assertThat(response.statusCode())
+            .as(method + " " + path + " -> " + response.bodyAsString())
+            .isIn(404, 405);
+      }
+    }
   }
 
   @Test

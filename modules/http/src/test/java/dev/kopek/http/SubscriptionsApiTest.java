@@ -3,6 +3,7 @@ package dev.kopek.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.kopek.testkit.Poll;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,8 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -329,22 +328,8 @@ class SubscriptionsApiTest {
 
   /** Waits, a few billing polls at most, for the balance billing's timers should leave. */
   private void awaitBalance(String token, long expected) throws Exception {
-    long last = eventually(() -> balance(token), b -> b == expected, CHARGE_WAIT);
+    long last = Poll.value(CHARGE_WAIT, () -> balance(token), b -> b == expected);
     assertThat(last).as("balance after waiting " + CHARGE_WAIT).isEqualTo(expected);
-  }
-
-  /**
-   * Polls {@code read} until {@code done} holds or {@code limit} passes; returns the last value.
-   */
-  private static <T> T eventually(Callable<T> read, Predicate<T> done, Duration limit)
-      throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    T value = read.call();
-    while (!done.test(value) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      value = read.call();
-    }
-    return value;
   }
 
   private static List<String> codes(HttpResponse<Buffer> plans) {

@@ -65,7 +65,8 @@ final class LedgerWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LedgerWriter.class);
 
-  private final RateLimitedLog outageLog = new RateLimitedLog(LOG);
+  private final RateLimitedLog outageLog =
+      new RateLimitedLog(LOG, RateLimitedLog.INTERVAL_MS, System::currentTimeMillis);
 
   /** A queued command and where its outcome goes. */
   private record Pending(Command command, Promise<Outcome> promise) {}

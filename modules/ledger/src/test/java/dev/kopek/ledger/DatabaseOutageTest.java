@@ -8,6 +8,7 @@ import dev.kopek.model.ErrorCode;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.storage.PostgresEndpoint;
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.RestartableDatabase;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.Future;
@@ -16,8 +17,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -144,19 +147,19 @@ class DatabaseOutageTest {
   }
 
   /** Waits until the server refuses new connections (it is shutting down). */
-  private void awaitRefusingConnections() throws InterruptedException {
-    long deadline = System.nanoTime() + 20_000_000_000L;
-    while (true) {
-      try (Connection probe =
-          DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("the server still accepts connections");
-        }
-        Thread.sleep(20);
-      } catch (java.sql.SQLException refused) {
-        assertThat(refused.getSQLState()).isEqualTo("57P03");
-        return;
-      }
+  private void awaitRefusingConnections() throws Exception {
+    SQLException refused = Poll.value(Duration.ofSeconds(20), this::refusal, Objects::nonNull);
+    assertThat((Throwable) refused).as("the server still accepts connections").isNotNull();
+    assertThat(refused.getSQLState()).isEqualTo("57P03");
+  }
+
+  /** Why the server refused a new connection, or null when it accepted it. */
+  private SQLException refusal() {
+    try (Connection probe =
+        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password())) {
+      return null;
+    } catch (SQLException refused) {
+      return refused;
     }
   }
 }

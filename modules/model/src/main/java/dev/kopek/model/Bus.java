@@ -71,7 +71,9 @@ public final class Bus {
 
   /** The rate-limited log of database outages for {@code log}'s capability. */
   public static RateLimitedLog outageLog(Logger log) {
-    return OUTAGE_LOGS.computeIfAbsent(log.getName(), name -> new RateLimitedLog(log));
+    return OUTAGE_LOGS.computeIfAbsent(
+        log.getName(),
+        name -> new RateLimitedLog(log, RateLimitedLog.INTERVAL_MS, System::currentTimeMillis));
   }
 
   /**

@@ -22,13 +22,14 @@ public final class RateLimitedLog {
   /** Per kind: when it was last logged, and how many were left out since. */
   private final Map<String, long[]> kinds = new HashMap<>();
 
-  /** Logs to {@code log} at most once per kind every {@link #INTERVAL_MS}. */
-  public RateLimitedLog(Logger log) {
-    this(log, INTERVAL_MS, System::currentTimeMillis);
-  }
-
-  /** For tests: another interval and clock. */
-  RateLimitedLog(Logger log, long intervalMs, LongSupplier clockMs) {
+  /**
+   * Logs to {@code log} at most once per kind per interval.
+   *
+   * @param log where the lines go
+   * @param intervalMs the interval; Kopek uses {@link #INTERVAL_MS}
+   * @param clockMs the time in milliseconds; Kopek uses {@code System::currentTimeMillis}
+   */
+  public RateLimitedLog(Logger log, long intervalMs, LongSupplier clockMs) {
     this.log = log;
     this.intervalMs = intervalMs;
     this.clockMs = clockMs;

@@ -348,25 +348,19 @@ class BillingProcessesTest {
 
   /** Waits until no wallet is due or half run after the clock step to {@code hour}. */
   private void awaitSettled(int hour) throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
-      while (true) {
-        long unsettled = single(statement, UNSETTLED);
-        if (unsettled == 0) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(
-              unsettled
-                  + " wallets still due or half run "
-                  + SETTLE
-                  + " after the clock step to hour "
-                  + hour
-                  + "; logs:\n"
-                  + String.join("\n---\n", processes.stream().map(KopekProcess::log).toList()));
-        }
-        Thread.sleep(50);
+      long unsettled =
+          Poll.value(SETTLE, () -> single(statement, UNSETTLED), wallets -> wallets == 0);
+      if (unsettled != 0) {
+        throw new AssertionError(
+            unsettled
+                + " wallets still due or half run "
+                + SETTLE
+                + " after the clock step to hour "
+                + hour
+                + "; logs:\n"
+                + String.join("\n---\n", processes.stream().map(KopekProcess::log).toList()));
       }
     }
   }

@@ -54,23 +54,24 @@ class BraintreeFlowTest {
   @BeforeAll
   static void start() throws Exception {
     braintree = ProviderFlow.wiremock();
-    kopek =
-        ProviderFlow.start(
-            dir,
-            "braintree",
-            """
-            braintree:
-              enabled: true
-              environment: sandbox
-              merchant_id: "%s"
-              public_key: "%s"
-              private_key: "%s"
-              merchant_account_id:
-                USD: acct_usd
-              api_base: "%s"
-              timeout_ms: 1000
-        """
-                .formatted(MERCHANT, PUBLIC_KEY, PRIVATE_KEY, braintree.baseUrl()));
+    kopek = ProviderFlow.start(dir, "braintree", gateways(braintree.baseUrl()));
+  }
+
+  /** The gateways section enabling Braintree's sandbox at {@code apiBase}, with the test keys. */
+  static String gateways(String apiBase) {
+    return """
+        braintree:
+          enabled: true
+          environment: sandbox
+          merchant_id: "%s"
+          public_key: "%s"
+          private_key: "%s"
+          merchant_account_id:
+            USD: acct_usd
+          api_base: "%s"
+          timeout_ms: 1000
+    """
+        .formatted(MERCHANT, PUBLIC_KEY, PRIVATE_KEY, apiBase);
   }
 
   @AfterAll

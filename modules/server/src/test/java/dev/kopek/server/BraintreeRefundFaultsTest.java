@@ -20,16 +20,12 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.kopek.testkit.Tokens;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -64,56 +60,31 @@ class BraintreeRefundFaultsTest {
 
   @TempDir static Path dir;
 
+  static RefundFaults faults;
   static WireMockServer braintree;
   static ProviderFlow kopek;
-  static String admin;
-  static final AtomicInteger NEXT = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
-    braintree = ProviderFlow.wiremock();
-    kopek =
-        ProviderFlow.start(
-            dir,
-            "braintree",
-            """
-            braintree:
-              enabled: true
-              environment: sandbox
-              merchant_id: "%s"
-              public_key: "%s"
-              private_key: "%s"
-              merchant_account_id:
-                USD: acct_usd
-              api_base: "%s"
-              timeout_ms: 1000
-        """
-                .formatted(
-                    BraintreeFlowTest.MERCHANT,
-                    BraintreeFlowTest.PUBLIC_KEY,
-                    BraintreeFlowTest.PRIVATE_KEY,
-                    braintree.baseUrl()));
+    faults = RefundFaults.start(dir, "braintree", BraintreeFlowTest::gateways);
+    braintree = faults.provider;
+    kopek = faults.kopek;
     BraintreeFlowTest.braintree = braintree;
     BraintreeFlowTest.kopek = kopek;
-    admin = Tokens.signedWith(kopek.api.vertx(), ProviderFlow.JWT_SECRET).admin("ops");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (kopek != null) {
-        kopek.close();
-      }
-    } finally {
-      braintree.stop();
-      BraintreeFlowTest.braintree = null;
-      BraintreeFlowTest.kopek = null;
+    BraintreeFlowTest.braintree = null;
+    BraintreeFlowTest.kopek = null;
+    if (faults != null) {
+      faults.close();
     }
   }
 
   @BeforeEach
   void reset() {
-    braintree.resetAll();
+    faults.reset();
     braintree.stubFor(
         post(urlEqualTo(BraintreeFlowTest.BASE + "/client_token"))
             .willReturn(
@@ -133,7 +104,7 @@ class BraintreeRefundFaultsTest {
   }
 
   private Paid paid() throws Exception {
-    int n = NEXT.incrementAndGet();
+    int n = faults.nextUser();
     String user = "bt-refund-user-" + n;
     String sale = "txn_refund_sale_" + n;
     String token = kopek.token(user);
@@ -203,16 +174,8 @@ class BraintreeRefundFaultsTest {
     braintree.stubFor(get(urlEqualTo(SALES + "/" + id)).willReturn(answer));
   }
 
-  /**
-   * Refunds with an administrator's key of its own per user (keys are the admin's, not the
-   * top-up's).
-   */
   private HttpResponse<Buffer> refund(Paid paid, String key, long amount) throws Exception {
-    return kopek.api.post(
-        "/v1/admin/topups/" + paid.topupId() + "/refund",
-        admin,
-        paid.user() + "-" + key,
-        new JsonObject().put("amount_minor", amount));
+    return faults.refund(paid.user(), paid.topupId(), key, amount);
   }
 
   private static List<LoggedRequest> refundCalls(Paid paid) {
@@ -244,15 +207,7 @@ class BraintreeRefundFaultsTest {
 
   /** The amounts of the user's refund entries in the ledger, newest first. */
   private List<Long> refundEntries(Paid paid) throws Exception {
-    HttpResponse<Buffer> listed = kopek.api.get("/v1/transactions?kind=refund", paid.token());
-    assertThat(listed.statusCode()).as(listed.bodyAsString()).isEqualTo(200);
-    JsonArray entries = listed.bodyAsJsonObject().getJsonArray("data");
-    List<Long> amounts = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      assertThat(entries.getJsonObject(i).getString("reference")).isEqualTo(paid.topupId());
-      amounts.add(entries.getJsonObject(i).getLong("amount_minor"));
-    }
-    return amounts;
+    return faults.refundEntries(paid.token(), paid.topupId());
   }
 
   private JsonObject topup(Paid paid) throws Exception {

@@ -3,6 +3,7 @@ package dev.kopek.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.Tokens;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -333,23 +334,23 @@ class CheckoutBrowserTest {
   private static void awaitWebhook(String paymentId) throws Exception {
     List<String> pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
     String url = "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/" + Kopek.EMBEDDED_DATABASE;
-    long deadline = System.nanoTime() + PAGE_WAIT.toNanos();
     try (Connection connection = DriverManager.getConnection(url, "postgres", "");
         PreparedStatement events =
             connection.prepareStatement(
                 "SELECT count(*) FROM payment_events WHERE payment_id = ?")) {
       events.setString(1, paymentId);
-      while (true) {
-        try (ResultSet count = events.executeQuery()) {
-          count.next();
-          if (count.getLong(1) >= 1) {
-            return;
-          }
-        }
-        if (System.nanoTime() > deadline) {
-          fail("no webhook about " + paymentId + " was processed within " + PAGE_WAIT);
-        }
-        Thread.sleep(100);
+      long processed =
+          Poll.value(
+              PAGE_WAIT,
+              () -> {
+                try (ResultSet count = events.executeQuery()) {
+                  count.next();
+                  return count.getLong(1);
+                }
+              },
+              count -> count >= 1);
+      if (processed < 1) {
+        fail("no webhook about " + paymentId + " was processed within " + PAGE_WAIT);
       }
     }
   }

@@ -61,21 +61,22 @@ class StripeFlowTest {
   @BeforeAll
   static void start() throws Exception {
     stripe = ProviderFlow.wiremock();
-    kopek =
-        ProviderFlow.start(
-            dir,
-            "stripe",
-            """
-            stripe:
-              enabled: true
-              mode: payment_element
-              secret_key: "%s"
-              publishable_key: "%s"
-              webhook_secret: "%s"
-              api_base: "%s"
-              timeout_ms: 1000
-        """
-                .formatted(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, stripe.baseUrl()));
+    kopek = ProviderFlow.start(dir, "stripe", gateways(stripe.baseUrl()));
+  }
+
+  /** The gateways section enabling Stripe at {@code apiBase}, with the test keys. */
+  static String gateways(String apiBase) {
+    return """
+        stripe:
+          enabled: true
+          mode: payment_element
+          secret_key: "%s"
+          publishable_key: "%s"
+          webhook_secret: "%s"
+          api_base: "%s"
+          timeout_ms: 1000
+    """
+        .formatted(SECRET_KEY, PUBLISHABLE_KEY, WEBHOOK_SECRET, apiBase);
   }
 
   @AfterAll

@@ -13,13 +13,11 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.kopek.testkit.Tokens;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,61 +38,38 @@ class StripeRefundFaultsTest {
 
   @TempDir static Path dir;
 
+  static RefundFaults faults;
   static WireMockServer stripe;
   static ProviderFlow kopek;
-  static String admin;
-  static final AtomicInteger NEXT = new AtomicInteger();
 
   @BeforeAll
   static void start() throws Exception {
-    stripe = ProviderFlow.wiremock();
-    kopek =
-        ProviderFlow.start(
-            dir,
-            "stripe",
-            """
-            stripe:
-              enabled: true
-              mode: payment_element
-              secret_key: "%s"
-              publishable_key: "%s"
-              webhook_secret: "%s"
-              api_base: "%s"
-              timeout_ms: 1000
-        """
-                .formatted(
-                    StripeFlowTest.SECRET_KEY,
-                    StripeFlowTest.PUBLISHABLE_KEY,
-                    StripeFlowTest.WEBHOOK_SECRET,
-                    stripe.baseUrl()));
+    faults = RefundFaults.start(dir, "stripe", StripeFlowTest::gateways);
+    stripe = faults.provider;
+    kopek = faults.kopek;
     StripeFlowTest.stripe = stripe;
     StripeFlowTest.kopek = kopek;
-    admin = Tokens.signedWith(kopek.api.vertx(), ProviderFlow.JWT_SECRET).admin("ops");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (kopek != null) {
-        kopek.close();
-      }
-    } finally {
-      stripe.stop();
-      StripeFlowTest.stripe = null;
-      StripeFlowTest.kopek = null;
+    StripeFlowTest.stripe = null;
+    StripeFlowTest.kopek = null;
+    if (faults != null) {
+      faults.close();
     }
   }
 
   @BeforeEach
   void reset() {
-    stripe.resetAll();
+    faults.reset();
   }
 
   /** A user with a credited top-up of 20.00 USD through PaymentIntent {@code pi}. */
   private record Paid(String user, String token, String topupId, String intent) {}
 
   private Paid paid() throws Exception {
-    int n = NEXT.incrementAndGet();
+    int n = faults.nextUser();
     String user = "refund-user-" + n;
     String intent = "pi_3KopekRefund000" + n;
     StripeFlowTest.stubCreate(intent);
@@ -139,16 +114,8 @@ class StripeRefundFaultsTest {
         get(urlPathEqualTo("/v1/refunds")).willReturn(StripeFlowTest.json(200, list.toString())));
   }
 
-  /**
-   * Refunds with an administrator's key of its own per user (keys are the admin's, not the
-   * top-up's).
-   */
   private HttpResponse<Buffer> refund(Paid paid, String key, long amount) throws Exception {
-    return kopek.api.post(
-        "/v1/admin/topups/" + paid.topupId() + "/refund",
-        admin,
-        paid.user() + "-" + key,
-        new io.vertx.core.json.JsonObject().put("amount_minor", amount));
+    return faults.refund(paid.user(), paid.topupId(), key, amount);
   }
 
   private static List<LoggedRequest> refundCalls() {
@@ -156,17 +123,7 @@ class StripeRefundFaultsTest {
   }
 
   private long refundEntriesSum(Paid paid) throws Exception {
-    var entries =
-        kopek
-            .api
-            .get("/v1/transactions?kind=refund", paid.token())
-            .bodyAsJsonObject()
-            .getJsonArray("data");
-    long sum = 0;
-    for (int i = 0; i < entries.size(); i++) {
-      sum += entries.getJsonObject(i).getLong("amount_minor");
-    }
-    return sum;
+    return faults.refundEntriesSum(paid.token(), paid.topupId());
   }
 
   @Test

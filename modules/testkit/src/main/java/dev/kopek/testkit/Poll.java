@@ -2,6 +2,7 @@ package dev.kopek.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Waiting in tests for something that happens on another thread (a timer, a janitor round, a
@@ -24,6 +25,38 @@ public final class Poll {
      * @throws Exception when it does not hold yet
      */
     void run() throws Exception;
+  }
+
+  /** A value that may change while it is awaited. */
+  @FunctionalInterface
+  public interface Read<T> {
+    /**
+     * Reads the value.
+     *
+     * @return the value
+     * @throws Exception when it cannot be read
+     */
+    T get() throws Exception;
+  }
+
+  /**
+   * Reads {@code read} until {@code done} holds for its value or {@code within} has elapsed, and
+   * returns the last value read either way, for the caller's assertion to show.
+   *
+   * @param within the longest wait
+   * @param read reads the value
+   * @param done whether the value is the awaited one
+   * @return the last value read
+   * @throws Exception what {@code read} threw
+   */
+  public static <T> T value(Duration within, Read<T> read, Predicate<T> done) throws Exception {
+    long deadline = System.nanoTime() + within.toNanos();
+    T value = read.get();
+    while (!done.test(value) && System.nanoTime() < deadline) {
+      Thread.sleep(PAUSE_MS);
+      value = read.get();
+    }
+    return value;
   }
 
   /**
