@@ -75,7 +75,7 @@ final class LoadGenerator {
             loop(calls, deadline, histogram, completed, failed, running, done);
           }
         });
-    await(done.future(), durationMs + 60_000);
+    done.future().await(durationMs + 60_000, TimeUnit.MILLISECONDS);
     return new Result(completed.get(), failed.get(), System.nanoTime() - start, histogram);
   }
 
@@ -136,7 +136,7 @@ final class LoadGenerator {
               }
             });
     try {
-      await(done.future(), durationMs + 60_000);
+      done.future().await(durationMs + 60_000, TimeUnit.MILLISECONDS);
     } finally {
       vertx.cancelTimer(timer);
     }
@@ -176,9 +176,5 @@ final class LoadGenerator {
         .request(request)
         .compose(sending -> call.body() != null ? sending.send(call.body()) : sending.send())
         .compose(response -> response.body().map(body -> response.statusCode()));
-  }
-
-  static <T> T await(Future<T> future, long timeoutMs) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -145,12 +146,11 @@ final class Scenarios {
     log.println("Seeding " + count + " subscribed wallets");
     seed.subscriptions(count);
     HttpResponse<Buffer> moved =
-        LoadGenerator.await(
-            client
-                .post("/v1/admin/clock")
-                .bearerTokenAuthentication(tokens.admin)
-                .sendJsonObject(new JsonObject().put("advance_ms", 3_600_000)),
-            30_000);
+        client
+            .post("/v1/admin/clock")
+            .bearerTokenAuthentication(tokens.admin)
+            .sendJsonObject(new JsonObject().put("advance_ms", 3_600_000))
+            .await(30_000, TimeUnit.MILLISECONDS);
     if (moved.statusCode() != 200) {
       throw new IllegalStateException("moving the clock failed: " + moved.bodyAsString());
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kopek.storage.PostgresEndpoint;
 import dev.kopek.testkit.TestDatabase;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -28,11 +27,7 @@ class BillingClockTest {
 
   @AfterEach
   void close() throws Exception {
-    await(vertx.close());
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -46,10 +41,11 @@ class BillingClockTest {
             .using(vertx)
             .build();
     Instant start = Instant.parse("2026-03-01T00:00:00Z");
-    BillingClock clock = await(BillingClock.shared(Clock.fixed(start, ZoneOffset.UTC), pool));
+    BillingClock clock =
+        BillingClock.shared(Clock.fixed(start, ZoneOffset.UTC), pool).await(30, TimeUnit.SECONDS);
     assertThat(clock.instant()).isEqualTo(start);
 
-    Instant moved = await(clock.moveTo(start.plus(Duration.ofMinutes(30))));
+    Instant moved = clock.moveTo(start.plus(Duration.ofMinutes(30))).await(30, TimeUnit.SECONDS);
     assertThat(moved).isEqualTo(start.plus(Duration.ofMinutes(30)));
 
     // What a refresh that read the row before the move would report when it answers late.
@@ -59,7 +55,8 @@ class BillingClockTest {
     // Another process moves the clock further: a refresh sees it.
     TestDatabase.execute(
         database, "UPDATE billing_test_clock SET now = now + interval '1 hour' WHERE id = 1");
-    assertThat(await(clock.refresh())).isEqualTo(moved.plus(Duration.ofHours(1)));
+    assertThat(clock.refresh().await(30, TimeUnit.SECONDS))
+        .isEqualTo(moved.plus(Duration.ofHours(1)));
     assertThat(clock.instant()).isEqualTo(moved.plus(Duration.ofHours(1)));
   }
 }

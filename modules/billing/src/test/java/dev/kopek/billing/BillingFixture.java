@@ -11,7 +11,6 @@ import dev.kopek.testkit.Poll;
 import dev.kopek.testkit.TestClock;
 import dev.kopek.testkit.TestDatabase;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -46,16 +45,17 @@ final class BillingFixture implements AutoCloseable {
                     .put(
                         "billing",
                         new JsonObject().put("poll_interval_ms", 20).put("lease_ms", 1000)));
-    ledgerDeployment = await(vertx.deployVerticle(new LedgerVerticle(), options));
+    ledgerDeployment =
+        vertx.deployVerticle(new LedgerVerticle(), options).await(30, TimeUnit.SECONDS);
     billingVerticle = new BillingVerticle(clock);
-    await(vertx.deployVerticle(billingVerticle, options));
+    vertx.deployVerticle(billingVerticle, options).await(30, TimeUnit.SECONDS);
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.CHARGED, m -> charged.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.SUSPENDED, m -> suspended.add(m.body()));
     vertx.eventBus().<JsonObject>consumer(BillingAddresses.RESUMED, m -> resumed.add(m.body()));
   }
 
   JsonObject request(String address, JsonObject body) throws Exception {
-    return await(Bus.request(vertx, address, body, 10_000));
+    return Bus.request(vertx, address, body, 10_000).await(30, TimeUnit.SECONDS);
   }
 
   void plan(String code, long price, String currency, String period) throws Exception {
@@ -155,7 +155,7 @@ final class BillingFixture implements AutoCloseable {
     waitFor(
         () -> {
           try {
-            return await(billingVerticle.reactedToPosted());
+            return billingVerticle.reactedToPosted().await(30, TimeUnit.SECONDS);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
@@ -180,12 +180,8 @@ final class BillingFixture implements AutoCloseable {
     Poll.until(Duration.ofSeconds(20), "billing's condition", condition);
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
   @Override
   public void close() throws Exception {
-    await(vertx.close());
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 }

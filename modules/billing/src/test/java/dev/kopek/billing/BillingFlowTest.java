@@ -15,7 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -41,7 +41,7 @@ class BillingFlowTest {
   }
 
   private static ErrorCode code(Throwable error) {
-    return Failure.from(error instanceof ExecutionException ? error.getCause() : error).code();
+    return Failure.from(error).code();
   }
 
   @Test
@@ -262,7 +262,7 @@ class BillingFlowTest {
                   .toJson(),
               10_000));
     }
-    BillingFixture.await(io.vertx.core.Future.all(debits));
+    io.vertx.core.Future.all(debits).await(30, TimeUnit.SECONDS);
 
     Instant expected = billing.clock.instant().plus(Duration.ofMinutes(15).plusSeconds(30));
     for (String user : subscribed) {

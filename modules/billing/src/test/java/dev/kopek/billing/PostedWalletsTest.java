@@ -63,7 +63,7 @@ class PostedWalletsTest {
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   private void onContext(Runnable action) throws Exception {

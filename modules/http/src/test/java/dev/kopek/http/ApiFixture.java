@@ -118,12 +118,12 @@ final class ApiFixture implements AutoCloseable {
     configure.accept(config);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     if (withLedger) {
-      await(vertx.deployVerticle(new LedgerVerticle(), options));
-      await(vertx.deployVerticle(new PaymentsVerticle(), options));
-      await(vertx.deployVerticle(new BillingVerticle(), options));
+      vertx.deployVerticle(new LedgerVerticle(), options).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new PaymentsVerticle(), options).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new BillingVerticle(), options).await(60, TimeUnit.SECONDS);
     }
     HttpVerticle http = new HttpVerticle();
-    await(vertx.deployVerticle(http, options));
+    vertx.deployVerticle(http, options).await(60, TimeUnit.SECONDS);
     return new ApiFixture(vertx, database, http);
   }
 
@@ -140,21 +140,21 @@ final class ApiFixture implements AutoCloseable {
   }
 
   HttpResponse<Buffer> get(String path, String token) throws Exception {
-    return await(send(HttpMethod.GET, path, token, null, null));
+    return send(HttpMethod.GET, path, token, null, null).await(60, TimeUnit.SECONDS);
   }
 
   HttpResponse<Buffer> post(String path, String token, String key, JsonObject body)
       throws Exception {
-    return await(send(HttpMethod.POST, path, token, key, body));
+    return send(HttpMethod.POST, path, token, key, body).await(60, TimeUnit.SECONDS);
   }
 
   HttpResponse<Buffer> patch(String path, String token, String key, JsonObject body)
       throws Exception {
-    return await(send(HttpMethod.PATCH, path, token, key, body));
+    return send(HttpMethod.PATCH, path, token, key, body).await(60, TimeUnit.SECONDS);
   }
 
   HttpResponse<Buffer> delete(String path, String token, String key) throws Exception {
-    return await(send(HttpMethod.DELETE, path, token, key, null));
+    return send(HttpMethod.DELETE, path, token, key, null).await(60, TimeUnit.SECONDS);
   }
 
   /** Credits {@code userId} through the admin API and checks it worked. */
@@ -185,13 +185,9 @@ final class ApiFixture implements AutoCloseable {
     return TestDatabase.queryLong(database, "SELECT count(*) FROM ledger_entries");
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
-
   @Override
   public void close() throws Exception {
     client.close();
-    await(vertx.close());
+    vertx.close().await(60, TimeUnit.SECONDS);
   }
 }

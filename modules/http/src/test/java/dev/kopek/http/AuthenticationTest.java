@@ -12,6 +12,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -61,8 +62,11 @@ class AuthenticationTest {
     assertUnauthorized(null);
     assertUnauthorized("not-a-jwt");
     HttpResponse<Buffer> basic =
-        ApiFixture.await(
-            api.client.get("/v1/wallets").putHeader("Authorization", "Basic YWxpY2U6cHc=").send());
+        api.client
+            .get("/v1/wallets")
+            .putHeader("Authorization", "Basic YWxpY2U6cHc=")
+            .send()
+            .await(60, TimeUnit.SECONDS);
     assertThat(basic.statusCode()).isEqualTo(401);
   }
 
@@ -111,15 +115,16 @@ class AuthenticationTest {
     config.getJsonObject("auth").put("require_exp", false);
     config.getJsonObject("http").put("port", ConnectionTimeoutsTest.freePort());
     HttpVerticle lenient = new HttpVerticle();
-    ApiFixture.await(
-        api.vertx.deployVerticle(lenient, new io.vertx.core.DeploymentOptions().setConfig(config)));
+    api.vertx
+        .deployVerticle(lenient, new io.vertx.core.DeploymentOptions().setConfig(config))
+        .await(60, TimeUnit.SECONDS);
     String token = api.tokens.custom(new JsonObject().put("user_id", "alice"), new JWTOptions());
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .get(lenient.actualPort(), "127.0.0.1", "/v1/wallets/USD")
-                .bearerTokenAuthentication(token)
-                .send());
+        api.client
+            .get(lenient.actualPort(), "127.0.0.1", "/v1/wallets/USD")
+            .bearerTokenAuthentication(token)
+            .send()
+            .await(60, TimeUnit.SECONDS);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
     assertThat(response.bodyAsJsonObject().getLong("balance_minor")).isEqualTo(1000);
   }

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -423,8 +424,8 @@ class BadInputTest {
       request.putHeader("Content-Type", c.contentType());
     }
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            c.body() == null ? request.send() : request.sendBuffer(Buffer.buffer(c.body())));
+        (c.body() == null ? request.send() : request.sendBuffer(Buffer.buffer(c.body())))
+            .await(60, TimeUnit.SECONDS);
 
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(c.status());
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
@@ -456,13 +457,13 @@ class BadInputTest {
     byte[] end = "\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Buffer body = Buffer.buffer().appendBytes(start).appendBytes(surrogate).appendBytes(end);
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .post("/v1/charges")
-                .bearerTokenAuthentication(api.tokens.user(USER))
-                .putHeader("Idempotency-Key", "bad-encoded-surrogate")
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(body));
+        api.client
+            .post("/v1/charges")
+            .bearerTokenAuthentication(api.tokens.user(USER))
+            .putHeader("Idempotency-Key", "bad-encoded-surrogate")
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(body)
+            .await(60, TimeUnit.SECONDS);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/problem+json");
     assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("validation_failed");
@@ -475,13 +476,13 @@ class BadInputTest {
   @DisplayName("admin adjustments are validated the same way")
   void adjustmentRefused(String name, String body, int status, String field) throws Exception {
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .post("/v1/admin/adjustments")
-                .bearerTokenAuthentication(api.tokens.admin("root"))
-                .putHeader("Idempotency-Key", "adj-" + name)
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(Buffer.buffer(body)));
+        api.client
+            .post("/v1/admin/adjustments")
+            .bearerTokenAuthentication(api.tokens.admin("root"))
+            .putHeader("Idempotency-Key", "adj-" + name)
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(body))
+            .await(60, TimeUnit.SECONDS);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
     if (field != null) {
       assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);
@@ -494,12 +495,12 @@ class BadInputTest {
   @DisplayName("new plans are validated, naming the field, and nothing is created")
   void planRefused(String name, String body, String field) throws Exception {
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .post("/v1/admin/plans")
-                .bearerTokenAuthentication(api.tokens.admin("root"))
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(Buffer.buffer(body)));
+        api.client
+            .post("/v1/admin/plans")
+            .bearerTokenAuthentication(api.tokens.admin("root"))
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer(body))
+            .await(60, TimeUnit.SECONDS);
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(400);
     assertThat(response.bodyAsJsonObject().getString("code")).isEqualTo("validation_failed");
     assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);

@@ -11,6 +11,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +52,7 @@ class ChargesApiTest {
               "charge-" + i,
               ApiFixture.charge(100, "USD", "coffee " + i)));
     }
-    ApiFixture.await(Future.join(responses));
+    Future.join(responses).await(60, TimeUnit.SECONDS);
 
     Map<Integer, Long> byStatus =
         responses.stream()
@@ -142,7 +143,7 @@ class ChargesApiTest {
           api.send(
               HttpMethod.POST, "/v1/charges", token, "dup", ApiFixture.charge(100, "USD", "once")));
     }
-    ApiFixture.await(Future.join(responses));
+    Future.join(responses).await(60, TimeUnit.SECONDS);
     assertThat(responses).allSatisfy(f -> assertThat(f.result().statusCode()).isEqualTo(201));
     assertThat(responses.stream().map(f -> f.result().bodyAsJsonObject().getLong("id")).distinct())
         .hasSize(1);

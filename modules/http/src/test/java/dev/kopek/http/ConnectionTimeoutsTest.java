@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,16 +43,17 @@ class ConnectionTimeoutsTest {
   static void start() throws Exception {
     vertx = Vertx.vertx();
     HttpVerticle strict = new HttpVerticle();
-    ApiFixture.await(
-        vertx.deployVerticle(
-            strict, new DeploymentOptions().setConfig(config(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_S))));
+    vertx
+        .deployVerticle(
+            strict, new DeploymentOptions().setConfig(config(HEADER_TIMEOUT_MS, IDLE_TIMEOUT_S)))
+        .await(60, TimeUnit.SECONDS);
     port = strict.actualPort();
     // Header timeout far beyond the idle timeout: whatever closes an idle connection here is the
     // idle timeout.
     HttpVerticle idleOnly = new HttpVerticle();
-    ApiFixture.await(
-        vertx.deployVerticle(
-            idleOnly, new DeploymentOptions().setConfig(config(30_000, IDLE_TIMEOUT_S))));
+    vertx
+        .deployVerticle(idleOnly, new DeploymentOptions().setConfig(config(30_000, IDLE_TIMEOUT_S)))
+        .await(60, TimeUnit.SECONDS);
     lenientPort = idleOnly.actualPort();
   }
 
@@ -80,7 +82,7 @@ class ConnectionTimeoutsTest {
 
   @AfterAll
   static void stop() throws Exception {
-    ApiFixture.await(vertx.close());
+    vertx.close().await(60, TimeUnit.SECONDS);
   }
 
   /** Milliseconds until the server closes the connection, or -1 if it is open after 5 s. */

@@ -13,6 +13,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -148,13 +149,13 @@ class ContractTest {
               .replace("{gateway}", "scripted")
               .replace("{code}", "contract");
       HttpResponse<Buffer> response =
-          ApiFixture.await(
-              api.send(
+          api.send(
                   HttpMethod.valueOf(parts[0]),
                   path,
                   admin,
                   "contract-" + path,
-                  parts[0].equals("POST") ? new JsonObject() : null));
+                  parts[0].equals("POST") ? new JsonObject() : null)
+              .await(60, TimeUnit.SECONDS);
       assertThat(response.statusCode())
           .as(operation + " -> " + response.bodyAsString())
           .isNotIn(404, 405)
@@ -209,7 +210,7 @@ class ContractTest {
     }
     java.util.Map<String, HttpResponse<Buffer>> answers = new java.util.TreeMap<>();
     for (var entry : sent.entrySet()) {
-      answers.put(entry.getKey(), ApiFixture.await(entry.getValue()));
+      answers.put(entry.getKey(), entry.getValue().await(60, TimeUnit.SECONDS));
     }
     return answers;
   }
@@ -242,8 +243,9 @@ class ContractTest {
               .put("auth", new JsonObject().put("jwt_secret", dev.kopek.testkit.Tokens.SECRET))
               .put("ledger", new JsonObject().put("send_timeout_ms", 100))
               .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
-      ApiFixture.await(
-          alone.deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(config)));
+      alone
+          .deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(config))
+          .await(60, TimeUnit.SECONDS);
       Set<String> always = Set.of("GET /health", "GET /metrics", "GET /openapi.yaml");
 
       // Nothing serves the event bus: every capability is down.
@@ -288,30 +290,30 @@ class ContractTest {
                 .replace("{token}", "a".repeat(30))
                 .replace("{gateway}", "scripted");
         HttpResponse<Buffer> tooLarge =
-            ApiFixture.await(
-                client
-                    .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
-                    .bearerTokenAuthentication(api.tokens.admin("root"))
-                    .putHeader("Idempotency-Key", "contract-large")
-                    .sendJsonObject(new JsonObject().put("padding", "x".repeat(70_000))));
+            client
+                .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+                .bearerTokenAuthentication(api.tokens.admin("root"))
+                .putHeader("Idempotency-Key", "contract-large")
+                .sendJsonObject(new JsonObject().put("padding", "x".repeat(70_000)))
+                .await(60, TimeUnit.SECONDS);
         assertThat(tooLarge.statusCode()).as(operation).isEqualTo(413);
         assertThat(documentedStatuses(operation)).as(operation).contains("413");
         if (!operation.startsWith("POST /webhooks/")) {
           HttpResponse<Buffer> notJson =
-              ApiFixture.await(
-                  client
-                      .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
-                      .bearerTokenAuthentication(api.tokens.admin("root"))
-                      .putHeader("Idempotency-Key", "contract-text")
-                      .putHeader("Content-Type", "text/plain")
-                      .sendBuffer(Buffer.buffer("hello")));
+              client
+                  .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)
+                  .bearerTokenAuthentication(api.tokens.admin("root"))
+                  .putHeader("Idempotency-Key", "contract-text")
+                  .putHeader("Content-Type", "text/plain")
+                  .sendBuffer(Buffer.buffer("hello"))
+                  .await(60, TimeUnit.SECONDS);
           assertThat(notJson.statusCode()).as(operation).isEqualTo(415);
           assertThat(documentedStatuses(operation)).as(operation).contains("415");
         }
       }
     } finally {
       client.close();
-      ApiFixture.await(alone.close());
+      alone.close().await(60, TimeUnit.SECONDS);
     }
   }
 

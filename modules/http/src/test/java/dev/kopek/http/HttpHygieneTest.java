@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -49,12 +50,12 @@ class HttpHygieneTest {
   @DisplayName("request headers over the limit get 431 with a problem document")
   void headersTooLarge() throws Exception {
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .get("/v1/wallets")
-                .bearerTokenAuthentication(api.tokens.user("alice"))
-                .putHeader("X-Padding", "x".repeat(10_000))
-                .send());
+        api.client
+            .get("/v1/wallets")
+            .bearerTokenAuthentication(api.tokens.user("alice"))
+            .putHeader("X-Padding", "x".repeat(10_000))
+            .send()
+            .await(60, TimeUnit.SECONDS);
     assertProblem(response, 431, "request_header_fields_too_large");
     assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
   }
@@ -86,7 +87,8 @@ class HttpHygieneTest {
                 alice,
                 "hygiene-overdraw",
                 ApiFixture.charge(1_000_000, "USD", "test")),
-            ApiFixture.await(api.send(HttpMethod.DELETE, "/v1/wallets", alice, null, null)));
+            api.send(HttpMethod.DELETE, "/v1/wallets", alice, null, null)
+                .await(60, TimeUnit.SECONDS));
     assertThat(responses)
         .extracting(HttpResponse::statusCode)
         .containsExactly(200, 200, 200, 401, 400, 404, 404, 201, 402, 405);
@@ -146,11 +148,11 @@ class HttpHygieneTest {
     String token = url.substring(url.lastIndexOf('/') + 1);
 
     HttpResponse<Buffer> response =
-        ApiFixture.await(
-            api.client
-                .post("/checkout/" + token + "/submit")
-                .putHeader("Content-Type", "application/json")
-                .sendBuffer(Buffer.buffer("{\"outcome\":\"decline\",\"outcome\":\"succeed\"}")));
+        api.client
+            .post("/checkout/" + token + "/submit")
+            .putHeader("Content-Type", "application/json")
+            .sendBuffer(Buffer.buffer("{\"outcome\":\"decline\",\"outcome\":\"succeed\"}"))
+            .await(60, TimeUnit.SECONDS);
 
     assertProblem(response, 400, "validation_failed");
     assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo("outcome");

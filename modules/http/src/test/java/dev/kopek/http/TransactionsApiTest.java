@@ -9,6 +9,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -141,7 +142,7 @@ class TransactionsApiTest {
               "m" + i,
               ApiFixture.charge(1, "USD", "tick")));
     }
-    ApiFixture.await(io.vertx.core.Future.all(charges));
+    io.vertx.core.Future.all(charges).await(60, TimeUnit.SECONDS);
     String[] lines = api.get("/v1/transactions.csv", many).bodyAsString().split("\r\n");
     assertThat(lines).hasSize(1 + 1101);
     assertThat(lines[1101]).contains(",1000000,1000000,adjustment,");

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -195,37 +194,41 @@ final class LedgerFixture {
   /** Waits for {@code future} on the test thread and returns its value. */
   static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException failed) {
+      return future.await(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (Throwable thrown) {
+      Throwable failure = failureOf(future, thrown);
       throw new AssertionError(
-          "expected success but got "
-              + Failure.from(failed.getCause())
-              + " ("
-              + failed.getCause()
-              + ")",
-          failed.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting", e);
+          "expected success but got " + Failure.from(failure) + " (" + failure + ")", failure);
     }
   }
 
   /** Waits for {@code future}, which must fail, and reads its failure. */
   static Failure failureOf(Future<?> future) {
+    Object value;
     try {
-      Object value =
-          future.toCompletionStage().toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
-      throw new AssertionError("expected a failure but got " + value);
-    } catch (ExecutionException failed) {
-      return Failure.from(failed.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while waiting", e);
+      value = future.await(WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (Throwable thrown) {
+      return Failure.from(failureOf(future, thrown));
     }
+    throw new AssertionError("expected a failure but got " + value);
+  }
+
+  /**
+   * What {@link Future#await(long, TimeUnit)} threw, when it is {@code future}'s own failure;
+   * anything else (no answer in time, an interruption) fails the test.
+   */
+  private static Throwable failureOf(Future<?> future, Throwable thrown) {
+    if (thrown == future.cause()) {
+      return thrown;
+    }
+    if (thrown instanceof TimeoutException) {
+      throw new AssertionError("no answer within " + WAIT_SECONDS + " s", thrown);
+    }
+    if (thrown instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting", thrown);
+    }
+    throw new AssertionError("waiting failed", thrown);
   }
 
   /** Waits until every future has completed, successfully or not. */

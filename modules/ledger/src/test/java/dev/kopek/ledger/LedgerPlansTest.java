@@ -73,7 +73,7 @@ class LedgerPlansTest {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -182,10 +182,7 @@ class LedgerPlansTest {
             .using(vertx)
             .build();
     try {
-      return pool.withConnection(work::apply)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      return pool.withConnection(work::apply).await(30, TimeUnit.SECONDS);
     } finally {
       pool.close();
     }

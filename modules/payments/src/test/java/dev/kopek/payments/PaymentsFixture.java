@@ -47,12 +47,12 @@ final class PaymentsFixture implements AutoCloseable {
   PaymentsFixture(JsonObject payments) throws Exception {
     ScriptedProvider.reset();
     DeploymentOptions options = new DeploymentOptions().setConfig(config(database, payments));
-    await(vertx.deployVerticle(new LedgerVerticle(), options));
-    await(vertx.deployVerticle(new PaymentsVerticle(clock), options));
+    vertx.deployVerticle(new LedgerVerticle(), options).await(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(new PaymentsVerticle(clock), options).await(30, TimeUnit.SECONDS);
   }
 
   JsonObject request(String address, JsonObject body) throws Exception {
-    return await(Bus.request(vertx, address, body, 10_000));
+    return Bus.request(vertx, address, body, 10_000).await(30, TimeUnit.SECONDS);
   }
 
   Future<JsonObject> send(String address, JsonObject body) {
@@ -81,12 +81,8 @@ final class PaymentsFixture implements AutoCloseable {
         database, "SELECT count(*) FROM ledger_entries WHERE kind = '" + kind + "'");
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
   @Override
   public void close() throws Exception {
-    await(vertx.close());
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 }

@@ -15,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -67,10 +66,6 @@ class ProviderMatchingTest {
     return fixture
         .request(PaymentsAddresses.UNMATCHED_LIST, new JsonObject().put("limit", 10))
         .getJsonArray("data");
-  }
-
-  private static Failure failure(Throwable error) {
-    return Failure.from(error instanceof ExecutionException ? error.getCause() : error);
   }
 
   @Test
@@ -172,7 +167,7 @@ class ProviderMatchingTest {
     String later = topup("t2", 500, "USD").getString("id");
     ScriptedProvider.down = true;
     assertThatThrownBy(() -> deliver("evt_3", later, null, "succeeded", 500))
-        .satisfies(e -> assertThat(failure(e).code()).isEqualTo(ErrorCode.UNAVAILABLE));
+        .satisfies(e -> assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.UNAVAILABLE));
     assertThat(
             TestDatabase.queryLong(
                 fixture.database,
@@ -188,7 +183,7 @@ class ProviderMatchingTest {
     assertThatThrownBy(() -> topup("t1", 1234, "KWD"))
         .satisfies(
             e -> {
-              Failure refused = failure(e);
+              Failure refused = Failure.from(e);
               assertThat(refused.code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
               assertThat(refused.extras().getString("field")).isEqualTo("amount_minor");
               assertThat(refused.detail()).contains("multiples of 10");

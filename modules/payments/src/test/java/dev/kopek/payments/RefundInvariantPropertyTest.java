@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -89,7 +90,7 @@ class RefundInvariantPropertyTest {
       for (Request request : round.requests()) {
         sent.add(sendWithRetries(topupId, request, request.retries()));
       }
-      PaymentsFixture.await(Future.join(sent).otherwiseEmpty());
+      Future.join(sent).otherwiseEmpty().await(30, TimeUnit.SECONDS);
     }
 
     // Everything unfinished is resolved by the janitor once the provider answers again.

@@ -14,7 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -75,10 +75,6 @@ class RefundStatesTest {
     return fixture.request(PaymentsAddresses.REFUND, refundRequest(topupId, key, amount));
   }
 
-  private static Failure failure(Throwable error) {
-    return Failure.from(error instanceof ExecutionException ? error.getCause() : error);
-  }
-
   /** The refund's net effect on the wallet: its debits and reversals, over all attempts. */
   private long netDebit(String key) {
     return -TestDatabase.queryLong(
@@ -129,7 +125,7 @@ class RefundStatesTest {
     assertThatThrownBy(() -> refund(id, "r1", 400L))
         .satisfies(
             e -> {
-              Failure refused = failure(e);
+              Failure refused = Failure.from(e);
               assertThat(refused.code()).isEqualTo(ErrorCode.GATEWAY_ERROR);
               // The words match the ledger: a debit and its reversal, not "not debited".
               assertThat(refused.detail())
@@ -161,7 +157,8 @@ class RefundStatesTest {
     assertThat(replay.getBoolean("replayed")).isTrue();
     assertThat(netDebit("r1")).isEqualTo(400);
     assertThatThrownBy(() -> refund(id, "r1", 300L))
-        .satisfies(e -> assertThat(failure(e).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT));
+        .satisfies(
+            e -> assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.IDEMPOTENCY_CONFLICT));
   }
 
   @Test
@@ -243,8 +240,8 @@ class RefundStatesTest {
     assertThatThrownBy(() -> refund(id, "r2", 2000L))
         .satisfies(
             e -> {
-              assertThat(failure(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
-              assertThat(failure(e).extras().getString("field")).isEqualTo("amount_minor");
+              assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+              assertThat(Failure.from(e).extras().getString("field")).isEqualTo("amount_minor");
             });
   }
 
@@ -257,14 +254,15 @@ class RefundStatesTest {
     for (int i = 0; i < 10; i++) {
       refunds.add(fixture.send(PaymentsAddresses.REFUND, refundRequest(id, "c" + i, 300L)));
     }
-    PaymentsFixture.await(Future.join(refunds).otherwiseEmpty());
+    Future.join(refunds).otherwiseEmpty().await(30, TimeUnit.SECONDS);
     List<Future<JsonObject>> succeeded = refunds.stream().filter(Future::succeeded).toList();
     assertThat(succeeded).hasSize(3);
     assertThat(refunds)
         .filteredOn(Future::failed)
         .allSatisfy(
             failed ->
-                assertThat(failure(failed.cause()).code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+                assertThat(Failure.from(failed.cause()).code())
+                    .isEqualTo(ErrorCode.VALIDATION_FAILED));
     assertThat(ScriptedProvider.REFUNDS.values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(900);
     assertThat(refundedMinor(id)).isEqualTo(900);
@@ -295,7 +293,7 @@ class RefundStatesTest {
                 "revenue")
             .toJson());
     assertThatThrownBy(() -> refund(id, "r1", 500L))
-        .satisfies(e -> assertThat(failure(e).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
+        .satisfies(e -> assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.INSUFFICIENT_FUNDS));
     assertThat(status("r1")).isEqualTo("rejected");
     assertThat(ScriptedProvider.REFUND_CALLS).isEmpty();
     assertThat(netDebit("r1")).isZero();

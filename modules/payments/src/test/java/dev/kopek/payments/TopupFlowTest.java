@@ -21,7 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -55,8 +55,7 @@ class TopupFlowTest {
   }
 
   private static ErrorCode code(Throwable error) {
-    Throwable cause = error instanceof ExecutionException ? error.getCause() : error;
-    return Failure.from(cause).code();
+    return Failure.from(error).code();
   }
 
   @Test
@@ -99,7 +98,7 @@ class TopupFlowTest {
               PaymentsAddresses.WEBHOOK_RECEIVE,
               PaymentsFixture.webhookRequest(webhook.getKey(), webhook.getValue())));
     }
-    PaymentsFixture.await(Future.all(deliveries));
+    Future.all(deliveries).await(30, TimeUnit.SECONDS);
     for (int i = 0; i < 5; i++) {
       fixture.request(
           PaymentsAddresses.WEBHOOK_RECEIVE,
@@ -191,7 +190,7 @@ class TopupFlowTest {
         .satisfies(
             e -> {
               assertThat(code(e)).isEqualTo(ErrorCode.GATEWAY_ERROR);
-              assertThat(Failure.from(e.getCause()).detail())
+              assertThat(Failure.from(e).detail())
                   .contains("kept pending", "retry with the same Idempotency-Key");
             });
     assertThat(
@@ -363,9 +362,10 @@ class TopupFlowTest {
               new JsonObject().put("gateways", new JsonObject().put("nope", new JsonObject())));
       assertThatThrownBy(
               () ->
-                  PaymentsFixture.await(
-                      vertx.deployVerticle(
-                          new PaymentsVerticle(), new DeploymentOptions().setConfig(config))))
+                  vertx
+                      .deployVerticle(
+                          new PaymentsVerticle(), new DeploymentOptions().setConfig(config))
+                      .await(30, TimeUnit.SECONDS))
           .hasMessageContaining("payments.gateways.nope")
           .hasMessageContaining("scripted");
       JsonObject misconfigured =
@@ -377,10 +377,10 @@ class TopupFlowTest {
                       new JsonObject().put("scripted", new JsonObject().put("secret", ""))));
       assertThatThrownBy(
               () ->
-                  PaymentsFixture.await(
-                      vertx.deployVerticle(
-                          new PaymentsVerticle(),
-                          new DeploymentOptions().setConfig(misconfigured))))
+                  vertx
+                      .deployVerticle(
+                          new PaymentsVerticle(), new DeploymentOptions().setConfig(misconfigured))
+                      .await(30, TimeUnit.SECONDS))
           .hasMessageContaining("payments.gateways.scripted.secret");
     } finally {
       vertx.close();

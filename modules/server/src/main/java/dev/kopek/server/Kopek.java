@@ -19,6 +19,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,7 +159,7 @@ public final class Kopek {
     }
     try {
       DeploymentOptions deployment = new DeploymentOptions().setConfig(config);
-      String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment));
+      String ledger = await(vertx.deployVerticle(new LedgerVerticle(), deployment), DEPLOY_TIMEOUT);
       // One HTTP verticle per event loop, sharing the port (a port of 0 becomes one shared
       // random port); Vert.x hands each new connection to the next instance.
       List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -186,11 +187,13 @@ public final class Kopek {
       String paymentsId =
           await(
               vertx.deployVerticle(
-                  new PaymentsVerticle(), new DeploymentOptions().setConfig(config)));
+                  new PaymentsVerticle(), new DeploymentOptions().setConfig(config)),
+              DEPLOY_TIMEOUT);
       String billingId =
           await(
               vertx.deployVerticle(
-                  new BillingVerticle(), new DeploymentOptions().setConfig(config)));
+                  new BillingVerticle(), new DeploymentOptions().setConfig(config)),
+              DEPLOY_TIMEOUT);
       // Stopped in this order: billing posts to the ledger, payments credit through it.
       Kopek kopek =
           new Kopek(
@@ -213,7 +216,7 @@ public final class Kopek {
           vertx.isNativeTransportEnabled() ? "epoll" : "nio");
       return kopek;
     } catch (Exception e) {
-      await(vertx.close());
+      await(vertx.close(), DEPLOY_TIMEOUT);
       throw e;
     }
   }
@@ -224,7 +227,7 @@ public final class Kopek {
    */
   private static String awaitListening(HttpConfig http, Future<String> deployed) throws Exception {
     try {
-      return await(deployed);
+      return await(deployed, DEPLOY_TIMEOUT);
     } catch (Exception e) {
       for (Throwable cause = e; cause != null; cause = cause.getCause()) {
         // Java NIO reports a BindException; Netty's epoll transport an IOException whose message
@@ -287,11 +290,11 @@ public final class Kopek {
       // Connections accepted just before the socket closed may have a request on its way: it
       // gets read (and then finishes, in the grace) rather than being closed as idle.
       Thread.sleep(Math.min(LATE_REQUEST_MS, settings.shutdownGraceMs()));
-      await(vertx.undeploy(httpDeployment), settings.shutdownGraceMs() + 5_000);
+      await(vertx.undeploy(httpDeployment), Duration.ofMillis(settings.shutdownGraceMs() + 5_000));
       for (String deployment : backendDeployments) {
-        await(vertx.undeploy(deployment));
+        await(vertx.undeploy(deployment), DEPLOY_TIMEOUT);
       }
-      await(vertx.close());
+      await(vertx.close(), DEPLOY_TIMEOUT);
     } finally {
       if (embedded != null) {
         try {
@@ -304,18 +307,20 @@ public final class Kopek {
     LOG.info("Kopek stopped");
   }
 
-  private static <T> T await(Future<T> future) throws Exception {
-    return await(future, DEPLOY_TIMEOUT.toMillis());
-  }
-
-  private static <T> T await(Future<T> future, long timeoutMs) throws Exception {
+  /**
+   * Waits for a deployment, an undeployment or the close, and returns its value or throws its
+   * failure. A failure that is not an Exception (an Error, such as a provider whose classes cannot
+   * be loaded) comes as the cause of an {@link ExecutionException}: start-up and shutdown handle
+   * Exceptions, so that Vert.x is still closed and the failure reported.
+   */
+  private static <T> T await(Future<T> future, Duration timeout) throws Exception {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
+      return future.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Throwable thrown) {
+      if (thrown == future.cause() && !(thrown instanceof Exception)) {
+        throw new ExecutionException(thrown);
       }
-      throw e;
+      throw thrown;
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.kopek.server;
 
 import dev.kopek.gateway.spi.PostResends;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
@@ -109,15 +110,15 @@ public final class Main {
     Vertx bootstrap = Vertx.vertx();
     try {
       return ConfigLoader.load(bootstrap, configFile, environment)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof IllegalArgumentException invalid) {
-        throw invalid;
-      }
-      throw new IllegalArgumentException(
-          "the configuration cannot be read: " + e.getCause().getMessage(), e.getCause());
+          .recover(
+              failure ->
+                  Future.failedFuture(
+                      failure instanceof IllegalArgumentException
+                          ? failure
+                          : new IllegalArgumentException(
+                              "the configuration cannot be read: " + failure.getMessage(),
+                              failure)))
+          .await(30, TimeUnit.SECONDS);
     } finally {
       bootstrap.close();
     }

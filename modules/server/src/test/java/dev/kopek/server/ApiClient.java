@@ -9,7 +9,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** A blocking HTTP client of one running Kopek, for tests that drive it from the outside. */
@@ -42,12 +41,12 @@ final class ApiClient implements AutoCloseable {
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }
-    return await(request.send());
+    return request.send().await(30, TimeUnit.SECONDS);
   }
 
   HttpResponse<Buffer> post(String path, String token, String idempotencyKey, JsonObject body)
       throws Exception {
-    return await(postAsync(path, token, idempotencyKey, body));
+    return postAsync(path, token, idempotencyKey, body).await(30, TimeUnit.SECONDS);
   }
 
   /** The same POST without waiting, for tests that keep many requests in flight. */
@@ -60,16 +59,8 @@ final class ApiClient implements AutoCloseable {
         .sendJsonObject(body);
   }
 
-  static <T> T await(Future<T> future) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
   @Override
   public void close() throws Exception {
-    await(vertx.close());
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -108,7 +109,7 @@ class DatabaseRestartTest {
       database.startServer();
       Thread.sleep(3_000);
       running.set(false);
-      ApiClient.await(Future.join(loops).transform(done -> Future.succeededFuture()));
+      Future.join(loops).transform(done -> Future.succeededFuture()).await(30, TimeUnit.SECONDS);
 
       Map<Integer, Integer> counts = new TreeMap<>();
       statuses.forEach((status, count) -> counts.put(status, count.get()));

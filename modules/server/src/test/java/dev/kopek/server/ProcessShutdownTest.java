@@ -101,7 +101,7 @@ class ProcessShutdownTest {
     String secret =
         Files.readString(temp.resolve("data").resolve("jwt-secret"), StandardCharsets.US_ASCII);
     Vertx vertx = Vertx.vertx();
-    cleanup.push(() -> ApiClient.await(vertx.close()));
+    cleanup.push(() -> vertx.close().await(30, TimeUnit.SECONDS));
     Tokens tokens = Tokens.signedWith(vertx, secret);
     try (ApiClient api = new ApiClient(port)) {
       for (int i = 0; i < LANES; i++) {
@@ -152,7 +152,7 @@ class ProcessShutdownTest {
     kopek.terminate();
     assertThat(kopek.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS)).isTrue();
     running.set(false);
-    ApiClient.await(Future.join(lanes).transform(done -> Future.succeededFuture()));
+    Future.join(lanes).transform(done -> Future.succeededFuture()).await(30, TimeUnit.SECONDS);
 
     String log = kopek.awaitLogEnd(Duration.ofSeconds(5));
     assertThat(kopek.process().exitValue()).isEqualTo(128 + 15);

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Kopek configured by a YAML file alone to take payments through a provider stood in for by
@@ -167,11 +168,13 @@ final class ProviderFlow implements AutoCloseable {
   HttpResponse<Buffer> webhook(
       String gateway, String contentType, String header, String value, String body)
       throws Exception {
-    return ApiClient.await(webhookAsync(gateway, contentType, header, value, body));
+    return webhookAsync(gateway, contentType, header, value, body).await(30, TimeUnit.SECONDS);
   }
 
   HttpResponse<Buffer> submit(String checkoutToken, JsonObject form) throws Exception {
-    return ApiClient.await(raw.post("/checkout/" + checkoutToken + "/submit").sendJsonObject(form));
+    return raw.post("/checkout/" + checkoutToken + "/submit")
+        .sendJsonObject(form)
+        .await(30, TimeUnit.SECONDS);
   }
 
   @Override

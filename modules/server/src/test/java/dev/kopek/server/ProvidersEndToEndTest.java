@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
@@ -129,23 +130,19 @@ class ProvidersEndToEndTest {
       String header = "Kopek-Sandbox-Signature";
       List<HttpResponse<Buffer>> refused =
           List.of(
-              ApiClient.await(
-                  webhook(raw, "/webhooks/sandbox", body, header, sign(now - 301, body))),
-              ApiClient.await(
-                  webhook(
+              webhook(raw, "/webhooks/sandbox", body, header, sign(now - 301, body))
+                  .await(30, TimeUnit.SECONDS),
+              webhook(
                       raw,
                       "/webhooks/sandbox",
                       body.replace("2000", "9000"),
                       header,
-                      sign(now, body))),
-              ApiClient.await(
-                  webhook(
-                      raw,
-                      "/webhooks/sandbox",
-                      body,
-                      header,
-                      "t=" + now + ",v1=" + "0".repeat(64))),
-              ApiClient.await(webhook(raw, "/webhooks/sandbox", body, "X-Other", sign(now, body))));
+                      sign(now, body))
+                  .await(30, TimeUnit.SECONDS),
+              webhook(raw, "/webhooks/sandbox", body, header, "t=" + now + ",v1=" + "0".repeat(64))
+                  .await(30, TimeUnit.SECONDS),
+              webhook(raw, "/webhooks/sandbox", body, "X-Other", sign(now, body))
+                  .await(30, TimeUnit.SECONDS));
       assertThat(refused)
           .allSatisfy(
               r -> {
@@ -159,7 +156,7 @@ class ProvidersEndToEndTest {
       for (int i = 0; i < 5; i++) {
         deliveries.add(webhook(raw, "/webhooks/sandbox", body, header, sign(now, body)));
       }
-      ApiClient.await(Future.all(deliveries));
+      Future.all(deliveries).await(30, TimeUnit.SECONDS);
       assertThat(deliveries).allSatisfy(d -> assertThat(d.result().statusCode()).isEqualTo(200));
       assertThat(api.get("/v1/wallets/USD", alice).bodyAsJsonObject().getLong("balance_minor"))
           .isEqualTo(2000);
@@ -212,18 +209,18 @@ class ProvidersEndToEndTest {
               api.vertx(),
               new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(kopek.httpPort()));
       HttpResponse<Buffer> paid =
-          ApiClient.await(
-              raw.post("/checkout/" + token + "/submit")
-                  .sendJsonObject(new JsonObject().put("outcome", "succeed")));
+          raw.post("/checkout/" + token + "/submit")
+              .sendJsonObject(new JsonObject().put("outcome", "succeed"))
+              .await(30, TimeUnit.SECONDS);
       assertThat(paid.bodyAsJsonObject().getString("status")).isEqualTo("succeeded");
       Map.Entry<String, String> late =
           ScriptedProvider.webhook(
               "yaml-configured-secret", "evt_9", topup.getString("id"), "succeeded", 700, "USD");
       HttpResponse<Buffer> hook =
-          ApiClient.await(
-              raw.post("/webhooks/scripted")
-                  .putHeader("Scripted-Signature", late.getValue())
-                  .sendBuffer(Buffer.buffer(late.getKey())));
+          raw.post("/webhooks/scripted")
+              .putHeader("Scripted-Signature", late.getValue())
+              .sendBuffer(Buffer.buffer(late.getKey()))
+              .await(30, TimeUnit.SECONDS);
       assertThat(hook.statusCode()).isEqualTo(200);
       assertThat(api.get("/v1/wallets/USD", bob).bodyAsJsonObject().getLong("balance_minor"))
           .isEqualTo(700);

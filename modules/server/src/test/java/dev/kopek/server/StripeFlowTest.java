@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -290,7 +291,7 @@ class StripeFlowTest {
     for (int i = 0; i < 5; i++) {
       deliveries.add(kopek.webhookAsync("stripe", JSON, SIGNATURE, header, genuine));
     }
-    ApiClient.await(Future.join(deliveries));
+    Future.join(deliveries).await(30, TimeUnit.SECONDS);
     assertThat(deliveries)
         .allSatisfy(delivery -> assertThat(delivery.result().statusCode()).isEqualTo(200));
     assertThat(deliveries)

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -51,7 +52,7 @@ class TokenCommandTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    ApiClient.await(vertx.close());
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -102,17 +103,22 @@ class TokenCommandTest {
     // The server resolves the secret the same way when auth.jwt_secret is empty.
     assertThat(JwtSecrets.resolve(null, dataDir)).isEqualTo(secret);
 
-    User user = ApiClient.await(verifier(secret).authenticate(new TokenCredentials(first)));
+    User user =
+        verifier(secret).authenticate(new TokenCredentials(first)).await(30, TimeUnit.SECONDS);
     assertThat(user.principal().getString("user_id")).isEqualTo("alice");
     assertThatThrownBy(
             () ->
-                ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(first))))
+                verifier(Tokens.SECRET)
+                    .authenticate(new TokenCredentials(first))
+                    .await(30, TimeUnit.SECONDS))
         .hasMessageContaining("Signature verification failed");
 
     String second = run("token", "--user", "bob").out().trim();
     assertThat(Files.readString(secretFile, StandardCharsets.US_ASCII)).isEqualTo(secret);
     assertThat(
-            ApiClient.await(verifier(secret).authenticate(new TokenCredentials(second)))
+            verifier(secret)
+                .authenticate(new TokenCredentials(second))
+                .await(30, TimeUnit.SECONDS)
                 .principal()
                 .getString("user_id"))
         .isEqualTo("bob");
@@ -164,7 +170,9 @@ class TokenCommandTest {
     String token = run("token", "--user", "alice").out().trim();
 
     assertThat(
-            ApiClient.await(verifier(Tokens.SECRET).authenticate(new TokenCredentials(token)))
+            verifier(Tokens.SECRET)
+                .authenticate(new TokenCredentials(token))
+                .await(30, TimeUnit.SECONDS)
                 .principal()
                 .getString("user_id"))
         .isEqualTo("alice");
