@@ -58,7 +58,7 @@ class ContractTest {
   @DisplayName("every route the router serves is in the served contract, and vice versa")
   void routerAndContractAgree() throws Exception {
     // The server routes the contract it serves: the one on its classpath, built as it builds it.
-    Contract contract = ApiFixture.await(Contract.load(api.vertx, HttpVerticle.CONTRACT));
+    Contract contract = Contract.load(api.vertx, HttpVerticle.CONTRACT).await(60, TimeUnit.SECONDS);
     assertThat(api.get("/openapi.yaml", null).body()).isEqualTo(contract.text());
     Router router =
         RouterBuilder.create(api.vertx, contract.openApi(), RequestExtractor.withBodyHandler())
@@ -93,8 +93,8 @@ class ContractTest {
                 .replace("{gateway}", "scripted")
                 .replace("{code}", "contract");
         HttpResponse<Buffer> response =
-            ApiFixture.await(
-                api.send(method, concrete, admin, "contract-unrouted-" + method + concrete, null));
+            api.send(method, concrete, admin, "contract-unrouted-" + method + concrete, null)
+                .await(60, TimeUnit.SECONDS);
         assertThat(response.statusCode())
             .as(method + " " + path + " -> " + response.bodyAsString())
             .isIn(404, 405);
