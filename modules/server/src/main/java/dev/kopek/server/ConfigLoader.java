@@ -33,6 +33,7 @@ final class ConfigLoader {
           Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
           Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
           Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"),
+          Map.entry("KOPEK_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "webhooks.allow_private_targets"),
           Map.entry("BRAINTREE_MERCHANT_ID", "payments.gateways.braintree.merchant_id"),
           Map.entry("BRAINTREE_PUBLIC_KEY", "payments.gateways.braintree.public_key"),
           Map.entry("BRAINTREE_PRIVATE_KEY", "payments.gateways.braintree.private_key"),

@@ -1,6 +1,7 @@
 package dev.kopek.server;
 
 import dev.kopek.billing.BillingVerticle;
+import dev.kopek.events.EventsVerticle;
 import dev.kopek.http.HttpConfig;
 import dev.kopek.http.HttpVerticle;
 import dev.kopek.ledger.LedgerConfig;
@@ -194,6 +195,11 @@ public final class Kopek {
               vertx.deployVerticle(
                   new BillingVerticle(), new DeploymentOptions().setConfig(config)),
               DEPLOY_TIMEOUT);
+      // Webhooks and the event feed: after billing, whose test clock its retries may run on.
+      String eventsId =
+          await(
+              vertx.deployVerticle(new EventsVerticle(), new DeploymentOptions().setConfig(config)),
+              DEPLOY_TIMEOUT);
       // Stopped in this order: billing posts to the ledger, payments credit through it.
       Kopek kopek =
           new Kopek(
@@ -201,7 +207,7 @@ public final class Kopek {
               embedded,
               List.copyOf(instances),
               httpId,
-              List.of(billingId, paymentsId, ledger),
+              List.of(eventsId, billingId, paymentsId, ledger),
               settings);
       LOG.info(
           "Kopek is serving http://{}:{} (database: {}; transport: {})",

@@ -59,6 +59,14 @@ record ServerConfig(
           Map.entry("payments.janitor_interval_ms", Integer.class),
           Map.entry("payments.gateway_timeout_ms", Integer.class),
           Map.entry("payments.gateways", io.vertx.core.json.JsonObject.class),
+          Map.entry("events.poll_ms", Integer.class),
+          Map.entry("events.publish_on_bus", Boolean.class),
+          Map.entry("webhooks.allow_private_targets", Boolean.class),
+          Map.entry("webhooks.timeout_ms", Integer.class),
+          Map.entry("webhooks.max_in_flight_per_endpoint", Integer.class),
+          Map.entry("webhooks.secret_overlap_ms", Integer.class),
+          Map.entry("alerts.balance_low_minor", io.vertx.core.json.JsonObject.class),
+          Map.entry("alerts.runway_low_ms", io.vertx.core.json.JsonArray.class),
           Map.entry("billing.poll_interval_ms", Integer.class),
           Map.entry("billing.resume_min_minor", Long.class),
           Map.entry("billing.test_clock", Boolean.class),
@@ -67,7 +75,18 @@ record ServerConfig(
           Map.entry("shutdown.grace_ms", Integer.class));
 
   private static final Set<String> SECTIONS =
-      Set.of("http", "db", "auth", "ledger", "metrics", "shutdown", "payments", "billing");
+      Set.of(
+          "http",
+          "db",
+          "auth",
+          "ledger",
+          "metrics",
+          "shutdown",
+          "payments",
+          "billing",
+          "events",
+          "webhooks",
+          "alerts");
 
   static ServerConfig from(JsonObject config) {
     checkTypes(config);

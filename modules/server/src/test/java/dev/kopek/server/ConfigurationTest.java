@@ -265,7 +265,17 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
         .containsExactlyInAnyOrder(
-            "http", "db", "auth", "ledger", "payments", "billing", "metrics", "shutdown");
+            "http",
+            "db",
+            "auth",
+            "ledger",
+            "payments",
+            "billing",
+            "events",
+            "webhooks",
+            "alerts",
+            "metrics",
+            "shutdown");
   }
 
   @Test

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class Migrations {
 
   /** The modules that own tables, in the order their schemas are applied. */
-  public static final List<String> MODULES = List.of("ledger", "payments", "billing");
+  public static final List<String> MODULES = List.of("events", "ledger", "payments", "billing");
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 

@@ -1,0 +1,461 @@
+package dev.kopek.events;
+
+import dev.kopek.model.events.Event;
+import dev.kopek.model.events.EventTypes;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Webhook delivery. Each round: hand the newly committed events to the enabled endpoints (a
+ * delivery row per event and endpoint, under the endpoint's row lock, so that one process at a time
+ * advances an endpoint's position), then claim each endpoint's due deliveries, at most {@code
+ * webhooks.max_in_flight_per_endpoint} under way per endpoint in this process, and send them. A
+ * claimed delivery is leased (in real time) for longer than an attempt can take, so no other
+ * process sends it meanwhile; several processes share the work by skipping what others locked.
+ * Outcomes are written in batches. Confined to the verticle's event loop.
+ */
+final class Deliverer {
+
+  /** Events handed to one endpoint per statement. */
+  private static final int FANOUT_BATCH = 2_000;
+
+  /** Kept of an endpoint's answer. */
+  private static final int RESPONSE_KEPT_BYTES = 1024;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Deliverer.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final HttpClient client;
+  private final TargetGuard guard;
+  private final Supplier<Instant> clock;
+  private final EventsConfig config;
+  private final Map<String, Integer> inFlight = new HashMap<>();
+  private final List<Result> results = new ArrayList<>();
+  private boolean flushing;
+  private boolean running;
+  private boolean again;
+  private boolean stopped;
+
+  /** An attempt's outcome, to be written. */
+  private record Result(
+      String endpointId,
+      String eventId,
+      int attempt,
+      Instant attemptedAt,
+      Integer statusCode,
+      String error,
+      int latencyMs,
+      String responseBody,
+      String status,
+      Instant nextAttemptAt,
+      String disableReason) {}
+
+  /** An endpoint as a delivery needs it. */
+  private record Target(String id, String url, List<String> secrets) {}
+
+  Deliverer(
+      Vertx vertx,
+      Pool pool,
+      HttpClient client,
+      TargetGuard guard,
+      Supplier<Instant> clock,
+      EventsConfig config) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.client = client;
+    this.guard = guard;
+    this.clock = clock;
+    this.config = config;
+  }
+
+  /** Runs a round now, or right after the one under way. */
+  void round() {
+    if (stopped) {
+      return;
+    }
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    fanOut()
+        .compose(v -> claimAndSend())
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                LOG.debug("Webhook round failed: {}", done.cause().toString());
+              }
+              running = false;
+              boolean more = again || (done.succeeded() && done.result());
+              again = false;
+              if (more) {
+                vertx.runOnContext(v -> round());
+              }
+            });
+  }
+
+  void stop() {
+    stopped = true;
+  }
+
+  /** Hands committed events to every enabled endpoint no other process is handling. */
+  private Future<Void> fanOut() {
+    Instant now = clock.get();
+    return pool.withTransaction(
+        conn ->
+            conn.query(EventsSql.LOCK_ENDPOINTS_FOR_FANOUT)
+                .execute()
+                .compose(
+                    endpoints -> {
+                      Future<Void> chain = Future.succeededFuture();
+                      for (Row endpoint : endpoints) {
+                        chain = chain.compose(v -> fanOut(conn, endpoint, now));
+                      }
+                      return chain;
+                    }));
+  }
+
+  private Future<Void> fanOut(SqlConnection conn, Row endpoint, Instant now) {
+    String id = endpoint.getString("id");
+    return conn.preparedQuery(EventsSql.FAN_OUT)
+        .execute(
+            Tuple.of(
+                id,
+                endpoint.getString("cursor_xid"),
+                endpoint.getLong("cursor_seq"),
+                FANOUT_BATCH,
+                Endpoints.time(now),
+                Endpoints.time(now),
+                endpoint.getArrayOfStrings("enabled_events")))
+        .compose(
+            rows -> {
+              if (!rows.iterator().hasNext()) {
+                return Future.succeededFuture();
+              }
+              Row last = rows.iterator().next();
+              if (last.getLong("read") == FANOUT_BATCH) {
+                again = true;
+              }
+              return conn.preparedQuery(EventsSql.UPDATE_CURSOR)
+                  .execute(Tuple.of(id, last.getString("xid"), last.getLong("seq")))
+                  .mapEmpty();
+            });
+  }
+
+  /** Claims and sends each endpoint's due deliveries; true if some endpoint had more waiting. */
+  private Future<Boolean> claimAndSend() {
+    Instant now = clock.get();
+    return pool.query(
+            "SELECT id, url, secret, previous_secret, previous_secret_until"
+                + " FROM webhook_endpoints WHERE status = 'enabled'")
+        .execute()
+        .compose(
+            endpoints -> {
+              List<Future<Boolean>> claims = new ArrayList<>();
+              for (Row row : endpoints) {
+                List<String> secrets = new ArrayList<>(List.of(row.getString("secret")));
+                OffsetDateTime until = row.getOffsetDateTime("previous_secret_until");
+                if (row.getString("previous_secret") != null
+                    && until != null
+                    && until.toInstant().isAfter(now)) {
+                  secrets.add(row.getString("previous_secret"));
+                }
+                Target target = new Target(row.getString("id"), row.getString("url"), secrets);
+                int free = config.maxInFlightPerEndpoint() - inFlight.getOrDefault(target.id(), 0);
+                if (free > 0) {
+                  claims.add(claim(target, free, now));
+                }
+              }
+              return Future.all(claims).map(all -> claims.stream().anyMatch(Future::result));
+            });
+  }
+
+  private Future<Boolean> claim(Target target, int free, Instant now) {
+    return pool.preparedQuery(EventsSql.CLAIM_DELIVERIES)
+        .execute(Tuple.of(target.id(), Endpoints.time(now), free, config.timeoutMs() + 30_000))
+        .map(
+            rows -> {
+              for (Row row : rows) {
+                inFlight.merge(target.id(), 1, Integer::sum);
+                send(target, row);
+              }
+              return rows.size() == free;
+            });
+  }
+
+  private void send(Target target, Row row) {
+    String eventId = row.getString("id");
+    int attempt = row.getInteger("attempts") + 1;
+    String body = Feed.body(row);
+    Instant startedAt = Instant.now();
+    long started = System.nanoTime();
+    attempt(target, eventId, body)
+        .onComplete(
+            done -> {
+              int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
+              Answer answer =
+                  done.succeeded() ? done.result() : new Answer(null, message(done.cause()), null);
+              inFlight.merge(target.id(), -1, Integer::sum);
+              record(target, eventId, attempt, startedAt, latencyMs, answer);
+              round();
+            });
+  }
+
+  private record Answer(Integer statusCode, String error, String body) {}
+
+  /** One HTTP attempt, bounded by {@code webhooks.timeout_ms} in all. */
+  private Future<Answer> attempt(Target target, String eventId, String body) {
+    URI uri;
+    try {
+      uri = TargetGuard.parse(target.url());
+    } catch (RuntimeException invalid) {
+      return Future.failedFuture(invalid);
+    }
+    return vertx
+        .executeBlocking(() -> guard.addresses(uri), false)
+        .compose(
+            addresses -> {
+              InetAddress address = addresses.get(0);
+              boolean https = "https".equalsIgnoreCase(uri.getScheme());
+              int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
+              long timestampS = Instant.now().getEpochSecond();
+              RequestOptions options =
+                  new RequestOptions()
+                      .setMethod(HttpMethod.POST)
+                      .setAbsoluteURI(uri.toString())
+                      .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                      .setConnectTimeout(config.timeoutMs())
+                      .setIdleTimeout(config.timeoutMs())
+                      .putHeader("content-type", "application/json")
+                      .putHeader("user-agent", "Kopek-Webhooks/1")
+                      .putHeader("webhook-id", eventId)
+                      .putHeader("webhook-timestamp", Long.toString(timestampS))
+                      .putHeader(
+                          "webhook-signature",
+                          Signer.signature(target.secrets(), eventId, timestampS, body));
+              Promise<Answer> answer = Promise.promise();
+              long timer =
+                  vertx.setTimer(
+                      config.timeoutMs(),
+                      t ->
+                          answer.tryFail(
+                              "no answer within webhooks.timeout_ms ("
+                                  + config.timeoutMs()
+                                  + " ms)"));
+              client
+                  .request(options)
+                  .compose(
+                      request -> {
+                        answer.future().onFailure(e -> request.reset());
+                        return request.send(Buffer.buffer(body, "UTF-8"));
+                      })
+                  .compose(this::readAnswer)
+                  .onComplete(
+                      done -> {
+                        vertx.cancelTimer(timer);
+                        if (done.succeeded()) {
+                          answer.tryComplete(done.result());
+                        } else {
+                          answer.tryFail(done.cause());
+                        }
+                      });
+              return answer.future();
+            });
+  }
+
+  /** The status and the first kilobyte of the body; the rest is read and dropped. */
+  private Future<Answer> readAnswer(HttpClientResponse response) {
+    Promise<Answer> read = Promise.promise();
+    Buffer kept = Buffer.buffer();
+    response.handler(
+        chunk -> {
+          int room = RESPONSE_KEPT_BYTES - kept.length();
+          if (room > 0) {
+            kept.appendBuffer(chunk.length() <= room ? chunk : chunk.getBuffer(0, room));
+          }
+        });
+    response.exceptionHandler(read::tryFail);
+    response.endHandler(
+        v ->
+            read.tryComplete(
+                new Answer(
+                    response.statusCode(),
+                    null,
+                    new String(kept.getBytes(), StandardCharsets.UTF_8))));
+    return read.future();
+  }
+
+  private static String message(Throwable error) {
+    String message = error.getMessage();
+    if (error instanceof dev.kopek.model.Failure.FailureException failure) {
+      message = failure.failure().detail();
+    }
+    return message == null ? error.getClass().getSimpleName() : message;
+  }
+
+  /** Decides what an attempt leads to and queues it to be written. */
+  private void record(
+      Target target,
+      String eventId,
+      int attempt,
+      Instant attemptedAt,
+      int latencyMs,
+      Answer answer) {
+    Integer code = answer.statusCode();
+    String status;
+    Instant next = null;
+    String disable = null;
+    if (code != null && code >= 200 && code < 300) {
+      status = "succeeded";
+    } else if (code != null && code == 410) {
+      status = "failed";
+      disable = "the endpoint answered 410 Gone to event " + eventId;
+    } else {
+      long wait =
+          RetrySchedule.waitAfter(
+              attempt, w -> RetrySchedule.jitter(w, ThreadLocalRandom.current().nextDouble()));
+      if (wait < 0) {
+        status = "failed";
+        disable =
+            "event "
+                + eventId
+                + " failed "
+                + RetrySchedule.ATTEMPTS_MAX
+                + " attempts; the last: "
+                + (code != null ? "HTTP " + code : answer.error());
+      } else {
+        status = "pending";
+        next = clock.get().plusMillis(wait);
+      }
+    }
+    results.add(
+        new Result(
+            target.id(),
+            eventId,
+            attempt,
+            attemptedAt,
+            code,
+            answer.error(),
+            latencyMs,
+            answer.body(),
+            status,
+            next,
+            disable));
+    flush();
+  }
+
+  /** Writes the outcomes gathered so far, one batch at a time. */
+  private void flush() {
+    if (flushing || results.isEmpty()) {
+      return;
+    }
+    flushing = true;
+    List<Result> batch = new ArrayList<>(results);
+    results.clear();
+    write(batch)
+        .onComplete(
+            done -> {
+              if (done.failed()) {
+                // The leases run out and the deliveries are tried again: at least once.
+                LOG.warn(
+                    "Recording {} webhook attempt(s) failed: {}",
+                    batch.size(),
+                    done.cause().toString());
+              }
+              flushing = false;
+              flush();
+            });
+  }
+
+  private Future<Void> write(List<Result> batch) {
+    Instant now = clock.get();
+    Tuple deliveries =
+        Tuple.of(
+            batch.stream().map(Result::endpointId).toArray(String[]::new),
+            batch.stream().map(Result::eventId).toArray(String[]::new),
+            batch.stream().map(Result::status).toArray(String[]::new),
+            batch.stream().map(Result::attempt).toArray(Integer[]::new),
+            batch.stream()
+                .map(r -> r.nextAttemptAt() == null ? null : Endpoints.time(r.nextAttemptAt()))
+                .toArray(OffsetDateTime[]::new),
+            Endpoints.time(now));
+    Tuple attempts =
+        Tuple.of(
+            batch.stream().map(Result::endpointId).toArray(String[]::new),
+            batch.stream().map(Result::eventId).toArray(String[]::new),
+            batch.stream().map(Result::attempt).toArray(Integer[]::new),
+            batch.stream().map(r -> Endpoints.time(r.attemptedAt())).toArray(OffsetDateTime[]::new),
+            batch.stream().map(Result::statusCode).toArray(Integer[]::new),
+            batch.stream().map(Result::error).toArray(String[]::new),
+            batch.stream().map(Result::latencyMs).toArray(Integer[]::new),
+            batch.stream().map(Result::responseBody).toArray(String[]::new));
+    List<Result> disabling = batch.stream().filter(r -> r.disableReason() != null).toList();
+    return pool.withTransaction(
+        conn -> {
+          Future<?> updated = conn.preparedQuery(EventsSql.UPDATE_DELIVERIES).execute(deliveries);
+          Future<?> inserted = conn.preparedQuery(EventsSql.INSERT_ATTEMPTS).execute(attempts);
+          Future<Void> disabled = Future.succeededFuture();
+          for (Result result : disabling) {
+            disabled = disabled.compose(v -> disable(conn, result, now));
+          }
+          return Future.all(updated, inserted, disabled).mapEmpty();
+        });
+  }
+
+  /** Disables the endpoint and records {@code endpoint.disabled}, in the same transaction. */
+  private Future<Void> disable(SqlConnection conn, Result result, Instant now) {
+    return conn.preparedQuery(EventsSql.DISABLE_ENDPOINT)
+        .execute(Tuple.of(result.endpointId(), result.disableReason(), Endpoints.time(now)))
+        .compose(
+            rows -> {
+              if (!rows.iterator().hasNext()) {
+                return Future.succeededFuture();
+              }
+              JsonObject endpoint = Endpoints.view(rows.iterator().next());
+              LOG.warn(
+                  "Webhook endpoint {} ({}) disabled: {}",
+                  result.endpointId(),
+                  endpoint.getString("url"),
+                  result.disableReason());
+              return EventLog.append(
+                  conn,
+                  List.of(
+                      new Event(
+                          Event.id(
+                              EventTypes.ENDPOINT_DISABLED,
+                              result.endpointId() + "_" + now.toEpochMilli()),
+                          EventTypes.ENDPOINT_DISABLED,
+                          null,
+                          null,
+                          null,
+                          now,
+                          endpoint)));
+            });
+  }
+}

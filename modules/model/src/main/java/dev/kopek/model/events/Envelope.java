@@ -1,0 +1,66 @@
+package dev.kopek.model.events;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * The envelope of an event, in Stripe's shape, as webhooks carry it and the feed and the event bus
+ * show it:
+ *
+ * <pre>{@code
+ * {"id": "evt_entry_posted_42", "object": "event", "type": "entry.posted",
+ *  "created_at": "2026-12-06T10:00:00Z",
+ *  "wallet": {"user_id": "alice", "currency": "USD", "sequence": 17},
+ *  "data": {"object": {...}}}
+ * }</pre>
+ *
+ * The body is assembled from the stored columns the same way every time, so every delivery of an
+ * event carries the same bytes.
+ */
+public final class Envelope {
+
+  private Envelope() {}
+
+  /**
+   * The envelope's JSON text.
+   *
+   * @param objectJson the stored {@code data.object}, JSON text, embedded as it is
+   */
+  public static String body(
+      String id,
+      String type,
+      Instant createdAt,
+      String userId,
+      String currency,
+      Long walletSequence,
+      String objectJson) {
+    StringBuilder body = new StringBuilder(objectJson.length() + 200);
+    body.append("{\"id\":")
+        .append(quote(id))
+        .append(",\"object\":\"event\",\"type\":")
+        .append(quote(type))
+        .append(",\"created_at\":")
+        .append(quote(createdAt.toString()));
+    if (userId != null) {
+      body.append(",\"wallet\":{\"user_id\":")
+          .append(quote(userId))
+          .append(",\"currency\":")
+          .append(quote(currency));
+      if (walletSequence != null) {
+        body.append(",\"sequence\":").append(walletSequence);
+      }
+      body.append('}');
+    }
+    return body.append(",\"data\":{\"object\":").append(objectJson).append("}}").toString();
+  }
+
+  private static String quote(String value) {
+    // Vert.x's encoder escapes as JSON requires; the value is a JSON string literal.
+    return io.vertx.core.json.Json.encode(value);
+  }
+
+  /** The envelope as a JSON object (the event bus, the feed). */
+  public static JsonObject json(String body) {
+    return new JsonObject(body);
+  }
+}
