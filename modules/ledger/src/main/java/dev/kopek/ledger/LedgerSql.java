@@ -23,10 +23,12 @@ final class LedgerSql {
    */
   static final String SELECT_ACCOUNTS_FOR_UPDATE =
       """
-      SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash
+      SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash,
+             a.balance_low_minor
         FROM unnest($1::text[]) WITH ORDINALITY AS k(account_kind, i)
        CROSS JOIN LATERAL (
-             SELECT id, account_kind, name, currency, balance_minor, entry_count, last_hash
+             SELECT id, account_kind, name, currency, balance_minor, entry_count, last_hash,
+                    balance_low_minor
                FROM ledger_accounts
               WHERE account_kind = k.account_kind AND name = ($2::text[])[k.i]
                 AND currency = ($3::bpchar[])[k.i]
@@ -64,26 +66,62 @@ final class LedgerSql {
        WHERE id = ANY($1::bigint[])
       """;
 
-  /** Appends a batch's entries in one statement, ids assigned in the batch's order. */
+  /**
+   * Appends a batch's entries in one statement, ids assigned in the batch's order, and with them
+   * their {@code entry.posted} events, whose objects are the entries' JSON as {@link
+   * dev.kopek.model.ledger.Entry#toJson} writes it.
+   */
   static final String INSERT_ENTRIES =
       """
-      INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency, counter_account,
-                                  amount_minor, balance_after_minor, kind, reason, reference,
-                                  idempotency_key, request_hash, seq, prev_hash, hash, created_at)
-      SELECT v.wallet_id, ($2::bigint[])[i], ($3::text[])[i], ($4::text[])[i],
-             ($5::text[])[i], ($6::bigint[])[i], ($7::bigint[])[i], ($8::text[])[i],
-             ($9::text[])[i], ($10::text[])[i], ($11::text[])[i], ($12::bytea[])[i],
-             ($13::bigint[])[i], ($14::bytea[])[i], ($15::bytea[])[i], ($16::timestamptz[])[i]
-        FROM unnest($1::bigint[]) WITH ORDINALITY AS v(wallet_id, i)
-       ORDER BY v.i
-      RETURNING id, idempotency_key
+      WITH e AS (
+          INSERT INTO ledger_entries (wallet_id, counter_account_id, user_id, currency,
+                                      counter_account, amount_minor, balance_after_minor, kind,
+                                      reason, reference, idempotency_key, request_hash, seq,
+                                      prev_hash, hash, created_at)
+          SELECT v.wallet_id, ($2::bigint[])[i], ($3::text[])[i], ($4::text[])[i],
+                 ($5::text[])[i], ($6::bigint[])[i], ($7::bigint[])[i], ($8::text[])[i],
+                 ($9::text[])[i], ($10::text[])[i], ($11::text[])[i], ($12::bytea[])[i],
+                 ($13::bigint[])[i], ($14::bytea[])[i], ($15::bytea[])[i], ($16::timestamptz[])[i]
+            FROM unnest($1::bigint[]) WITH ORDINALITY AS v(wallet_id, i)
+           ORDER BY v.i
+          RETURNING id, wallet_id, user_id, currency, counter_account, amount_minor,
+                    balance_after_minor, kind, reason, reference, idempotency_key, seq, created_at),
+      posted AS (
+          INSERT INTO events (id, type, user_id, currency, wallet_seq, created_at, object)
+          SELECT 'evt_entry_posted_' || e.id, 'entry.posted', e.user_id, e.currency, e.seq,
+                 e.created_at,
+                 json_build_object('id', e.id, 'user_id', e.user_id, 'currency', e.currency,
+                                   'amount_minor', e.amount_minor,
+                                   'balance_after_minor', e.balance_after_minor, 'kind', e.kind,
+                                   'reason', e.reason, 'reference', e.reference,
+                                   'counter_account', e.counter_account,
+                                   'created_at', events_instant_text(e.created_at))::text
+            FROM e)
+      SELECT id, idempotency_key FROM e
       """;
 
+  /** A user's wallets that have had an entry (a wallet opened for its alert settings has none). */
   static final String SELECT_WALLETS_OF_USER =
       """
       SELECT name, currency, balance_minor FROM ledger_accounts
-       WHERE account_kind = 'wallet' AND name = $1
+       WHERE account_kind = 'wallet' AND name = $1 AND entry_count > 0
        ORDER BY currency
+      """;
+
+  static final String SELECT_WALLET_ALERTS =
+      """
+      SELECT balance_low_minor FROM ledger_accounts
+       WHERE account_kind = 'wallet' AND name = $1 AND currency = $2
+      """;
+
+  /** Sets (or, with null, clears) a wallet's own balance threshold, opening the wallet if new. */
+  static final String UPSERT_WALLET_ALERTS =
+      """
+      INSERT INTO ledger_accounts (account_kind, name, currency, balance_low_minor)
+      VALUES ('wallet', $1, $2, $3)
+          ON CONFLICT ON CONSTRAINT one_account_per_currency
+          DO UPDATE SET balance_low_minor = EXCLUDED.balance_low_minor, updated_at = now()
+      RETURNING balance_low_minor
       """;
 
   static final String SELECT_WALLET =

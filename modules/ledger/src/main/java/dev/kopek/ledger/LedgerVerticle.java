@@ -4,6 +4,7 @@ import dev.kopek.model.Bus;
 import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
+import dev.kopek.model.Requests;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
@@ -18,6 +19,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +49,7 @@ public final class LedgerVerticle extends VerticleBase {
   private LedgerWriter writer;
   private LedgerQueries queries;
   private LedgerVerifier verifier;
+  private BalanceAlerts alerts;
 
   /** A ledger stamping entries with the system clock. */
   public LedgerVerticle() {
@@ -65,6 +68,7 @@ public final class LedgerVerticle extends VerticleBase {
     try {
       config = LedgerConfig.from(config());
       connectOptions = config.connectOptions();
+      alerts = BalanceAlerts.from(config());
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -86,6 +90,7 @@ public final class LedgerVerticle extends VerticleBase {
             clock,
             config.batchMax(),
             config.queueMax(),
+            alerts,
             entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);
@@ -97,11 +102,67 @@ public final class LedgerVerticle extends VerticleBase {
             serve(LedgerAddresses.WALLET_GET, this::wallet),
             serve(LedgerAddresses.WALLETS_GET, this::walletsGet),
             serve(LedgerAddresses.ENTRIES_LIST, this::entries),
+            serve(LedgerAddresses.WALLET_ALERTS_GET, this::walletAlerts),
+            serve(LedgerAddresses.WALLET_ALERTS_SET, this::setWalletAlerts),
             serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
             serve(
                 LedgerAddresses.HEALTH,
                 body -> queries.ping().map(v -> new JsonObject().put("status", "UP"))));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** A wallet's balance threshold: its own (or null) and its currency's default. */
+  private Future<JsonObject> walletAlerts(JsonObject body) {
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String currency = Requests.currency(body);
+    return pool.preparedQuery(LedgerSql.SELECT_WALLET_ALERTS)
+        .execute(Tuple.of(userId, currency))
+        .map(
+            rows ->
+                alertsView(
+                    userId,
+                    currency,
+                    rows.size() == 0 ? null : rows.iterator().next().getLong("balance_low_minor")));
+  }
+
+  /** Sets a wallet's own balance threshold ({@code balance_low_minor}: null clears it). */
+  private Future<JsonObject> setWalletAlerts(JsonObject body) {
+    String userId = Requests.text(body, "user_id", Limits.USER_ID_LENGTH_MAX);
+    String currency = Requests.currency(body);
+    if (!body.containsKey("balance_low_minor")) {
+      throw Failure.invalid(
+              "balance_low_minor",
+              "balance_low_minor is required: minor units, or null for the currency's default")
+          .toException();
+    }
+    Object value = body.getValue("balance_low_minor");
+    Long threshold = null;
+    if (value != null) {
+      if (!(value instanceof Integer || value instanceof Long)
+          || ((Number) value).longValue() < 0
+          || ((Number) value).longValue() > Limits.AMOUNT_MINOR_MAX) {
+        throw Failure.invalid(
+                "balance_low_minor",
+                "balance_low_minor must be an integer from 0 to "
+                    + Limits.AMOUNT_MINOR_MAX
+                    + ", or null")
+            .toException();
+      }
+      threshold = ((Number) value).longValue();
+    }
+    return pool.preparedQuery(LedgerSql.UPSERT_WALLET_ALERTS)
+        .execute(Tuple.of(userId, currency, threshold))
+        .map(
+            rows ->
+                alertsView(userId, currency, rows.iterator().next().getLong("balance_low_minor")));
+  }
+
+  private JsonObject alertsView(String userId, String currency, Long own) {
+    return new JsonObject()
+        .put("user_id", userId)
+        .put("currency", currency)
+        .put("balance_low_minor", own)
+        .put("default_balance_low_minor", alerts.defaultFor(currency));
   }
 
   /**

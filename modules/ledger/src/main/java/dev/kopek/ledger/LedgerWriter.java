@@ -2,6 +2,7 @@ package dev.kopek.ledger;
 
 import static dev.kopek.ledger.Invariants.check;
 
+import dev.kopek.events.EventLog;
 import dev.kopek.ledger.BatchPlanner.AccountKeys;
 import dev.kopek.ledger.BatchPlanner.Command;
 import dev.kopek.ledger.BatchPlanner.StoredEntry;
@@ -76,13 +77,21 @@ final class LedgerWriter {
   private final int batchMax;
   private final int queueMax;
   private final Consumer<Entry> onPosted;
+  private final BalanceAlerts alerts;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean writing;
   private int holding;
   private int lastGroup;
 
-  LedgerWriter(Pool pool, Clock clock, int batchMax, int queueMax, Consumer<Entry> onPosted) {
+  LedgerWriter(
+      Pool pool,
+      Clock clock,
+      int batchMax,
+      int queueMax,
+      BalanceAlerts alerts,
+      Consumer<Entry> onPosted) {
     this.pool = pool;
+    this.alerts = alerts;
     this.clock = clock;
     this.batchMax = batchMax;
     this.queueMax = queueMax;
@@ -344,17 +353,18 @@ final class LedgerWriter {
   private Future<List<Outcome>> writeIn(
       SqlConnection conn, List<Command> commands, Future<Transaction> begun) {
     AccountKeys keys = BatchPlanner.accountKeys(commands);
-    Future<Map<Account.Key, Account>> locked = lockAccounts(conn, keys.all());
+    Map<Long, Long> thresholds = new HashMap<>();
+    Future<Map<Account.Key, Account>> locked = lockAccounts(conn, keys.all(), thresholds);
     Future<Map<String, StoredEntry>> stored = selectStored(conn, commands);
     return Future.all(locked, stored)
-        .compose(both -> openMissing(conn, keys.openable(), locked.result()))
+        .compose(both -> openMissing(conn, keys.openable(), locked.result(), thresholds))
         .compose(
             accounts -> {
               // BEGIN went out ahead of the reads, so its answer came first: the writes go out
               // only inside the batch's transaction (a failed BEGIN fails the batch).
               check(begun.isComplete(), "BEGIN has no answer, though the reads sent after it have");
               BatchPlan plan = BatchPlanner.plan(commands, accounts, stored.result(), now());
-              return begun.compose(transaction -> persist(conn, plan, transaction));
+              return begun.compose(transaction -> persist(conn, plan, transaction, thresholds));
             });
   }
 
@@ -363,8 +373,12 @@ final class LedgerWriter {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
+  /**
+   * Locks the accounts; {@code thresholds} learns each wallet's own balance threshold (for {@code
+   * wallet.balance_low}) by row id.
+   */
   private Future<Map<Account.Key, Account>> lockAccounts(
-      SqlConnection conn, Set<Account.Key> keys) {
+      SqlConnection conn, Set<Account.Key> keys, Map<Long, Long> thresholds) {
     List<Account.Key> ordered = new ArrayList<>(keys);
     ordered.sort(Account.Key.LOCK_ORDER);
     return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE)
@@ -375,6 +389,10 @@ final class LedgerWriter {
               rows.forEach(
                   row -> {
                     Account account = LedgerRows.account(row);
+                    Long threshold = row.getLong("balance_low_minor");
+                    if (threshold != null) {
+                      thresholds.put(account.id(), threshold);
+                    }
                     check(
                         keys.contains(account.key()) && byKey.put(account.key(), account) == null,
                         "the lock returned %s, not asked for once",
@@ -385,7 +403,10 @@ final class LedgerWriter {
   }
 
   private Future<Map<Account.Key, Account>> openMissing(
-      SqlConnection conn, Set<Account.Key> keys, Map<Account.Key, Account> locked) {
+      SqlConnection conn,
+      Set<Account.Key> keys,
+      Map<Account.Key, Account> locked,
+      Map<Long, Long> thresholds) {
     Set<Account.Key> missing = new LinkedHashSet<>(keys);
     missing.removeAll(locked.keySet());
     if (missing.isEmpty()) {
@@ -393,7 +414,7 @@ final class LedgerWriter {
     }
     return conn.preparedQuery(LedgerSql.INSERT_ACCOUNTS)
         .execute(keyTuple(missing))
-        .compose(inserted -> lockAccounts(conn, missing))
+        .compose(inserted -> lockAccounts(conn, missing, thresholds))
         .map(
             opened -> {
               check(
@@ -441,7 +462,7 @@ final class LedgerWriter {
    * retries replay what was written.
    */
   private Future<List<Outcome>> persist(
-      SqlConnection conn, BatchPlan plan, Transaction transaction) {
+      SqlConnection conn, BatchPlan plan, Transaction transaction, Map<Long, Long> thresholds) {
     if (plan.entries().isEmpty()) {
       return transaction.commit().map(v -> plan.outcomes(Map.of()));
     }
@@ -449,8 +470,10 @@ final class LedgerWriter {
         conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS).execute(accountTuple(plan.accounts()));
     Future<RowSet<Row>> inserted =
         conn.preparedQuery(LedgerSql.INSERT_ENTRIES).execute(entryTuple(plan.entries()));
+    // The wallets the batch took below their threshold (rare: a statement only when there are).
+    Future<Void> alerted = EventLog.append(conn, alerts.events(plan.entries(), thresholds));
     Future<Void> committed = transaction.commit();
-    return Future.all(updated, inserted, committed)
+    return Future.all(updated, inserted, alerted, committed)
         .map(
             done -> {
               check(

@@ -65,6 +65,11 @@ final class LedgerFixture {
         .map(id -> new LedgerFixture(vertx, database, id));
   }
 
+  /** A fixture for a ledger deployed by the test itself (with configuration of its own). */
+  static LedgerFixture attach(Vertx vertx, PostgresEndpoint database, String deploymentId) {
+    return new LedgerFixture(vertx, database, deploymentId);
+  }
+
   Future<Void> undeploy() {
     return vertx.undeploy(deploymentId);
   }

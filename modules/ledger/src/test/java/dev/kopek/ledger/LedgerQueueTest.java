@@ -57,7 +57,10 @@ class LedgerQueueTest {
             .build();
     context = vertx.getOrCreateContext();
     writer =
-        onContext(() -> new LedgerWriter(pool, Clock.systemUTC(), 512, QUEUE_MAX, entry -> {}));
+        onContext(
+            () ->
+                new LedgerWriter(
+                    pool, Clock.systemUTC(), 512, QUEUE_MAX, BalanceAlerts.none(), entry -> {}));
   }
 
   @AfterEach
