@@ -279,28 +279,8 @@ final class BillingApi {
   /** How long the balance lasts at the wallet's current total rate, from now. */
   private Long runway(List<Segment> active, long balance) {
     long now = clock.instant().toEpochMilli();
-    if (active.isEmpty() || WalletPlanner.accrued(active, now) > balance) {
-      return active.isEmpty() ? null : 0L;
-    }
-    long step = 60_000;
-    long high = now + step;
-    while (WalletPlanner.accrued(active, high) <= balance) {
-      if (high - now > Duration.ofDays(365L * 100).toMillis()) {
-        return high - now;
-      }
-      step *= 2;
-      high = now + step;
-    }
-    long low = now;
-    while (low + 1 < high) {
-      long mid = low + (high - low) / 2;
-      if (WalletPlanner.accrued(active, mid) > balance) {
-        high = mid;
-      } else {
-        low = mid;
-      }
-    }
-    return low - now;
+    Long end = WalletPlanner.lastCovered(active, balance, now);
+    return end == null ? null : end - now;
   }
 
   private Future<SubscriptionRow> owned(String userId, String id) {

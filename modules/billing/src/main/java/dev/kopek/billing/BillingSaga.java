@@ -2,8 +2,10 @@ package dev.kopek.billing;
 
 import dev.kopek.billing.BillingStore.WalletRow;
 import dev.kopek.billing.BillingStore.WalletTimer;
+import dev.kopek.events.EventLog;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
+import dev.kopek.model.events.Event;
 import dev.kopek.model.ledger.WalletKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -195,10 +197,11 @@ final class BillingSaga {
                 stored.isPresent()
                     ? Future.succeededFuture(
                         new Begun.Replayed(new Reply.Subscription(stored.get())))
-                    : planWallet(conn, request));
+                    : planWallet(conn, request, row.runway()));
   }
 
-  private Future<Begun> planWallet(SqlConnection conn, RunRequest request) {
+  private Future<Begun> planWallet(
+      SqlConnection conn, RunRequest request, RunwayAlerts.State runway) {
     Instant now = clock.instant();
     WalletKey wallet = request.wallet();
     return store
@@ -221,7 +224,8 @@ final class BillingSaga {
                               request,
                               subscriptions.getOrDefault(wallet, List.of()),
                               balance,
-                              now.toEpochMilli());
+                              now.toEpochMilli(),
+                              runway);
                         }))
         .compose(run -> storePlans(conn, List.of(run), now))
         .map(begun -> begun.get(0));
@@ -357,6 +361,8 @@ final class BillingSaga {
           chunk.claimed = claimed.size();
           List<WalletKey> fresh = new ArrayList<>();
           List<WalletKey> leased = new ArrayList<>();
+          Map<WalletKey, RunwayAlerts.State> runways = new java.util.HashMap<>();
+          claimed.forEach(row -> runways.put(row.wallet(), row.runway()));
           for (WalletRow row : claimed) {
             WalletKey wallet = row.wallet();
             if (!queues.hold(wallet, release)) {
@@ -392,7 +398,8 @@ final class BillingSaga {
                                 RunRequest.timer(wallet),
                                 subscriptions.getOrDefault(wallet, List.of()),
                                 balances.get(i),
-                                at.toEpochMilli()));
+                                at.toEpochMilli(),
+                                runways.getOrDefault(wallet, RunwayAlerts.State.NONE)));
                       } catch (RuntimeException error) {
                         LOG.warn(
                             "Planning the billing run of {} failed: {}", wallet, error.toString());
@@ -491,7 +498,15 @@ final class BillingSaga {
                             .map(run -> new WalletTimer(run.wallet(), run.nextChargeAt()))
                             .toList(),
                         now))
-                .map(both -> both.<List<Reply>>resultAt(0));
+                .map(both -> both.<List<Reply>>resultAt(0))
+                .compose(
+                    replies ->
+                        record(
+                                conn,
+                                chargeNothing,
+                                chargeNothing.stream().map(run -> List.<Long>of()).toList(),
+                                replies)
+                            .map(replies));
     Future<Void> stored = store.storePendingRuns(conn, charging, config.leaseMs(), now);
     return Future.all(applied, stored)
         .map(
@@ -527,6 +542,19 @@ final class BillingSaga {
                     }));
   }
 
+  /**
+   * Records what applied runs did, in their transaction: their events, and their wallets' runway
+   * alert states.
+   */
+  private Future<Void> record(
+      SqlConnection conn, List<PendingRun> runs, List<List<Long>> entryIds, List<Reply> replies) {
+    List<Event> events = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      events.addAll(BillingEvents.of(runs.get(i), entryIds.get(i), replies.get(i)));
+    }
+    return Future.all(EventLog.append(conn, events), store.setRunwayStates(conn, runs)).mapEmpty();
+  }
+
   private Future<List<Finished>> finish(
       SqlConnection conn, List<PendingRun> runs, List<Outcome> outcomes) {
     Instant now = clock.instant();
@@ -544,12 +572,16 @@ final class BillingSaga {
         .compose(
             current -> {
               List<PendingRun> toApply = new ArrayList<>();
+              List<List<Long>> entryIds = new ArrayList<>();
               for (int i = 0; i < runs.size(); i++) {
-                if (current.contains(runIds.get(i)) && outcomes.get(i) instanceof Outcome.Posted) {
+                if (current.contains(runIds.get(i))
+                    && outcomes.get(i) instanceof Outcome.Posted posted) {
                   toApply.add(runs.get(i));
+                  entryIds.add(posted.entryIds());
                 }
               }
               return Applier.applyAll(conn, store, toApply)
+                  .compose(replies -> record(conn, toApply, entryIds, replies).map(replies))
                   .map(
                       replies -> {
                         Iterator<Reply> reply = replies.iterator();

@@ -44,7 +44,7 @@ final class BillingSql {
           + "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
   static final String SELECT_WALLET_FOR_UPDATE =
-      "SELECT next_charge_at, pending_run "
+      "SELECT next_charge_at, pending_run, runway_alerted_ms, runout_at "
           + "FROM billing_wallets WHERE user_id = $1 AND currency = $2 FOR UPDATE";
 
   static final String SELECT_NEXT_CHARGE_AT =
@@ -80,7 +80,8 @@ final class BillingSql {
   /** Wallets whose run was left half done by a process that died (its lease ended). */
   static final String SELECT_ABANDONED_RUNS_FOR_UPDATE =
       """
-      SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
+      SELECT user_id, currency, next_charge_at, pending_run, runway_alerted_ms, runout_at
+        FROM billing_wallets
        WHERE pending_run IS NOT NULL
          AND (lease_until IS NULL OR lease_until < clock_timestamp())
        LIMIT $1
@@ -90,7 +91,8 @@ final class BillingSql {
   /** Wallets whose timer is due at {@code $1}, earliest first. */
   static final String SELECT_DUE_WALLETS_FOR_UPDATE =
       """
-      SELECT user_id, currency, next_charge_at, pending_run FROM billing_wallets
+      SELECT user_id, currency, next_charge_at, pending_run, runway_alerted_ms, runout_at
+        FROM billing_wallets
        WHERE next_charge_at <= $1 AND pending_run IS NULL
          AND (lease_until IS NULL OR lease_until < clock_timestamp())
        ORDER BY next_charge_at
@@ -210,4 +212,13 @@ final class BillingSql {
   /** Moves the test clock forward only. */
   static final String UPDATE_TEST_CLOCK =
       "UPDATE billing_test_clock SET now = GREATEST(now, $1) " + "WHERE id = 1 RETURNING now";
+
+  /** Stores wallets' runway alert states, one row each. */
+  static final String UPDATE_RUNWAY_STATES =
+      """
+      UPDATE billing_wallets w
+         SET runway_alerted_ms = ($3::bigint[])[k.i], runout_at = ($4::timestamptz[])[k.i]
+        FROM unnest($1::text[]) WITH ORDINALITY AS k(user_id, i)
+       WHERE w.user_id = k.user_id AND w.currency = ($2::text[])[k.i]
+      """;
 }

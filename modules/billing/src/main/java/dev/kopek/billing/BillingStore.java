@@ -32,7 +32,11 @@ final class BillingStore {
    * @param nextChargeAt its timer, or null
    * @param pendingRunJson its pending run as stored (read with {@link #pendingRun()}), or null
    */
-  record WalletRow(WalletKey wallet, Instant nextChargeAt, JsonObject pendingRunJson) {
+  record WalletRow(
+      WalletKey wallet,
+      Instant nextChargeAt,
+      JsonObject pendingRunJson,
+      RunwayAlerts.State runway) {
 
     /**
      * The pending run, or null.
@@ -128,7 +132,10 @@ final class BillingStore {
             rows -> {
               Row row = rows.iterator().next();
               return new WalletRow(
-                  wallet, instant(row.getOffsetDateTime("next_charge_at")), pendingRunJson(row));
+                  wallet,
+                  instant(row.getOffsetDateTime("next_charge_at")),
+                  pendingRunJson(row),
+                  runway(row));
             });
   }
 
@@ -151,9 +158,38 @@ final class BillingStore {
           new WalletRow(
               new WalletKey(row.getString("user_id"), row.getString("currency")),
               instant(row.getOffsetDateTime("next_charge_at")),
-              pendingRunJson(row)));
+              pendingRunJson(row),
+              runway(row)));
     }
     return list;
+  }
+
+  private static RunwayAlerts.State runway(Row row) {
+    Instant runout = instant(row.getOffsetDateTime("runout_at"));
+    return new RunwayAlerts.State(
+        row.getLong("runway_alerted_ms"), runout == null ? null : runout.toEpochMilli());
+  }
+
+  /** Stores the runway alert state of applied runs (those planned with one). */
+  Future<Void> setRunwayStates(SqlClient conn, List<PendingRun> runs) {
+    List<PendingRun> stated = runs.stream().filter(r -> r.runwayState() != null).toList();
+    if (stated.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(BillingSql.UPDATE_RUNWAY_STATES)
+        .execute(
+            Tuple.of(
+                stated.stream().map(r -> r.wallet().userId()).toArray(String[]::new),
+                stated.stream().map(r -> r.wallet().currency()).toArray(String[]::new),
+                stated.stream().map(r -> r.runwayState().alertedMs()).toArray(Long[]::new),
+                stated.stream()
+                    .map(
+                        r ->
+                            r.runwayState().runoutAtMs() == null
+                                ? null
+                                : time(Instant.ofEpochMilli(r.runwayState().runoutAtMs())))
+                    .toArray(java.time.OffsetDateTime[]::new)))
+        .mapEmpty();
   }
 
   private static JsonObject pendingRunJson(Row row) {

@@ -29,6 +29,9 @@ import java.util.UUID;
  * @param uncollectedMinor usage after the balance ran out and before the run (a late timer)
  * @param resumed suspended subscriptions the run resumes
  * @param nextChargeAtMs when the wallet's timer is due next, or null when nothing is active
+ * @param runwayAlerts the runway thresholds the run crosses ({@code wallet.runway_low})
+ * @param runwayState the wallet's runway alert state after the run, or null for a run stored before
+ *     runway alerts existed (the state is then left as it is)
  */
 record PendingRun(
     String runId,
@@ -40,7 +43,9 @@ record PendingRun(
     Long suspendedAtMs,
     long uncollectedMinor,
     List<Resumed> resumed,
-    Long nextChargeAtMs) {
+    Long nextChargeAtMs,
+    List<RunwayAlerts.Alert> runwayAlerts,
+    RunwayAlerts.State runwayState) {
 
   /**
    * The stored shape's version. Shape 1 (before typed runs, no {@code format} field) stored the new
@@ -81,6 +86,7 @@ record PendingRun(
   /** A timer run that only moves its segments' progress: no suspension, resume or command. */
   boolean isPlainTimerRun() {
     return request.action() == Action.TIMER
+        && runwayAlerts.isEmpty()
         && suspendedAtMs == null
         && resumed.isEmpty()
         && request.command() == null
@@ -144,7 +150,27 @@ record PendingRun(
         .put("suspended_at_ms", suspendedAtMs)
         .put("uncollected_minor", uncollectedMinor)
         .put("resumed", resumedJson)
-        .put("next_charge_at_ms", nextChargeAtMs);
+        .put("next_charge_at_ms", nextChargeAtMs)
+        .put("runway_alerts", alertsJson(runwayAlerts))
+        .put(
+            "runway_state",
+            runwayState == null
+                ? null
+                : new JsonObject()
+                    .put("alerted_ms", runwayState.alertedMs())
+                    .put("runout_at_ms", runwayState.runoutAtMs()));
+  }
+
+  private static JsonArray alertsJson(List<RunwayAlerts.Alert> alerts) {
+    JsonArray json = new JsonArray();
+    alerts.forEach(
+        a ->
+            json.add(
+                new JsonObject()
+                    .put("threshold_ms", a.thresholdMs())
+                    .put("occurred_at_ms", a.occurredAtMs())
+                    .put("runout_at_ms", a.runoutAtMs())));
+    return json;
   }
 
   /**
@@ -186,11 +212,30 @@ record PendingRun(
           json.getLong("suspended_at_ms"),
           json.getLong("uncollected_minor"),
           List.copyOf(resumed),
-          json.getLong("next_charge_at_ms"));
+          json.getLong("next_charge_at_ms"),
+          alerts(json.getJsonArray("runway_alerts", new JsonArray())),
+          json.getJsonObject("runway_state") == null
+              ? null
+              : new RunwayAlerts.State(
+                  json.getJsonObject("runway_state").getLong("alerted_ms"),
+                  json.getJsonObject("runway_state").getLong("runout_at_ms")));
     } catch (RuntimeException unreadable) {
       throw new IllegalArgumentException(
           "pending run " + json.getString("run_id") + " cannot be read: " + unreadable, unreadable);
     }
+  }
+
+  private static List<RunwayAlerts.Alert> alerts(JsonArray json) {
+    List<RunwayAlerts.Alert> alerts = new ArrayList<>();
+    for (Object a : json) {
+      JsonObject alert = (JsonObject) a;
+      alerts.add(
+          new RunwayAlerts.Alert(
+              alert.getLong("threshold_ms"),
+              alert.getLong("occurred_at_ms"),
+              alert.getLong("runout_at_ms")));
+    }
+    return List.copyOf(alerts);
   }
 
   private static JsonObject chargeJson(WalletPlan.Charge charge) {

@@ -23,7 +23,11 @@ final class RunPlanner {
   }
 
   PendingRun plan(
-      RunRequest request, List<SubscriptionRow> subscriptions, long balanceMinor, long atMs) {
+      RunRequest request,
+      List<SubscriptionRow> subscriptions,
+      long balanceMinor,
+      long atMs,
+      RunwayAlerts.State runway) {
     List<Segment> active =
         subscriptions.stream()
             .filter(SubscriptionRow::isActive)
@@ -58,10 +62,20 @@ final class RunPlanner {
             r -> activeAfter.add(newSegment(r.subscriptionId(), r.segment() + 1, r.plan(), atMs)));
       }
     }
+    long balanceAfter = balanceMinor - plan.totalMinor();
     Long next =
         plan.suspendedAtMs() != null
             ? null
-            : WalletPlanner.nextCharge(activeAfter, balanceMinor - plan.totalMinor(), atMs);
+            : WalletPlanner.nextCharge(activeAfter, balanceAfter, atMs);
+    Long runout =
+        plan.suspendedAtMs() != null
+            ? null
+            : WalletPlanner.lastCovered(activeAfter, balanceAfter, atMs);
+    RunwayAlerts.Outcome alerts = RunwayAlerts.evaluate(config.runwayLowMs(), runway, runout, atMs);
+    if (alerts.nextAtMs() != null && (next == null || alerts.nextAtMs() < next)) {
+      // The timer falls due at the exact instant the runway crosses the next threshold.
+      next = alerts.nextAtMs();
+    }
     return new PendingRun(
         PendingRun.newRunId(),
         request,
@@ -72,7 +86,9 @@ final class RunPlanner {
         plan.suspendedAtMs(),
         plan.uncollectedMinor(),
         List.copyOf(resumed),
-        next);
+        next,
+        alerts.alerts(),
+        alerts.state());
   }
 
   private static Segment newSegment(String subscriptionId, int segment, PlanTerms plan, long atMs) {

@@ -179,6 +179,53 @@ final class WalletPlanner {
     return high;
   }
 
+  /**
+   * The last millisecond, from {@code fromMs} on, whose usage {@code balanceMinor} covers: where
+   * the wallet's runway ends (its subscriptions are suspended there if nothing changes). Null when
+   * nothing is active; {@code fromMs} itself when the balance does not even cover that.
+   */
+  static Long lastCovered(List<Segment> active, long balanceMinor, long fromMs) {
+    if (active.isEmpty()) {
+      return null;
+    }
+    if (!covers(active, balanceMinor, fromMs)) {
+      return fromMs;
+    }
+    long cap = fromMs + RUNWAY_HORIZON_MS;
+    long step = 60_000;
+    long high = fromMs + step;
+    while (covers(active, balanceMinor, high)) {
+      if (high >= cap) {
+        return cap;
+      }
+      step *= 2;
+      high = Math.min(cap, fromMs + step);
+    }
+    long low = fromMs;
+    // Largest instant in [fromMs, high) whose usage the balance covers.
+    while (low + 1 < high) {
+      long mid = low + (high - low) / 2;
+      if (!covers(active, balanceMinor, mid)) {
+        high = mid;
+      } else {
+        low = mid;
+      }
+    }
+    return low;
+  }
+
+  /** Whether the balance covers the usage up to {@code atMs} (usage beyond a long does not). */
+  private static boolean covers(List<Segment> active, long balanceMinor, long atMs) {
+    try {
+      return accrued(active, atMs) <= balanceMinor;
+    } catch (ArithmeticException beyondLong) {
+      return false;
+    }
+  }
+
+  /** Runways are looked for up to a century ahead. */
+  static final long RUNWAY_HORIZON_MS = 100L * 366 * 24 * 3600_000;
+
   static long accrued(List<Segment> active, long atMs) {
     long total = 0;
     for (Segment segment : active) {
