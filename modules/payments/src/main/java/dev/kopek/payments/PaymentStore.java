@@ -1,5 +1,7 @@
 package dev.kopek.payments;
 
+import dev.kopek.events.EventLog;
+import dev.kopek.model.events.Event;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -12,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** The payments tables. Every status change is a conditional update: final states stay final. */
 final class PaymentStore {
@@ -84,20 +87,45 @@ final class PaymentStore {
         .mapEmpty();
   }
 
-  Future<Optional<PaymentRow>> markSucceeded(String id, long ledgerEntryId, Instant now) {
-    return one(PaymentsSql.UPDATE_SUCCEEDED, Tuple.of(id, ledgerEntryId, time(now)));
+  /*
+   * The status changes below record their event ({@code eventOf} the updated payment) in the same
+   * transaction, and only when the statement changed the payment.
+   */
+
+  Future<Optional<PaymentRow>> markSucceeded(
+      String id, long ledgerEntryId, Instant now, Function<PaymentRow, Event> eventOf) {
+    return oneWithEvent(
+        PaymentsSql.UPDATE_SUCCEEDED, Tuple.of(id, ledgerEntryId, time(now)), eventOf);
   }
 
-  Future<Optional<PaymentRow>> markFailed(String id, String declineCode, Instant now) {
-    return one(PaymentsSql.UPDATE_FAILED, Tuple.of(id, declineCode, time(now)));
+  Future<Optional<PaymentRow>> markFailed(
+      String id, String declineCode, Instant now, Function<PaymentRow, Event> eventOf) {
+    return oneWithEvent(PaymentsSql.UPDATE_FAILED, Tuple.of(id, declineCode, time(now)), eventOf);
   }
 
-  Future<Optional<PaymentRow>> markExpired(String id, Instant now) {
-    return one(PaymentsSql.UPDATE_EXPIRED, Tuple.of(id, time(now)));
+  Future<Optional<PaymentRow>> markExpired(
+      String id, Instant now, Function<PaymentRow, Event> eventOf) {
+    return oneWithEvent(PaymentsSql.UPDATE_EXPIRED, Tuple.of(id, time(now)), eventOf);
   }
 
-  Future<Optional<PaymentRow>> markFlagged(String id, String reason, Instant now) {
-    return one(PaymentsSql.UPDATE_FLAGGED, Tuple.of(id, reason, time(now)));
+  Future<Optional<PaymentRow>> markFlagged(
+      String id, String reason, Instant now, Function<PaymentRow, Event> eventOf) {
+    return oneWithEvent(PaymentsSql.UPDATE_FLAGGED, Tuple.of(id, reason, time(now)), eventOf);
+  }
+
+  private Future<Optional<PaymentRow>> oneWithEvent(
+      String sql, Tuple params, Function<PaymentRow, Event> eventOf) {
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(sql)
+                .execute(params)
+                .map(PaymentStore::first)
+                .compose(
+                    updated ->
+                        updated.isEmpty()
+                            ? Future.succeededFuture(updated)
+                            : EventLog.append(conn, List.of(eventOf.apply(updated.get())))
+                                .map(updated)));
   }
 
   Future<List<PaymentRow>> claimDueForPoll(
@@ -204,12 +232,37 @@ final class PaymentStore {
         .map(PaymentStore::firstRefund);
   }
 
+  /** {@link #moveRefund}, recording {@code eventOf} the moved refund in the same transaction. */
+  Future<Optional<RefundRow>> moveRefund(
+      RefundRow refund,
+      String from,
+      String to,
+      RefundStep step,
+      Instant now,
+      Function<RefundRow, Event> eventOf) {
+    return pool.withTransaction(
+        conn ->
+            conn.preparedQuery(PaymentsSql.MOVE_REFUND)
+                .execute(moveTuple(refund, from, to, step, now))
+                .map(PaymentStore::firstRefund)
+                .compose(
+                    moved ->
+                        moved.isEmpty()
+                            ? Future.succeededFuture(moved)
+                            : EventLog.append(conn, List.of(eventOf.apply(moved.get())))
+                                .map(moved)));
+  }
+
   /**
    * The provider refunded: the refund succeeds and the payment's refunded amount grows, in one
    * transaction. Empty when the refund was no longer in {@code from}.
    */
   Future<Optional<RefundRow>> succeedRefund(
-      RefundRow refund, String from, RefundStep step, Instant now) {
+      RefundRow refund,
+      String from,
+      RefundStep step,
+      Instant now,
+      Function<RefundRow, Event> eventOf) {
     return pool.withTransaction(
         conn ->
             conn.preparedQuery(PaymentsSql.MOVE_REFUND)
@@ -220,8 +273,12 @@ final class PaymentStore {
                       if (succeeded.isEmpty()) {
                         return Future.succeededFuture(succeeded);
                       }
-                      return conn.preparedQuery(PaymentsSql.UPDATE_REFUNDED)
-                          .execute(Tuple.of(refund.paymentId(), refund.amountMinor(), time(now)))
+                      return Future.all(
+                              conn.preparedQuery(PaymentsSql.UPDATE_REFUNDED)
+                                  .execute(
+                                      Tuple.of(
+                                          refund.paymentId(), refund.amountMinor(), time(now))),
+                              EventLog.append(conn, List.of(eventOf.apply(succeeded.get()))))
                           .map(succeeded);
                     }));
   }

@@ -11,6 +11,7 @@ import dev.kopek.model.Failure;
 import dev.kopek.model.Hashes;
 import dev.kopek.model.Limits;
 import dev.kopek.model.Requests;
+import dev.kopek.model.events.EventTypes;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
@@ -452,7 +453,8 @@ final class Refunds {
             refund,
             refund.status(),
             new RefundStep(null, null, reference, null, null, null, null),
-            clock.instant())
+            clock.instant(),
+            PaymentEvents.refund(EventTypes.REFUND_SUCCEEDED, payment, clock.instant()))
         .compose(
             moved -> {
               if (moved.isPresent()) {
@@ -515,11 +517,19 @@ final class Refunds {
     return Bus.request(vertx, LedgerAddresses.POST, credit.toJson(), ledgerTimeoutMs)
         .compose(
             entry ->
-                move(
-                    refund,
-                    RefundRow.REFUSED,
-                    RefundRow.REVERSED,
-                    new RefundStep(null, entry.getLong("id"), null, null, null, null, null)),
+                store
+                    .moveRefund(
+                        refund,
+                        RefundRow.REFUSED,
+                        RefundRow.REVERSED,
+                        new RefundStep(null, entry.getLong("id"), null, null, null, null, null),
+                        clock.instant(),
+                        PaymentEvents.refund(EventTypes.REFUND_FAILED, payment, clock.instant()))
+                    .compose(
+                        moved ->
+                            moved.isPresent()
+                                ? Future.succeededFuture(moved.get())
+                                : current(refund)),
             error -> release(refund, RefundRow.REFUSED).compose(v -> Future.failedFuture(error)));
   }
 

@@ -2,6 +2,7 @@ package dev.kopek.payments;
 
 import dev.kopek.gateway.spi.PaymentOutcome;
 import dev.kopek.model.Bus;
+import dev.kopek.model.events.EventTypes;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
@@ -67,7 +68,11 @@ final class Settlement {
     }
     if (outcome instanceof PaymentOutcome.Declined declined) {
       return store
-          .markFailed(payment.id(), declined.code(), clock.instant())
+          .markFailed(
+              payment.id(),
+              declined.code(),
+              clock.instant(),
+              PaymentEvents.topupFailed(publicUrl, clock.instant()))
           .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
     }
     return Future.succeededFuture(payment);
@@ -94,7 +99,13 @@ final class Settlement {
             payment.id(),
             "gateway:" + payment.gateway());
     return Bus.request(vertx, LedgerAddresses.POST, credit.toJson(), ledgerTimeoutMs)
-        .compose(entry -> store.markSucceeded(payment.id(), entry.getLong("id"), clock.instant()))
+        .compose(
+            entry ->
+                store.markSucceeded(
+                    payment.id(),
+                    entry.getLong("id"),
+                    clock.instant(),
+                    PaymentEvents.topup(EventTypes.TOPUP_SUCCEEDED, publicUrl, clock.instant())))
         .compose(
             updated -> {
               if (updated.isPresent()) {
@@ -120,14 +131,19 @@ final class Settlement {
         payment.userId(),
         reason);
     return store
-        .markFlagged(payment.id(), reason, clock.instant())
+        .markFlagged(
+            payment.id(),
+            reason,
+            clock.instant(),
+            PaymentEvents.topup(EventTypes.TOPUP_FLAGGED, publicUrl, clock.instant()))
         .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
   }
 
   /** Marks a payment nobody paid as expired. */
   Future<PaymentRow> expire(PaymentRow payment) {
     return store
-        .markExpired(payment.id(), clock.instant())
+        .markExpired(
+            payment.id(), clock.instant(), PaymentEvents.topupFailed(publicUrl, clock.instant()))
         .map(updated -> publishIfChanged(updated, PaymentsAddresses.FAILED).orElse(payment));
   }
 

@@ -220,7 +220,11 @@ final class Topups {
                 return Future.failedFuture(pendingFailure(failure, payment.id()).toException());
               }
               return store
-                  .markFailed(payment.id(), "provider_refused", clock.instant())
+                  .markFailed(
+                      payment.id(),
+                      "provider_refused",
+                      clock.instant(),
+                      PaymentEvents.topupFailed(config.publicUrl(), clock.instant()))
                   .compose(v -> Future.failedFuture(GatewayCalls.toFailure(failure).toException()));
             });
   }

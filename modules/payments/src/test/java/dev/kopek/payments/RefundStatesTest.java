@@ -152,6 +152,20 @@ class RefundStatesTest {
                     + "WHERE idempotency_key LIKE 'refund:ops:r1:%'"))
         .isEqualTo(3);
 
+    // The refused attempt and the refund that went through are events, each once.
+    String refundId = retried.getString("id");
+    assertThat(
+            TestDatabase.queryString(
+                fixture.database,
+                "SELECT string_agg(id, ',' ORDER BY seq) FROM events WHERE type LIKE 'refund.%'"))
+        .isEqualTo("evt_refund_failed_" + refundId + "_1,evt_refund_succeeded_" + refundId);
+    assertThat(
+            TestDatabase.queryString(
+                fixture.database,
+                "SELECT object::json->>'reversal_entry_id' FROM events"
+                    + " WHERE type = 'refund.failed'"))
+        .isNotNull();
+
     JsonObject replay = refund(id, "r1", 400L);
     assertThat(replay.getString("id")).isEqualTo(retried.getString("id"));
     assertThat(replay.getBoolean("replayed")).isTrue();

@@ -114,6 +114,19 @@ class TopupFlowTest {
     assertThat(after.getLong("ledger_entry_id")).isPositive();
     assertThat(TestDatabase.queryLong(fixture.database, "SELECT count(*) FROM payment_events"))
         .isEqualTo(1);
+    // One topup.succeeded event, with the top-up as the API shows it.
+    assertThat(
+            TestDatabase.queryString(
+                fixture.database,
+                "SELECT string_agg(id, ',') FROM events WHERE type LIKE 'topup.%'"))
+        .isEqualTo("evt_topup_succeeded_" + topup.getString("id"));
+    assertThat(
+            new JsonObject(
+                    TestDatabase.queryString(
+                        fixture.database,
+                        "SELECT object FROM events WHERE type = 'topup.succeeded'"))
+                .getString("status"))
+        .isEqualTo("succeeded");
   }
 
   @Test
@@ -154,6 +167,11 @@ class TopupFlowTest {
             PaymentsAddresses.TOPUP_GET,
             new JsonObject().put("user_id", "alice").put("id", topup.getString("id")));
     assertThat(after.getString("status")).isEqualTo("flagged");
+    assertThat(
+            TestDatabase.queryString(
+                fixture.database,
+                "SELECT string_agg(type, ',') FROM events WHERE type LIKE 'topup.%'"))
+        .isEqualTo("topup.flagged");
     assertThat(fixture.balance("alice")).isZero();
   }
 
@@ -244,6 +262,13 @@ class TopupFlowTest {
                 .put("form", new JsonObject().put("outcome", "decline")));
     assertThat(no.getString("status")).isEqualTo("declined");
     assertThat(no.getString("decline_code")).isEqualTo("card_declined");
+    assertThat(
+            TestDatabase.queryLong(
+                fixture.database,
+                "SELECT count(*) FROM events WHERE id = 'evt_topup_failed_"
+                    + declined.getString("id")
+                    + "'"))
+        .isEqualTo(1);
     JsonObject again =
         fixture.request(
             PaymentsAddresses.CHECKOUT_SUBMIT,
