@@ -249,7 +249,7 @@ final class Deliverer {
                   new RequestOptions()
                       .setMethod(HttpMethod.POST)
                       .setAbsoluteURI(uri.toString())
-                      .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()))
+                      .setServer(checkedAddress(uri, address, port))
                       .setConnectTimeout(config.timeoutMs())
                       .setIdleTimeout(config.timeoutMs())
                       .putHeader("content-type", "application/json")
@@ -287,6 +287,20 @@ final class Deliverer {
                       });
               return answer.future();
             });
+  }
+
+  /**
+   * The address checked by the guard, carrying the URL's host name: the connection goes to the
+   * checked address (a name resolving elsewhere by now cannot redirect it), while TLS still names
+   * and verifies the host of the URL.
+   */
+  private static SocketAddress checkedAddress(URI uri, InetAddress address, int port) {
+    try {
+      InetAddress named = InetAddress.getByAddress(uri.getHost(), address.getAddress());
+      return SocketAddress.inetSocketAddress(new java.net.InetSocketAddress(named, port));
+    } catch (java.net.UnknownHostException impossible) {
+      return SocketAddress.inetSocketAddress(port, address.getHostAddress());
+    }
   }
 
   /** The status and the first kilobyte of the body; the rest is read and dropped. */
