@@ -49,24 +49,26 @@ public final class Bench {
       int inFlight,
       int baselineClients,
       String jar,
-      List<String> scenarios) {
+      List<String> scenarios,
+      boolean webhook) {
 
     static Options parse(String[] args) {
       List<String> list = Arrays.asList(args);
       boolean quick = list.contains("--quick");
       boolean smoke = list.contains("--smoke");
+      boolean webhook = list.contains("--webhook");
       String jar = value(list, "--jar", "modules/server/target/kopek.jar");
       int inFlight = Integer.parseInt(value(list, "--in-flight", "128"));
       List<String> scenarios =
           Arrays.asList(
               value(list, "--scenarios", "debit_spread,debit_hot,mixed,billing_run").split(","));
       if (smoke) {
-        return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios);
+        return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios, webhook);
       }
       if (quick) {
-        return new Options(3, 3_000, 30_000, 10_000, 10_000, inFlight, 16, jar, scenarios);
+        return new Options(3, 3_000, 30_000, 10_000, 10_000, inFlight, 16, jar, scenarios, webhook);
       }
-      return new Options(3, 15_000, 90_000, 10_000, 100_000, inFlight, 16, jar, scenarios);
+      return new Options(3, 15_000, 90_000, 10_000, 100_000, inFlight, 16, jar, scenarios, webhook);
     }
 
     private static String value(List<String> args, String name, String fallback) {
@@ -112,7 +114,14 @@ public final class Bench {
       Seed seed = new Seed(kopekDb, options.wallets());
       seed.wallets();
       Tokens tokens = new Tokens(vertx, options.wallets());
-      Scenarios scenarios = new Scenarios(options, load, seed, tokens, baseline, client, out, log);
+      Receiver receiver = null;
+      if (options.webhook()) {
+        receiver = Receiver.start(vertx);
+        receiver.subscribe(client, tokens.admin);
+        log.println("Webhook endpoint subscribed to every event: " + receiver.url());
+      }
+      Scenarios scenarios =
+          new Scenarios(options, load, seed, tokens, baseline, client, receiver, out, log);
       scenarios.warmUp();
       for (String scenario : options.scenarios()) {
         scenarios.run(scenario.trim());

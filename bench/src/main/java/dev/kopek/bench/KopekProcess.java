@@ -34,6 +34,9 @@ final class KopekProcess {
         billing:
           poll_interval_ms: 50
           batch_max: 2000
+        webhooks:
+          # The --webhook receiver listens on loopback.
+          allow_private_targets: true
         metrics:
           enabled: false
         """);

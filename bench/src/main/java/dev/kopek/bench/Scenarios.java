@@ -24,6 +24,7 @@ final class Scenarios {
   private final Bench.Tokens tokens;
   private final Baseline baseline;
   private final WebClient client;
+  private final Receiver receiver;
   private final PrintStream out;
   private final PrintStream log;
   private final boolean pgbench = Baseline.available();
@@ -35,8 +36,10 @@ final class Scenarios {
       Bench.Tokens tokens,
       Baseline baseline,
       WebClient client,
+      Receiver receiver,
       PrintStream out,
       PrintStream log) {
+    this.receiver = receiver;
     this.options = options;
     this.load = load;
     this.seed = seed;
@@ -89,6 +92,8 @@ final class Scenarios {
     List<Double> base = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
     long failed = 0;
+    long delivered = 0;
+    long backlog = 0;
     LoadGenerator.Result peakRun = null;
     for (int pair = 1; pair <= options.pairs(); pair++) {
       Double b = null;
@@ -98,8 +103,14 @@ final class Scenarios {
         base.add(b);
       }
       seed.reset();
+      long receivedBefore = receiver == null ? 0 : receiver.received();
       LoadGenerator.Result result = load.closedLoop(options.inFlight(), options.runMs(), calls);
       failed += result.failed();
+      if (receiver != null) {
+        // Delivered while the run lasted, and left to deliver when it ended.
+        delivered += receiver.received() - receivedBefore;
+        backlog = Math.max(backlog, seed.undelivered());
+      }
       peakRun = result;
       kopek.add((double) result.perSecond());
       if (b != null) {
@@ -137,6 +148,13 @@ final class Scenarios {
             .put("peak_p99_ms", round(peakRun.millis(99), 2))
             .put("pairs", options.pairs())
             .put("failed", failed)
+            .put("webhook_endpoint", receiver != null)
+            .put(
+                "webhooks_delivered_per_s",
+                receiver == null
+                    ? null
+                    : Math.round(delivered * 1000.0 / (options.runMs() * options.pairs())))
+            .put("webhook_backlog_max", receiver == null ? null : backlog)
             .encode());
   }
 

@@ -43,6 +43,15 @@ final class Seed {
         "ANALYZE");
   }
 
+  /** Events committed but not yet delivered to every endpoint subscribed to them. */
+  long undelivered() throws Exception {
+    return Bench.queryLong(
+        db,
+        "SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')"
+            + " + (SELECT count(*) FROM events e, webhook_endpoints w"
+            + " WHERE (e.xid, e.seq) > (w.cursor_xid, w.cursor_seq))");
+  }
+
   /** Back to freshly funded wallets and an empty log. */
   void reset() throws Exception {
     Bench.sql(
@@ -54,6 +63,11 @@ final class Seed {
             + Bench.FUND_MINOR
             + ", entry_count = 0, last_hash = NULL WHERE account_kind = 'wallet'",
         "UPDATE ledger_accounts SET balance_minor = 0 WHERE name = 'revenue'",
+        // The run's events and their deliveries; an endpoint starts from the events to come.
+        "TRUNCATE events, webhook_deliveries, webhook_attempts",
+        "UPDATE webhook_endpoints SET cursor_xid = pg_snapshot_xmin(pg_current_snapshot()),"
+            + " cursor_seq = 0",
+        "VACUUM (ANALYZE) events, webhook_deliveries, webhook_attempts, webhook_endpoints",
         // Fresh statistics, as autovacuum would leave them on a running system: planned against
         // the truncated table's, Kopek's queries could keep plans fit for an empty table.
         "ANALYZE ledger_entries",
