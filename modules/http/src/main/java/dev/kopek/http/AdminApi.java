@@ -7,7 +7,10 @@ import dev.kopek.model.ledger.PostingRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Administrators' actions: adjustments, any user's log, and the ledger's self-check. */
+/**
+ * Administrators' actions: adjustments, any user's log, the ledger's self-check, and a wallet's
+ * alert thresholds.
+ */
 final class AdminApi {
 
   /** The system account adjustments are posted against. */
@@ -46,6 +49,33 @@ final class AdminApi {
         .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /** A wallet's {@code wallet.balance_low} threshold: its own, and the configured default. */
+  void getWalletAlerts(RoutingContext ctx) {
+    ledger
+        .request(LedgerAddresses.WALLET_ALERTS_GET, wallet(ctx))
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /** Sets a wallet's own threshold, or drops it with null (the configured default applies). */
+  void setWalletAlerts(RoutingContext ctx) {
+    JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
+    ledger
+        .request(
+            LedgerAddresses.WALLET_ALERTS_SET,
+            wallet(ctx).put("balance_low_minor", body.getLong("balance_low_minor")))
+        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /** The wallet a path names: {@code /v1/admin/wallets/{user_id}/{currency}/...}. */
+  private static JsonObject wallet(RoutingContext ctx) {
+    var path = Replies.validated(ctx).getPathParameters();
+    return new JsonObject()
+        .put("user_id", path.get("user_id").getString())
+        .put("currency", Replies.currency("currency", path.get("currency").getString()));
   }
 
   void verifyLedger(RoutingContext ctx) {

@@ -19,6 +19,7 @@ import io.vertx.json.schema.JsonSchemaValidationException;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.json.schema.Validator;
+import io.vertx.json.schema.common.dsl.SchemaType;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -29,6 +30,7 @@ import io.vertx.openapi.contract.Path;
 import io.vertx.openapi.contract.SecurityRequirement;
 import io.vertx.openapi.contract.SecurityScheme;
 import io.vertx.openapi.contract.Server;
+import io.vertx.openapi.contract.Style;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatableRequest;
@@ -53,7 +55,8 @@ import java.util.TreeSet;
  * differences that matter under load: every schema's validator is built once, when the routes are,
  * instead of once per request and parameter (building one copies the contract's whole schema
  * lookup), and validation runs on the event loop, where the request already is, instead of hopping
- * to a worker thread and back.
+ * to a worker thread and back. A third difference is a fix: a parameter whose schema is a string is
+ * validated as the text sent (see {@link #validateParameter}).
  */
 final class ContractValidator extends RequestValidatorImpl {
 
@@ -166,6 +169,32 @@ final class ContractValidator extends RequestValidatorImpl {
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
+  }
+
+  /**
+   * Validates a parameter as vertx-openapi does, except that a string parameter (simple or form
+   * style: a path, query or header value as it is) is taken as the text sent. vertx-openapi decodes
+   * any value that is not a single word as JSON first, so that {@code 761.2} (an event feed
+   * cursor), {@code -5} or {@code 1e3} (a user id, an idempotency key) would become numbers and
+   * fail their string schema, and {@code "x"} would lose its quotes.
+   */
+  @Override
+  public RequestParameter validateParameter(Parameter parameter, RequestParameter value) {
+    if (value == null
+        || value.isNull()
+        || parameter.getSchemaType() != SchemaType.STRING
+        || (parameter.getStyle() != Style.SIMPLE && parameter.getStyle() != Style.FORM)) {
+      return super.validateParameter(parameter, value);
+    }
+    String text = String.valueOf(value.get());
+    OutputUnit result =
+        contract.getSchemaRepository().validator(parameter.getSchema()).validate(text);
+    try {
+      result.checkValidity();
+    } catch (JsonSchemaValidationException invalid) {
+      throw SchemaValidationException.createErrorFromOutputUnitType(parameter, result, invalid);
+    }
+    return new RequestParameterImpl(text);
   }
 
   /**

@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The HTTP verticle's settings, read once from the {@code http}, {@code auth} and {@code ledger}
- * sections of the configuration.
+ * The HTTP verticle's settings, read once from the {@code http}, {@code auth}, {@code ledger},
+ * {@code payments} and {@code webhooks} sections of the configuration.
  *
  * @param host interface to listen on
  * @param port TCP port
@@ -23,6 +23,9 @@ import java.nio.charset.StandardCharsets;
  * @param headerTimeoutMs how long a connection has to deliver a complete request head
  * @param requireExp whether tokens without an {@code exp} claim are refused
  * @param gatewayTimeoutMs how long the payments verticle lets one provider call take
+ * @param webhooksTimeoutMs how long the events verticle lets one webhook delivery attempt take
+ *     ({@code webhooks.timeout_ms}); an endpoint's creation or change gives its URL's host as long
+ *     to resolve
  */
 public record HttpConfig(
     String host,
@@ -38,7 +41,8 @@ public record HttpConfig(
     int idleTimeoutS,
     long headerTimeoutMs,
     boolean requireExp,
-    long gatewayTimeoutMs) {
+    long gatewayTimeoutMs,
+    long webhooksTimeoutMs) {
 
   /**
    * What a payments request may take beyond its provider call and ledger requests, which are
@@ -85,21 +89,33 @@ public record HttpConfig(
     require(
         gatewayTimeoutMs >= 1_000 && gatewayTimeoutMs <= 120_000,
         "payments.gateway_timeout_ms must be between 1000 and 120000");
-    long longestWaitMs =
-        Math.max(ledgerTimeoutMs, 2 * gatewayTimeoutMs + 2 * ledgerTimeoutMs + PAYMENTS_MARGIN_MS);
     require(
-        idleTimeoutS * 1000L > longestWaitMs,
+        webhooksTimeoutMs >= 1_000 && webhooksTimeoutMs <= 60_000,
+        "webhooks.timeout_ms must be between 1000 and 60000");
+    long paymentsWaitMs = 2 * gatewayTimeoutMs + 2 * ledgerTimeoutMs + PAYMENTS_MARGIN_MS;
+    long webhooksWaitMs = webhooksTimeoutMs + ledgerTimeoutMs;
+    String longestWait =
+        webhooksWaitMs > paymentsWaitMs
+            ? "webhooks.timeout_ms "
+                + webhooksTimeoutMs
+                + " + ledger.send_timeout_ms "
+                + ledgerTimeoutMs
+                + " = "
+                + webhooksWaitMs
+            : "2 x payments.gateway_timeout_ms "
+                + gatewayTimeoutMs
+                + " + 2 x ledger.send_timeout_ms "
+                + ledgerTimeoutMs
+                + " + "
+                + PAYMENTS_MARGIN_MS
+                + " = "
+                + paymentsWaitMs;
+    require(
+        idleTimeoutS * 1000L > Math.max(paymentsWaitMs, webhooksWaitMs),
         "http.idle_timeout_s ("
             + idleTimeoutS
-            + " s) must be longer than the longest a request waits for its reply (2 x "
-            + "payments.gateway_timeout_ms "
-            + gatewayTimeoutMs
-            + " + 2 x ledger.send_timeout_ms "
-            + ledgerTimeoutMs
-            + " + "
-            + PAYMENTS_MARGIN_MS
-            + " = "
-            + longestWaitMs
+            + " s) must be longer than the longest a request waits for its reply ("
+            + longestWait
             + " ms), or the "
             + "connection is closed while it waits; raise it or lower those");
   }
@@ -113,6 +129,15 @@ public record HttpConfig(
    */
   public long paymentsTimeoutMs(int providerCalls, int ledgerRequests) {
     return providerCalls * gatewayTimeoutMs + ledgerRequests * ledgerTimeoutMs + PAYMENTS_MARGIN_MS;
+  }
+
+  /**
+   * How long creating a webhook endpoint, or changing its URL, waits for the events verticle: the
+   * URL's host is looked up (given as long as a delivery attempt, {@code webhooks.timeout_ms}),
+   * then the endpoint is written (a database request, like the ledger's).
+   */
+  public long webhookTargetTimeoutMs() {
+    return webhooksTimeoutMs + ledgerTimeoutMs;
   }
 
   private static void require(boolean ok, String message) {
@@ -140,7 +165,8 @@ public record HttpConfig(
         http.getInteger("idle_timeout_s", 60),
         http.getLong("header_timeout_ms", 10_000L),
         auth.getBoolean("require_exp", true),
-        config.getJsonObject("payments", new JsonObject()).getLong("gateway_timeout_ms", 15_000L));
+        config.getJsonObject("payments", new JsonObject()).getLong("gateway_timeout_ms", 15_000L),
+        config.getJsonObject("webhooks", new JsonObject()).getLong("timeout_ms", 15_000L));
   }
 
   /** How many HTTP verticle instances to deploy. */

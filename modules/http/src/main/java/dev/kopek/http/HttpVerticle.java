@@ -114,6 +114,7 @@ public final class HttpVerticle extends VerticleBase {
     AdminApi admin = new AdminApi(ledger);
     PaymentsApi payments = new PaymentsApi(ledger, config);
     SubscriptionsApi billing = new SubscriptionsApi(ledger);
+    WebhooksApi webhooks = new WebhooksApi(ledger, config);
     Map<String, Handler<RoutingContext>> operations =
         Map.ofEntries(
             Map.entry("getHealth", ctx -> health(ctx, ledger)),
@@ -150,7 +151,19 @@ public final class HttpVerticle extends VerticleBase {
             Map.entry("changeSubscription", billing::changeSubscription),
             Map.entry("cancelSubscription", billing::cancelSubscription),
             Map.entry("getClock", billing::getClock),
-            Map.entry("setClock", billing::setClock));
+            Map.entry("setClock", billing::setClock),
+            Map.entry("createWebhookEndpoint", webhooks::createWebhookEndpoint),
+            Map.entry("listWebhookEndpoints", webhooks::listWebhookEndpoints),
+            Map.entry("getWebhookEndpoint", webhooks::getWebhookEndpoint),
+            Map.entry("updateWebhookEndpoint", webhooks::updateWebhookEndpoint),
+            Map.entry("deleteWebhookEndpoint", webhooks::deleteWebhookEndpoint),
+            Map.entry("rotateWebhookSecret", webhooks::rotateWebhookSecret),
+            Map.entry("listWebhookDeliveries", webhooks::listWebhookDeliveries),
+            Map.entry("listEvents", webhooks::listEvents),
+            Map.entry("getEvent", webhooks::getEvent),
+            Map.entry("redeliverEvent", webhooks::redeliverEvent),
+            Map.entry("getWalletAlerts", admin::getWalletAlerts),
+            Map.entry("setWalletAlerts", admin::setWalletAlerts));
 
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);

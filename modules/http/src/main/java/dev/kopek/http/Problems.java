@@ -37,6 +37,7 @@ final class Problems {
   private static final Pattern REQUIRED_PROPERTY =
       Pattern.compile("required property \"?([^\"]+)\"?");
   private static final Pattern PARAMETER_NAME = Pattern.compile("parameter ([A-Za-z0-9_.-]+)");
+  private static final Pattern ARRAY_INDEX = Pattern.compile("\\.[0-9]+(?=\\.|$)");
 
   private Problems() {}
 
@@ -194,12 +195,14 @@ final class Problems {
       return Failure.invalid(required.group(1), required.group(1) + " is required");
     }
     String location = leaf.getInstanceLocation() == null ? "" : leaf.getInstanceLocation();
-    String field = location.replaceFirst("^#?/?", "").replace('/', '.');
-    if (field.isEmpty()) {
+    String path = location.replaceFirst("^#?/?", "").replace('/', '.');
+    if (path.isEmpty()) {
       Matcher extra = Pattern.compile("\"([^\"]+)\"").matcher(error);
-      field = extra.find() ? extra.group(1) : "body";
+      path = extra.find() ? extra.group(1) : "body";
     }
-    return Failure.invalid(field, field + ": " + error);
+    // An item of a list is fixed in the list: the field is the list, the detail says which item.
+    String field = ARRAY_INDEX.matcher(path).replaceAll("");
+    return Failure.invalid(field, path + ": " + error);
   }
 
   /** The most specific error: the one deepest in the instance, which names the field. */

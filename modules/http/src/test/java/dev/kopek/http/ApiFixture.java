@@ -1,7 +1,10 @@
 package dev.kopek.http;
 
 import dev.kopek.billing.BillingVerticle;
+import dev.kopek.events.EventLog;
+import dev.kopek.events.EventsVerticle;
 import dev.kopek.ledger.LedgerVerticle;
+import dev.kopek.model.events.Event;
 import dev.kopek.payments.PaymentsVerticle;
 import dev.kopek.storage.PostgresEndpoint;
 import dev.kopek.testkit.TestDatabase;
@@ -20,12 +23,16 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The production ledger, payments, billing and HTTP verticles on a fresh real database, and a
- * client for them. Billing runs on the test clock unless a test asks otherwise. Calls block (tests
- * read as scripts); concurrency tests fire futures and join them.
+ * The production ledger, payments, billing, events and HTTP verticles on a fresh real database, and
+ * a client for them. Billing runs on the test clock unless a test asks otherwise. Calls block
+ * (tests read as scripts); concurrency tests fire futures and join them.
  */
 final class ApiFixture implements AutoCloseable {
 
@@ -121,6 +128,7 @@ final class ApiFixture implements AutoCloseable {
       vertx.deployVerticle(new LedgerVerticle(), options).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(new PaymentsVerticle(), options).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(new BillingVerticle(), options).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new EventsVerticle(), options).await(60, TimeUnit.SECONDS);
     }
     HttpVerticle http = new HttpVerticle();
     vertx.deployVerticle(http, options).await(60, TimeUnit.SECONDS);
@@ -153,6 +161,10 @@ final class ApiFixture implements AutoCloseable {
     return send(HttpMethod.PATCH, path, token, key, body).await(60, TimeUnit.SECONDS);
   }
 
+  HttpResponse<Buffer> put(String path, String token, JsonObject body) throws Exception {
+    return send(HttpMethod.PUT, path, token, null, body).await(60, TimeUnit.SECONDS);
+  }
+
   HttpResponse<Buffer> delete(String path, String token, String key) throws Exception {
     return send(HttpMethod.DELETE, path, token, key, null).await(60, TimeUnit.SECONDS);
   }
@@ -179,6 +191,24 @@ final class ApiFixture implements AutoCloseable {
         .put("amount_minor", amountMinor)
         .put("currency", currency)
         .put("reason", reason);
+  }
+
+  /**
+   * Records {@code events} as the ledger, payments and billing do: in one transaction of their own
+   * (committed when this returns), through {@link EventLog}.
+   */
+  void appendEvents(Event... events) throws Exception {
+    Pool pool =
+        PgBuilder.pool()
+            .connectingTo(PgConnectOptions.fromUri(TestDatabase.url(database)))
+            .using(vertx)
+            .build();
+    try {
+      pool.withTransaction(conn -> EventLog.append(conn, List.of(events)))
+          .await(60, TimeUnit.SECONDS);
+    } finally {
+      pool.close().await(60, TimeUnit.SECONDS);
+    }
   }
 
   long entryCount() {

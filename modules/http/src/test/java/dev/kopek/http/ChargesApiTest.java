@@ -201,4 +201,23 @@ class ChargesApiTest {
     assertThat(balances).containsExactlyInAnyOrderEntriesOf(Map.of("JPY", 1L, "KWD", 1500L));
     assertThat(wallets.getJsonArray("data").getJsonObject(0).containsKey("user_id")).isFalse();
   }
+
+  @Test
+  @DisplayName(
+      "an Idempotency-Key that reads as a number (1.5, -7, 1e3) is taken as the text sent, and replays")
+  void numericLookingKeysAreText() throws Exception {
+    api.credit("alice", 1000, "USD");
+    String token = api.tokens.user("alice");
+    for (String key : new String[] {"1.5", "-7", "1e3", "\"quoted\""}) {
+      HttpResponse<Buffer> first =
+          api.post("/v1/charges", token, key, ApiFixture.charge(10, "USD", "key " + key));
+      assertThat(first.statusCode()).as(key + " -> " + first.bodyAsString()).isEqualTo(201);
+      HttpResponse<Buffer> again =
+          api.post("/v1/charges", token, key, ApiFixture.charge(10, "USD", "key " + key));
+      assertThat(again.getHeader("Idempotent-Replayed")).as(key).isEqualTo("true");
+      assertThat(again.bodyAsJsonObject().getLong("id"))
+          .isEqualTo(first.bodyAsJsonObject().getLong("id"));
+    }
+    assertThat(api.entryCount()).isEqualTo(5);
+  }
 }

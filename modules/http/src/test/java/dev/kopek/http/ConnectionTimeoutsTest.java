@@ -68,7 +68,8 @@ class ConnectionTimeoutsTest {
                 .put("idle_timeout_s", idleTimeoutS))
         .put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET))
         .put("ledger", new JsonObject().put("send_timeout_ms", 100))
-        .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
+        .put("payments", new JsonObject().put("gateway_timeout_ms", 1000))
+        .put("webhooks", new JsonObject().put("timeout_ms", 1000));
   }
 
   /** A port of its own for each server (port 0 would make them share one). */
@@ -205,6 +206,20 @@ class ConnectionTimeoutsTest {
                 + "for its reply (2 x payments.gateway_timeout_ms 1000 + 2 x ledger.send_timeout_ms 100 "
                 + "+ 2000 = 4200 ms), or the connection is closed while it waits; raise it or lower "
                 + "those");
+    // Creating a webhook endpoint waits for its URL's host, then for its write.
+    base.getJsonObject("http").put("idle_timeout_s", 20);
+    base.put("webhooks", new JsonObject().put("timeout_ms", 20_000));
+    assertThatThrownBy(() -> HttpConfig.from(base))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "http.idle_timeout_s (20 s) must be longer than the longest a request waits "
+                + "for its reply (webhooks.timeout_ms 20000 + ledger.send_timeout_ms 100 = 20100 ms), "
+                + "or the connection is closed while it waits; raise it or lower those");
+    base.put("webhooks", new JsonObject().put("timeout_ms", 500));
+    assertThatThrownBy(() -> HttpConfig.from(base))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("webhooks.timeout_ms must be between 1000 and 60000");
+    base.put("webhooks", new JsonObject().put("timeout_ms", 1000));
     base.getJsonObject("http").put("idle_timeout_s", 60).put("header_timeout_ms", 50);
     assertThatThrownBy(() -> HttpConfig.from(base))
         .isInstanceOf(IllegalArgumentException.class)
@@ -213,6 +228,7 @@ class ConnectionTimeoutsTest {
         new JsonObject().put("auth", new JsonObject().put("jwt_secret", Tokens.SECRET));
     assertThat(HttpConfig.from(defaults).idleTimeoutS()).isEqualTo(60);
     assertThat(HttpConfig.from(defaults).headerTimeoutMs()).isEqualTo(10_000);
+    assertThat(HttpConfig.from(defaults).webhookTargetTimeoutMs()).isEqualTo(15_000 + 5_000);
   }
 
   /** Reads one response (head and a Content-Length body) and returns its head. */

@@ -30,7 +30,11 @@ class ContractTest {
 
   @BeforeAll
   static void start() throws Exception {
-    api = ApiFixture.start();
+    // Webhook endpoints on loopback, where nothing listens: created, never reached.
+    api =
+        ApiFixture.start(
+            config -> config.put("webhooks", new JsonObject().put("allow_private_targets", true)));
+    WalletAlertsStub.ensure(api.vertx);
     HttpResponse<Buffer> response = api.get("/openapi.yaml", null);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).startsWith("application/yaml");
@@ -91,7 +95,8 @@ class ContractTest {
                 .replace("{id}", "pay_x")
                 .replace("{token}", "a".repeat(30))
                 .replace("{gateway}", "scripted")
-                .replace("{code}", "contract");
+                .replace("{code}", "contract")
+                .replace("{user_id}", "someone");
         HttpResponse<Buffer> response =
             api.send(method, concrete, admin, "contract-unrouted-" + method + concrete, null)
                 .await(60, TimeUnit.SECONDS);
@@ -135,19 +140,38 @@ class ContractTest {
                 "contract-subscription",
                 new JsonObject().put("plan", "contract"))
             .bodyAsJsonObject();
+    String endpoint = createEndpoint(admin);
+    String deletedEndpoint = createEndpoint(admin);
+    dev.kopek.model.events.Event event =
+        new dev.kopek.model.events.Event(
+            "evt_contract",
+            dev.kopek.model.events.EventTypes.TOPUP_SUCCEEDED,
+            "root",
+            "USD",
+            1L,
+            java.time.Instant.now(),
+            topup);
+    api.appendEvents(event);
     for (String operation : contractOperations()) {
       String[] parts = operation.split(" ", 2);
-      String id =
-          parts[1].startsWith("/v1/subscriptions/")
-              ? subscription.getString("id")
-              : topup.getString("id");
+      String id;
+      if (parts[1].startsWith("/v1/subscriptions/")) {
+        id = subscription.getString("id");
+      } else if (parts[1].startsWith("/v1/admin/webhook_endpoints/")) {
+        id = parts[0].equals("DELETE") ? deletedEndpoint : endpoint;
+      } else if (parts[1].startsWith("/v1/admin/events/")) {
+        id = event.id();
+      } else {
+        id = topup.getString("id");
+      }
       String path =
           parts[1]
               .replace("{currency}", "USD")
               .replace("{id}", id)
               .replace("{token}", token)
               .replace("{gateway}", "scripted")
-              .replace("{code}", "contract");
+              .replace("{code}", "contract")
+              .replace("{user_id}", "someone");
       HttpResponse<Buffer> response =
           api.send(
                   HttpMethod.valueOf(parts[0]),
@@ -161,6 +185,17 @@ class ContractTest {
           .isNotIn(404, 405)
           .isLessThan(500);
     }
+  }
+
+  private static String createEndpoint(String admin) throws Exception {
+    HttpResponse<Buffer> created =
+        api.post(
+            "/v1/admin/webhook_endpoints",
+            admin,
+            null,
+            validBody("POST /v1/admin/webhook_endpoints"));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    return created.bodyAsJsonObject().getString("id");
   }
 
   /** A request every operation's validation lets through, so that it reaches the bus. */
@@ -181,6 +216,14 @@ class ContractTest {
       case "POST /v1/admin/clock" -> new JsonObject().put("advance_ms", 1);
       case "POST /checkout/{token}/submit" -> new JsonObject().put("outcome", "succeed");
       case "POST /webhooks/{gateway}" -> new JsonObject();
+      case "POST /v1/admin/webhook_endpoints" ->
+          new JsonObject()
+              .put("url", "http://127.0.0.1:9/contract")
+              .put("enabled_events", new io.vertx.core.json.JsonArray().add("*"));
+      case "PATCH /v1/admin/webhook_endpoints/{id}" ->
+          new JsonObject().put("description", "contract");
+      case "PUT /v1/admin/wallets/{user_id}/{currency}/alerts" ->
+          new JsonObject().put("balance_low_minor", 100);
       default -> null;
     };
   }
@@ -199,7 +242,8 @@ class ContractTest {
               .replace("{id}", parts[1].startsWith("/v1/subscriptions/") ? "sub_x" : "pay_x")
               .replace("{token}", "a".repeat(30))
               .replace("{gateway}", "scripted")
-              .replace("{code}", "contract");
+              .replace("{code}", "contract")
+              .replace("{user_id}", "someone");
       io.vertx.ext.web.client.HttpRequest<Buffer> request =
           client
               .request(HttpMethod.valueOf(parts[0]), port, "127.0.0.1", path)
@@ -242,7 +286,8 @@ class ContractTest {
                       .put("port", ConnectionTimeoutsTest.freePort()))
               .put("auth", new JsonObject().put("jwt_secret", dev.kopek.testkit.Tokens.SECRET))
               .put("ledger", new JsonObject().put("send_timeout_ms", 100))
-              .put("payments", new JsonObject().put("gateway_timeout_ms", 1000));
+              .put("payments", new JsonObject().put("gateway_timeout_ms", 1000))
+              .put("webhooks", new JsonObject().put("timeout_ms", 1000));
       alone
           .deployVerticle(http, new io.vertx.core.DeploymentOptions().setConfig(config))
           .await(60, TimeUnit.SECONDS);
@@ -255,7 +300,8 @@ class ContractTest {
           new Class<?>[] {
             dev.kopek.model.ledger.LedgerAddresses.class,
             dev.kopek.model.payments.PaymentsAddresses.class,
-            dev.kopek.model.billing.BillingAddresses.class
+            dev.kopek.model.billing.BillingAddresses.class,
+            dev.kopek.model.events.EventsAddresses.class
           }) {
         for (java.lang.reflect.Field field : addresses.getFields()) {
           if (field.getType() == String.class) {
@@ -288,7 +334,9 @@ class ContractTest {
             parts[1]
                 .replace("{id}", "sub_x")
                 .replace("{token}", "a".repeat(30))
-                .replace("{gateway}", "scripted");
+                .replace("{gateway}", "scripted")
+                .replace("{currency}", "USD")
+                .replace("{user_id}", "someone");
         HttpResponse<Buffer> tooLarge =
             client
                 .request(HttpMethod.valueOf(parts[0]), http.actualPort(), "127.0.0.1", path)

@@ -57,7 +57,7 @@ class ContractValidatorFenceTest {
     assertOverridable(
         inherited("validate", MediaType.class, String.class, Buffer.class, ValidationContext.class),
         RequestParameterImpl.class);
-    assertCallable(
+    assertOverridable(
         inherited("validateParameter", Parameter.class, RequestParameter.class),
         RequestParameter.class);
     assertCallable(

@@ -40,6 +40,21 @@ public final class LedgerAddresses {
   /** Request/reply: {@code {}}; replies {@code {"status":"UP"}} when the database answers. */
   public static final String HEALTH = "kopek.ledger.health";
 
+  /**
+   * Request/reply: {@code {"user_id","currency"}}; replies the wallet's alert settings {@code
+   * {"user_id","currency","balance_low_minor","default_balance_low_minor"}}: the wallet's own
+   * {@code wallet.balance_low} threshold (null when it has none) and the one configured for its
+   * currency ({@code alerts.balance_low_minor}, null when none), which applies without an override.
+   */
+  public static final String WALLET_ALERTS_GET = "kopek.ledger.wallet.alerts.get";
+
+  /**
+   * Request/reply: {@code {"user_id","currency","balance_low_minor"}}, the threshold a whole number
+   * of minor units from 0, or null to drop the wallet's override (the configured default applies
+   * again); replies the settings as {@link #WALLET_ALERTS_GET} does.
+   */
+  public static final String WALLET_ALERTS_SET = "kopek.ledger.wallet.alerts.set";
+
   /** Published fact: one {@link Entry} for every user-wallet entry, after its commit. */
   public static final String POSTED = "kopek.ledger.posted";
 
