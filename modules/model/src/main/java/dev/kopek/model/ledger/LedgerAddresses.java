@@ -59,18 +59,4 @@ public final class LedgerAddresses {
   public static final String POSTED = "kopek.ledger.posted";
 
   private LedgerAddresses() {}
-
-  /**
-   * Request/reply: a wallet's balance threshold for {@code wallet.balance_low}. {@code {"user_id",
-   * "currency"}} → {@code {"user_id", "currency", "balance_low_minor" (the wallet's own, or null),
-   * "default_balance_low_minor" (its currency's from alerts.balance_low_minor, or null)}}.
-   */
-  public static final String WALLET_ALERTS_GET = "kopek.ledger.wallet.alerts.get";
-
-  /**
-   * Request/reply: sets a wallet's own balance threshold. {@code {"user_id", "currency",
-   * "balance_low_minor"}} (minor units, or null to fall back to the currency's) → as {@link
-   * #WALLET_ALERTS_GET}.
-   */
-  public static final String WALLET_ALERTS_SET = "kopek.ledger.wallet.alerts.set";
 }
