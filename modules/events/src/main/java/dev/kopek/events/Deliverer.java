@@ -213,7 +213,8 @@ final class Deliverer {
     String eventId = row.getString("id");
     int attempt = row.getInteger("attempts") + 1;
     String body = Feed.body(row);
-    Instant startedAt = Instant.now();
+    // On the events' clock, like the schedule: the history and next_attempt_at agree.
+    Instant startedAt = clock.get();
     long started = System.nanoTime();
     attempt(target, eventId, body)
         .onComplete(
