@@ -48,4 +48,40 @@ class ConcurrencyTest {
       }
     }
   }
+
+  @Test
+  @DisplayName(
+      "endpoints sharing a host each get their own max_in_flight_per_endpoint requests, none held"
+          + " back until it times out")
+  void endpointsSharingAHost() throws Exception {
+    try (EventsFixture events =
+            EventsFixture.start(
+                new JsonObject().put("max_in_flight_per_endpoint", 2).put("timeout_ms", 1_000));
+        Receiver receiver = Receiver.start()) {
+      // Each answer takes 600 ms, well within the 1 s timeout, if it is sent when claimed.
+      receiver.answer(d -> new Receiver.Answer(200, 600));
+      String a = events.createEndpoint(receiver.url() + "/a").getString("id");
+      String b = events.createEndpoint(receiver.url() + "/b").getString("id");
+      List<Event> appended = new ArrayList<>();
+      for (int i = 1; i <= 4; i++) {
+        appended.add(EventsFixture.entry("mona", "USD", i));
+      }
+      events.append(appended);
+
+      Poll.until(
+          EventsFixture.PATIENCE,
+          "eight attempts recorded",
+          () -> events.attempts(a).size() + events.attempts(b).size() >= 8);
+      List<JsonObject> attempts = new ArrayList<>(events.attempts(a));
+      attempts.addAll(events.attempts(b));
+      assertThat(attempts)
+          .as("every first attempt answered 200, none timed out waiting for a connection")
+          .allSatisfy(
+              attempt -> {
+                assertThat(attempt.getInteger("status_code")).as("%s", attempt).isEqualTo(200);
+                assertThat(attempt.getString("error")).as("%s", attempt).isNull();
+              });
+      assertThat(receiver.maxInFlight()).as("both endpoints' requests at once").isEqualTo(4);
+    }
+  }
 }
