@@ -438,7 +438,8 @@ final class Deliverer {
               if (!rows.iterator().hasNext()) {
                 return Future.succeededFuture();
               }
-              JsonObject endpoint = Endpoints.view(rows.iterator().next());
+              Row row = rows.iterator().next();
+              JsonObject endpoint = Endpoints.view(row);
               LOG.warn(
                   "Webhook endpoint {} ({}) disabled: {}",
                   result.endpointId(),
@@ -448,9 +449,12 @@ final class Deliverer {
                   conn,
                   List.of(
                       new Event(
+                          // The fact is this disabling: an endpoint disabled, enabled and
+                          // disabled again within a millisecond of the clock (a driven clock
+                          // stands still) records two events.
                           Event.id(
                               EventTypes.ENDPOINT_DISABLED,
-                              result.endpointId() + "_" + now.toEpochMilli()),
+                              result.endpointId() + "_" + row.getString("disabled_by")),
                           EventTypes.ENDPOINT_DISABLED,
                           null,
                           null,

@@ -102,10 +102,14 @@ final class EventsSql {
           + " secret = $2, updated_at = $4 WHERE id = $1 RETURNING "
           + ENDPOINT_COLUMNS;
 
-  /** Disables an endpoint that is enabled; returns it only if this statement disabled it. */
+  /**
+   * Disables an endpoint that is enabled; returns it only if this statement disabled it, with the
+   * disabling transaction's id ({@code disabled_by}), which tells this disabling from any other.
+   */
   static final String DISABLE_ENDPOINT =
       "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3"
-          + " WHERE id = $1 AND status = 'enabled' RETURNING "
+          + " WHERE id = $1 AND status = 'enabled' RETURNING pg_current_xact_id()::text AS"
+          + " disabled_by, "
           + ENDPOINT_COLUMNS;
 
   /** The enabled endpoints no other process is handing events to right now, locked. */

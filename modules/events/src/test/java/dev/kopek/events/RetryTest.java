@@ -398,4 +398,42 @@ class RetryTest {
     assertThat(receiver.of(event.id()).get(1).body())
         .isEqualTo(receiver.of(event.id()).get(0).body());
   }
+
+  @Test
+  @DisplayName(
+      "an endpoint disabled a second time, at the same instant of the clock, records a second"
+          + " endpoint.disabled")
+  void disabledTwice() throws Exception {
+    events = EventsFixture.start(new JsonObject());
+    Receiver gone = receiver();
+    gone.answer(410);
+    String endpoint = events.createEndpoint(gone.url()).getString("id");
+    Event event = EventsFixture.entry("nina", "USD", 1);
+    events.append(event);
+    Poll.until(
+        EventsFixture.PATIENCE,
+        "the endpoint disabled",
+        () -> events.endpoint(endpoint).getString("status").equals("disabled"));
+
+    events.request(
+        EventsAddresses.ENDPOINT_UPDATE,
+        new JsonObject().put("id", endpoint).put("status", "enabled"));
+    events.request(
+        EventsAddresses.EVENT_REDELIVER,
+        new JsonObject().put("id", event.id()).put("endpoint_id", endpoint));
+    Poll.until(
+        EventsFixture.PATIENCE,
+        "the endpoint disabled again",
+        () ->
+            gone.of(event.id()).size() == 2
+                && events.endpoint(endpoint).getString("status").equals("disabled"));
+    Poll.until(
+        EventsFixture.PATIENCE,
+        "two endpoint.disabled events in the feed",
+        () -> disabledEvents().size() >= 2);
+    assertThat(disabledEvents())
+        .hasSize(2)
+        .extracting(e -> e.getJsonObject("data").getJsonObject("object").getString("id"))
+        .containsOnly(endpoint);
+  }
 }
