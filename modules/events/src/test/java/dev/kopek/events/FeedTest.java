@@ -195,4 +195,23 @@ class FeedTest {
           .isEqualTo(DeliveryTest.expectedEnvelope(event));
     }
   }
+
+  @Test
+  @DisplayName("an endpoint's position moves past batches of events it does not subscribe to")
+  void fanOutBeyondOneBatch() throws Exception {
+    events.createEndpoint(receiver.url(), EventTypes.TOPUP_SUCCEEDED);
+    List<Event> bulk = new ArrayList<>();
+    for (int i = 1; i <= 2_100; i++) {
+      bulk.add(EventsFixture.entry("oscar", "USD", i));
+    }
+    events.append(bulk);
+    Event topup = EventsFixture.topup("oscar", "USD", 2_101);
+    events.append(topup);
+    Poll.until(EventsFixture.PATIENCE, "the top-up delivered", () -> receiver.count() >= 1);
+    assertThat(receiver.deliveries()).extracting(Receiver.Delivery::id).containsExactly(topup.id());
+    assertThat(
+            dev.kopek.testkit.TestDatabase.queryLong(
+                events.database, "SELECT count(*) FROM webhook_deliveries"))
+        .isEqualTo(1);
+  }
 }
