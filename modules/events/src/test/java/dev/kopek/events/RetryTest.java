@@ -436,4 +436,49 @@ class RetryTest {
         .extracting(e -> e.getJsonObject("data").getJsonObject("object").getString("id"))
         .containsOnly(endpoint);
   }
+
+  @Test
+  @DisplayName(
+      "deleting an endpoint while its deliveries are under way does not lose the outcomes of"
+          + " another endpoint's deliveries (which would be sent again when their lease ran out)")
+  void endpointDeletedInFlight() throws Exception {
+    events = EventsFixture.start(new JsonObject());
+    Receiver deleted = receiver();
+    Receiver kept = receiver();
+    deleted.answer(d -> new Receiver.Answer(200, 400));
+    kept.answer(d -> new Receiver.Answer(200, 400));
+    String deletedId = events.createEndpoint(deleted.url()).getString("id");
+    String keptId = events.createEndpoint(kept.url()).getString("id");
+    List<Event> appended = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      appended.add(EventsFixture.entry("olga", "USD", i));
+    }
+    events.append(appended);
+
+    Poll.until(
+        EventsFixture.PATIENCE,
+        "requests under way at both endpoints",
+        () -> deleted.count() >= 6 && kept.count() >= 1);
+    events.request(EventsAddresses.ENDPOINT_DELETE, new JsonObject().put("id", deletedId));
+
+    // Well within the lease (the 5 s timeout and 30 s), every outcome at the kept endpoint is
+    // written.
+    Poll.until(
+        Duration.ofSeconds(15),
+        "the kept endpoint's deliveries recorded as succeeded",
+        () ->
+            count(
+                    "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"
+                        + " AND endpoint_id = '"
+                        + keptId
+                        + "'")
+                == appended.size());
+    assertThat(events.attempts(keptId)).hasSize(appended.size());
+    assertThat(kept.deliveries())
+        .extracting(Receiver.Delivery::id)
+        .containsExactlyInAnyOrderElementsOf(appended.stream().map(Event::id).toList());
+    assertThat(
+            count("SELECT count(*) FROM webhook_attempts WHERE endpoint_id = '" + deletedId + "'"))
+        .isZero();
+  }
 }
