@@ -213,7 +213,8 @@ final class Deliverer {
     String eventId = row.getString("id");
     int attempt = row.getInteger("attempts") + 1;
     String body = Feed.body(row);
-    Instant startedAt = Instant.now();
+    // On the events' clock, like the schedule: the history and next_attempt_at agree.
+    Instant startedAt = clock.get();
     long started = System.nanoTime();
     attempt(target, eventId, body)
         .onComplete(
@@ -451,7 +452,8 @@ final class Deliverer {
               if (!rows.iterator().hasNext()) {
                 return Future.succeededFuture();
               }
-              JsonObject endpoint = Endpoints.view(rows.iterator().next());
+              Row row = rows.iterator().next();
+              JsonObject endpoint = Endpoints.view(row);
               LOG.warn(
                   "Webhook endpoint {} ({}) disabled: {}",
                   result.endpointId(),
@@ -461,9 +463,12 @@ final class Deliverer {
                   conn,
                   List.of(
                       new Event(
+                          // The fact is this disabling: an endpoint disabled, enabled and
+                          // disabled again within a millisecond of the clock (a driven clock
+                          // stands still) records two events.
                           Event.id(
                               EventTypes.ENDPOINT_DISABLED,
-                              result.endpointId() + "_" + now.toEpochMilli()),
+                              result.endpointId() + "_" + row.getString("disabled_by")),
                           EventTypes.ENDPOINT_DISABLED,
                           null,
                           null,

@@ -102,10 +102,14 @@ final class EventsSql {
           + " secret = $2, updated_at = $4 WHERE id = $1 RETURNING "
           + ENDPOINT_COLUMNS;
 
-  /** Disables an endpoint that is enabled; returns it only if this statement disabled it. */
+  /**
+   * Disables an endpoint that is enabled; returns it only if this statement disabled it, with the
+   * disabling transaction's id ({@code disabled_by}), which tells this disabling from any other.
+   */
   static final String DISABLE_ENDPOINT =
       "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = $3"
-          + " WHERE id = $1 AND status = 'enabled' RETURNING "
+          + " WHERE id = $1 AND status = 'enabled' RETURNING pg_current_xact_id()::text AS"
+          + " disabled_by, "
           + ENDPOINT_COLUMNS;
 
   /** The enabled endpoints no other process is handing events to right now, locked. */
@@ -180,6 +184,12 @@ final class EventsSql {
        WHERE d.endpoint_id = r.endpoint_id AND d.event_id = r.event_id
       """;
 
+  /**
+   * Records attempts, of the endpoints that still exist: an endpoint deleted while its deliveries
+   * were under way has no history to keep, and its attempts must not fail the batch (the outcomes
+   * of other endpoints' deliveries with them). The endpoints are locked against deletion until the
+   * batch commits.
+   */
   static final String INSERT_ATTEMPTS =
       """
       INSERT INTO webhook_attempts (endpoint_id, event_id, attempt, attempted_at, status_code, error,
@@ -187,6 +197,9 @@ final class EventsSql {
       SELECT k.endpoint_id, ($2::text[])[k.i], ($3::int[])[k.i], ($4::timestamptz[])[k.i],
              ($5::int[])[k.i], ($6::text[])[k.i], ($7::int[])[k.i], ($8::text[])[k.i]
         FROM unnest($1::text[]) WITH ORDINALITY AS k(endpoint_id, i)
+       WHERE k.endpoint_id IN (SELECT w.id FROM webhook_endpoints w
+                                WHERE w.id = ANY($1::text[])
+                                  FOR KEY SHARE)
       """;
 
   static final String SELECT_ATTEMPTS =

@@ -33,6 +33,14 @@ public final class EventsVerticle extends VerticleBase {
 
   private static final int POOL_SIZE = 4;
 
+  /**
+   * HTTP/1 connections per host. Endpoints on one host share the host's connection pool, while the
+   * deliverer bounds each endpoint's requests ({@code webhooks.max_in_flight_per_endpoint}); a
+   * request it sends must get a connection at once, or its time waiting for one counts against the
+   * attempt's timeout and a healthy endpoint fails.
+   */
+  private static final int CONNECTIONS_PER_HOST = 1_024;
+
   private static final Logger LOG = LoggerFactory.getLogger(EventsVerticle.class);
 
   private final Clock baseClock;
@@ -80,7 +88,7 @@ public final class EventsVerticle extends VerticleBase {
                     .setForceSni(true)
                     .setVerifyHost(true)
                     .setConnectTimeout((int) config.timeoutMs()))
-            .with(new PoolOptions().setHttp1MaxSize(config.maxInFlightPerEndpoint()))
+            .with(new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_HOST))
             .build();
     TargetGuard guard = new TargetGuard(config.allowPrivateTargets());
     deliverer = new Deliverer(vertx, pool, client, guard, this::now, config);
