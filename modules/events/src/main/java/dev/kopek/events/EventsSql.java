@@ -112,14 +112,18 @@ final class EventsSql {
           + " disabled_by, "
           + ENDPOINT_COLUMNS;
 
-  /** The enabled endpoints no other process is handing events to right now, locked. */
+  /**
+   * The enabled endpoints no other process is handing events to right now, locked. NO KEY UPDATE:
+   * the attempts being recorded meanwhile hold KEY SHARE locks on their endpoints, which this lock
+   * does not wait for or skip.
+   */
   static final String LOCK_ENDPOINTS_FOR_FANOUT =
       """
       SELECT id, enabled_events, cursor_xid::text AS cursor_xid, cursor_seq
         FROM webhook_endpoints
        WHERE status = 'enabled'
        ORDER BY id
-         FOR UPDATE SKIP LOCKED
+         FOR NO KEY UPDATE SKIP LOCKED
       """;
 
   /**
