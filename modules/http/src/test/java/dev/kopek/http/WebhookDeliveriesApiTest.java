@@ -275,4 +275,32 @@ class WebhookDeliveriesApiTest {
     assertThat(refused.getString("error")).isNotBlank();
     assertThat(refused.getValue("response_body")).isNull();
   }
+
+  @Test
+  @DisplayName(
+      "after rotate_secret, deliveries carry a signature by each secret, each verifying on its own")
+  void rotatedSecretSignsWithBoth() throws Exception {
+    JsonObject created = create(endpoint(receiverUrl("/rotating"), EventTypes.WALLET_DEPLETED));
+    String id = created.getString("id");
+    String oldSecret = created.getString("secret");
+    HttpResponse<Buffer> rotated =
+        api.post(ENDPOINTS + "/" + id + "/rotate_secret", admin, null, null);
+    assertThat(rotated.statusCode()).as(rotated.bodyAsString()).isEqualTo(200);
+    String newSecret = rotated.bodyAsJsonObject().getString("secret");
+    Event depleted = event(EventTypes.WALLET_DEPLETED, "rot_1", "ivan");
+    api.appendEvents(depleted);
+
+    Received delivery = received(depleted.id(), 1).get(0);
+    String[] signatures = delivery.signature().split(" ");
+    assertThat(signatures).hasSize(2).allMatch(signature -> signature.startsWith("v1,"));
+    for (String secret : new String[] {newSecret, oldSecret}) {
+      new Webhook(secret).verify(delivery.body(), delivery.headers());
+    }
+    // Each signature on its own: the new secret's first.
+    for (int i = 0; i < 2; i++) {
+      Received alone =
+          new Received(delivery.id(), delivery.timestamp(), signatures[i], delivery.body());
+      new Webhook(i == 0 ? newSecret : oldSecret).verify(alone.body(), alone.headers());
+    }
+  }
 }
