@@ -238,10 +238,22 @@ final class Deliverer {
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
-    return vertx
+    // The whole attempt, looking the host up included, is bounded by webhooks.timeout_ms.
+    Promise<Answer> answer = Promise.promise();
+    long timer =
+        vertx.setTimer(
+            config.timeoutMs(),
+            t ->
+                answer.tryFail(
+                    "no answer within webhooks.timeout_ms (" + config.timeoutMs() + " ms)"));
+    answer.future().onComplete(done -> vertx.cancelTimer(timer));
+    vertx
         .executeBlocking(() -> guard.addresses(uri), false)
         .compose(
             addresses -> {
+              if (answer.future().isComplete()) {
+                return Future.<Answer>failedFuture("timed out while looking the host up");
+              }
               InetAddress address = addresses.get(0);
               boolean https = "https".equalsIgnoreCase(uri.getScheme());
               int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
@@ -260,34 +272,24 @@ final class Deliverer {
                       .putHeader(
                           "webhook-signature",
                           Signer.signature(target.secrets(), eventId, timestampS, body));
-              Promise<Answer> answer = Promise.promise();
-              long timer =
-                  vertx.setTimer(
-                      config.timeoutMs(),
-                      t ->
-                          answer.tryFail(
-                              "no answer within webhooks.timeout_ms ("
-                                  + config.timeoutMs()
-                                  + " ms)"));
-              client
+              return client
                   .request(options)
                   .compose(
                       request -> {
                         answer.future().onFailure(e -> request.reset());
                         return request.send(Buffer.buffer(body, "UTF-8"));
                       })
-                  .compose(this::readAnswer)
-                  .onComplete(
-                      done -> {
-                        vertx.cancelTimer(timer);
-                        if (done.succeeded()) {
-                          answer.tryComplete(done.result());
-                        } else {
-                          answer.tryFail(done.cause());
-                        }
-                      });
-              return answer.future();
+                  .compose(this::readAnswer);
+            })
+        .onComplete(
+            done -> {
+              if (done.succeeded()) {
+                answer.tryComplete(done.result());
+              } else {
+                answer.tryFail(done.cause());
+              }
             });
+    return answer.future();
   }
 
   /**

@@ -111,10 +111,11 @@ final class Endpoints {
                                       found(
                                           rows.iterator().hasNext() ? rows.iterator().next() : null,
                                           id);
-                                  if (!"enabled".equals(status)) {
+                                  if (!"enabled".equals(status)
+                                      || !"disabled".equals(row.getString("previous_status"))) {
                                     return Future.succeededFuture(row);
                                   }
-                                  // Re-enabled: what waited for it goes out at once.
+                                  // Enabled again: what waited for it goes out at once.
                                   return conn.preparedQuery(
                                           EventsSql.UPDATE_ENDPOINT_RESUME_DELIVERIES)
                                       .execute(Tuple.of(id, time(now), time(now)))

@@ -86,7 +86,10 @@ final class EventsSql {
           + " disabled_reason = CASE WHEN $5::text = 'enabled' THEN NULL"
           + " WHEN $5::text = 'disabled' THEN 'disabled by an administrator'"
           + " ELSE disabled_reason END,"
-          + " updated_at = $6 WHERE id = $1 RETURNING "
+          + " updated_at = $6"
+          + " FROM (SELECT id AS old_id, status AS previous_status FROM webhook_endpoints"
+          + " WHERE id = $1 FOR UPDATE) old"
+          + " WHERE id = old.old_id RETURNING previous_status, "
           + ENDPOINT_COLUMNS;
 
   static final String UPDATE_ENDPOINT_RESUME_DELIVERIES =

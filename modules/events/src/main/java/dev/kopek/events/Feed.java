@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 final class Feed {
 
   /** A position in the feed: {@code <transaction>.<sequence>}; {@code 0.0} is the beginning. */
-  private static final Pattern CURSOR = Pattern.compile("^(\\d{1,20})\\.(\\d{1,19})$");
+  private static final Pattern CURSOR = Pattern.compile("^(\\d{1,19})\\.(\\d{1,18})$");
 
   private final Pool pool;
   private final Supplier<Instant> clock;

@@ -334,8 +334,9 @@ class ConfigurationTest {
                   .isIn(String.class, Integer.class, Boolean.class);
             });
     assertThat(ConfigLoader.ENVIRONMENT)
-        .hasSize(16)
+        .hasSize(17)
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
+        .containsEntry("KOPEK_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "webhooks.allow_private_targets")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
         .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock")
         .containsEntry("STRIPE_SECRET_KEY", "payments.gateways.stripe.secret_key")
