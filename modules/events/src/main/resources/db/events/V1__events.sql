@@ -37,6 +37,8 @@ $$;
 
 CREATE TABLE webhook_endpoints (
     id                     TEXT        PRIMARY KEY,
+    -- creation order (endpoints created in the same millisecond are listed as created)
+    position               BIGSERIAL   NOT NULL,
     url                    TEXT        NOT NULL,
     description            TEXT,
     -- event types delivered, or {*} for all

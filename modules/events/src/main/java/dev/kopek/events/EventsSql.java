@@ -68,7 +68,7 @@ final class EventsSql {
           + ENDPOINT_COLUMNS;
 
   static final String SELECT_ENDPOINTS =
-      "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints ORDER BY created_at, id";
+      "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints ORDER BY position";
 
   static final String SELECT_ENDPOINT =
       "SELECT " + ENDPOINT_COLUMNS + " FROM webhook_endpoints WHERE id = $1";
