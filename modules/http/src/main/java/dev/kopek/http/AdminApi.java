@@ -1,8 +1,9 @@
 package dev.kopek.http;
 
+import dev.kopek.client.LedgerClient;
+import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryQuery;
-import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -13,9 +14,9 @@ final class AdminApi {
   /** The system account adjustments are posted against. */
   static final String ADJUSTMENTS_ACCOUNT = "adjustments";
 
-  private final BusClient ledger;
+  private final LedgerClient ledger;
 
-  AdminApi(BusClient ledger) {
+  AdminApi(LedgerClient ledger) {
     this.ledger = ledger;
   }
 
@@ -34,8 +35,8 @@ final class AdminApi {
             body.getString("reference"),
             ADJUSTMENTS_ACCOUNT);
     ledger
-        .request(LedgerAddresses.POST, adjustment.toJson())
-        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .post(adjustment)
+        .onSuccess(posted -> Replies.replayable(ctx, 201, posted, Entry::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -43,15 +44,15 @@ final class AdminApi {
     String userId = Replies.string(Replies.validated(ctx), "user_id");
     EntryQuery query = Replies.entryQuery(ctx, userId, Replies.limit(ctx));
     ledger
-        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .entries(query)
+        .onSuccess(page -> Replies.json(ctx, 200, page.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void verifyLedger(RoutingContext ctx) {
     ledger
-        .request(LedgerAddresses.VERIFY, new JsonObject())
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .verify()
+        .onSuccess(report -> Replies.json(ctx, 200, report.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 }

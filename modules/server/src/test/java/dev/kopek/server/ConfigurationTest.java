@@ -265,7 +265,16 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
         .containsExactlyInAnyOrder(
-            "http", "db", "auth", "ledger", "payments", "billing", "metrics", "shutdown");
+            "http",
+            "db",
+            "auth",
+            "ledger",
+            "payments",
+            "billing",
+            "cluster",
+            "extensions",
+            "metrics",
+            "shutdown");
   }
 
   @Test
@@ -324,7 +333,10 @@ class ConfigurationTest {
                   .isIn(String.class, Integer.class, Boolean.class);
             });
     assertThat(ConfigLoader.ENVIRONMENT)
-        .hasSize(16)
+        .hasSize(26)
+        .containsEntry("KOPEK_CLUSTER", "cluster.enabled")
+        .containsEntry("KOPEK_CLUSTER_MEMBERS", "cluster.members")
+        .containsEntry("KOPEK_PLUGINS_DIR", "extensions.dir")
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")
         .containsEntry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock")
