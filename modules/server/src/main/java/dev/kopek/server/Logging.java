@@ -29,6 +29,8 @@ final class Logging {
     defaults("org.slf4j.simpleLogger.log.io.micrometer.core.instrument.MeterRegistry", "error");
     // Hazelcast (the clustered event bus) logs every membership detail at INFO.
     defaults("org.slf4j.simpleLogger.log.com.hazelcast", "warn");
+    // Kopek uses no CP data structure; Hazelcast warns that they would be unsafe.
+    defaults("org.slf4j.simpleLogger.log.com.hazelcast.cp", "error");
     defaults("hazelcast.logging.type", "slf4j");
     if (!SLF4JBridgeHandler.isInstalled()) {
       SLF4JBridgeHandler.removeHandlersForRootLogger();
