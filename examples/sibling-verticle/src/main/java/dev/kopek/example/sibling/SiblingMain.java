@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@code SIBLING_CHARGES=N} it also charges {@code SIBLING_USER}'s wallet N times through
  * the typed ledger client ({@code SIBLING_AMOUNT_MINOR} of {@code SIBLING_CURRENCY} each, up to
- * {@code SIBLING_IN_FLIGHT} at once), resending a charge whose outcome is unknown (timeout, no node
- * serving the ledger) with its idempotency key until it is answered: each lands once.
+ * {@code SIBLING_IN_FLIGHT} at once, each lane pausing {@code SIBLING_PAUSE_MS} between two),
+ * resending a charge whose outcome is unknown (timeout, no node serving the ledger) with its
+ * idempotency key until it is answered: each lands once.
  */
 public final class SiblingMain {
 
@@ -63,7 +64,8 @@ public final class SiblingMain {
               env.getOrDefault("SIBLING_USER", "sibling-user"),
               env.getOrDefault("SIBLING_CURRENCY", "USD"),
               Long.parseLong(env.getOrDefault("SIBLING_AMOUNT_MINOR", "1")),
-              Long.parseLong(env.getOrDefault("SIBLING_RETRY_FOR_MS", "180000")));
+              Long.parseLong(env.getOrDefault("SIBLING_RETRY_FOR_MS", "180000")),
+              Long.parseLong(env.getOrDefault("SIBLING_PAUSE_MS", "0")));
       int inFlight = Integer.parseInt(env.getOrDefault("SIBLING_IN_FLIGHT", "4"));
       load.run(charges, inFlight).await();
       log.info(
@@ -83,6 +85,7 @@ public final class SiblingMain {
     private final String currency;
     private final long amountMinor;
     private final long retryForMs;
+    private final long pauseMs;
     private final AtomicInteger next = new AtomicInteger();
     final AtomicInteger replayed = new AtomicInteger();
     final AtomicInteger resent = new AtomicInteger();
@@ -94,7 +97,8 @@ public final class SiblingMain {
         String user,
         String currency,
         long amountMinor,
-        long retryForMs) {
+        long retryForMs,
+        long pauseMs) {
       this.vertx = vertx;
       this.ledger = ledger;
       this.log = log;
@@ -102,6 +106,7 @@ public final class SiblingMain {
       this.currency = currency;
       this.amountMinor = amountMinor;
       this.retryForMs = retryForMs;
+      this.pauseMs = pauseMs;
     }
 
     Future<Void> run(int charges, int inFlight) {
@@ -118,6 +123,11 @@ public final class SiblingMain {
         return Future.succeededFuture();
       }
       return charge("load-" + order, System.currentTimeMillis() + retryForMs)
+          .compose(
+              v ->
+                  pauseMs > 0
+                      ? vertx.timer(pauseMs).<Void>mapEmpty()
+                      : Future.<Void>succeededFuture())
           .compose(v -> lane(charges));
     }
 
