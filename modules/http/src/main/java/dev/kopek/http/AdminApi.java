@@ -1,8 +1,9 @@
 package dev.kopek.http;
 
+import dev.kopek.client.LedgerClient;
+import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryQuery;
-import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,9 +17,9 @@ final class AdminApi {
   /** The system account adjustments are posted against. */
   static final String ADJUSTMENTS_ACCOUNT = "adjustments";
 
-  private final BusClient ledger;
+  private final LedgerClient ledger;
 
-  AdminApi(BusClient ledger) {
+  AdminApi(LedgerClient ledger) {
     this.ledger = ledger;
   }
 
@@ -37,8 +38,8 @@ final class AdminApi {
             body.getString("reference"),
             ADJUSTMENTS_ACCOUNT);
     ledger
-        .request(LedgerAddresses.POST, adjustment.toJson())
-        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .post(adjustment)
+        .onSuccess(posted -> Replies.replayable(ctx, 201, posted, Entry::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -46,27 +47,30 @@ final class AdminApi {
     String userId = Replies.string(Replies.validated(ctx), "user_id");
     EntryQuery query = Replies.entryQuery(ctx, userId, Replies.limit(ctx));
     ledger
-        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .entries(query)
+        .onSuccess(page -> Replies.json(ctx, 200, page.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   /** A wallet's {@code wallet.balance_low} threshold: its own, and the configured default. */
   void getWalletAlerts(RoutingContext ctx) {
+    JsonObject wallet = wallet(ctx);
     ledger
-        .request(LedgerAddresses.WALLET_ALERTS_GET, wallet(ctx))
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .walletAlerts(wallet.getString("user_id"), wallet.getString("currency"))
+        .onSuccess(reply -> Replies.json(ctx, 200, reply.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   /** Sets a wallet's own threshold, or drops it with null (the configured default applies). */
   void setWalletAlerts(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
+    JsonObject wallet = wallet(ctx);
     ledger
-        .request(
-            LedgerAddresses.WALLET_ALERTS_SET,
-            wallet(ctx).put("balance_low_minor", body.getLong("balance_low_minor")))
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .setWalletAlerts(
+            wallet.getString("user_id"),
+            wallet.getString("currency"),
+            body.getLong("balance_low_minor"))
+        .onSuccess(reply -> Replies.json(ctx, 200, reply.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -80,8 +84,8 @@ final class AdminApi {
 
   void verifyLedger(RoutingContext ctx) {
     ledger
-        .request(LedgerAddresses.VERIFY, new JsonObject())
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .verify()
+        .onSuccess(report -> Replies.json(ctx, 200, report.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 }

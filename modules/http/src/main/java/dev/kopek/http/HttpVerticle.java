@@ -1,8 +1,12 @@
 package dev.kopek.http;
 
+import dev.kopek.client.BillingClient;
+import dev.kopek.client.EventsClient;
+import dev.kopek.client.KopekClients;
+import dev.kopek.client.LedgerClient;
+import dev.kopek.client.PaymentsClient;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
-import dev.kopek.model.ledger.LedgerAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -56,13 +60,20 @@ public final class HttpVerticle extends VerticleBase {
       return Future.failedFuture(invalid);
     }
     shutdownGraceMs = config.shutdownGraceMs();
-    BusClient ledger = new BusClient(vertx, config.ledgerTimeoutMs());
+    // The typed clients any sibling verticle uses, each waiting the ledger's timeout (payments'
+    // requests that call a provider wait longer: PaymentsApi). Local only: in a cluster this
+    // node's own capabilities serve its API, without a hop to another node.
+    KopekClients clients =
+        new KopekClients(
+            LedgerClient.create(vertx, config.ledgerTimeoutMs()).localOnly(),
+            BillingClient.create(vertx, config.ledgerTimeoutMs()).localOnly(),
+            PaymentsClient.create(vertx, config.ledgerTimeoutMs()).localOnly());
     HeaderTimeouts headerTimeouts =
         new HeaderTimeouts(config.headerTimeoutMs(), config.idleTimeoutS());
     return Contract.load(vertx, CONTRACT)
         .compose(
             contract -> {
-              Router router = buildRouter(config, contract.openApi(), contract.text(), ledger);
+              Router router = buildRouter(config, contract.openApi(), contract.text(), clients);
               return vertx
                   .createHttpServer(
                       new HttpServerOptions()
@@ -108,16 +119,17 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Router buildRouter(
-      HttpConfig config, OpenAPIContract contract, Buffer contractText, BusClient ledger) {
+      HttpConfig config, OpenAPIContract contract, Buffer contractText, KopekClients clients) {
     Authentication authentication = new Authentication(vertx, config);
-    UserApi user = new UserApi(ledger);
-    AdminApi admin = new AdminApi(ledger);
-    PaymentsApi payments = new PaymentsApi(ledger, config);
-    SubscriptionsApi billing = new SubscriptionsApi(ledger);
-    WebhooksApi webhooks = new WebhooksApi(ledger, config);
+    UserApi user = new UserApi(clients.ledger());
+    AdminApi admin = new AdminApi(clients.ledger());
+    PaymentsApi payments = new PaymentsApi(clients.payments(), config);
+    SubscriptionsApi billing = new SubscriptionsApi(clients.billing());
+    WebhooksApi webhooks =
+        new WebhooksApi(EventsClient.create(vertx, config.ledgerTimeoutMs()).localOnly(), config);
     Map<String, Handler<RoutingContext>> operations =
         Map.ofEntries(
-            Map.entry("getHealth", ctx -> health(ctx, ledger)),
+            Map.entry("getHealth", ctx -> health(ctx, clients.ledger())),
             Map.entry("getMetrics", metrics()),
             Map.entry(
                 "getOpenApi",
@@ -239,9 +251,9 @@ public final class HttpVerticle extends VerticleBase {
     };
   }
 
-  private static void health(RoutingContext ctx, BusClient ledger) {
+  private static void health(RoutingContext ctx, LedgerClient ledger) {
     ledger
-        .request(LedgerAddresses.HEALTH, new JsonObject())
+        .health()
         .onSuccess(up -> Replies.json(ctx, 200, new JsonObject().put("status", "UP")))
         .onFailure(
             down -> {

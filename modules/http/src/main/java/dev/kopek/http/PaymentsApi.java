@@ -1,14 +1,18 @@
 package dev.kopek.http;
 
+import dev.kopek.client.PaymentsClient;
+import dev.kopek.client.Refund;
+import dev.kopek.client.UnmatchedPayment;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
-import dev.kopek.model.payments.PaymentsAddresses;
+import dev.kopek.model.payments.Topup;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
-import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Top-ups, the hosted checkout pages, provider webhooks and refunds. A request that makes the
@@ -19,71 +23,66 @@ import java.util.Base64;
  */
 final class PaymentsApi {
 
-  private final BusClient payments;
+  /** Reads: the ledger's timeout. */
+  private final PaymentsClient payments;
 
   /** Starting a top-up (or starting again one kept pending): the provider call. */
-  private final long topupTimeoutMs;
+  private final PaymentsClient topups;
 
   /**
    * A refund: the ledger debit, the provider lookup of an earlier attempt's refund, the refund
    * call, and the debit's reversal if the provider refuses.
    */
-  private final long refundTimeoutMs;
+  private final PaymentsClient refunds;
 
   /** The checkout and return pages: starting a kept payment again, and the provider's form. */
-  private final long pageTimeoutMs;
+  private final PaymentsClient pages;
 
   /**
    * The form's post and webhooks: verifying or submitting, asking the provider about a payment an
    * event names through another object, then the ledger credit.
    */
-  private final long settleTimeoutMs;
+  private final PaymentsClient settling;
 
-  PaymentsApi(BusClient payments, HttpConfig config) {
+  PaymentsApi(PaymentsClient payments, HttpConfig config) {
     this.payments = payments;
-    this.topupTimeoutMs = config.paymentsTimeoutMs(1, 0);
-    this.refundTimeoutMs = config.paymentsTimeoutMs(2, 2);
-    this.pageTimeoutMs = config.paymentsTimeoutMs(2, 0);
-    this.settleTimeoutMs = config.paymentsTimeoutMs(2, 1);
+    this.topups = payments.withTimeout(config.paymentsTimeoutMs(1, 0));
+    this.refunds = payments.withTimeout(config.paymentsTimeoutMs(2, 2));
+    this.pages = payments.withTimeout(config.paymentsTimeoutMs(2, 0));
+    this.settling = payments.withTimeout(config.paymentsTimeoutMs(2, 1));
   }
 
   void createTopup(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("idempotency_key", Replies.idempotencyKey(ctx))
-            .put("amount_minor", body.getLong("amount_minor"))
-            .put("currency", Replies.currency("currency", body.getString("currency")))
-            .put("gateway", body.getString("gateway"))
-            .put("return_url", body.getString("return_url"));
-    payments
-        .request(PaymentsAddresses.TOPUP_CREATE, request, topupTimeoutMs)
-        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+    topups
+        .createTopup(
+            Authentication.caller(ctx).userId(),
+            Replies.idempotencyKey(ctx),
+            body.getLong("amount_minor"),
+            Replies.currency("currency", body.getString("currency")),
+            body.getString("gateway"),
+            body.getString("return_url"))
+        .onSuccess(topup -> Replies.replayable(ctx, 201, topup, Topup::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void getTopup(RoutingContext ctx) {
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("id", Replies.validated(ctx).getPathParameters().get("id").getString());
     payments
-        .request(PaymentsAddresses.TOPUP_GET, request)
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .topup(
+            Authentication.caller(ctx).userId(),
+            Replies.validated(ctx).getPathParameters().get("id").getString())
+        .onSuccess(topup -> Replies.json(ctx, 200, topup.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void listTopups(RoutingContext ctx) {
     RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("limit", Replies.limit(ctx))
-            .put("starting_after", after == null || after.isNull() ? null : after.getString());
     payments
-        .request(PaymentsAddresses.TOPUPS_LIST, request)
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .topups(
+            Authentication.caller(ctx).userId(),
+            Replies.limit(ctx),
+            after == null || after.isNull() ? null : after.getString())
+        .onSuccess(page -> Replies.json(ctx, 200, page.toJson(Topup::toJson)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -92,44 +91,41 @@ final class PaymentsApi {
         Replies.validated(ctx).getBody() == null || Replies.validated(ctx).getBody().isNull()
             ? new JsonObject()
             : Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request =
-        new JsonObject()
-            .put("id", Replies.validated(ctx).getPathParameters().get("id").getString())
-            .put("amount_minor", body.getLong("amount_minor"))
-            .put("idempotency_key", Replies.idempotencyKey(ctx))
-            .put("admin_id", Authentication.caller(ctx).userId());
-    payments
-        .request(PaymentsAddresses.REFUND, request, refundTimeoutMs)
+    refunds
+        .refund(
+            Replies.validated(ctx).getPathParameters().get("id").getString(),
+            body.getLong("amount_minor"),
+            Replies.idempotencyKey(ctx),
+            Authentication.caller(ctx).userId())
         .onSuccess(
-            reply ->
+            refund ->
                 Replies.replayable(
-                    ctx, "pending".equals(reply.getString("status")) ? 202 : 201, reply))
+                    ctx,
+                    "pending".equals(refund.value().status()) ? 202 : 201,
+                    refund,
+                    Refund::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   /** Money providers reported that no top-up accounts for, for administrators. */
   void listUnmatchedPayments(RoutingContext ctx) {
     RequestParameter after = Replies.validated(ctx).getQuery().get("starting_after");
-    JsonObject request =
-        new JsonObject()
-            .put("limit", Replies.limit(ctx))
-            .put("starting_after", after == null || after.isNull() ? null : after.getString());
     payments
-        .request(PaymentsAddresses.UNMATCHED_LIST, request)
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .unmatched(Replies.limit(ctx), after == null || after.isNull() ? null : after.getString())
+        .onSuccess(page -> Replies.json(ctx, 200, page.toJson(UnmatchedPayment::toJson)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void checkoutPage(RoutingContext ctx) {
-    payments
-        .request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
+    pages
+        .checkout(token(ctx))
         .onSuccess(checkout -> CheckoutPages.checkout(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
 
   void checkoutComplete(RoutingContext ctx) {
-    payments
-        .request(PaymentsAddresses.CHECKOUT_GET, token(ctx), pageTimeoutMs)
+    pages
+        .checkout(token(ctx))
         .onSuccess(checkout -> CheckoutPages.status(ctx, checkout))
         .onFailure(error -> page(ctx, error));
   }
@@ -137,8 +133,8 @@ final class PaymentsApi {
   /** The checkout page's form post; replies JSON for its script. */
   void submitCheckout(RoutingContext ctx) {
     JsonObject form = Replies.validated(ctx).getBody().getJsonObject();
-    payments
-        .request(PaymentsAddresses.CHECKOUT_SUBMIT, token(ctx).put("form", form), settleTimeoutMs)
+    settling
+        .submitCheckout(token(ctx), form)
         .onSuccess(reply -> ctx.response().putHeader("Cache-Control", "no-store"))
         .onSuccess(reply -> Replies.json(ctx, 200, reply))
         .onFailure(error -> Replies.failed(ctx, error));
@@ -150,32 +146,26 @@ final class PaymentsApi {
    */
   void receiveWebhook(RoutingContext ctx) {
     Buffer raw = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
-    JsonObject headers = new JsonObject();
+    Map<String, List<String>> headers = new LinkedHashMap<>();
     ctx.request()
         .headers()
         .names()
-        .forEach(name -> headers.put(name, new JsonArray(ctx.request().headers().getAll(name))));
-    JsonObject request =
-        new JsonObject()
-            .put("gateway", ctx.pathParam("gateway"))
-            .put("body_base64", Base64.getEncoder().encodeToString(raw.getBytes()))
-            .put("headers", headers)
-            .put("content_type", ctx.request().getHeader("Content-Type"));
-    payments
-        .request(PaymentsAddresses.WEBHOOK_RECEIVE, request, settleTimeoutMs)
+        .forEach(name -> headers.put(name, ctx.request().headers().getAll(name)));
+    settling
+        .receiveWebhook(
+            ctx.pathParam("gateway"),
+            raw.getBytes(),
+            headers,
+            ctx.request().getHeader("Content-Type"))
         .onSuccess(
-            reply ->
+            result ->
                 Replies.json(
-                    ctx,
-                    200,
-                    new JsonObject()
-                        .put("received", true)
-                        .put("result", reply.getString("result"))))
+                    ctx, 200, new JsonObject().put("received", true).put("result", result)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
-  private static JsonObject token(RoutingContext ctx) {
-    return new JsonObject().put("token", ctx.pathParam("token"));
+  private static String token(RoutingContext ctx) {
+    return ctx.pathParam("token");
   }
 
   /**

@@ -1,10 +1,12 @@
 package dev.kopek.http;
 
+import dev.kopek.client.Replayable;
 import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryQuery;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -12,6 +14,8 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.function.Function;
 
 /** Reading validated requests and writing JSON replies, shared by the API handlers. */
 final class Replies {
@@ -34,22 +38,24 @@ final class Replies {
     Problems.send(ctx, Failure.from(error));
   }
 
-  /** An entry as a reply to a money-moving POST: 201, and the replay header for a repeat. */
-  static void entryCreated(RoutingContext ctx, JsonObject reply) {
-    replayable(ctx, 201, reply);
-  }
-
   /**
    * The reply to a command sent with an {@code Idempotency-Key}: the capability marks a stored
-   * reply to an earlier request with {@code replayed}, which becomes the {@code
-   * Idempotent-Replayed: true} header.
+   * reply to an earlier request as replayed, which becomes the {@code Idempotent-Replayed: true}
+   * header.
    */
-  static void replayable(RoutingContext ctx, int status, JsonObject reply) {
-    boolean replayed = Boolean.TRUE.equals(reply.remove("replayed"));
-    if (replayed) {
+  static <T> void replayable(
+      RoutingContext ctx, int status, Replayable<T> reply, Function<T, JsonObject> writer) {
+    if (reply.replayed()) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-    json(ctx, status, reply);
+    json(ctx, status, writer.apply(reply.value()));
+  }
+
+  /** A list reply, {@code {"data":[...]}}. */
+  static <T> JsonObject data(List<T> items, Function<T, JsonObject> writer) {
+    JsonArray data = new JsonArray();
+    items.forEach(item -> data.add(writer.apply(item)));
+    return new JsonObject().put("data", data);
   }
 
   /** A currency the contract's pattern let through, checked against ISO 4217. */

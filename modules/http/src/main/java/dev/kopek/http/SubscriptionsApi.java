@@ -1,8 +1,10 @@
 package dev.kopek.http;
 
+import dev.kopek.client.BillingClient;
+import dev.kopek.client.Plan;
+import dev.kopek.client.Subscription;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
-import dev.kopek.model.billing.BillingAddresses;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.validation.RequestParameter;
@@ -13,17 +15,17 @@ import io.vertx.openapi.validation.RequestParameter;
  */
 final class SubscriptionsApi {
 
-  private final BusClient billing;
+  private final BillingClient billing;
 
-  SubscriptionsApi(BusClient billing) {
+  SubscriptionsApi(BillingClient billing) {
     this.billing = billing;
   }
 
   /** The plans a user can subscribe to: the active ones. */
   void listPlans(RoutingContext ctx) {
     billing
-        .request(BillingAddresses.PLANS_LIST, new JsonObject().put("include_retired", false))
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .plans(false)
+        .onSuccess(plans -> Replies.json(ctx, 200, Replies.data(plans, Plan::toJson)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -31,79 +33,69 @@ final class SubscriptionsApi {
     RequestParameter includeRetired = Replies.validated(ctx).getQuery().get("include_retired");
     boolean all = includeRetired != null && !includeRetired.isNull() && includeRetired.getBoolean();
     billing
-        .request(BillingAddresses.PLANS_LIST, new JsonObject().put("include_retired", all))
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .plans(all)
+        .onSuccess(plans -> Replies.json(ctx, 200, Replies.data(plans, Plan::toJson)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void createPlan(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request =
-        new JsonObject()
-            .put("code", body.getString("code"))
-            .put("name", body.getString("name"))
-            .put("price_minor", body.getLong("price_minor"))
-            .put("currency", Replies.currency("currency", body.getString("currency")))
-            .put("period", body.getString("period"));
     billing
-        .request(BillingAddresses.PLAN_CREATE, request)
-        .onSuccess(plan -> Replies.json(ctx, 201, plan))
+        .createPlan(
+            body.getString("code"),
+            body.getString("name"),
+            body.getLong("price_minor"),
+            Replies.currency("currency", body.getString("currency")),
+            body.getString("period"))
+        .onSuccess(plan -> Replies.json(ctx, 201, plan.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void retirePlan(RoutingContext ctx) {
     String code = Replies.validated(ctx).getPathParameters().get("code").getString();
     billing
-        .request(BillingAddresses.PLAN_RETIRE, new JsonObject().put("code", code))
-        .onSuccess(plan -> Replies.json(ctx, 200, plan))
+        .retirePlan(code)
+        .onSuccess(plan -> Replies.json(ctx, 200, plan.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void createSubscription(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("plan", body.getString("plan"))
-            .put("idempotency_key", Replies.idempotencyKey(ctx));
     billing
-        .request(BillingAddresses.SUBSCRIPTION_CREATE, request)
-        .onSuccess(subscription -> Replies.replayable(ctx, 201, subscription))
+        .subscribe(
+            Authentication.caller(ctx).userId(),
+            body.getString("plan"),
+            Replies.idempotencyKey(ctx))
+        .onSuccess(subscription -> Replies.replayable(ctx, 201, subscription, Subscription::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void listSubscriptions(RoutingContext ctx) {
     billing
-        .request(
-            BillingAddresses.SUBSCRIPTIONS_LIST,
-            new JsonObject().put("user_id", Authentication.caller(ctx).userId()))
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .subscriptions(Authentication.caller(ctx).userId())
+        .onSuccess(
+            subscriptions ->
+                Replies.json(ctx, 200, Replies.data(subscriptions, Subscription::toJson)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void changeSubscription(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("id", subscriptionId(ctx))
-            .put("plan", body.getString("plan"))
-            .put("idempotency_key", Replies.idempotencyKey(ctx));
     billing
-        .request(BillingAddresses.SUBSCRIPTION_CHANGE, request)
-        .onSuccess(subscription -> Replies.replayable(ctx, 200, subscription))
+        .changePlan(
+            Authentication.caller(ctx).userId(),
+            subscriptionId(ctx),
+            body.getString("plan"),
+            Replies.idempotencyKey(ctx))
+        .onSuccess(subscription -> Replies.replayable(ctx, 200, subscription, Subscription::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
   void cancelSubscription(RoutingContext ctx) {
-    JsonObject request =
-        new JsonObject()
-            .put("user_id", Authentication.caller(ctx).userId())
-            .put("id", subscriptionId(ctx))
-            .put("idempotency_key", Replies.idempotencyKey(ctx));
     billing
-        .request(BillingAddresses.SUBSCRIPTION_CANCEL, request)
-        .onSuccess(subscription -> Replies.replayable(ctx, 200, subscription))
+        .cancel(
+            Authentication.caller(ctx).userId(), subscriptionId(ctx), Replies.idempotencyKey(ctx))
+        .onSuccess(subscription -> Replies.replayable(ctx, 200, subscription, Subscription::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -113,11 +105,11 @@ final class SubscriptionsApi {
    */
   void getClock(RoutingContext ctx) {
     billing
-        .request(BillingAddresses.CLOCK_GET, new JsonObject())
+        .clock()
         .onSuccess(
             clock -> {
-              if (Boolean.TRUE.equals(clock.getBoolean("test_clock"))) {
-                Replies.json(ctx, 200, clock);
+              if (clock.testClock()) {
+                Replies.json(ctx, 200, clock.toJson());
               } else {
                 Problems.send(
                     ctx,
@@ -130,15 +122,10 @@ final class SubscriptionsApi {
 
   void setClock(RoutingContext ctx) {
     JsonObject body = Replies.validated(ctx).getBody().getJsonObject();
-    JsonObject request = new JsonObject();
-    if (body.containsKey("advance_ms")) {
-      request.put("advance_ms", body.getLong("advance_ms"));
-    } else {
-      request.put("now", body.getString("now"));
-    }
-    billing
-        .request(BillingAddresses.CLOCK_SET, request)
-        .onSuccess(clock -> Replies.json(ctx, 200, clock))
+    (body.containsKey("advance_ms")
+            ? billing.advanceClock(body.getLong("advance_ms"))
+            : billing.setClock(body.getString("now")))
+        .onSuccess(clock -> Replies.json(ctx, 200, clock.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 

@@ -1,10 +1,12 @@
 package dev.kopek.http;
 
+import dev.kopek.client.LedgerClient;
+import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
-import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
+import dev.kopek.model.ledger.Wallet;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -19,21 +21,17 @@ final class UserApi {
   /** Where charges go: the merchant's revenue account of the currency. */
   static final String REVENUE_ACCOUNT = "revenue";
 
-  private final BusClient ledger;
+  private final LedgerClient ledger;
 
-  UserApi(BusClient ledger) {
+  UserApi(LedgerClient ledger) {
     this.ledger = ledger;
   }
 
   void listWallets(RoutingContext ctx) {
     String userId = Authentication.caller(ctx).userId();
     ledger
-        .request(LedgerAddresses.WALLETS_LIST, new JsonObject().put("user_id", userId))
-        .onSuccess(
-            reply -> {
-              reply.getJsonArray("data").forEach(w -> ((JsonObject) w).remove("user_id"));
-              Replies.json(ctx, 200, reply);
-            })
+        .wallets(userId)
+        .onSuccess(wallets -> Replies.json(ctx, 200, Replies.data(wallets, UserApi::ownWallet)))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -43,15 +41,16 @@ final class UserApi {
         Replies.currency(
             "currency", Replies.validated(ctx).getPathParameters().get("currency").getString());
     ledger
-        .request(
-            LedgerAddresses.WALLET_GET,
-            new JsonObject().put("user_id", userId).put("currency", currency))
-        .onSuccess(
-            reply -> {
-              reply.remove("user_id");
-              Replies.json(ctx, 200, reply);
-            })
+        .wallet(userId, currency)
+        .onSuccess(wallet -> Replies.json(ctx, 200, ownWallet(wallet)))
         .onFailure(error -> Replies.failed(ctx, error));
+  }
+
+  /** A wallet as its owner sees it: without the {@code user_id}, which is the caller's. */
+  private static JsonObject ownWallet(Wallet wallet) {
+    JsonObject json = wallet.toJson();
+    json.remove("user_id");
+    return json;
   }
 
   /**
@@ -72,8 +71,8 @@ final class UserApi {
             body.getString("reference"),
             REVENUE_ACCOUNT);
     ledger
-        .request(LedgerAddresses.POST, charge.toJson())
-        .onSuccess(reply -> Replies.entryCreated(ctx, reply))
+        .post(charge)
+        .onSuccess(posted -> Replies.replayable(ctx, 201, posted, Entry::toJson))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -81,8 +80,8 @@ final class UserApi {
     EntryQuery query =
         Replies.entryQuery(ctx, Authentication.caller(ctx).userId(), Replies.limit(ctx));
     ledger
-        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
-        .onSuccess(reply -> Replies.json(ctx, 200, reply))
+        .entries(query)
+        .onSuccess(page -> Replies.json(ctx, 200, page.toJson()))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 
@@ -94,7 +93,7 @@ final class UserApi {
     EntryQuery query =
         Replies.entryQuery(ctx, Authentication.caller(ctx).userId(), EntryQuery.INTERNAL_LIMIT_MAX);
     ledger
-        .request(LedgerAddresses.ENTRIES_LIST, query.toJson())
+        .entries(query)
         .onFailure(error -> Replies.failed(ctx, error))
         .onSuccess(
             first -> {
@@ -106,7 +105,7 @@ final class UserApi {
                           "Content-Disposition", "attachment; filename=\"transactions.csv\"");
               response
                   .write(Csv.HEADER)
-                  .compose(v -> writePages(response, query, EntryPage.fromJson(first)))
+                  .compose(v -> writePages(response, query, first))
                   .onSuccess(v -> response.end())
                   .onFailure(error -> response.reset());
             });
@@ -120,8 +119,8 @@ final class UserApi {
     }
     EntryQuery next = query.after(page.data().get(page.data().size() - 1).id());
     return written
-        .compose(v -> ledger.request(LedgerAddresses.ENTRIES_LIST, next.toJson()))
-        .compose(reply -> writePages(response, next, EntryPage.fromJson(reply)));
+        .compose(v -> ledger.entries(next))
+        .compose(nextPage -> writePages(response, next, nextPage));
   }
 
   /** CSV per RFC 4180, with spreadsheet formula injection defused in free-text cells. */
@@ -131,7 +130,7 @@ final class UserApi {
 
     private Csv() {}
 
-    static String row(dev.kopek.model.ledger.Entry entry) {
+    static String row(Entry entry) {
       return Stream.of(
               String.valueOf(entry.id()),
               entry.createdAt().toString(),

@@ -1,6 +1,6 @@
 package dev.kopek.http;
 
-import dev.kopek.model.events.EventsAddresses;
+import dev.kopek.client.EventsClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,12 +17,12 @@ import io.vertx.openapi.validation.ValidatedRequest;
  */
 final class WebhooksApi {
 
-  private final BusClient events;
-  private final long targetTimeoutMs;
+  private final EventsClient events;
+  private final EventsClient lookingUp;
 
-  WebhooksApi(BusClient events, HttpConfig config) {
+  WebhooksApi(EventsClient events, HttpConfig config) {
     this.events = events;
-    this.targetTimeoutMs = config.webhookTargetTimeoutMs();
+    this.lookingUp = events.withTimeout(config.webhookTargetTimeoutMs());
   }
 
   void createWebhookEndpoint(RoutingContext ctx) {
@@ -32,15 +32,15 @@ final class WebhooksApi {
             .put("url", body.getString("url"))
             .put("enabled_events", body.getJsonArray("enabled_events"))
             .put("description", body.getString("description"));
-    reply(ctx, 201, events.request(EventsAddresses.ENDPOINT_CREATE, request, targetTimeoutMs));
+    reply(ctx, 201, lookingUp.createEndpoint(request));
   }
 
   void listWebhookEndpoints(RoutingContext ctx) {
-    reply(ctx, 200, events.request(EventsAddresses.ENDPOINTS_LIST, new JsonObject()));
+    reply(ctx, 200, events.endpoints());
   }
 
   void getWebhookEndpoint(RoutingContext ctx) {
-    reply(ctx, 200, events.request(EventsAddresses.ENDPOINT_GET, withId(ctx)));
+    reply(ctx, 200, events.endpoint(pathId(ctx)));
   }
 
   /** Changes only what the body names; a new URL is looked up, so that waits longer. */
@@ -56,16 +56,16 @@ final class WebhooksApi {
         ctx,
         200,
         request.containsKey("url")
-            ? events.request(EventsAddresses.ENDPOINT_UPDATE, request, targetTimeoutMs)
-            : events.request(EventsAddresses.ENDPOINT_UPDATE, request));
+            ? lookingUp.updateEndpoint(pathId(ctx), request)
+            : events.updateEndpoint(pathId(ctx), request));
   }
 
   void deleteWebhookEndpoint(RoutingContext ctx) {
-    reply(ctx, 200, events.request(EventsAddresses.ENDPOINT_DELETE, withId(ctx)));
+    reply(ctx, 200, events.deleteEndpoint(pathId(ctx)));
   }
 
   void rotateWebhookSecret(RoutingContext ctx) {
-    reply(ctx, 200, events.request(EventsAddresses.ENDPOINT_ROTATE_SECRET, withId(ctx)));
+    reply(ctx, 200, events.rotateSecret(pathId(ctx)));
   }
 
   void listWebhookDeliveries(RoutingContext ctx) {
@@ -77,7 +77,7 @@ final class WebhooksApi {
             .put("event_id", Replies.string(validated, "event_id"))
             .put("before", before == null || before.isNull() ? null : before.getLong())
             .put("limit", Replies.limit(ctx));
-    reply(ctx, 200, events.request(EventsAddresses.ENDPOINT_DELIVERIES, request));
+    reply(ctx, 200, events.deliveries(request));
   }
 
   /** The feed; {@code type} may be repeated, or carry types separated by commas, or both. */
@@ -89,11 +89,11 @@ final class WebhooksApi {
             .put("types", types(validated.getQuery().get("type")))
             .put("user_id", Replies.string(validated, "user_id"))
             .put("limit", Replies.limit(ctx));
-    reply(ctx, 200, events.request(EventsAddresses.EVENTS_LIST, request));
+    reply(ctx, 200, events.events(request));
   }
 
   void getEvent(RoutingContext ctx) {
-    reply(ctx, 200, events.request(EventsAddresses.EVENT_GET, withId(ctx)));
+    reply(ctx, 200, events.event(pathId(ctx)));
   }
 
   /** Queues the event again: 202, the deliveries happen after the reply. */
@@ -103,7 +103,7 @@ final class WebhooksApi {
     if (body != null && !body.isNull() && body.getJsonObject() != null) {
       request.put("endpoint_id", body.getJsonObject().getString("endpoint_id"));
     }
-    reply(ctx, 202, events.request(EventsAddresses.EVENT_REDELIVER, request));
+    reply(ctx, 202, events.redeliver(pathId(ctx), request.getString("endpoint_id")));
   }
 
   private static JsonArray types(RequestParameter parameter) {

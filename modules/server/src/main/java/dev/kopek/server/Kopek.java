@@ -1,7 +1,9 @@
 package dev.kopek.server;
 
 import dev.kopek.billing.BillingVerticle;
+import dev.kopek.client.KopekClients;
 import dev.kopek.events.EventsVerticle;
+import dev.kopek.extension.KopekExtension;
 import dev.kopek.http.HttpConfig;
 import dev.kopek.http.HttpVerticle;
 import dev.kopek.ledger.LedgerConfig;
@@ -18,18 +20,39 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Kopek: its database (embedded or external, migrated), its Vert.x, and its verticles.
- * {@link #start} and {@link #stop} block; they are called from {@code main} and tests.
+ * One running Kopek: its database (embedded or external, migrated), its Vert.x (clustered with
+ * {@code cluster.enabled}), its verticles and its extensions. {@code main} starts one; a program of
+ * yours embeds one with {@link #builder()}:
+ *
+ * <pre>{@code
+ * Kopek kopek = Kopek.builder().config(KopekConfig.load()).extension(new MyExtension()).start();
+ * kopek.clients().ledger().post(...);
+ * kopek.stop();
+ * }</pre>
+ *
+ * {@link Builder#start} and {@link #stop} block.
  */
 public final class Kopek {
+
+  static {
+    // Before the first logger: embedded, Kopek logs as kopek.jar does.
+    Logging.configure();
+  }
 
   /** The database the embedded server keeps Kopek's tables in. */
   static final String EMBEDDED_DATABASE = "kopek";
@@ -51,6 +74,9 @@ public final class Kopek {
   private final String httpDeployment;
   private final List<String> backendDeployments;
   private final ServerConfig settings;
+  private final Extensions extensions;
+  private final KopekClients clients;
+  private final String postgresVersion;
 
   private Kopek(
       Vertx vertx,
@@ -58,24 +84,79 @@ public final class Kopek {
       List<HttpVerticle> http,
       String httpDeployment,
       List<String> backendDeployments,
-      ServerConfig settings) {
+      ServerConfig settings,
+      Extensions extensions,
+      KopekClients clients,
+      String postgresVersion) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.http = http;
     this.httpDeployment = httpDeployment;
     this.backendDeployments = backendDeployments;
     this.settings = settings;
+    this.extensions = extensions;
+    this.clients = clients;
+    this.postgresVersion = postgresVersion;
+  }
+
+  /** A builder of an embedded Kopek. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Configures and starts an embedded Kopek. */
+  public static final class Builder {
+    private JsonObject config;
+    private final List<KopekExtension> extensions = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * The configuration, as {@link KopekConfig#load} reads it (a copy is taken). Without one, the
+     * builder loads it as {@code java -jar kopek.jar} does ({@link KopekConfig#load()}).
+     */
+    public Builder config(JsonObject config) {
+      this.config = Objects.requireNonNull(config, "config").copy();
+      return this;
+    }
+
+    /**
+     * An extension to start after Kopek's own verticles, before those of the plugins directory
+     * ({@code extensions.dir}).
+     */
+    public Builder extension(KopekExtension extension) {
+      extensions.add(Objects.requireNonNull(extension, "extension"));
+      return this;
+    }
+
+    /**
+     * Starts Kopek: checks the configuration, starts or connects to the database, migrates it,
+     * deploys the verticles and starts the extensions. Returns once the HTTP API is serving.
+     *
+     * @throws IllegalArgumentException for an invalid setting, naming it
+     * @throws IllegalStateException when something cannot start (a port in use, an extension that
+     *     fails), naming it
+     */
+    public Kopek start() throws Exception {
+      return Kopek.start(config == null ? KopekConfig.load() : config, List.copyOf(extensions));
+    }
   }
 
   /**
-   * Starts Kopek with a loaded configuration: checks it, starts or connects to the database,
-   * migrates it, and deploys the verticles.
+   * Starts Kopek with a loaded configuration (which it completes in place), as {@code
+   * builder().config(config).start()} does with a copy.
    *
    * @throws IllegalArgumentException for invalid configuration, naming the key
    */
   public static Kopek start(JsonObject config) throws Exception {
+    return start(config, List.of());
+  }
+
+  private static Kopek start(JsonObject config, List<KopekExtension> given) throws Exception {
     ServerConfig settings = ServerConfig.from(config);
     checkVerticleSettings(config, settings);
+    ClusterSettings cluster = ClusterSettings.from(config);
+    Extensions extensions = Extensions.load(config, given);
     config
         .getJsonObject("auth")
         .put("jwt_secret", JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
@@ -93,8 +174,9 @@ public final class Kopek {
     }
     try {
       Migrations.migrate(endpoint);
+      String version = serverVersion(endpoint);
       config.getJsonObject("db").put("url", endpoint.url());
-      return deploy(config, settings, embedded, endpoint);
+      return deploy(config, settings, cluster, extensions, embedded, endpoint, version);
     } catch (Exception | Error e) {
       if (embedded != null) {
         embedded.close();
@@ -127,11 +209,25 @@ public final class Kopek {
     Timeouts.check(probe);
   }
 
+  /** The version the database server reports ({@code SHOW server_version}), e.g. {@code 17.6}. */
+  private static String serverVersion(PostgresEndpoint endpoint) throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SHOW server_version")) {
+      result.next();
+      return result.getString(1);
+    }
+  }
+
   private static Kopek deploy(
       JsonObject config,
       ServerConfig settings,
+      ClusterSettings cluster,
+      Extensions extensions,
       EmbeddedPostgresServer embedded,
-      PostgresEndpoint endpoint)
+      PostgresEndpoint endpoint,
+      String postgresVersion)
       throws Exception {
     // An event loop for every verticle instance (the HTTP ones, the ledger, payments, billing), so
     // that none waits for another's work on a shared thread: the ledger and billing are both
@@ -152,7 +248,8 @@ public final class Kopek {
               .setJvmMetricsEnabled(true)
               .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
-    Vertx vertx = Vertx.builder().with(options).build();
+    Vertx vertx =
+        cluster.enabled() ? joinCluster(cluster, options) : Vertx.builder().with(options).build();
     if (!vertx.isNativeTransportEnabled()) {
       LOG.info(
           "Running on Java NIO: the native transport is not available here ({})",
@@ -200,6 +297,15 @@ public final class Kopek {
           await(
               vertx.deployVerticle(new EventsVerticle(), new DeploymentOptions().setConfig(config)),
               DEPLOY_TIMEOUT);
+      KopekClients clients =
+          KopekClients.create(
+              vertx, config.getJsonObject("ledger").getLong("send_timeout_ms", 5_000L));
+      try {
+        extensions.start(vertx, config, clients, DEPLOY_TIMEOUT);
+      } catch (Exception e) {
+        extensions.stop(vertx, DEPLOY_TIMEOUT);
+        throw e;
+      }
       // Stopped in this order: billing posts to the ledger, payments credit through it.
       Kopek kopek =
           new Kopek(
@@ -208,22 +314,51 @@ public final class Kopek {
               List.copyOf(instances),
               httpId,
               List.of(eventsId, billingId, paymentsId, ledger),
-              settings);
+              settings,
+              extensions,
+              clients,
+              postgresVersion);
       LOG.info(
-          "Kopek is serving http://{}:{} (database: {}; transport: {})",
+          "Kopek is serving http://{}:{} (database: {}; transport: {}; cluster: {}; extensions: {})",
           httpConfig.getString("host"),
           http.actualPort(),
-          embedded == null
-              ? endpoint
-              : "embedded PostgreSQL "
-                  + EmbeddedPostgresServer.MAJOR_VERSION
-                  + " in "
-                  + embedded.dataDirectory(),
-          vertx.isNativeTransportEnabled() ? "epoll" : "nio");
+          (embedded == null ? "PostgreSQL " : "embedded PostgreSQL ")
+              + postgresVersion
+              + (embedded == null ? " at " + endpoint : " in " + embedded.dataDirectory()),
+          vertx.isNativeTransportEnabled() ? "epoll" : "nio",
+          cluster.enabled()
+              ? cluster.name() + " as " + cluster.address() + (cluster.tls() ? ", TLS" : "")
+              : "none",
+          extensions.ids().isEmpty() ? "none" : String.join(", ", extensions.ids()));
       return kopek;
     } catch (Exception e) {
       await(vertx.close(), DEPLOY_TIMEOUT);
       throw e;
+    }
+  }
+
+  /**
+   * Joins the cluster; a Hazelcast port in use, or members that cannot be reached, stop start-up
+   * naming the setting.
+   */
+  private static Vertx joinCluster(ClusterSettings cluster, VertxOptions options) throws Exception {
+    try {
+      Vertx vertx = await(KopekCluster.join(cluster, options), DEPLOY_TIMEOUT);
+      LOG.info(
+          "Joined the cluster {} as {} (members asked: {})",
+          cluster.name(),
+          cluster.address(),
+          cluster.members().isEmpty() ? "none" : String.join(", ", cluster.members()));
+      return vertx;
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "cannot join the cluster "
+              + cluster.name()
+              + " as "
+              + cluster.address()
+              + " (cluster.host, cluster.port; KOPEK_CLUSTER_HOST, KOPEK_CLUSTER_PORT): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -278,15 +413,34 @@ public final class Kopek {
     return http.stream().map(HttpVerticle::actualPort).toList();
   }
 
-  /** The Vert.x instance, for tests that integrate over the event bus. */
+  /** Kopek's Vert.x, to deploy verticles of yours beside Kopek's or use its event bus. */
   public Vertx vertx() {
     return vertx;
   }
 
   /**
+   * The typed clients of this Kopek's ledger, billing and payments, waiting {@code
+   * ledger.send_timeout_ms} for each reply.
+   */
+  public KopekClients clients() {
+    return clients;
+  }
+
+  /** The version the database server reported at start-up ({@code SHOW server_version}). */
+  public String postgresVersion() {
+    return postgresVersion;
+  }
+
+  /** The ids of the extensions started, in start order. */
+  public List<String> extensions() {
+    return extensions.ids();
+  }
+
+  /**
    * Stops in dependency order: the HTTP listening socket first (new connections are refused), then
-   * the HTTP server (in-flight requests get {@code shutdown.grace_ms} to finish), then billing,
-   * payments, the ledger, Vert.x, and the embedded database.
+   * the HTTP server (in-flight requests get {@code shutdown.grace_ms} to finish), then the
+   * extensions, billing, payments, the ledger, Vert.x (leaving the cluster), and the embedded
+   * database.
    */
   public void stop() throws Exception {
     try {
@@ -297,6 +451,8 @@ public final class Kopek {
       // gets read (and then finishes, in the grace) rather than being closed as idle.
       Thread.sleep(Math.min(LATE_REQUEST_MS, settings.shutdownGraceMs()));
       await(vertx.undeploy(httpDeployment), Duration.ofMillis(settings.shutdownGraceMs() + 5_000));
+      // Extensions may be in the middle of a request to the ledger: they stop before it does.
+      extensions.stop(vertx, DEPLOY_TIMEOUT);
       for (String deployment : backendDeployments) {
         await(vertx.undeploy(deployment), DEPLOY_TIMEOUT);
       }

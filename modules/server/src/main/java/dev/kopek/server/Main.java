@@ -1,18 +1,14 @@
 package dev.kopek.server;
 
 import dev.kopek.gateway.spi.PostResends;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code java -jar kopek.jar [run] [--config FILE]} starts Kopek; {@code java -jar kopek.jar token
@@ -38,11 +34,6 @@ public final class Main {
     // Before anything opens an HTTP connection: the JDK reads it once.
     PostResends.turnOff();
     Logging.configure();
-    // java.util.logging (the providers' SDKs, the provider modules) into Kopek's own log.
-    if (!SLF4JBridgeHandler.isInstalled()) {
-      SLF4JBridgeHandler.removeHandlersForRootLogger();
-      SLF4JBridgeHandler.install();
-    }
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
@@ -105,23 +96,9 @@ public final class Main {
     return 0;
   }
 
-  /** Reads the configuration with a short-lived Vert.x (the server's own needs the settings). */
-  static JsonObject loadConfig(Path configFile, Map<String, String> environment) throws Exception {
-    Vertx bootstrap = Vertx.vertx();
-    try {
-      return ConfigLoader.load(bootstrap, configFile, environment)
-          .recover(
-              failure ->
-                  Future.failedFuture(
-                      failure instanceof IllegalArgumentException
-                          ? failure
-                          : new IllegalArgumentException(
-                              "the configuration cannot be read: " + failure.getMessage(),
-                              failure)))
-          .await(30, TimeUnit.SECONDS);
-    } finally {
-      bootstrap.close();
-    }
+  /** Reads the configuration as {@link KopekConfig#load(Path, Map)} does. */
+  static JsonObject loadConfig(Path configFile, Map<String, String> environment) {
+    return KopekConfig.load(configFile, environment);
   }
 
   static java.util.Optional<String> option(List<String> args, String name) {

@@ -72,7 +72,17 @@ record ServerConfig(
           Map.entry("billing.test_clock", Boolean.class),
           Map.entry("billing.batch_max", Integer.class),
           Map.entry("billing.lease_ms", Integer.class),
-          Map.entry("shutdown.grace_ms", Integer.class));
+          Map.entry("shutdown.grace_ms", Integer.class),
+          Map.entry("cluster.enabled", Boolean.class),
+          Map.entry("cluster.name", String.class),
+          Map.entry("cluster.host", String.class),
+          Map.entry("cluster.port", Integer.class),
+          Map.entry("cluster.bus_port", Integer.class),
+          Map.entry("cluster.members", String.class),
+          Map.entry("cluster.tls_cert_path", String.class),
+          Map.entry("cluster.tls_key_path", String.class),
+          Map.entry("cluster.tls_ca_path", String.class),
+          Map.entry("extensions.dir", String.class));
 
   private static final Set<String> SECTIONS =
       Set.of(
@@ -86,7 +96,9 @@ record ServerConfig(
           "billing",
           "events",
           "webhooks",
-          "alerts");
+          "alerts",
+          "cluster",
+          "extensions");
 
   static ServerConfig from(JsonObject config) {
     checkTypes(config);

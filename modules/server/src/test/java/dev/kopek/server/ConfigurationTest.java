@@ -274,6 +274,8 @@ class ConfigurationTest {
             "events",
             "webhooks",
             "alerts",
+            "cluster",
+            "extensions",
             "metrics",
             "shutdown");
   }
@@ -334,7 +336,10 @@ class ConfigurationTest {
                   .isIn(String.class, Integer.class, Boolean.class);
             });
     assertThat(ConfigLoader.ENVIRONMENT)
-        .hasSize(17)
+        .hasSize(27)
+        .containsEntry("KOPEK_CLUSTER", "cluster.enabled")
+        .containsEntry("KOPEK_CLUSTER_MEMBERS", "cluster.members")
+        .containsEntry("KOPEK_PLUGINS_DIR", "extensions.dir")
         .containsEntry("KOPEK_HTTP_PORT", "http.port")
         .containsEntry("KOPEK_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "webhooks.allow_private_targets")
         .containsEntry("KOPEK_DATA_DIR", "db.data_dir")

@@ -1,0 +1,49 @@
+package dev.kopek.client;
+
+import dev.kopek.model.Failure;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+
+/**
+ * Request/reply with one send timeout, the part every client shares. Failures arrive as {@link
+ * Failure.FailureException}: the replier's typed failure, {@code timeout} when no reply came in
+ * time, {@code unavailable} when nothing serves the address.
+ *
+ * @param vertx the Vert.x whose event bus carries the requests (clustered or not)
+ * @param timeoutMs the send timeout of every request
+ * @param localOnly whether requests go to this Vert.x's own consumers only
+ */
+record Channel(Vertx vertx, long timeoutMs, boolean localOnly) {
+
+  /** The longest timeout a client takes: ten minutes. */
+  static final long TIMEOUT_MS_MAX = 600_000;
+
+  Channel {
+    Objects.requireNonNull(vertx, "vertx");
+    if (timeoutMs < 1 || timeoutMs > TIMEOUT_MS_MAX) {
+      throw new IllegalArgumentException(
+          "timeoutMs must be between 1 and " + TIMEOUT_MS_MAX + ", was " + timeoutMs);
+    }
+  }
+
+  Channel withTimeout(long timeoutMs) {
+    return new Channel(vertx, timeoutMs, localOnly);
+  }
+
+  Channel withLocalOnly() {
+    return new Channel(vertx, timeoutMs, true);
+  }
+
+  Future<JsonObject> request(String address, JsonObject body) {
+    return vertx
+        .eventBus()
+        .<JsonObject>request(
+            address, body, new DeliveryOptions().setSendTimeout(timeoutMs).setLocalOnly(localOnly))
+        .map(Message::body)
+        .recover(error -> Future.failedFuture(Failure.from(error).toException()));
+  }
+}
