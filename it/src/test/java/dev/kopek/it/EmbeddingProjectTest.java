@@ -38,6 +38,7 @@ class EmbeddingProjectTest {
           Map.entry("modules/client", "kopek-client"),
           Map.entry("modules/extension-api", "kopek-extension-api"),
           Map.entry("modules/storage", "kopek-storage"),
+          Map.entry("modules/events", "kopek-events"),
           Map.entry("modules/ledger", "kopek-ledger"),
           Map.entry("modules/payments", "kopek-payments"),
           Map.entry("modules/billing", "kopek-billing"),
