@@ -56,8 +56,19 @@ final class Deliverer {
   private final Supplier<Instant> clock;
   private final EventsConfig config;
   private final Map<String, Integer> inFlight = new HashMap<>();
+
+  /** Claimed deliveries waiting for a free slot of their endpoint, by endpoint. */
+  private final Map<String, java.util.ArrayDeque<Row>> queued = new HashMap<>();
+
+  /** Endpoints with a claim under way (one at a time each). */
+  private final java.util.Set<String> claiming = new java.util.HashSet<>();
+
+  /** The enabled endpoints as the last round read them. */
+  private final Map<String, Target> targets = new HashMap<>();
+
   private final List<Result> results = new ArrayList<>();
   private boolean flushing;
+  private boolean flushScheduled;
   private boolean running;
   private boolean again;
   private boolean stopped;
@@ -168,7 +179,10 @@ final class Deliverer {
             });
   }
 
-  /** Claims and sends each endpoint's due deliveries; true if some endpoint had more waiting. */
+  /**
+   * Reads the enabled endpoints, then claims each one's due deliveries; true if some endpoint had
+   * more waiting than it took.
+   */
   private Future<Boolean> claimAndSend() {
     Instant now = clock.get();
     return pool.query(
@@ -177,6 +191,7 @@ final class Deliverer {
         .execute()
         .compose(
             endpoints -> {
+              targets.clear();
               List<Future<Boolean>> claims = new ArrayList<>();
               for (Row row : endpoints) {
                 List<String> secrets = new ArrayList<>(List.of(row.getString("secret")));
@@ -187,26 +202,69 @@ final class Deliverer {
                   secrets.add(row.getString("previous_secret"));
                 }
                 Target target = new Target(row.getString("id"), row.getString("url"), secrets);
-                int free = config.maxInFlightPerEndpoint() - inFlight.getOrDefault(target.id(), 0);
-                if (free > 0) {
-                  claims.add(claim(target, free, now));
-                }
+                targets.put(target.id(), target);
+                claims.add(claim(target));
               }
+              queued.keySet().removeIf(id -> !targets.containsKey(id));
               return Future.all(claims).map(all -> claims.stream().anyMatch(Future::result));
             });
   }
 
-  private Future<Boolean> claim(Target target, int free, Instant now) {
+  /**
+   * Claims up to a few attempts' worth per free slot of the endpoint ({@link #CLAIM_PER_SLOT}), so
+   * that a busy endpoint costs one claim per several deliveries, and starts what the slots take.
+   * Claimed deliveries wait in this process's queue, leased for as long as the queue can take to
+   * drain. True if it took all it asked for (more may be due).
+   */
+  private Future<Boolean> claim(Target target) {
+    String id = target.id();
+    int room =
+        config.maxInFlightPerEndpoint() * (CLAIM_PER_SLOT + 1)
+            - inFlight.getOrDefault(id, 0)
+            - queued.getOrDefault(id, EMPTY).size();
+    if (room <= 0 || stopped || !claiming.add(id)) {
+      return Future.succeededFuture(false);
+    }
     return pool.preparedQuery(EventsSql.CLAIM_DELIVERIES)
-        .execute(Tuple.of(target.id(), Endpoints.time(now), free, config.timeoutMs() + 30_000))
+        .execute(
+            Tuple.of(
+                id,
+                Endpoints.time(clock.get()),
+                room,
+                config.timeoutMs() * (CLAIM_PER_SLOT + 1) + 30_000))
         .map(
             rows -> {
-              for (Row row : rows) {
-                inFlight.merge(target.id(), 1, Integer::sum);
-                send(target, row);
-              }
-              return rows.size() == free;
-            });
+              java.util.ArrayDeque<Row> queue =
+                  queued.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
+              rows.forEach(queue::add);
+              pump(target);
+              return rows.size() == room;
+            })
+        .onComplete(done -> claiming.remove(id));
+  }
+
+  /** Deliveries claimed beyond the slots, per slot: fewer claims for a busy endpoint. */
+  private static final int CLAIM_PER_SLOT = 4;
+
+  private static final java.util.ArrayDeque<Row> EMPTY = new java.util.ArrayDeque<>();
+
+  /** Starts queued deliveries while the endpoint has free slots; claims more when it runs dry. */
+  private void pump(Target target) {
+    java.util.ArrayDeque<Row> queue = queued.getOrDefault(target.id(), EMPTY);
+    if (!targets.containsKey(target.id())) {
+      // Disabled or deleted meanwhile: what it had claimed waits for its lease to run out.
+      queue.clear();
+      return;
+    }
+    while (!stopped
+        && !queue.isEmpty()
+        && inFlight.getOrDefault(target.id(), 0) < config.maxInFlightPerEndpoint()) {
+      inFlight.merge(target.id(), 1, Integer::sum);
+      send(target, queue.poll());
+    }
+    if (queue.size() < config.maxInFlightPerEndpoint() && !stopped) {
+      claim(target);
+    }
   }
 
   private void send(Target target, Row row) {
@@ -224,7 +282,7 @@ final class Deliverer {
                   done.succeeded() ? done.result() : new Answer(null, message(done.cause()), null);
               inFlight.merge(target.id(), -1, Integer::sum);
               record(target, eventId, attempt, startedAt, latencyMs, answer);
-              round();
+              pump(targets.getOrDefault(target.id(), target));
             });
   }
 
@@ -389,6 +447,30 @@ final class Deliverer {
 
   /** Writes the outcomes gathered so far, one batch at a time. */
   private void flush() {
+    if (flushing || flushScheduled || results.isEmpty()) {
+      return;
+    }
+    if (results.size() < FLUSH_BATCH) {
+      // Outcomes arriving together are written together: a moment's wait gathers them.
+      flushScheduled = true;
+      vertx.setTimer(
+          FLUSH_DELAY_MS,
+          t -> {
+            flushScheduled = false;
+            writeResults();
+          });
+      return;
+    }
+    writeResults();
+  }
+
+  /** Outcomes written at once without waiting. */
+  private static final int FLUSH_BATCH = 256;
+
+  /** How long outcomes wait to be written with others. */
+  private static final long FLUSH_DELAY_MS = 20;
+
+  private void writeResults() {
     if (flushing || results.isEmpty()) {
       return;
     }
