@@ -154,13 +154,27 @@ final class Deliverer {
 
   private Future<Void> fanOut(SqlConnection conn, Row endpoint, Instant now) {
     String id = endpoint.getString("id");
+    return conn.preparedQuery(EventsSql.COUNT_PENDING)
+        .execute(Tuple.of(id, FANOUT_BATCH))
+        .compose(
+            counted -> {
+              long room = FANOUT_BATCH - counted.iterator().next().getLong("pending");
+              if (room <= 0) {
+                return Future.succeededFuture();
+              }
+              return fanOut(conn, endpoint, now, (int) room);
+            });
+  }
+
+  private Future<Void> fanOut(SqlConnection conn, Row endpoint, Instant now, int limit) {
+    String id = endpoint.getString("id");
     return conn.preparedQuery(EventsSql.FAN_OUT)
         .execute(
             Tuple.of(
                 id,
                 endpoint.getString("cursor_xid"),
                 endpoint.getLong("cursor_seq"),
-                FANOUT_BATCH,
+                limit,
                 Endpoints.time(now),
                 Endpoints.time(now),
                 endpoint.getArrayOfStrings("enabled_events")))
@@ -170,7 +184,7 @@ final class Deliverer {
                 return Future.succeededFuture();
               }
               Row last = rows.iterator().next();
-              if (last.getLong("read") == FANOUT_BATCH) {
+              if (last.getLong("read") == limit) {
                 again = true;
               }
               return conn.preparedQuery(EventsSql.UPDATE_CURSOR)
@@ -243,6 +257,32 @@ final class Deliverer {
         .onComplete(done -> claiming.remove(id));
   }
 
+  /**
+   * The delivery budget ({@code webhooks.max_per_second}): a token bucket refilled continuously,
+   * holding at most a tenth of a second's worth, so that deliveries never take more than their
+   * share of the process while it serves a peak, and the backlog drains once the peak is over.
+   */
+  private boolean takeToken() {
+    if (config.maxPerSecond() == 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    double capacity = Math.max(1.0, config.maxPerSecond() / 10.0);
+    tokens = Math.min(capacity, tokens + (now - refilledAt) / 1e9 * config.maxPerSecond());
+    refilledAt = now;
+    if (tokens < 1.0) {
+      return false;
+    }
+    tokens -= 1.0;
+    return true;
+  }
+
+  private double tokens;
+  private long refilledAt = System.nanoTime();
+  private boolean pumpWaiting;
+
+  private static final long BUDGET_TICK_MS = 10;
+
   /** Deliveries claimed beyond the slots, per slot: fewer claims for a busy endpoint. */
   private static final int CLAIM_PER_SLOT = 4;
 
@@ -250,6 +290,7 @@ final class Deliverer {
 
   /** Starts queued deliveries while the endpoint has free slots; claims more when it runs dry. */
   private void pump(Target target) {
+    pumpWaiting = false;
     java.util.ArrayDeque<Row> queue = queued.getOrDefault(target.id(), EMPTY);
     if (!targets.containsKey(target.id())) {
       // Disabled or deleted meanwhile: what it had claimed waits for its lease to run out.
@@ -259,6 +300,14 @@ final class Deliverer {
     while (!stopped
         && !queue.isEmpty()
         && inFlight.getOrDefault(target.id(), 0) < config.maxInFlightPerEndpoint()) {
+      if (!takeToken()) {
+        // The process's delivery budget for this moment is spent: carry on when it refills.
+        if (!pumpWaiting) {
+          pumpWaiting = true;
+          vertx.setTimer(BUDGET_TICK_MS, t -> targets.values().forEach(this::pump));
+        }
+        return;
+      }
       inFlight.merge(target.id(), 1, Integer::sum);
       send(target, queue.poll());
     }

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
  *     addresses (tests, a receiver on the same host); never in production
  * @param timeoutMs how long one delivery attempt may take, connection included
  * @param maxInFlightPerEndpoint attempts under way at once per endpoint in one process
+ * @param maxPerSecond delivery attempts one process starts per second at most, over all endpoints
+ *     (0: no bound); under a load beyond it the backlog waits and drains afterwards
  * @param secretOverlapMs how long a rotated-out secret keeps signing
  * @param testClock whether retries are scheduled on billing's shared test clock
  */
@@ -23,6 +25,7 @@ record EventsConfig(
     boolean allowPrivateTargets,
     long timeoutMs,
     int maxInFlightPerEndpoint,
+    int maxPerSecond,
     long secretOverlapMs,
     boolean testClock) {
 
@@ -35,6 +38,9 @@ record EventsConfig(
     require(
         maxInFlightPerEndpoint >= 1 && maxInFlightPerEndpoint <= 256,
         "webhooks.max_in_flight_per_endpoint must be between 1 and 256");
+    require(
+        maxPerSecond >= 0 && maxPerSecond <= 1_000_000,
+        "webhooks.max_per_second must be between 0 (no bound) and 1000000");
     require(
         secretOverlapMs >= 0 && secretOverlapMs <= 7L * 24 * 3600_000,
         "webhooks.secret_overlap_ms must be between 0 and 604800000 (7 days)");
@@ -52,6 +58,7 @@ record EventsConfig(
         (int)
             number(
                 webhooks, "webhooks.max_in_flight_per_endpoint", "max_in_flight_per_endpoint", 8),
+        (int) number(webhooks, "webhooks.max_per_second", "max_per_second", 500),
         number(webhooks, "webhooks.secret_overlap_ms", "secret_overlap_ms", 24L * 3600_000),
         bool(section(config, "billing"), "billing.test_clock", "test_clock", false));
   }

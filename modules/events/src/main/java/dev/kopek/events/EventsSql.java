@@ -154,6 +154,19 @@ final class EventsSql {
         FROM (SELECT xid, seq FROM batch ORDER BY xid DESC, seq DESC LIMIT 1) last
       """;
 
+  /**
+   * An endpoint's deliveries waiting, counted up to $2: fan-out hands an endpoint only as many
+   * events as its window has room for, so a backlog stays in the events table (written anyway)
+   * instead of becoming a delivery row per event ahead of the delivery.
+   */
+  static final String COUNT_PENDING =
+      """
+      SELECT count(*) AS pending FROM (
+          SELECT 1 FROM webhook_deliveries
+           WHERE endpoint_id = $1 AND status = 'pending'
+           LIMIT $2) p
+      """;
+
   static final String UPDATE_CURSOR =
       "UPDATE webhook_endpoints SET cursor_xid = $2::xid8, cursor_seq = $3 WHERE id = $1";
 

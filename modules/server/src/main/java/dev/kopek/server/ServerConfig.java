@@ -64,6 +64,7 @@ record ServerConfig(
           Map.entry("webhooks.allow_private_targets", Boolean.class),
           Map.entry("webhooks.timeout_ms", Integer.class),
           Map.entry("webhooks.max_in_flight_per_endpoint", Integer.class),
+          Map.entry("webhooks.max_per_second", Integer.class),
           Map.entry("webhooks.secret_overlap_ms", Integer.class),
           Map.entry("alerts.balance_low_minor", io.vertx.core.json.JsonObject.class),
           Map.entry("alerts.runway_low_ms", io.vertx.core.json.JsonArray.class),
