@@ -84,4 +84,35 @@ class ConcurrencyTest {
       assertThat(receiver.maxInFlight()).as("both endpoints' requests at once").isEqualTo(4);
     }
   }
+
+  @Test
+  @DisplayName(
+      "webhooks.max_per_second bounds the deliveries a process starts; what waits is delivered"
+          + " afterwards")
+  void deliveryBudget() throws Exception {
+    try (EventsFixture events = EventsFixture.start(new JsonObject().put("max_per_second", 20));
+        Receiver receiver = Receiver.start()) {
+      events.createEndpoint(receiver.url());
+      List<Event> appended = new ArrayList<>();
+      for (int i = 1; i <= 40; i++) {
+        appended.add(EventsFixture.entry("nina", "USD", i));
+      }
+      events.append(appended);
+      long started = System.nanoTime();
+      Poll.until(EventsFixture.PATIENCE, "the first delivery", () -> receiver.count() >= 1);
+      // 20 a second, and at most a tenth of a second's worth at once: by the time 40 could
+      // have been sent at once, far fewer have been.
+      Thread.sleep(500);
+      long soon = receiver.count();
+      double seconds = (System.nanoTime() - started) / 1e9;
+      assertThat(soon).as("delivered %.2f s after the first", seconds).isLessThan(30);
+      Poll.until(
+          EventsFixture.PATIENCE,
+          "every event delivered",
+          () -> receiver.count() >= appended.size());
+      assertThat(receiver.deliveries())
+          .extracting(Receiver.Delivery::id)
+          .containsExactlyInAnyOrderElementsOf(appended.stream().map(Event::id).toList());
+    }
+  }
 }
