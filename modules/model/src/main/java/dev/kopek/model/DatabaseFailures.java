@@ -1,8 +1,6 @@
 package dev.kopek.model;
 
 import io.vertx.core.VertxException;
-import io.vertx.sqlclient.ClosedConnectionException;
-import io.vertx.sqlclient.DatabaseException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -30,7 +28,39 @@ public final class DatabaseFailures {
   /** How deep a cause chain is followed (a guard against cycles). */
   private static final int CAUSES_MAX = 16;
 
+  /**
+   * Whether the Vert.x SQL client is on the class path: a JVM that only talks to Kopek over the
+   * event bus (a sibling, an extension's own process) has no database client, and its errors are
+   * then never the client's.
+   */
+  private static final boolean SQL_CLIENT = present("io.vertx.sqlclient.DatabaseException");
+
   private DatabaseFailures() {}
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, DatabaseFailures.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError absent) {
+      return false;
+    }
+  }
+
+  /** The SQL client's exceptions, in a class of their own: loaded only where the client is. */
+  private static final class SqlClientErrors {
+
+    static boolean isDatabaseError(Throwable error) {
+      return error instanceof io.vertx.sqlclient.DatabaseException;
+    }
+
+    static String sqlState(Throwable error) {
+      return ((io.vertx.sqlclient.DatabaseException) error).getSqlState();
+    }
+
+    static boolean isClosedConnection(Throwable error) {
+      return error instanceof io.vertx.sqlclient.ClosedConnectionException;
+    }
+  }
 
   /** Whether {@code error} (or one of its causes) says the database is unavailable right now. */
   public static boolean isTransient(Throwable error) {
@@ -61,8 +91,8 @@ public final class DatabaseFailures {
 
   private static Optional<String> kindOf(Throwable error) {
     String sqlState =
-        error instanceof DatabaseException db
-            ? db.getSqlState()
+        SQL_CLIENT && SqlClientErrors.isDatabaseError(error)
+            ? SqlClientErrors.sqlState(error)
             : error instanceof SQLException jdbc ? jdbc.getSQLState() : null;
     if (sqlState != null) {
       return sqlState.startsWith("08") || OUTAGE_SQL_STATES.contains(sqlState)
@@ -75,7 +105,8 @@ public final class DatabaseFailures {
     if (error instanceof NoRouteToHostException || error instanceof UnknownHostException) {
       return Optional.of("host unreachable");
     }
-    if (error instanceof ClosedConnectionException || error instanceof ClosedChannelException) {
+    if ((SQL_CLIENT && SqlClientErrors.isClosedConnection(error))
+        || error instanceof ClosedChannelException) {
       return Optional.of("connection closed");
     }
     String message = error.getMessage() == null ? "" : error.getMessage();
