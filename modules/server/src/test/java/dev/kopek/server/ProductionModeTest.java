@@ -263,6 +263,88 @@ class ProductionModeTest {
   }
 
   @Test
+  @DisplayName(
+      "production with only the identity provider's key set (KOPEK_JWT_JWKS_URL): starts without"
+          + " generating a secret, takes the provider's RS256 tokens and refuses HS256 ones")
+  void identityProviderOnly() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    java.security.KeyPair pair = generator.generateKeyPair();
+    java.security.interfaces.RSAPublicKey publicKey =
+        (java.security.interfaces.RSAPublicKey) pair.getPublic();
+    JsonObject jwks =
+        new JsonObject()
+            .put(
+                "keys",
+                new io.vertx.core.json.JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("kty", "RSA")
+                            .put("kid", "idp-1")
+                            .put("n", base64Url(publicKey.getModulus()))
+                            .put("e", base64Url(publicKey.getPublicExponent()))));
+    Vertx vertx = Vertx.vertx();
+    Kopek kopek = null;
+    try {
+      io.vertx.core.http.HttpServer idp =
+          vertx
+              .createHttpServer()
+              .requestHandler(request -> request.response().end(jwks.encode()))
+              .listen(0, "127.0.0.1")
+              .await(30, TimeUnit.SECONDS);
+      JsonObject config = safe(freePort());
+      config.getJsonObject("auth").put("jwt_secret", "");
+      Map<String, String> environment = new HashMap<>(env);
+      environment.put("KOPEK_DB_URL", TestDatabase.url(TestDatabase.create()));
+      environment.put("KOPEK_JWT_JWKS_URL", "http://127.0.0.1:" + idp.actualPort() + "/jwks.json");
+      kopek = Kopek.start(Main.loadConfig(write(config), environment));
+
+      String signed =
+          io.vertx.ext.auth.jwt.JWTAuth.create(
+                  vertx,
+                  new io.vertx.ext.auth.jwt.JWTAuthOptions()
+                      .addPubSecKey(
+                          new io.vertx.ext.auth.PubSecKeyOptions()
+                              .setAlgorithm("RS256")
+                              .setId("idp-1")
+                              .setBuffer(
+                                  SelfSigned.pem("PRIVATE KEY", pair.getPrivate().getEncoded()))))
+              .generateToken(
+                  new JsonObject().put("sub", "alice"),
+                  new io.vertx.ext.auth.JWTOptions().setAlgorithm("RS256").setExpiresInMinutes(5));
+      WebClient client = WebClient.create(vertx);
+      HttpResponse<Buffer> accepted =
+          client
+              .get(kopek.httpPort(), "127.0.0.1", "/v1/wallets")
+              .bearerTokenAuthentication(signed)
+              .send()
+              .await(30, TimeUnit.SECONDS);
+      assertThat(accepted.statusCode()).as(accepted.bodyAsString()).isEqualTo(200);
+      HttpResponse<Buffer> hs256 =
+          client
+              .get(kopek.httpPort(), "127.0.0.1", "/v1/wallets")
+              .bearerTokenAuthentication(dev.kopek.testkit.Tokens.standard(vertx).user("alice"))
+              .send()
+              .await(30, TimeUnit.SECONDS);
+      assertThat(hs256.statusCode()).isEqualTo(401);
+      assertThat(dataDir.resolve(JwtSecrets.FILE_NAME)).doesNotExist();
+    } finally {
+      if (kopek != null) {
+        kopek.stop();
+      }
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String base64Url(java.math.BigInteger value) {
+    byte[] bytes = value.toByteArray();
+    if (bytes.length > 1 && bytes[0] == 0) {
+      bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+    }
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  @Test
   @DisplayName("development, the default, says so at start")
   void developmentSaysSo() throws Exception {
     try (KopekProcess process =
