@@ -81,6 +81,12 @@ enum Mode {
               + HttpConfig.JWT_SECRET_BYTES_MIN
               + " bytes; generate one with: openssl rand -base64 48");
     }
+    String jwksUrl = auth.getValue("jwks_url") instanceof String text ? text.trim() : "";
+    if (jwksUrl.regionMatches(true, 0, "http://", 0, 7) && !loopback(host(jwksUrl))) {
+      problems.add(
+          "auth.jwks_url (KOPEK_JWT_JWKS_URL) is plain http in production mode: whoever is on "
+              + "the network path could hand Kopek signing keys of their own; use https");
+    }
     if (!isFalse(section(config, "metrics").getValue("enabled", true))
         && !isTrue(section(config, "management").getValue("enabled", false))) {
       problems.add(
@@ -110,6 +116,16 @@ enum Mode {
               + "production mode: webhook URLs could reach Kopek's own network; set it false");
     }
     return problems;
+  }
+
+  /** The host of a URL, or the empty string. */
+  private static String host(String url) {
+    try {
+      String host = java.net.URI.create(url).getHost();
+      return host == null ? "" : host;
+    } catch (IllegalArgumentException notAUrl) {
+      return ""; // refused on its own, naming the key
+    }
   }
 
   /** Whether a host is a loopback address, without looking a name up (localhost excepted). */

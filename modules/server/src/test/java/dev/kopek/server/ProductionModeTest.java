@@ -47,6 +47,9 @@ class ProductionModeTest {
   static final String SHORT_SECRET =
       "auth.jwt_secret (KOPEK_JWT_SECRET) is shorter than 32 bytes; generate one with: openssl "
           + "rand -base64 48";
+  static final String PLAIN_JWKS =
+      "auth.jwks_url (KOPEK_JWT_JWKS_URL) is plain http in production mode: whoever is on the "
+          + "network path could hand Kopek signing keys of their own; use https";
   static final String PUBLIC_METRICS =
       "metrics.enabled is true but management.enabled is false: production mode does not serve "
           + "/metrics on the public listener; set management.enabled: true (served on "
@@ -122,6 +125,11 @@ class ProductionModeTest {
             c -> {},
             Map.of("KOPEK_JWT_SECRET", "s".repeat(31)),
             SHORT_SECRET),
+        unsafe(
+            "a key set fetched over plain http",
+            c -> {},
+            Map.of("KOPEK_JWT_JWKS_URL", "http://id.example/.well-known/jwks.json"),
+            PLAIN_JWKS),
         unsafe(
             "/metrics on the public listener",
             c -> c.getJsonObject("management").put("enabled", false),
