@@ -47,6 +47,7 @@ final class Jwks {
 
   private long lastAttemptNanos;
   private long loadedNanos;
+  private boolean loaded;
   private boolean attempted;
   private Future<Boolean> inFlight;
 
@@ -81,7 +82,7 @@ final class Jwks {
 
   /** Whether the keys are older than {@code auth.jwks_cache_s}. */
   boolean stale() {
-    return !attempted || System.nanoTime() - loadedNanos > cacheMs * 1_000_000;
+    return !loaded || System.nanoTime() - loadedNanos > cacheMs * 1_000_000;
   }
 
   /**
@@ -174,6 +175,7 @@ final class Jwks {
       }
     }
     loadedNanos = System.nanoTime();
+    loaded = true;
     if (taken.equals(keys)) {
       return false;
     }

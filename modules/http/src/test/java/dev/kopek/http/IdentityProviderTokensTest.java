@@ -251,6 +251,42 @@ class IdentityProviderTokensTest {
   }
 
   @Test
+  @DisplayName(
+      "a key set unreachable at start does not stop the API: its tokens get 401 until it answers,"
+          + " then they are accepted")
+  void keySetUnreachableAtStart() throws Exception {
+    int port = ConnectionTimeoutsTest.freePort();
+    JsonObject config = ApiFixture.config(api.database);
+    config
+        .getJsonObject("auth")
+        .put("jwt_secret", "")
+        .put("jwks_url", "http://127.0.0.1:" + port + "/jwks.json")
+        .put("jwks_min_refresh_ms", 0);
+    config.getJsonObject("http").put("port", ConnectionTimeoutsTest.freePort());
+    HttpVerticle late = deploy(config);
+    HttpServer server = null;
+    try {
+      String token = sign(rsa1, "RS256", "rsa-1", "alice");
+      assertThat(status(late, token)).isEqualTo(401);
+      server =
+          idp.createHttpServer()
+              .requestHandler(
+                  request ->
+                      request
+                          .response()
+                          .end(new JsonObject().put("keys", published.get()).encode()))
+              .listen(port, "127.0.0.1")
+              .await(30, TimeUnit.SECONDS);
+      assertThat(status(late, token)).isEqualTo(200);
+    } finally {
+      if (server != null) {
+        server.close().await(30, TimeUnit.SECONDS);
+      }
+      api.vertx.undeploy(deploymentOf(late)).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   @DisplayName("unusable auth settings stop the verticle naming the key")
   void invalidSettings() {
     JsonObject config = ApiFixture.config(api.database);
