@@ -17,12 +17,18 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with the configured
- * HS256 secret, unexpired, with the configured issuer and audience when set. Unsigned ({@code alg:
- * none}), expired and foreign-signed tokens are refused with 401, and so are tokens without an
- * {@code exp} claim unless {@code auth.require_exp} is false. The caller's user id is the {@code
- * user_id} claim, or {@code sub} without it; admin actions need {@code admin} in the {@code roles}
- * claim.
+ * Authenticates {@code /v1} requests with vertx-auth-jwt: a bearer token signed with one of the
+ * configured keys ({@link TokenKeys}: the HS256 secret, the identity provider's RS256 or ES256
+ * public key, the keys published at its JWKS URL), unexpired, with the configured issuer and
+ * audience when set. Unsigned ({@code alg: none}), expired and foreign-signed tokens are refused
+ * with 401, and so are tokens without an {@code exp} claim unless {@code auth.require_exp} is
+ * false. The caller's user id is the {@code user_id} claim, or {@code sub} without it; admin
+ * actions need {@code admin} in the {@code roles} claim.
+ *
+ * <p>A token is checked only with a key of the algorithm its header names, among the algorithms
+ * configured: HS256 with the secret alone (never with a public key's bytes), RS256 and ES256 with
+ * public keys alone. A token naming a key id the JWKS did not have makes the key set be fetched
+ * again (rate-limited, {@link Jwks}) before it is refused.
  */
 final class Authentication {
 
@@ -35,8 +41,22 @@ final class Authentication {
   /** Verified tokens remembered per HTTP verticle instance (so confined to its event loop). */
   static final int VERIFIED_TOKENS_MAX = 16_384;
 
-  private final JWTAuth jwt;
+  private final Vertx vertx;
+  private final TokenKeys keys;
+  private final JWTOptions options;
   private final boolean requireExp;
+
+  /** The identity provider's key set, or null without {@code auth.jwks_url}. */
+  private final Jwks jwks;
+
+  /** The algorithms a token's header may name. */
+  private final java.util.Set<String> algorithms;
+
+  /** Checks tokens with every key known now; null while no key is known at all. */
+  private JWTAuth jwt;
+
+  /** The {@link Jwks#version()} {@link #jwt} was built with. */
+  private int jwksVersion = -1;
 
   /**
    * Tokens already verified, with what they said and until when they hold: a client sends the same
@@ -54,22 +74,71 @@ final class Authentication {
 
   private record Verified(Caller caller, long expiresAtEpochSecond) {}
 
-  Authentication(Vertx vertx, HttpConfig config) {
+  Authentication(Vertx vertx, HttpConfig config, TokenKeys keys) {
+    this.vertx = vertx;
+    this.keys = keys;
     requireExp = config.requireExp();
-    JWTOptions options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
+    options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
     if (config.jwtIssuer() != null) {
       options.setIssuer(config.jwtIssuer());
     }
     if (config.jwtAudience() != null) {
       options.setAudience(List.of(config.jwtAudience()));
     }
-    jwt =
-        JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .addPubSecKey(
-                    new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(config.jwtSecret()))
-                .setJWTOptions(options));
+    java.util.Set<String> accepted = new java.util.HashSet<>();
+    if (keys.secret() != null) {
+      accepted.add("HS256");
+    }
+    if (keys.publicKey() != null) {
+      accepted.add(keys.publicKey().getAlgorithm());
+    }
+    if (keys.jwksUrl() != null) {
+      accepted.add(TokenKeys.RS256);
+      accepted.add(TokenKeys.ES256);
+      jwks = new Jwks(vertx, keys.jwksUrl(), keys.jwksCacheMs(), keys.jwksMinIntervalMs());
+    } else {
+      jwks = null;
+    }
+    algorithms = java.util.Set.copyOf(accepted);
+    rebuild();
+  }
+
+  /**
+   * Fetches the identity provider's keys, when a JWKS URL is configured. Never fails: without them
+   * (the provider unreachable), tokens signed with its keys are refused until a fetch succeeds.
+   */
+  io.vertx.core.Future<Void> start() {
+    if (jwks == null) {
+      return io.vertx.core.Future.succeededFuture();
+    }
+    return jwks.load().map(changed -> (Void) null).onSuccess(done -> rebuild());
+  }
+
+  /** Builds the verifier from the configured keys and the key set's current keys. */
+  private void rebuild() {
+    JWTAuthOptions auth = new JWTAuthOptions().setJWTOptions(options);
+    int count = 0;
+    if (keys.secret() != null) {
+      auth.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(keys.secret()));
+      count++;
+    }
+    if (keys.publicKey() != null) {
+      auth.addPubSecKey(new PubSecKeyOptions(keys.publicKey()));
+      count++;
+    }
+    if (jwks != null) {
+      for (JsonObject jwk : jwks.keys()) {
+        auth.addJwk(jwk.copy());
+        count++;
+      }
+      if (jwksVersion >= 0 && jwksVersion != jwks.version()) {
+        // A key may have been withdrawn: tokens verified with it are checked again.
+        verified.clear();
+      }
+      jwksVersion = jwks.version();
+    }
+    // With no key at all vertx-auth-jwt would accept unsigned tokens: never build it so.
+    jwt = count == 0 ? null : JWTAuth.create(vertx, auth);
   }
 
   /** The handler for {@code /v1/*}: authenticates, or answers 401. */
@@ -91,16 +160,83 @@ final class Authentication {
         }
         verified.remove(token);
       }
-      jwt.authenticate(new TokenCredentials(token))
-          .onSuccess(user -> admit(ctx, token, user))
-          .onFailure(
-              error ->
-                  Problems.send(
-                      ctx,
-                      Failure.of(
-                          ErrorCode.UNAUTHORIZED,
-                          "the token is invalid, expired or not signed with this server's key")));
+      String algorithm = algorithm(token);
+      if (algorithm == null || !algorithms.contains(algorithm)) {
+        // alg none, an algorithm not configured, or no signature: nothing to check it with.
+        refuse(ctx);
+        return;
+      }
+      verify(ctx, token, algorithm, true);
     };
+  }
+
+  private void verify(RoutingContext ctx, String token, String algorithm, boolean mayRefresh) {
+    if (jwks != null) {
+      jwks.refreshIfStale();
+      if (jwks.version() != jwksVersion) {
+        rebuild();
+      }
+    }
+    boolean asymmetric = !"HS256".equals(algorithm);
+    if (jwt == null) {
+      if (mayRefresh && jwks != null) {
+        jwks.refreshForUnknownKey().onComplete(done -> verify(ctx, token, algorithm, false));
+      } else {
+        refuse(ctx);
+      }
+      return;
+    }
+    jwt.authenticate(new TokenCredentials(token))
+        .onSuccess(user -> admit(ctx, token, user))
+        .onFailure(
+            error -> {
+              if (mayRefresh
+                  && jwks != null
+                  && asymmetric
+                  && error instanceof io.vertx.ext.auth.NoSuchKeyIdException) {
+                // The provider may have rotated its keys since they were fetched.
+                jwks.refreshForUnknownKey()
+                    .onComplete(done -> verify(ctx, token, algorithm, false));
+              } else {
+                refuse(ctx);
+              }
+            });
+  }
+
+  private static void refuse(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    Problems.send(
+        ctx,
+        Failure.of(
+            ErrorCode.UNAUTHORIZED,
+            "the token is invalid, expired or not signed with a key this server trusts"));
+  }
+
+  /**
+   * The algorithm a signed token's header names, or null for anything but three dot-separated parts
+   * with a non-empty signature and a JSON header naming a string {@code alg}.
+   */
+  static String algorithm(String token) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (first <= 0
+        || second < 0
+        || second == token.length() - 1
+        || token.indexOf('.', second + 1) >= 0) {
+      return null;
+    }
+    try {
+      JsonObject header =
+          new JsonObject(
+              new String(
+                  java.util.Base64.getUrlDecoder().decode(token.substring(0, first)),
+                  java.nio.charset.StandardCharsets.UTF_8));
+      return header.getValue("alg") instanceof String alg ? alg : null;
+    } catch (RuntimeException malformed) {
+      return null;
+    }
   }
 
   /** The handler for {@code /v1/admin/*}: lets admins through, answers 403 to others. */

@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
  * @param port TCP port
  * @param bodyLimitBytes largest request body accepted (413 beyond)
  * @param ledgerTimeoutMs how long a request waits for the ledger before answering 504
- * @param jwtSecret the HS256 secret tokens are signed with
+ * @param jwtSecret the HS256 secret tokens are signed with, or null when tokens come from an
+ *     identity provider only ({@link TokenKeys})
  * @param jwtIssuer required {@code iss} claim, or null to accept any
  * @param jwtAudience required {@code aud} claim, or null to accept any
  * @param jwtLeewaySeconds clock skew tolerated on {@code exp}/{@code nbf}/{@code iat}
@@ -69,8 +70,8 @@ public record HttpConfig(
         ledgerTimeoutMs >= 100 && ledgerTimeoutMs <= 120_000,
         "ledger.send_timeout_ms must be between 100 and 120000, was " + ledgerTimeoutMs);
     require(
-        jwtSecret != null
-            && jwtSecret.getBytes(StandardCharsets.UTF_8).length >= JWT_SECRET_BYTES_MIN,
+        jwtSecret == null
+            || jwtSecret.getBytes(StandardCharsets.UTF_8).length >= JWT_SECRET_BYTES_MIN,
         "auth.jwt_secret (KOPEK_JWT_SECRET) must be at least "
             + JWT_SECRET_BYTES_MIN
             + " bytes; generate one with: openssl rand -base64 48");
@@ -156,7 +157,7 @@ public record HttpConfig(
         http.getInteger("port", 8080),
         http.getInteger("body_limit_bytes", 64 * 1024),
         ledger.getLong("send_timeout_ms", 5_000L),
-        auth.getString("jwt_secret"),
+        blankToNull(auth.getString("jwt_secret")),
         blankToNull(auth.getString("issuer")),
         blankToNull(auth.getString("audience")),
         auth.getInteger("leeway_s", 5),

@@ -48,17 +48,22 @@ public final class HttpVerticle extends VerticleBase {
       java.util.Set.of("getCheckoutPage", "getCheckoutComplete");
 
   private HttpServer server;
+  private HttpTls tls;
   private long shutdownGraceMs;
   private long headerTimeoutTimer = -1;
 
   @Override
   public Future<?> start() {
     HttpConfig config;
+    TokenKeys keys;
     try {
       config = HttpConfig.from(config());
+      keys = TokenKeys.from(config());
+      tls = HttpTls.from(config());
     } catch (IllegalArgumentException invalid) {
       return Future.failedFuture(invalid);
     }
+    Authentication authentication = new Authentication(vertx, config, keys);
     shutdownGraceMs = config.shutdownGraceMs();
     // The typed clients any sibling verticle uses, each waiting the ledger's timeout (payments'
     // requests that call a provider wait longer: PaymentsApi). Local only: in a cluster this
@@ -70,28 +75,32 @@ public final class HttpVerticle extends VerticleBase {
             PaymentsClient.create(vertx, config.ledgerTimeoutMs()).localOnly());
     HeaderTimeouts headerTimeouts =
         new HeaderTimeouts(config.headerTimeoutMs(), config.idleTimeoutS());
-    return Contract.load(vertx, CONTRACT)
+    return authentication
+        .start()
+        .compose(ready -> Contract.load(vertx, CONTRACT))
         .compose(
             contract -> {
-              Router router = buildRouter(config, contract.openApi(), contract.text(), clients);
+              Router router =
+                  buildRouter(config, authentication, contract.openApi(), contract.text(), clients);
+              HttpServerOptions options =
+                  new HttpServerOptions()
+                      // -1: every instance shares one random port (Vert.x's convention), where 0
+                      // would bind each its own.
+                      .setHost(config.host())
+                      .setPort(config.port() == 0 ? -1 : config.port())
+                      .setCompressionSupported(true)
+                      .setIdleTimeout(config.idleTimeoutS())
+                      .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                      // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for the
+                      // client's first bytes before the connection exists, so a silent or slow
+                      // client would escape the header timeout. HTTP/1.1 only, as a TLS proxy
+                      // forwards; with TLS, HTTP/2 and HTTP/1.1 by ALPN.
+                      .setHttp2ClearTextEnabled(false);
+              if (tls != null) {
+                options.setSsl(true).setUseAlpn(true).setKeyCertOptions(tls.read());
+              }
               return vertx
-                  .createHttpServer(
-                      new HttpServerOptions()
-                          // -1: every instance shares one random port (Vert.x's convention), where
-                          // 0 would
-                          // bind each its own.
-                          .setHost(config.host())
-                          .setPort(config.port() == 0 ? -1 : config.port())
-                          .setCompressionSupported(true)
-                          .setIdleTimeout(config.idleTimeoutS())
-                          .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                          // Cleartext HTTP/2 (h2c, which no browser speaks) makes Vert.x wait for
-                          // the
-                          // client's first bytes before the connection exists, so a silent or slow
-                          // client
-                          // would escape the header timeout. HTTP/1.1 only, as a TLS proxy
-                          // forwards.
-                          .setHttp2ClearTextEnabled(false))
+                  .createHttpServer(options)
                   .connectionHandler(headerTimeouts::connected)
                   .requestHandler(headerTimeouts.tracking(router))
                   .invalidRequestHandler(Problems::invalidRequest)
@@ -113,14 +122,37 @@ public final class HttpVerticle extends VerticleBase {
         : server.shutdown(shutdownGraceMs, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Reads the TLS certificate and key files again and serves them to new connections (open ones
+   * keep theirs). The instances share one server, so calling this on one instance is enough.
+   *
+   * @return whether the files were taken; fails when they cannot be read or do not form a key pair,
+   *     the previous certificate staying in use
+   */
+  public Future<Boolean> reloadTls() {
+    if (tls == null || server == null) {
+      return Future.succeededFuture(false);
+    }
+    io.vertx.core.net.ServerSSLOptions options;
+    try {
+      options = tls.sslOptions();
+    } catch (IllegalArgumentException unreadable) {
+      return Future.failedFuture(unreadable);
+    }
+    return server.updateSSLOptions(options, true);
+  }
+
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
   }
 
   private Router buildRouter(
-      HttpConfig config, OpenAPIContract contract, Buffer contractText, KopekClients clients) {
-    Authentication authentication = new Authentication(vertx, config);
+      HttpConfig config,
+      Authentication authentication,
+      OpenAPIContract contract,
+      Buffer contractText,
+      KopekClients clients) {
     UserApi user = new UserApi(clients.ledger());
     AdminApi admin = new AdminApi(clients.ledger());
     PaymentsApi payments = new PaymentsApi(clients.payments(), config);
@@ -263,6 +295,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Handler<RoutingContext> metrics() {
+    if (config()
+        .getJsonObject("management", new JsonObject())
+        .getBoolean("enabled", false)
+        .booleanValue()) {
+      // Served by the management listener (management.host, management.port) only.
+      return Problems::notFound;
+    }
     if (!vertx.isMetricsEnabled()) {
       return ctx ->
           Problems.send(

@@ -23,13 +23,21 @@ final class ConfigLoader {
   /** Environment variables and the keys they override; a documented, closed list. */
   static final Map<String, String> ENVIRONMENT =
       Map.ofEntries(
+          Map.entry("KOPEK_MODE", "mode"),
           Map.entry("KOPEK_HTTP_HOST", "http.host"),
           Map.entry("KOPEK_HTTP_PORT", "http.port"),
+          Map.entry("KOPEK_HTTP_BEHIND_PROXY", "http.behind_proxy"),
+          Map.entry("KOPEK_TLS_CERT", "http.tls.cert_pem"),
+          Map.entry("KOPEK_TLS_KEY", "http.tls.key_pem"),
+          Map.entry("KOPEK_MANAGEMENT_HOST", "management.host"),
+          Map.entry("KOPEK_MANAGEMENT_PORT", "management.port"),
           Map.entry("KOPEK_DB_URL", "db.url"),
           Map.entry("KOPEK_DATA_DIR", "db.data_dir"),
           Map.entry("KOPEK_JWT_SECRET", "auth.jwt_secret"),
           Map.entry("KOPEK_JWT_ISSUER", "auth.issuer"),
           Map.entry("KOPEK_JWT_AUDIENCE", "auth.audience"),
+          Map.entry("KOPEK_JWT_PUBLIC_KEY", "auth.public_key_pem"),
+          Map.entry("KOPEK_JWT_JWKS_URL", "auth.jwks_url"),
           Map.entry("KOPEK_PUBLIC_URL", "payments.public_url"),
           Map.entry("KOPEK_SANDBOX_WEBHOOK_SECRET", "payments.gateways.sandbox.webhook_secret"),
           Map.entry("KOPEK_BILLING_TEST_CLOCK", "billing.test_clock"),

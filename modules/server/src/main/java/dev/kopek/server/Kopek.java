@@ -5,7 +5,9 @@ import dev.kopek.client.KopekClients;
 import dev.kopek.events.EventsVerticle;
 import dev.kopek.extension.KopekExtension;
 import dev.kopek.http.HttpConfig;
+import dev.kopek.http.HttpTls;
 import dev.kopek.http.HttpVerticle;
+import dev.kopek.http.TokenKeys;
 import dev.kopek.ledger.LedgerConfig;
 import dev.kopek.ledger.LedgerVerticle;
 import dev.kopek.payments.PaymentsVerticle;
@@ -154,12 +156,24 @@ public final class Kopek {
 
   private static Kopek start(JsonObject config, List<KopekExtension> given) throws Exception {
     ServerConfig settings = ServerConfig.from(config);
+    Mode mode = Mode.check(config);
     checkVerticleSettings(config, settings);
     ClusterSettings cluster = ClusterSettings.from(config);
     Extensions extensions = Extensions.load(config, given);
-    config
-        .getJsonObject("auth")
-        .put("jwt_secret", JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
+    if (mode == Mode.DEVELOPMENT) {
+      LOG.warn(
+          "Development mode: settings unsafe in production (the sandbox provider, a generated "
+              + "token secret, /metrics on the public listener, the test clock) are allowed. "
+              + "Run production with mode: production (KOPEK_MODE=production), which refuses them");
+    } else {
+      LOG.info("Production mode: every setting unsafe in production was checked");
+    }
+    if (settings.jwtSecret() != null || !TokenKeys.asymmetricConfigured(config)) {
+      // Without an identity provider's keys, HS256 with the configured or a generated secret.
+      config
+          .getJsonObject("auth")
+          .put("jwt_secret", JwtSecrets.resolve(settings.jwtSecret(), settings.dataDirectory()));
+    }
     EmbeddedPostgresServer embedded = null;
     PostgresEndpoint endpoint;
     if (settings.databaseUrl() == null) {
@@ -200,12 +214,15 @@ public final class Kopek {
             settings.databaseUrl() == null
                 ? "postgresql://localhost/kopek"
                 : settings.databaseUrl());
-    if (settings.jwtSecret() == null) {
+    if (settings.jwtSecret() == null && !TokenKeys.asymmetricConfigured(probe)) {
       // The secret generated later is 64 characters, long enough; only its length matters here.
       probe.getJsonObject("auth").put("jwt_secret", "g".repeat(64));
     }
     LedgerConfig.from(probe);
     HttpConfig.from(probe);
+    TokenKeys.from(probe);
+    HttpTls.from(probe);
+    Management.from(probe);
     Timeouts.check(probe);
   }
 
@@ -276,11 +293,25 @@ public final class Kopek {
       // Payments hand providers Kopek's public URL (webhooks, return pages); by default that is
       // the address the HTTP server actually bound, known only now.
       JsonObject payments = config.getJsonObject("payments");
+      HttpTls tls = HttpTls.from(config);
+      String scheme = tls == null ? "http" : "https";
       if (payments.getString("public_url", "").isBlank()) {
         String host = httpConfig.getString("host", "127.0.0.1");
         payments.put(
             "public_url",
-            "http://" + ("0.0.0.0".equals(host) ? "127.0.0.1" : host) + ":" + http.actualPort());
+            scheme
+                + "://"
+                + ("0.0.0.0".equals(host) ? "127.0.0.1" : host)
+                + ":"
+                + http.actualPort());
+      }
+      Management management = Management.from(config);
+      if (management.enabled()) {
+        int port = await(management.start(vertx), DEPLOY_TIMEOUT).actualPort();
+        LOG.info("Metrics are served at http://{}:{}/metrics", management.host(), port);
+      }
+      if (tls != null && tls.watchMs() > 0) {
+        watchTls(vertx, tls, http);
       }
       String paymentsId =
           await(
@@ -319,7 +350,8 @@ public final class Kopek {
               clients,
               postgresVersion);
       LOG.info(
-          "Kopek is serving http://{}:{} (database: {}; transport: {}; cluster: {}; extensions: {})",
+          "Kopek is serving {}://{}:{} (database: {}; transport: {}; cluster: {}; extensions: {})",
+          scheme,
           httpConfig.getString("host"),
           http.actualPort(),
           (embedded == null ? "PostgreSQL " : "embedded PostgreSQL ")
@@ -335,6 +367,52 @@ public final class Kopek {
       await(vertx.close(), DEPLOY_TIMEOUT);
       throw e;
     }
+  }
+
+  /**
+   * Compares the TLS files' modification times and sizes every {@code http.tls.watch_ms}; when they
+   * change, the HTTP server serves the new certificate to new connections. A pair that cannot be
+   * loaded (a key written before its certificate, say) is logged and tried again at the next look,
+   * the previous certificate staying in use meanwhile.
+   */
+  private static void watchTls(Vertx vertx, HttpTls tls, HttpVerticle http) {
+    String[] loaded = {tls.stamp()};
+    boolean[] busy = {false};
+    vertx.setPeriodic(
+        tls.watchMs(),
+        timer -> {
+          if (busy[0]) {
+            return;
+          }
+          busy[0] = true;
+          vertx
+              .executeBlocking(tls::stamp)
+              .compose(
+                  stamp -> {
+                    if (stamp.equals(loaded[0])) {
+                      return Future.<Void>succeededFuture();
+                    }
+                    return http.reloadTls()
+                        .onSuccess(
+                            done -> {
+                              loaded[0] = stamp;
+                              LOG.info(
+                                  "Reloaded the TLS certificate from {} (http.tls.cert_pem)",
+                                  tls.certificate());
+                            })
+                        .onFailure(
+                            failure ->
+                                LOG.warn(
+                                    "Cannot load the changed TLS files {} and {}: {}; the previous "
+                                        + "certificate stays in use, trying again in {} ms",
+                                    tls.certificate(),
+                                    tls.key(),
+                                    failure.getMessage(),
+                                    tls.watchMs()))
+                        .<Void>mapEmpty();
+                  })
+              .onComplete(done -> busy[0] = false);
+        });
   }
 
   /**

@@ -62,7 +62,10 @@ public final class Main {
         }
       };
     } catch (IllegalArgumentException | IllegalStateException invalid) {
-      err.println("kopek: cannot start: " + invalid.getMessage());
+      // One line per problem: production mode reports every unsafe setting at once.
+      for (String line : String.valueOf(invalid.getMessage()).split("\n")) {
+        err.println("kopek: cannot start: " + line);
+      }
       return 2;
     } catch (Exception e) {
       LoggerFactory.getLogger(Main.class).error("Kopek failed to start", e);

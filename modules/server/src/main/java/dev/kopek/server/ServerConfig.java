@@ -37,6 +37,14 @@ record ServerConfig(
           Map.entry("http.event_loops", Integer.class),
           Map.entry("http.idle_timeout_s", Integer.class),
           Map.entry("http.header_timeout_ms", Integer.class),
+          Map.entry("http.behind_proxy", Boolean.class),
+          Map.entry("http.tls", io.vertx.core.json.JsonObject.class),
+          Map.entry("http.tls.cert_pem", String.class),
+          Map.entry("http.tls.key_pem", String.class),
+          Map.entry("http.tls.watch_ms", Integer.class),
+          Map.entry("management.enabled", Boolean.class),
+          Map.entry("management.host", String.class),
+          Map.entry("management.port", Integer.class),
           Map.entry("db.url", String.class),
           Map.entry("db.data_dir", String.class),
           Map.entry("db.connect_timeout_ms", Integer.class),
@@ -46,6 +54,10 @@ record ServerConfig(
           Map.entry("auth.leeway_s", Integer.class),
           Map.entry("auth.token_ttl_s", Integer.class),
           Map.entry("auth.require_exp", Boolean.class),
+          Map.entry("auth.public_key_pem", String.class),
+          Map.entry("auth.jwks_url", String.class),
+          Map.entry("auth.jwks_cache_s", Integer.class),
+          Map.entry("auth.jwks_min_refresh_ms", Integer.class),
           Map.entry("ledger.pool_size", Integer.class),
           Map.entry("ledger.batch_max", Integer.class),
           Map.entry("ledger.queue_max", Integer.class),
@@ -92,6 +104,7 @@ record ServerConfig(
           "auth",
           "ledger",
           "metrics",
+          "management",
           "shutdown",
           "payments",
           "billing",
@@ -161,10 +174,17 @@ record ServerConfig(
         config.put(section, new JsonObject());
       }
     }
+    if (config.getValue("mode") != null && !(config.getValue("mode") instanceof String)) {
+      throw new IllegalArgumentException(
+          "mode must be development or production, was " + config.getValue("mode"));
+    }
     KEYS.forEach(
         (key, type) -> {
           String[] path = key.split("\\.");
           Object value = config.getJsonObject(path[0]).getValue(path[1]);
+          for (int i = 2; i < path.length; i++) {
+            value = value instanceof JsonObject section ? section.getValue(path[i]) : null;
+          }
           if (value == null) {
             return;
           }

@@ -38,6 +38,13 @@ final class TokenCommand {
     }
     ServerConfig settings = ServerConfig.from(config);
     String secret = settings.jwtSecret();
+    if (secret == null && dev.kopek.http.TokenKeys.asymmetricConfigured(config)) {
+      err.println(
+          "kopek: token: the server takes tokens signed by your identity provider "
+              + "(auth.public_key_pem, auth.jwks_url) and no HS256 secret: mint tokens there, or "
+              + "set auth.jwt_secret (KOPEK_JWT_SECRET) to accept HS256 tokens too");
+      return 2;
+    }
     if (secret == null) {
       // The server's generated secret, never a new one: a token signed with a secret of the
       // command's own (say, run from another directory, whose ./data has none) is refused.

@@ -265,6 +265,7 @@ class ConfigurationTest {
     assertThat(config.getJsonObject("auth").getInteger("token_ttl_s")).isEqualTo(3600);
     assertThat(config.fieldNames())
         .containsExactlyInAnyOrder(
+            "mode",
             "http",
             "db",
             "auth",
@@ -277,6 +278,7 @@ class ConfigurationTest {
             "cluster",
             "extensions",
             "metrics",
+            "management",
             "shutdown");
   }
 
@@ -336,7 +338,15 @@ class ConfigurationTest {
                   .isIn(String.class, Integer.class, Boolean.class);
             });
     assertThat(ConfigLoader.ENVIRONMENT)
-        .hasSize(27)
+        .hasSize(35)
+        .containsEntry("KOPEK_MODE", "mode")
+        .containsEntry("KOPEK_JWT_JWKS_URL", "auth.jwks_url")
+        .containsEntry("KOPEK_JWT_PUBLIC_KEY", "auth.public_key_pem")
+        .containsEntry("KOPEK_TLS_CERT", "http.tls.cert_pem")
+        .containsEntry("KOPEK_TLS_KEY", "http.tls.key_pem")
+        .containsEntry("KOPEK_HTTP_BEHIND_PROXY", "http.behind_proxy")
+        .containsEntry("KOPEK_MANAGEMENT_HOST", "management.host")
+        .containsEntry("KOPEK_MANAGEMENT_PORT", "management.port")
         .containsEntry("KOPEK_CLUSTER", "cluster.enabled")
         .containsEntry("KOPEK_CLUSTER_MEMBERS", "cluster.members")
         .containsEntry("KOPEK_PLUGINS_DIR", "extensions.dir")

@@ -56,6 +56,25 @@ class TokenCommandTest {
   }
 
   @Test
+  @DisplayName(
+      "a server taking only its identity provider's tokens (auth.jwks_url, no secret): the command"
+          + " refuses, exit code 2, even with a generated secret left in the data directory")
+  void identityProviderOnly() throws Exception {
+    serverSecret();
+    env.put("KOPEK_JWT_JWKS_URL", "https://id.example/.well-known/jwks.json");
+
+    Cli.Result result = Cli.run(env, "token", "--user", "alice");
+
+    assertThat(result.code()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .isEqualTo(
+            "kopek: token: the server takes tokens signed by your identity provider "
+                + "(auth.public_key_pem, auth.jwks_url) and no HS256 secret: mint tokens there, or "
+                + "set auth.jwt_secret (KOPEK_JWT_SECRET) to accept HS256 tokens too\n");
+  }
+
+  @Test
   @DisplayName("prints an HS256 JWT for the user, valid for an hour, without roles")
   void userToken() throws Exception {
     serverSecret();
