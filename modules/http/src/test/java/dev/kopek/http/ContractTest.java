@@ -140,6 +140,10 @@ class ContractTest {
                 "contract-subscription",
                 new JsonObject().put("plan", "contract"))
             .bodyAsJsonObject();
+    String apiKey =
+        api.post("/v1/admin/api_keys", admin, null, validBody("POST /v1/admin/api_keys"))
+            .bodyAsJsonObject()
+            .getString("id");
     String endpoint = createEndpoint(admin);
     String deletedEndpoint = createEndpoint(admin);
     dev.kopek.model.events.Event event =
@@ -161,6 +165,8 @@ class ContractTest {
         id = parts[0].equals("DELETE") ? deletedEndpoint : endpoint;
       } else if (parts[1].startsWith("/v1/admin/events/")) {
         id = event.id();
+      } else if (parts[1].startsWith("/v1/admin/api_keys/")) {
+        id = apiKey;
       } else {
         id = topup.getString("id");
       }
@@ -222,6 +228,11 @@ class ContractTest {
               .put("enabled_events", new io.vertx.core.json.JsonArray().add("*"));
       case "PATCH /v1/admin/webhook_endpoints/{id}" ->
           new JsonObject().put("description", "contract");
+      case "POST /v1/admin/api_keys" ->
+          new JsonObject()
+              .put("name", "contract")
+              .put("scopes", new io.vertx.core.json.JsonArray().add("admin:read"));
+      case "POST /v1/admin/api_keys/{id}/roll" -> new JsonObject().put("grace_ms", 0);
       case "PUT /v1/admin/wallets/{user_id}/{currency}/alerts" ->
           new JsonObject().put("balance_low_minor", 100);
       default -> null;
@@ -301,7 +312,8 @@ class ContractTest {
             dev.kopek.model.ledger.LedgerAddresses.class,
             dev.kopek.model.payments.PaymentsAddresses.class,
             dev.kopek.model.billing.BillingAddresses.class,
-            dev.kopek.model.events.EventsAddresses.class
+            dev.kopek.model.events.EventsAddresses.class,
+            dev.kopek.model.access.AccessAddresses.class
           }) {
         for (java.lang.reflect.Field field : addresses.getFields()) {
           if (field.getType() == String.class) {
