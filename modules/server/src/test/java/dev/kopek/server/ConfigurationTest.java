@@ -268,6 +268,7 @@ class ConfigurationTest {
             "http",
             "db",
             "auth",
+            "access",
             "ledger",
             "payments",
             "billing",
