@@ -378,6 +378,56 @@ class ApiKeysTest {
     assertNoSecretsSeen(keys);
   }
 
+  @Test
+  @DisplayName(
+      "another process on the same database, outside any cluster, refuses a revoked key within"
+          + " access.key_cache_ms")
+  void revocationElsewhereWithinTheCacheBound() throws Exception {
+    long cacheMs = 1_500;
+    io.vertx.core.Vertx other = io.vertx.core.Vertx.vertx();
+    try {
+      JsonObject config = ApiFixture.config(api.database);
+      config.put("access", new JsonObject().put("key_cache_ms", cacheMs));
+      io.vertx.core.DeploymentOptions options =
+          new io.vertx.core.DeploymentOptions().setConfig(config);
+      other
+          .deployVerticle(new dev.kopek.ledger.LedgerVerticle(), options)
+          .await(60, TimeUnit.SECONDS);
+      other
+          .deployVerticle(new dev.kopek.access.AccessVerticle(), options)
+          .await(60, TimeUnit.SECONDS);
+      HttpVerticle http = new HttpVerticle();
+      other.deployVerticle(http, options).await(60, TimeUnit.SECONDS);
+      io.vertx.ext.web.client.WebClient client = io.vertx.ext.web.client.WebClient.create(other);
+      JsonObject created = create("elsewhere", List.of("admin:read"), null);
+      String key = created.getString("key");
+      java.util.function.Supplier<Integer> readThere =
+          () ->
+              client
+                  .get(http.actualPort(), "127.0.0.1", "/v1/admin/transactions")
+                  .bearerTokenAuthentication(key)
+                  .send()
+                  .await()
+                  .statusCode();
+      assertThat(readThere.get()).isEqualTo(200);
+
+      HttpResponse<Buffer> revoked =
+          api.delete("/v1/admin/api_keys/" + created.getString("id"), admin, null);
+      assertThat(revoked.statusCode()).isEqualTo(200);
+      long revokedAt = System.nanoTime();
+      // Here at once; there once its memory of the key runs out.
+      assertThat(request("admin:read", key).statusCode()).isEqualTo(401);
+      Poll.until(
+          Duration.ofSeconds(20),
+          "the other process refuses the key",
+          () -> readThere.get() == 401);
+      assertThat(Duration.ofNanos(System.nanoTime() - revokedAt).toMillis())
+          .isLessThan(cacheMs + 1_000);
+    } finally {
+      other.close().await(60, TimeUnit.SECONDS);
+    }
+  }
+
   /** No response seen (creations and rolls are not kept) carries any of {@code keys}' secrets. */
   private void assertNoSecretsSeen(List<String> keys) {
     for (HttpResponse<Buffer> response : seen) {
