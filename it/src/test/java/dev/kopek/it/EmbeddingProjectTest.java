@@ -42,6 +42,7 @@ class EmbeddingProjectTest {
           Map.entry("modules/ledger", "kopek-ledger"),
           Map.entry("modules/payments", "kopek-payments"),
           Map.entry("modules/billing", "kopek-billing"),
+          Map.entry("modules/access", "kopek-access"),
           Map.entry("modules/http", "kopek-http"),
           Map.entry("modules/server", "kopek-server"));
 

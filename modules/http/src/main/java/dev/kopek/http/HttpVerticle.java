@@ -1,5 +1,6 @@
 package dev.kopek.http;
 
+import dev.kopek.client.AccessClient;
 import dev.kopek.client.BillingClient;
 import dev.kopek.client.EventsClient;
 import dev.kopek.client.KopekClients;
@@ -159,6 +160,13 @@ public final class HttpVerticle extends VerticleBase {
     SubscriptionsApi billing = new SubscriptionsApi(clients.billing());
     WebhooksApi webhooks =
         new WebhooksApi(EventsClient.create(vertx, config.ledgerTimeoutMs()).localOnly(), config);
+    AccessClient accessClient = AccessClient.create(vertx, config.ledgerTimeoutMs()).localOnly();
+    AccessApi access = new AccessApi(accessClient);
+    ApiKeyAuthentication apiKeys =
+        new ApiKeyAuthentication(
+            accessClient, ApiKeyAuthentication.cacheMs(config()), System::currentTimeMillis);
+    apiKeys.listen(vertx);
+    AuditTrail audit = new AuditTrail(accessClient, contract);
     Map<String, Handler<RoutingContext>> operations =
         Map.ofEntries(
             Map.entry("getHealth", ctx -> health(ctx, clients.ledger())),
@@ -207,7 +215,12 @@ public final class HttpVerticle extends VerticleBase {
             Map.entry("getEvent", webhooks::getEvent),
             Map.entry("redeliverEvent", webhooks::redeliverEvent),
             Map.entry("getWalletAlerts", admin::getWalletAlerts),
-            Map.entry("setWalletAlerts", admin::setWalletAlerts));
+            Map.entry("setWalletAlerts", admin::setWalletAlerts),
+            Map.entry("createApiKey", access::createApiKey),
+            Map.entry("listApiKeys", access::listApiKeys),
+            Map.entry("revokeApiKey", access::revokeApiKey),
+            Map.entry("rollApiKey", access::rollApiKey),
+            Map.entry("listAuditLog", access::listAudit));
 
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
@@ -247,6 +260,10 @@ public final class HttpVerticle extends VerticleBase {
               ctx.next();
             });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    // The request id and the audit record first, so that refusals are recorded too; then API keys,
+    // which pass anything else on to the tokens' authentication.
+    root.route("/v1/*").handler(audit.handler());
+    root.route("/v1/*").handler(apiKeys.authenticate());
     root.route("/v1/*").handler(authentication.authenticate());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
     root.route().subRouter(api);

@@ -1,5 +1,6 @@
 package dev.kopek.http;
 
+import dev.kopek.access.AccessVerticle;
 import dev.kopek.billing.BillingVerticle;
 import dev.kopek.events.EventLog;
 import dev.kopek.events.EventsVerticle;
@@ -129,6 +130,7 @@ final class ApiFixture implements AutoCloseable {
       vertx.deployVerticle(new PaymentsVerticle(), options).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(new BillingVerticle(), options).await(60, TimeUnit.SECONDS);
       vertx.deployVerticle(new EventsVerticle(), options).await(60, TimeUnit.SECONDS);
+      vertx.deployVerticle(new AccessVerticle(), options).await(60, TimeUnit.SECONDS);
     }
     HttpVerticle http = new HttpVerticle();
     vertx.deployVerticle(http, options).await(60, TimeUnit.SECONDS);

@@ -110,7 +110,10 @@ class ContractTest {
   @Test
   @DisplayName("every operation in the contract is answered by its handler (no 404, 405 or 5xx)")
   void everyOperationAnswers() throws Exception {
+    java.time.Instant started = java.time.Instant.now();
     String admin = api.tokens.admin("root");
+    // Every changing administrative request of this test, as the audit log should record it.
+    List<String> changing = new java.util.ArrayList<>();
     JsonObject topup =
         api.post(
                 "/v1/topups",
@@ -140,6 +143,15 @@ class ContractTest {
                 "contract-subscription",
                 new JsonObject().put("plan", "contract"))
             .bodyAsJsonObject();
+    changing.add("POST /v1/admin/plans 201");
+    changing.add("POST /v1/admin/adjustments 201");
+    changing.add("POST /v1/admin/api_keys 201");
+    changing.add("POST /v1/admin/webhook_endpoints 201");
+    changing.add("POST /v1/admin/webhook_endpoints 201");
+    String apiKey =
+        api.post("/v1/admin/api_keys", admin, null, validBody("POST /v1/admin/api_keys"))
+            .bodyAsJsonObject()
+            .getString("id");
     String endpoint = createEndpoint(admin);
     String deletedEndpoint = createEndpoint(admin);
     dev.kopek.model.events.Event event =
@@ -161,6 +173,8 @@ class ContractTest {
         id = parts[0].equals("DELETE") ? deletedEndpoint : endpoint;
       } else if (parts[1].startsWith("/v1/admin/events/")) {
         id = event.id();
+      } else if (parts[1].startsWith("/v1/admin/api_keys/")) {
+        id = apiKey;
       } else {
         id = topup.getString("id");
       }
@@ -184,7 +198,30 @@ class ContractTest {
           .as(operation + " -> " + response.bodyAsString())
           .isNotIn(404, 405)
           .isLessThan(500);
+      if (!parts[0].equals("GET") && parts[1].startsWith("/v1/admin/")) {
+        changing.add(operation + " " + response.statusCode());
+      }
     }
+    // The audit log holds one row per changing administrative request, with its status, and none
+    // for the reads and the user routes.
+    dev.kopek.testkit.Poll.eventually(
+        java.time.Duration.ofSeconds(20),
+        () -> {
+          HttpResponse<Buffer> page =
+              api.get(
+                  "/v1/admin/audit?actor=root&limit=100&from="
+                      + java.net.URLEncoder.encode(
+                          started.toString(), java.nio.charset.StandardCharsets.UTF_8),
+                  admin);
+          assertThat(page.statusCode()).as(page.bodyAsString()).isEqualTo(200);
+          assertThat(page.bodyAsJsonObject().getBoolean("has_more")).isFalse();
+          List<String> recorded =
+              page.bodyAsJsonObject().getJsonArray("data").stream()
+                  .map(JsonObject.class::cast)
+                  .map(row -> row.getString("action") + " " + row.getInteger("status"))
+                  .toList();
+          assertThat(recorded).containsExactlyInAnyOrderElementsOf(changing);
+        });
   }
 
   private static String createEndpoint(String admin) throws Exception {
@@ -222,6 +259,11 @@ class ContractTest {
               .put("enabled_events", new io.vertx.core.json.JsonArray().add("*"));
       case "PATCH /v1/admin/webhook_endpoints/{id}" ->
           new JsonObject().put("description", "contract");
+      case "POST /v1/admin/api_keys" ->
+          new JsonObject()
+              .put("name", "contract")
+              .put("scopes", new io.vertx.core.json.JsonArray().add("admin:read"));
+      case "POST /v1/admin/api_keys/{id}/roll" -> new JsonObject().put("grace_ms", 0);
       case "PUT /v1/admin/wallets/{user_id}/{currency}/alerts" ->
           new JsonObject().put("balance_low_minor", 100);
       default -> null;
@@ -301,7 +343,8 @@ class ContractTest {
             dev.kopek.model.ledger.LedgerAddresses.class,
             dev.kopek.model.payments.PaymentsAddresses.class,
             dev.kopek.model.billing.BillingAddresses.class,
-            dev.kopek.model.events.EventsAddresses.class
+            dev.kopek.model.events.EventsAddresses.class,
+            dev.kopek.model.access.AccessAddresses.class
           }) {
         for (java.lang.reflect.Field field : addresses.getFields()) {
           if (field.getType() == String.class) {

@@ -1,5 +1,6 @@
 package dev.kopek.server;
 
+import dev.kopek.access.AccessVerticle;
 import dev.kopek.billing.BillingVerticle;
 import dev.kopek.client.KopekClients;
 import dev.kopek.events.EventsVerticle;
@@ -328,6 +329,11 @@ public final class Kopek {
           await(
               vertx.deployVerticle(new EventsVerticle(), new DeploymentOptions().setConfig(config)),
               DEPLOY_TIMEOUT);
+      // API keys and the audit log.
+      String accessId =
+          await(
+              vertx.deployVerticle(new AccessVerticle(), new DeploymentOptions().setConfig(config)),
+              DEPLOY_TIMEOUT);
       KopekClients clients =
           KopekClients.create(
               vertx, config.getJsonObject("ledger").getLong("send_timeout_ms", 5_000L));
@@ -344,7 +350,7 @@ public final class Kopek {
               embedded,
               List.copyOf(instances),
               httpId,
-              List.of(eventsId, billingId, paymentsId, ledger),
+              List.of(accessId, eventsId, billingId, paymentsId, ledger),
               settings,
               extensions,
               clients,

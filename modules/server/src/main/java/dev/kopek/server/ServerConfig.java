@@ -85,6 +85,7 @@ record ServerConfig(
           Map.entry("billing.test_clock", Boolean.class),
           Map.entry("billing.batch_max", Integer.class),
           Map.entry("billing.lease_ms", Integer.class),
+          Map.entry("access.key_cache_ms", Integer.class),
           Map.entry("shutdown.grace_ms", Integer.class),
           Map.entry("cluster.enabled", Boolean.class),
           Map.entry("cluster.name", String.class),
@@ -111,6 +112,7 @@ record ServerConfig(
           "events",
           "webhooks",
           "alerts",
+          "access",
           "cluster",
           "extensions");
 

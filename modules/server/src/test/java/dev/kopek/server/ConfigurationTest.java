@@ -269,6 +269,7 @@ class ConfigurationTest {
             "http",
             "db",
             "auth",
+            "access",
             "ledger",
             "payments",
             "billing",

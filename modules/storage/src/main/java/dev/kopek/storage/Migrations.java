@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class Migrations {
 
   /** The modules that own tables, in the order their schemas are applied. */
-  public static final List<String> MODULES = List.of("events", "ledger", "payments", "billing");
+  public static final List<String> MODULES =
+      List.of("events", "ledger", "payments", "billing", "access");
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
