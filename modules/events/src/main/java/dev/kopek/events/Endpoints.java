@@ -126,8 +126,7 @@ final class Endpoints {
 
   Future<JsonObject> delete(JsonObject body) {
     String id = Requests.text(body, "id", 64);
-    return pool.preparedQuery(EventsSql.DELETE_ENDPOINT)
-        .execute(Tuple.of(id))
+    return deleteRetryingDeadlocks(id, 1)
         .map(
             rows -> {
               found(rows.iterator().hasNext() ? rows.iterator().next() : null, id);
@@ -136,6 +135,24 @@ final class Endpoints {
                   .put("object", "webhook_endpoint")
                   .put("deleted", true);
             });
+  }
+
+  /**
+   * Deleting an endpoint locks its row, then its deliveries and attempts (the cascade); recording
+   * outcomes locks deliveries, then the endpoint's row (the attempts' key). The two can deadlock,
+   * and PostgreSQL then aborts one of them: the delete is tried again (a recording that lost is
+   * retried by its lease).
+   */
+  private Future<io.vertx.sqlclient.RowSet<Row>> deleteRetryingDeadlocks(String id, int attempt) {
+    return pool.preparedQuery(EventsSql.DELETE_ENDPOINT)
+        .execute(Tuple.of(id))
+        .recover(
+            error ->
+                attempt < 5
+                        && error instanceof io.vertx.pgclient.PgException pg
+                        && "40P01".equals(pg.getSqlState())
+                    ? deleteRetryingDeadlocks(id, attempt + 1)
+                    : Future.failedFuture(error));
   }
 
   Future<JsonObject> rotateSecret(JsonObject body) {
