@@ -85,7 +85,8 @@ final class Deliverer {
       String responseBody,
       String status,
       Instant nextAttemptAt,
-      String disableReason) {}
+      String disableReason,
+      OffsetDateTime lease) {}
 
   /** An endpoint as a delivery needs it. */
   private record Target(String id, String url, List<String> secrets) {}
@@ -319,6 +320,7 @@ final class Deliverer {
   private void send(Target target, Row row) {
     String eventId = row.getString("id");
     int attempt = row.getInteger("attempts") + 1;
+    OffsetDateTime lease = row.getOffsetDateTime("lease_until");
     String body = Feed.body(row);
     // On the events' clock, like the schedule: the history and next_attempt_at agree.
     Instant startedAt = clock.get();
@@ -330,7 +332,7 @@ final class Deliverer {
               Answer answer =
                   done.succeeded() ? done.result() : new Answer(null, message(done.cause()), null);
               inFlight.merge(target.id(), -1, Integer::sum);
-              record(target, eventId, attempt, startedAt, latencyMs, answer);
+              record(target, eventId, attempt, startedAt, latencyMs, answer, lease);
               pump(targets.getOrDefault(target.id(), target));
             });
   }
@@ -450,7 +452,8 @@ final class Deliverer {
       int attempt,
       Instant attemptedAt,
       int latencyMs,
-      Answer answer) {
+      Answer answer,
+      OffsetDateTime lease) {
     Integer code = answer.statusCode();
     String status;
     Instant next = null;
@@ -490,7 +493,8 @@ final class Deliverer {
             answer.body(),
             status,
             next,
-            disable));
+            disable,
+            lease));
     flush();
   }
 
@@ -552,7 +556,8 @@ final class Deliverer {
             batch.stream()
                 .map(r -> r.nextAttemptAt() == null ? null : Endpoints.time(r.nextAttemptAt()))
                 .toArray(OffsetDateTime[]::new),
-            Endpoints.time(now));
+            Endpoints.time(now),
+            batch.stream().map(Result::lease).toArray(OffsetDateTime[]::new));
     Tuple attempts =
         Tuple.of(
             batch.stream().map(Result::endpointId).toArray(String[]::new),

@@ -186,8 +186,8 @@ final class EventsSql {
                   ORDER BY next_attempt_at, event_seq
                   LIMIT $3
                     FOR UPDATE SKIP LOCKED)
-          RETURNING d.event_id, d.attempts, d.event_seq)
-      SELECT c.attempts, e.id, e.type, e.user_id, e.currency, e.wallet_seq, e.created_at, e.object
+          RETURNING d.event_id, d.attempts, d.event_seq, d.lease_until)
+      SELECT c.attempts, c.lease_until, e.id, e.type, e.user_id, e.currency, e.wallet_seq, e.created_at, e.object
         FROM claimed c JOIN events e ON e.id = c.event_id
        ORDER BY c.event_seq
       """;
@@ -195,13 +195,17 @@ final class EventsSql {
   /** Records the outcome of attempts: one row per delivery. */
   static final String UPDATE_DELIVERIES =
       """
+      -- Only under the lease the attempt was claimed with: a delivery queued again meanwhile
+      -- (redelivered, or re-enabled) keeps its new state.
       UPDATE webhook_deliveries d
          SET status = r.status, attempts = r.attempts, next_attempt_at = r.next_attempt_at,
              lease_until = NULL, updated_at = $6
         FROM (SELECT k.endpoint_id, ($2::text[])[k.i] AS event_id, ($3::text[])[k.i] AS status,
-                     ($4::int[])[k.i] AS attempts, ($5::timestamptz[])[k.i] AS next_attempt_at
+                     ($4::int[])[k.i] AS attempts, ($5::timestamptz[])[k.i] AS next_attempt_at,
+                     ($7::timestamptz[])[k.i] AS lease_until
                 FROM unnest($1::text[]) WITH ORDINALITY AS k(endpoint_id, i)) r
        WHERE d.endpoint_id = r.endpoint_id AND d.event_id = r.event_id
+         AND d.lease_until = r.lease_until
       """;
 
   /**
@@ -241,7 +245,8 @@ final class EventsSql {
        WHERE e.id = $1 AND w.status = 'enabled' AND ($2::text IS NULL OR w.id = $2)
          AND ($2::text IS NOT NULL OR '*' = ANY(w.enabled_events) OR e.type = ANY(w.enabled_events))
           ON CONFLICT (endpoint_id, event_id) DO UPDATE
-         SET status = 'pending', attempts = 0, next_attempt_at = $3, updated_at = $4
+         SET status = 'pending', attempts = 0, next_attempt_at = $3, lease_until = NULL,
+             updated_at = $4
       RETURNING d.endpoint_id
       """;
 }
