@@ -14,16 +14,10 @@ import dev.kopek.testkit.TestDatabase;
 import dev.kopek.testkit.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.FileInputStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Clustered event bus over TLS")
 class ClusterTlsTest {
-
-  private static final char[] PASSWORD = "changeit".toCharArray();
 
   @TempDir Path temp;
 
@@ -66,15 +58,15 @@ class ClusterTlsTest {
   @DisplayName(
       "a sibling with the cluster's certificate posts through the typed client and gets the fact; one without gets nothing through")
   void tlsBetweenMembers() throws Exception {
-    Path[] pem = certificate();
+    SelfSigned pem = SelfSigned.make(temp, "kopek-cluster");
     PostgresEndpoint database = TestDatabase.create();
     String name = "tls-" + UUID.randomUUID().toString().substring(0, 8);
     int kopekPort = freePort();
     Map<String, String> tls =
         Map.of(
-            "KOPEK_CLUSTER_TLS_CERT", pem[0].toString(),
-            "KOPEK_CLUSTER_TLS_KEY", pem[1].toString(),
-            "KOPEK_CLUSTER_TLS_CA", pem[0].toString());
+            "KOPEK_CLUSTER_TLS_CERT", pem.certificate().toString(),
+            "KOPEK_CLUSTER_TLS_KEY", pem.key().toString(),
+            "KOPEK_CLUSTER_TLS_CA", pem.certificate().toString());
     Map<String, String> env = new HashMap<>(tls);
     env.put("KOPEK_DB_URL", TestDatabase.url(database));
     env.put("KOPEK_JWT_SECRET", Tokens.SECRET);
@@ -163,57 +155,6 @@ class ClusterTlsTest {
                 .await(10, TimeUnit.SECONDS)
                 .balanceMinor())
         .isEqualTo(900);
-  }
-
-  /** A self-signed certificate (its own authority) and its key, as PEM files. */
-  private Path[] certificate() throws Exception {
-    Path keystore = temp.resolve("node.p12");
-    Process keytool =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                "node",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=kopek-cluster",
-                "-ext",
-                "SAN=ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                new String(PASSWORD))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(keytool.waitFor()).as(output).isZero();
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (FileInputStream in = new FileInputStream(keystore.toFile())) {
-      store.load(in, PASSWORD);
-    }
-    Path cert = temp.resolve("node.crt.pem");
-    Path key = temp.resolve("node.key.pem");
-    Files.writeString(cert, pem("CERTIFICATE", store.getCertificate("node").getEncoded()));
-    Files.writeString(
-        key, pem("PRIVATE KEY", ((PrivateKey) store.getKey("node", PASSWORD)).getEncoded()));
-    return new Path[] {cert, key};
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 
   private static int freePort() throws Exception {
