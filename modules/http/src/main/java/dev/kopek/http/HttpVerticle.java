@@ -265,6 +265,7 @@ public final class HttpVerticle extends VerticleBase {
     root.route("/v1/*").handler(audit.handler());
     root.route("/v1/*").handler(apiKeys.authenticate());
     root.route("/v1/*").handler(authentication.authenticate());
+    root.route("/v1/*").handler(RateLimits.shared(vertx, config()).handler());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
     root.route().subRouter(api);
     root.route().failureHandler(Problems::handleFailure);

@@ -255,6 +255,7 @@ final class Problems {
       case REQUEST_HEADER_FIELDS_TOO_LARGE -> "Request header fields too large";
       case UNAVAILABLE -> "Service unavailable";
       case TIMEOUT -> "Timed out";
+      case RATE_LIMITED -> "Too many requests";
       case INTERNAL -> "Internal error";
     };
   }

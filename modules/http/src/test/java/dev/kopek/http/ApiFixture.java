@@ -76,7 +76,12 @@ final class ApiFixture implements AutoCloseable {
                     "gateways",
                     new JsonObject()
                         .put("scripted", new JsonObject().put("secret", SCRIPTED_SECRET))))
-        .put("billing", new JsonObject().put("test_clock", testClock).put("poll_interval_ms", 20));
+        .put("billing", new JsonObject().put("test_clock", testClock).put("poll_interval_ms", 20))
+        // Limits that the concurrency tests' bursts (a thousand requests of one user at once) fit
+        // in; RateLimitsApiTest sets its own.
+        .put(
+            "rate_limits",
+            new JsonObject().put("user_per_second", 10_000).put("user_burst", 10_000));
   }
 
   /** Both verticles on a Vert.x with Prometheus metrics on, as the server runs them. */

@@ -39,6 +39,11 @@ public enum ErrorCode {
   REQUEST_HEADER_FIELDS_TOO_LARGE("request_header_fields_too_large", 431),
   /** The request body is not JSON. */
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
+  /**
+   * The caller (a user or an API key) sent more requests than its rate limit lets through; nothing
+   * was done. Retry after the {@code Retry-After} seconds.
+   */
+  RATE_LIMITED("rate_limited", 429),
   /** The payment provider refused the request or could not be reached; nothing was charged. */
   GATEWAY_ERROR("gateway_error", 502),
   /** A dependency (database, event-bus handler) is not available right now; retry later. */

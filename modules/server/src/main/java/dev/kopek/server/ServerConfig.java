@@ -86,6 +86,10 @@ record ServerConfig(
           Map.entry("billing.batch_max", Integer.class),
           Map.entry("billing.lease_ms", Integer.class),
           Map.entry("access.key_cache_ms", Integer.class),
+          Map.entry("rate_limits.user_per_second", Integer.class),
+          Map.entry("rate_limits.user_burst", Integer.class),
+          Map.entry("rate_limits.api_key_per_second", Integer.class),
+          Map.entry("rate_limits.api_key_burst", Integer.class),
           Map.entry("shutdown.grace_ms", Integer.class),
           Map.entry("cluster.enabled", Boolean.class),
           Map.entry("cluster.name", String.class),
@@ -113,6 +117,7 @@ record ServerConfig(
           "webhooks",
           "alerts",
           "access",
+          "rate_limits",
           "cluster",
           "extensions");
 

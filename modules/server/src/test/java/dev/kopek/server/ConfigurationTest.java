@@ -270,6 +270,7 @@ class ConfigurationTest {
             "db",
             "auth",
             "access",
+            "rate_limits",
             "ledger",
             "payments",
             "billing",
