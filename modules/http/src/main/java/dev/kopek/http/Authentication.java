@@ -74,8 +74,12 @@ final class Authentication {
 
   private record Verified(Caller caller, long expiresAtEpochSecond) {}
 
+  /** The HTTP verticle's context, to which replies of the shared key set hop back. */
+  private final io.vertx.core.Context context;
+
   Authentication(Vertx vertx, HttpConfig config, TokenKeys keys) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.keys = keys;
     requireExp = config.requireExp();
     options = new JWTOptions().setLeeway(config.jwtLeewaySeconds());
@@ -95,7 +99,7 @@ final class Authentication {
     if (keys.jwksUrl() != null) {
       accepted.add(TokenKeys.RS256);
       accepted.add(TokenKeys.ES256);
-      jwks = new Jwks(vertx, keys.jwksUrl(), keys.jwksCacheMs(), keys.jwksMinIntervalMs());
+      jwks = Jwks.shared(vertx, keys.jwksUrl(), keys.jwksCacheMs(), keys.jwksMinIntervalMs());
     } else {
       jwks = null;
     }
@@ -104,14 +108,32 @@ final class Authentication {
   }
 
   /**
-   * Fetches the identity provider's keys, when a JWKS URL is configured. Never fails: without them
-   * (the provider unreachable), tokens signed with its keys are refused until a fetch succeeds.
+   * Fetches the identity provider's keys, when a JWKS URL is configured (once per process: the
+   * other instances wait for the same fetch). Never fails: without them (the provider unreachable),
+   * tokens that name an asymmetric algorithm get 503 until a fetch succeeds.
    */
   io.vertx.core.Future<Void> start() {
     if (jwks == null) {
       return io.vertx.core.Future.succeededFuture();
     }
-    return jwks.load().map(changed -> (Void) null).onSuccess(done -> rebuild());
+    return here(jwks.load()).map(changed -> (Void) null).onSuccess(done -> rebuild());
+  }
+
+  /**
+   * {@code future}'s outcome on this verticle's event loop: the shared key set completes its
+   * fetches on the event loop that started them, and this instance's state is its loop's alone.
+   */
+  private <T> io.vertx.core.Future<T> here(io.vertx.core.Future<T> future) {
+    io.vertx.core.Promise<T> promise = io.vertx.core.Promise.promise();
+    future.onComplete(
+        outcome -> {
+          if (io.vertx.core.Vertx.currentContext() == context) {
+            promise.handle(outcome);
+          } else {
+            context.runOnContext(v -> promise.handle(outcome));
+          }
+        });
+    return promise.future();
   }
 
   /** Builds the verifier from the configured keys and the key set's current keys. */
@@ -185,9 +207,9 @@ final class Authentication {
     boolean asymmetric = !"HS256".equals(algorithm);
     if (jwt == null) {
       if (mayRefresh && jwks != null) {
-        jwks.refreshForUnknownKey().onComplete(done -> verify(ctx, token, algorithm, false));
+        here(jwks.refreshForUnknownKey()).onComplete(done -> verify(ctx, token, algorithm, false));
       } else {
-        refuse(ctx);
+        refuse(ctx, asymmetric);
       }
       return;
     }
@@ -200,12 +222,33 @@ final class Authentication {
                   && asymmetric
                   && error instanceof io.vertx.ext.auth.NoSuchKeyIdException) {
                 // The provider may have rotated its keys since they were fetched.
-                jwks.refreshForUnknownKey()
+                here(jwks.refreshForUnknownKey())
                     .onComplete(done -> verify(ctx, token, algorithm, false));
               } else {
-                refuse(ctx);
+                refuse(ctx, asymmetric);
               }
             });
+  }
+
+  /**
+   * Refuses a token that could not be verified: 401, unless it is signed asymmetrically and the
+   * identity provider's key set has never been fetched, when nobody can tell whether it is good:
+   * 503 (with Retry-After), so that clients retry rather than drop their users' sessions.
+   */
+  private void refuse(RoutingContext ctx, boolean asymmetric) {
+    if (asymmetric && jwks != null && !jwks.loaded()) {
+      if (ctx.response().ended() || ctx.response().closed()) {
+        return;
+      }
+      Problems.send(
+          ctx,
+          Failure.of(
+              ErrorCode.UNAVAILABLE,
+              "the identity provider's keys (auth.jwks_url) could not be fetched yet, so the"
+                  + " token cannot be checked; retry shortly"));
+      return;
+    }
+    refuse(ctx);
   }
 
   private static void refuse(RoutingContext ctx) {

@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * ({@code oct}) keys in a published set are ignored, since whoever can read the set could sign with
  * them.
  *
- * <p>One per HTTP verticle instance, confined to its event loop.
+ * <p>One per process and key-set URL, shared by every HTTP verticle instance ({@link #shared}): the
+ * keys are read from any event loop, and the fetch runs on the event loop that asked for it, one at
+ * a time. Futures it returns complete on that event loop; callers on another hop back to theirs.
  */
-final class Jwks {
+final class Jwks implements io.vertx.core.shareddata.Shareable {
 
   /** How long one fetch may take. */
   static final long FETCH_TIMEOUT_MS = 5_000;
@@ -40,14 +42,16 @@ final class Jwks {
   private final long minIntervalMs;
   private final HttpClient client;
 
-  private List<JsonObject> keys = List.of();
+  private volatile List<JsonObject> keys = List.of();
 
   /** Incremented whenever {@link #keys} changes. */
-  private int version;
+  private volatile int version;
 
+  private volatile long loadedNanos;
+  private volatile boolean loaded;
+
+  // Guarded by this: when the last fetch started, and the fetch under way.
   private long lastAttemptNanos;
-  private long loadedNanos;
-  private boolean loaded;
   private boolean attempted;
   private Future<Boolean> inFlight;
 
@@ -63,6 +67,33 @@ final class Jwks {
                 .setMaxRedirects(0));
   }
 
+  /**
+   * The process's key set of {@code url}: made by the first HTTP verticle instance that asks,
+   * shared by the others, so that the keys are fetched once per process and the fetch limits hold
+   * per process.
+   */
+  static Jwks shared(Vertx vertx, URI url, long cacheMs, long minIntervalMs) {
+    io.vertx.core.shareddata.LocalMap<String, Jwks> map =
+        vertx.sharedData().getLocalMap("kopek.http.jwks");
+    String key = url + " " + cacheMs + " " + minIntervalMs;
+    Jwks known = map.get(key);
+    if (known != null) {
+      return known;
+    }
+    Jwks made = new Jwks(vertx, url, cacheMs, minIntervalMs);
+    Jwks raced = map.putIfAbsent(key, made);
+    if (raced != null) {
+      made.client.close();
+      return raced;
+    }
+    return made;
+  }
+
+  /** Whether a fetch has ever succeeded: until then, no token of the provider can be checked. */
+  boolean loaded() {
+    return loaded;
+  }
+
   /** The keys last fetched, as JWKs with their algorithm set. */
   List<JsonObject> keys() {
     return keys;
@@ -74,10 +105,13 @@ final class Jwks {
   }
 
   /**
-   * Fetches the keys now (at start-up). Never fails: a failure is logged and keeps the old keys.
+   * Fetches the keys now (at start-up), unless another instance did. Never fails: a failure is
+   * logged and keeps the old keys.
    */
   Future<Boolean> load() {
-    return fetch();
+    // The instances of a process start one after the other: the first fetches, the others find
+    // the keys there (or join the fetch under way).
+    return loaded ? Future.succeededFuture(false) : fetch();
   }
 
   /** Whether the keys are older than {@code auth.jwks_cache_s}. */
@@ -89,7 +123,7 @@ final class Jwks {
    * Fetches again because a token named a key not known here, unless the last fetch was less than
    * {@code auth.jwks_min_refresh_ms} ago; true when the keys changed.
    */
-  Future<Boolean> refreshForUnknownKey() {
+  synchronized Future<Boolean> refreshForUnknownKey() {
     if (inFlight != null) {
       return inFlight;
     }
@@ -101,6 +135,12 @@ final class Jwks {
 
   /** Fetches again in the background when the keys are stale. */
   void refreshIfStale() {
+    if (stale()) {
+      refreshStale();
+    }
+  }
+
+  private synchronized void refreshStale() {
     if (inFlight == null
         && stale()
         && (!attempted || System.nanoTime() - lastAttemptNanos >= minIntervalMs * 1_000_000)) {
@@ -108,7 +148,7 @@ final class Jwks {
     }
   }
 
-  private Future<Boolean> fetch() {
+  private synchronized Future<Boolean> fetch() {
     if (inFlight != null) {
       return inFlight;
     }
@@ -156,7 +196,11 @@ final class Jwks {
                   return Future.succeededFuture(false);
                 });
     inFlight = fetched;
-    return fetched.onComplete(done -> inFlight = null);
+    return fetched.onComplete(done -> fetched());
+  }
+
+  private synchronized void fetched() {
+    inFlight = null;
   }
 
   /** Takes the signing keys of a fetched set; true when they differ from the keys held. */

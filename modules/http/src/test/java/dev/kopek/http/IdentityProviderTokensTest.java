@@ -252,8 +252,66 @@ class IdentityProviderTokensTest {
 
   @Test
   @DisplayName(
-      "a key set unreachable at start does not stop the API: its tokens get 401 until it answers,"
-          + " then they are accepted")
+      "the key set is the process's: four HTTP event loops fetch it once at start, and tokens"
+          + " with unknown kids on all of them prompt one fetch per interval between them")
+  void keySetSharedByEventLoops() throws Exception {
+    JsonObject config = ApiFixture.config(api.database);
+    config.getJsonObject("auth").put("jwks_url", jwksUrl()).put("jwks_min_refresh_ms", 5_000);
+    int port = ConnectionTimeoutsTest.freePort();
+    config.getJsonObject("http").put("port", port);
+    int before = jwksRequests.get();
+    java.util.List<HttpVerticle> instances = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String id =
+        api.vertx
+            .deployVerticle(
+                () -> {
+                  HttpVerticle instance = new HttpVerticle();
+                  instances.add(instance);
+                  return instance;
+                },
+                new DeploymentOptions().setConfig(config).setInstances(4))
+            .await(60, TimeUnit.SECONDS);
+    try {
+      assertThat(instances).hasSize(4);
+      assertThat(jwksRequests.get() - before).as("fetches at start").isEqualTo(1);
+      KeyPair rogue = rsa();
+      // Past the interval that the fetch at start opened: the next unknown kid may prompt one.
+      Thread.sleep(5_100);
+      // Fresh connections, spread over the four instances' event loops (with a key set per
+      // event loop, each loop would fetch once: five in all).
+      for (int i = 0; i < 12; i++) {
+        io.vertx.ext.web.client.WebClient fresh = io.vertx.ext.web.client.WebClient.create(idp);
+        try {
+          HttpResponse<Buffer> response =
+              fresh
+                  .get(port, "127.0.0.1", "/v1/wallets/USD")
+                  .bearerTokenAuthentication(sign(rogue, "RS256", "made-up-" + i, "alice"))
+                  .send()
+                  .await(60, TimeUnit.SECONDS);
+          assertThat(response.statusCode()).isEqualTo(401);
+          assertThat(
+                  fresh
+                      .get(port, "127.0.0.1", "/v1/wallets/USD")
+                      .bearerTokenAuthentication(sign(rsa1, "RS256", "rsa-1", "alice"))
+                      .send()
+                      .await(60, TimeUnit.SECONDS)
+                      .statusCode())
+              .isEqualTo(200);
+        } finally {
+          fresh.close();
+        }
+      }
+      assertThat(jwksRequests.get() - before).as("fetches in all").isEqualTo(2);
+    } finally {
+      api.vertx.undeploy(id).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a key set unreachable at start does not stop the API: its tokens get 503 with Retry-After"
+          + " (nobody can tell yet whether they are good) until it answers, then they are"
+          + " accepted; an unsigned token is still 401")
   void keySetUnreachableAtStart() throws Exception {
     int port = ConnectionTimeoutsTest.freePort();
     JsonObject config = ApiFixture.config(api.database);
@@ -267,7 +325,11 @@ class IdentityProviderTokensTest {
     HttpServer server = null;
     try {
       String token = sign(rsa1, "RS256", "rsa-1", "alice");
-      assertThat(status(late, token)).isEqualTo(401);
+      HttpResponse<Buffer> early = request(late, token);
+      assertThat(early.statusCode()).isEqualTo(503);
+      assertThat(early.getHeader("Retry-After")).isEqualTo("2");
+      assertThat(early.bodyAsJsonObject().getString("detail")).contains("auth.jwks_url");
+      assertThat(status(late, unsigned("alice"))).isEqualTo(401);
       server =
           idp.createHttpServer()
               .requestHandler(
@@ -368,6 +430,24 @@ class IdentityProviderTokensTest {
 
   private static String deploymentOf(HttpVerticle verticle) {
     return DEPLOYMENTS.remove(verticle);
+  }
+
+  private static HttpResponse<Buffer> request(HttpVerticle verticle, String token)
+      throws Exception {
+    return api.client
+        .get(verticle.actualPort(), "127.0.0.1", "/v1/wallets/USD")
+        .bearerTokenAuthentication(token)
+        .send()
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  /** An {@code alg: none} token for {@code user}. */
+  private static String unsigned(String user) {
+    long exp = System.currentTimeMillis() / 1000 + 3600;
+    return base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}")
+        + "."
+        + base64Url("{\"user_id\":\"" + user + "\",\"exp\":" + exp + "}")
+        + ".";
   }
 
   private static int status(HttpVerticle verticle, String token) {
