@@ -56,6 +56,7 @@ public final class AccessVerticle extends VerticleBase {
             .build();
     ApiKeys keys = new ApiKeys(vertx, pool, this::now);
     Audit audit = new Audit(pool, this::now);
+    WebSessions web = new WebSessions(pool, this::now);
     List<MessageConsumer<JsonObject>> consumers =
         List.of(
             serve(AccessAddresses.KEY_CREATE, keys::create),
@@ -63,6 +64,10 @@ public final class AccessVerticle extends VerticleBase {
             serve(AccessAddresses.KEY_REVOKE, keys::revoke),
             serve(AccessAddresses.KEY_ROLL, keys::roll),
             serve(AccessAddresses.KEY_VERIFY, keys::verify),
+            serve(AccessAddresses.WEB_LINK_CREATE, web::createLink),
+            serve(AccessAddresses.WEB_LINK_REDEEM, web::redeem),
+            serve(AccessAddresses.WEB_SESSION_TOUCH, web::touch),
+            serve(AccessAddresses.WEB_SESSION_END, web::end),
             serve(AccessAddresses.AUDIT_RECORD, audit::record),
             serve(AccessAddresses.AUDIT_LIST, audit::list));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());

@@ -57,6 +57,34 @@ public final class AccessClient {
         AccessAddresses.KEY_VERIFY, new JsonObject().put("id", id).put("secret", secret));
   }
 
+  /**
+   * A one-time sign-in link for the portal or the console: {@code {"kind","user_id",
+   * "return_url"?,"created_by","idle_ms","lifetime_ms"}}.
+   */
+  public Future<JsonObject> createWebLink(JsonObject request) {
+    return channel.request(AccessAddresses.WEB_LINK_CREATE, request);
+  }
+
+  /** Uses a link (once): the session, with its {@code session_token}. */
+  public Future<JsonObject> redeemWebLink(String kind, String linkToken) {
+    return channel.request(
+        AccessAddresses.WEB_LINK_REDEEM,
+        new JsonObject().put("kind", kind).put("link_token", linkToken));
+  }
+
+  /** The session of a cookie, its idle time restarted; {@code unauthorized} when it is over. */
+  public Future<JsonObject> touchWebSession(String kind, String sessionToken) {
+    return channel.request(
+        AccessAddresses.WEB_SESSION_TOUCH,
+        new JsonObject().put("kind", kind).put("session_token", sessionToken));
+  }
+
+  /** Signs a session out. */
+  public Future<JsonObject> endWebSession(String sessionToken) {
+    return channel.request(
+        AccessAddresses.WEB_SESSION_END, new JsonObject().put("session_token", sessionToken));
+  }
+
   /** Appends to the audit log. */
   public Future<JsonObject> record(JsonObject entry) {
     return channel.request(AccessAddresses.AUDIT_RECORD, entry);

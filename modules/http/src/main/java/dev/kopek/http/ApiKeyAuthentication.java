@@ -213,8 +213,14 @@ final class ApiKeyAuthentication {
    */
   static String requiredScope(HttpMethod method, String path) {
     boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
-    if (path.equals("/v1/admin/api_keys") || path.startsWith("/v1/admin/api_keys/")) {
+    if (path.equals("/v1/admin/api_keys")
+        || path.startsWith("/v1/admin/api_keys/")
+        || path.equals("/v1/admin/console_links")) {
       return null;
+    }
+    if (path.equals("/v1/admin/portal_sessions")) {
+      // A merchant backend sends its user to the portal: acting for users, as on the user routes.
+      return read ? "admin:read" : "users:write";
     }
     if (read && (path.equals("/v1/admin/events") || path.startsWith("/v1/admin/events/"))) {
       return "events:read";

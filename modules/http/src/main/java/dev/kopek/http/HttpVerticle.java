@@ -143,6 +143,23 @@ public final class HttpVerticle extends VerticleBase {
     return server.updateSSLOptions(options, true);
   }
 
+  /**
+   * The absolute URL browsers reach Kopek at, for the links it hands out: {@code
+   * payments.public_url}, or this server's own address.
+   */
+  private String publicUrl() {
+    JsonObject payments = config().getJsonObject("payments", new JsonObject());
+    String configured = payments.getString("public_url", "");
+    if (!configured.isBlank()) {
+      return configured.replaceAll("/+$", "");
+    }
+    String host = config().getJsonObject("http", new JsonObject()).getString("host", "127.0.0.1");
+    return (tls != null ? "https://" : "http://")
+        + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host)
+        + ":"
+        + (server == null ? 0 : server.actualPort());
+  }
+
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
@@ -167,6 +184,7 @@ public final class HttpVerticle extends VerticleBase {
             accessClient, ApiKeyAuthentication.cacheMs(config()), System::currentTimeMillis);
     apiKeys.listen(vertx);
     AuditTrail audit = new AuditTrail(accessClient, contract);
+    WebRoutes web = new WebRoutes(config(), clients, accessClient, this::publicUrl);
     Map<String, Handler<RoutingContext>> operations =
         Map.ofEntries(
             Map.entry("getHealth", ctx -> health(ctx, clients.ledger())),
@@ -220,7 +238,9 @@ public final class HttpVerticle extends VerticleBase {
             Map.entry("listApiKeys", access::listApiKeys),
             Map.entry("revokeApiKey", access::revokeApiKey),
             Map.entry("rollApiKey", access::rollApiKey),
-            Map.entry("listAuditLog", access::listAudit));
+            Map.entry("listAuditLog", access::listAudit),
+            Map.entry("createPortalSession", web::createPortalSession),
+            Map.entry("createConsoleLink", web::createConsoleLink));
 
     RequestExtractor extractor = RequestExtractor.withBodyHandler();
     RouterBuilder builder = RouterBuilder.create(vertx, contract, extractor);
@@ -260,6 +280,7 @@ public final class HttpVerticle extends VerticleBase {
               ctx.next();
             });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    web.mount(vertx, root);
     // The request id and the audit record first, so that refusals are recorded too; then API keys,
     // which pass anything else on to the tokens' authentication.
     root.route("/v1/*").handler(audit.handler());

@@ -266,6 +266,8 @@ class ContractTest {
       case "POST /v1/admin/api_keys/{id}/roll" -> new JsonObject().put("grace_ms", 0);
       case "PUT /v1/admin/wallets/{user_id}/{currency}/alerts" ->
           new JsonObject().put("balance_low_minor", 100);
+      case "POST /v1/admin/portal_sessions" -> new JsonObject().put("user_id", "someone");
+      case "POST /v1/admin/console_links" -> new JsonObject();
       default -> null;
     };
   }

@@ -86,6 +86,12 @@ record ServerConfig(
           Map.entry("billing.batch_max", Integer.class),
           Map.entry("billing.lease_ms", Integer.class),
           Map.entry("access.key_cache_ms", Integer.class),
+          Map.entry("branding.name", String.class),
+          Map.entry("branding.logo_url", String.class),
+          Map.entry("portal.idle_timeout_ms", Integer.class),
+          Map.entry("portal.lifetime_ms", Integer.class),
+          Map.entry("console.idle_timeout_ms", Integer.class),
+          Map.entry("console.lifetime_ms", Integer.class),
           Map.entry("rate_limits.user_per_second", Integer.class),
           Map.entry("rate_limits.user_burst", Integer.class),
           Map.entry("rate_limits.api_key_per_second", Integer.class),
@@ -118,6 +124,9 @@ record ServerConfig(
           "alerts",
           "access",
           "rate_limits",
+          "branding",
+          "portal",
+          "console",
           "cluster",
           "extensions");
 

@@ -28,6 +28,22 @@ public final class AccessAddresses {
    */
   public static final String KEY_CHANGED = "kopek.access.key.changed";
 
+  /**
+   * A one-time sign-in link for Kopek's pages: {@code {"kind": "portal"|"console", "user_id",
+   * "return_url"?, "created_by", "idle_ms", "lifetime_ms"}} → {@code {"id", "link_token",
+   * "link_expires_at", ...}}.
+   */
+  public static final String WEB_LINK_CREATE = "kopek.access.web.link.create";
+
+  /** Uses a link, once: {@code {"kind", "link_token"}} → the session with its session_token. */
+  public static final String WEB_LINK_REDEEM = "kopek.access.web.link.redeem";
+
+  /** Checks a session and restarts its idle time: {@code {"kind", "session_token"}}. */
+  public static final String WEB_SESSION_TOUCH = "kopek.access.web.session.touch";
+
+  /** Signs a session out: {@code {"session_token"}}. */
+  public static final String WEB_SESSION_END = "kopek.access.web.session.end";
+
   public static final String AUDIT_RECORD = "kopek.access.audit.record";
   public static final String AUDIT_LIST = "kopek.access.audit.list";
 }
