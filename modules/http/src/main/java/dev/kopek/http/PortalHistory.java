@@ -191,10 +191,7 @@ final class PortalHistory {
         .append("\"></div><div><label for=\"f-to\">To</label>")
         .append("<input type=\"date\" id=\"f-to\" name=\"to\" value=\"")
         .append(filters.to() == null ? "" : filters.to())
-        .append("\"></div><button type=\"submit\">Apply</button>")
-        .append("<a class=\"button secondary\" id=\"csv\" href=\"/portal/transactions.csv")
-        .append(PageText.html(filters.queryString(null)))
-        .append("\" download>Download CSV</a></form></section>");
+        .append("\"></div><button type=\"submit\">Apply</button></form></section>");
     return form.toString();
   }
 
@@ -251,7 +248,10 @@ final class PortalHistory {
               + filters.queryString(page.data().get(page.data().size() - 1).id());
       html.append(pagerLink(next, "Older", "older"));
     }
-    html.append("</nav>");
+    // Inside the part htmx swaps, so that it follows the filters.
+    html.append("<a class=\"button secondary\" id=\"csv\" href=\"/portal/transactions.csv")
+        .append(PageText.html(filters.queryString(null)))
+        .append("\" download>Download CSV</a></nav>");
     return html.toString();
   }
 
