@@ -213,25 +213,25 @@ final class PortalHistory {
           .append(".</p>");
     } else {
       html.append(
-          "<table id=\"tx-table\"><thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Kind"
+          "<table id=\"tx-table\" class=\"stack\"><thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Kind"
               + "</th><th scope=\"col\">Description</th><th scope=\"col\" class=\"num\">Amount"
               + "</th><th scope=\"col\" class=\"num\">Balance after</th></tr></thead><tbody>");
       for (Entry entry : page.data()) {
         html.append("<tr data-entry-id=\"")
             .append(entry.id())
-            .append("\"><td>")
+            .append("\"><td class=\"date\">")
             .append(PageText.html(PortalPages.time(entry.createdAt())))
-            .append("</td><td>")
+            .append("</td><td class=\"kind\">")
             .append(PageText.html(kindLabel(entry.kind())))
             .append("</td><td class=\"reason\">")
             .append(PageText.html(entry.reason()))
-            .append("</td><td class=\"num ")
+            .append("</td><td class=\"num amount ")
             .append(entry.amountMinor() < 0 ? "bad" : "ok")
             .append("\" data-amount-minor=\"")
             .append(entry.amountMinor())
             .append("\">")
             .append(PageText.html(PageText.amount(entry.amountMinor(), entry.currency())))
-            .append("</td><td class=\"num\">")
+            .append("</td><td class=\"num after\">")
             .append(PageText.html(PageText.amount(entry.balanceAfterMinor(), entry.currency())))
             .append("</td></tr>");
       }

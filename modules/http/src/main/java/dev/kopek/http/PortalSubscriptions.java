@@ -97,7 +97,7 @@ final class PortalSubscriptions {
           plans.stream()
               .filter(p -> p.currency().equals(s.currency()) && !p.code().equals(s.plan()))
               .toList();
-      body.append("<div class=\"grid\">");
+      body.append("<div class=\"actions\">");
       if (!others.isEmpty()) {
         String selectId = "plan-" + PageText.html(s.id());
         body.append("<form class=\"inline change\" method=\"post\" action=\"")
@@ -123,14 +123,18 @@ final class PortalSubscriptions {
         }
         body.append("</select></div><button type=\"submit\">Change plan</button></form>");
       }
-      body.append("<form class=\"inline cancel\" method=\"post\" action=\"")
+      // Cancelling asks once more, without a script: the button is inside a disclosure.
+      body.append("<details class=\"cancel\"><summary>Cancel subscription</summary>")
+          .append("<p>It ends now; the part of the current period used so far is charged.</p>")
+          .append("<form class=\"inline cancel\" method=\"post\" action=\"")
           .append(base)
           .append("/cancel\">")
           .append(WebAccess.csrfField(ctx))
           .append(PortalPages.idempotencyField())
-          .append("<button class=\"danger\" type=\"submit\">Cancel subscription</button></form>")
-          .append("</div><p class=\"muted\">A change or a cancel takes effect now; the part of the")
-          .append(" current period used so far is charged.</p></section>");
+          .append("<button class=\"danger\" type=\"submit\">Cancel it now</button></form>")
+          .append("</details></div><p class=\"muted\">A plan change takes effect now; the part")
+          .append(" of the current period used so far is charged at the old plan's price.</p>")
+          .append("</section>");
     }
     if (!ended.isEmpty()) {
       body.append(

@@ -313,6 +313,7 @@ class PortalBrowserTest {
     waitFor(By.id("notice"));
     assertThat(subscription(user, id).getString("plan")).isEqualTo("basic");
 
+    browser.findElement(By.cssSelector("#sub-" + id + " details.cancel summary")).click();
     browser.findElement(By.cssSelector("#sub-" + id + " form.cancel button")).click();
     waitFor(By.id("notice"));
     assertThat(browser.findElement(By.id("notice")).getText())
