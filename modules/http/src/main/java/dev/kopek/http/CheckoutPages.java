@@ -2,6 +2,9 @@ package dev.kopek.http;
 
 import dev.kopek.client.PaymentsClient;
 import dev.kopek.gateway.spi.PageText;
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -310,8 +313,7 @@ final class CheckoutPages {
         .compose(
             checkout -> {
               if (!"failed".equals(checkout.getString("status"))) {
-                return io.vertx.core.Future.succeededFuture(
-                    ctx.request().path().replaceFirst("/retry$", ""));
+                return Future.succeededFuture(ctx.request().path().replaceFirst("/retry$", ""));
               }
               String returnUrl = checkout.getString("return_url");
               if (returnUrl != null && returnUrl.endsWith("/checkout/" + token + "/complete")) {
@@ -337,8 +339,8 @@ final class CheckoutPages {
                     .end())
         .onFailure(
             error -> {
-              dev.kopek.model.Failure failure = dev.kopek.model.Failure.from(error);
-              if (failure.code() == dev.kopek.model.ErrorCode.NOT_FOUND) {
+              Failure failure = Failure.from(error);
+              if (failure.code() == ErrorCode.NOT_FOUND) {
                 notFound(ctx);
               } else {
                 send(

@@ -52,15 +52,17 @@ final class PortalPages {
   /** The most entries one chart draws per currency (the newest of the range). */
   static final int CHART_POINTS_MAX = 5000;
 
-  /** The chart's ranges, as offered in its form. */
-  static final Map<String, Duration> RANGES = new LinkedHashMap<>();
+  /** The chart's ranges, as offered in its form, in order; {@code all} has no start. */
+  static final Map<String, Duration> RANGES;
 
   static {
-    RANGES.put("7d", Duration.ofDays(7));
-    RANGES.put("30d", Duration.ofDays(30));
-    RANGES.put("90d", Duration.ofDays(90));
-    RANGES.put("365d", Duration.ofDays(365));
-    RANGES.put("all", null);
+    Map<String, Duration> ranges = new LinkedHashMap<>();
+    ranges.put("7d", Duration.ofDays(7));
+    ranges.put("30d", Duration.ofDays(30));
+    ranges.put("90d", Duration.ofDays(90));
+    ranges.put("365d", Duration.ofDays(365));
+    ranges.put("all", null);
+    RANGES = java.util.Collections.unmodifiableMap(ranges);
   }
 
   private static final DateTimeFormatter TIME =

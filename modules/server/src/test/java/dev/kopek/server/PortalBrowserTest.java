@@ -377,6 +377,7 @@ class PortalBrowserTest {
             new JsonObject().put("amount_minor", 1500).put("currency", "USD"));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
     String firstId = created.bodyAsJsonObject().getString("id");
+    String firstCheckout = created.bodyAsJsonObject().getString("checkout_url");
     browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 720));
     try {
       browser.get(created.bodyAsJsonObject().getString("checkout_url"));
@@ -403,9 +404,17 @@ class PortalBrowserTest {
       }
       screenshot("checkout-declined", 1280);
       retry.click();
-
       new WebDriverWait(browser, PAGE_WAIT)
           .until(ExpectedConditions.elementToBeClickable(By.id("pay")));
+      String second = browser.getCurrentUrl();
+      assertThat(second).contains("/checkout/").isNotEqualTo(firstCheckout);
+      // Back on the declined payment's page, pressing again opens the same new payment.
+      browser.get(firstCheckout);
+      assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("Payment declined");
+      browser.findElement(By.id("retry-button")).click();
+      new WebDriverWait(browser, PAGE_WAIT)
+          .until(ExpectedConditions.elementToBeClickable(By.id("pay")));
+      assertThat(browser.getCurrentUrl()).isEqualTo(second);
       assertThat(browser.findElement(By.id("result")).getText()).isEmpty();
       browser.findElement(By.id("card-number")).sendKeys("4242 4242 4242 4242");
       browser.findElement(By.id("card-expiry")).sendKeys(EXPIRY);
