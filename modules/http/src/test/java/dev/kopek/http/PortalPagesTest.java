@@ -462,6 +462,49 @@ class PortalPagesTest {
         409);
   }
 
+  @Test
+  @DisplayName(
+      "checkout retry: refused from another site, an unknown checkout is the not-found page, a"
+          + " payment not declined goes back to its page")
+  void checkoutRetryGuards() throws Exception {
+    HttpResponse<Buffer> crossSite =
+        api.client
+            .request(HttpMethod.POST, "/checkout/" + "a".repeat(30) + "/retry")
+            .putHeader("Sec-Fetch-Site", "cross-site")
+            .send()
+            .await(60, TimeUnit.SECONDS);
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    HttpResponse<Buffer> unknown =
+        api.client
+            .request(HttpMethod.POST, "/checkout/" + "a".repeat(30) + "/retry")
+            .send()
+            .await(60, TimeUnit.SECONDS);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.bodyAsString()).contains("No such checkout");
+
+    HttpResponse<Buffer> created =
+        api.post(
+            "/v1/topups",
+            api.tokens.user("p-retry"),
+            "retry-topup",
+            new JsonObject().put("amount_minor", 500).put("currency", "USD"));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    String path = URI.create(created.bodyAsJsonObject().getString("checkout_url")).getRawPath();
+    HttpResponse<Buffer> pending =
+        api.client
+            .request(HttpMethod.POST, path + "/retry")
+            .followRedirects(false)
+            .send()
+            .await(60, TimeUnit.SECONDS);
+    assertThat(pending.statusCode()).isEqualTo(303);
+    assertThat(pending.getHeader("Location")).isEqualTo(path);
+    assertThat(
+            api.get("/v1/topups", api.tokens.user("p-retry"))
+                .bodyAsJsonObject()
+                .getJsonArray("data"))
+        .hasSize(1);
+  }
+
   private static int count(String text, String part) {
     int n = 0;
     for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
