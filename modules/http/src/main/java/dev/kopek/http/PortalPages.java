@@ -391,14 +391,14 @@ final class PortalPages {
       return "Your subscriptions cost nothing: the balance does not run out.";
     }
     long ms = active.runwayMs();
-    Instant until = Instant.now().plusMillis(ms);
+    // Billing's own end of the runway: the same whenever it is read.
+    Instant until = active.runsOutAt();
     return "Covers your subscriptions for <strong data-runway-ms=\""
         + ms
         + "\">"
         + PageText.html(duration(ms))
-        + "</strong> (until "
-        + PageText.html(time(until))
-        + ")";
+        + "</strong>"
+        + (until == null ? "" : " (until " + PageText.html(time(until)) + ")");
   }
 
   /** A duration as people read it: {@code 3 days 4 hours}, {@code 25 minutes}. */
