@@ -49,8 +49,6 @@ final class KopekProcess {
         new java.util.ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // As README recommends running it.
-                "-XX:-DontCompileHugeMethods",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-Dorg.slf4j.simpleLogger.log.dev.kopek.server.Kopek=info"));
     // Extra JVM options for Kopek only (a profiler, a heap size): BENCH_KOPEK_JAVA_OPTS.

@@ -3,6 +3,7 @@ package dev.kopek.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.json.schema.impl.SchemaValidatorImpl;
 import io.vertx.openapi.contract.MediaType;
 import io.vertx.openapi.contract.Parameter;
 import io.vertx.openapi.contract.RequestBody;
@@ -20,10 +21,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A fence around {@link ContractValidator}, which extends vertx-openapi's internal {@code impl}
- * classes (internal API, free to change in any release): it names the version the validator was
- * checked against and the inherited methods it relies on, so that an upgrade of the Vert.x stack
- * that changes them fails here, with what to re-check, instead of validating requests differently
- * without notice. The behaviour itself is covered by BadInputTest.
+ * classes, and {@link CompiledSchema}, which mirrors vertx-json-schema's (internal API, free to
+ * change in any release): it names the version they were checked against and the inherited methods
+ * ContractValidator relies on, so that an upgrade of the Vert.x stack that changes them fails here,
+ * with what to re-check, instead of validating requests differently without notice. The behaviour
+ * itself is covered by BadInputTest and CompiledSchemaTest.
  */
 @DisplayName("ContractValidator's fence around vertx-openapi internals")
 class ContractValidatorFenceTest {
@@ -34,19 +36,34 @@ class ContractValidatorFenceTest {
   @Test
   @DisplayName("vertx-openapi is the release ContractValidator was checked against")
   void version() throws Exception {
-    Properties pom = new Properties();
-    try (InputStream in =
-        RequestValidatorImpl.class.getResourceAsStream(
-            "/META-INF/maven/io.vertx/vertx-openapi/pom.properties")) {
-      assertThat(in).as("vertx-openapi's pom.properties").isNotNull();
-      pom.load(in);
-    }
-    assertThat(pom.getProperty("version"))
+    assertThat(version(RequestValidatorImpl.class, "vertx-openapi"))
         .as(
             "vertx-openapi changed: re-check ContractValidator against RequestValidatorImpl "
                 + "(validate, validateParameter, validateBody, isSchemaValidationRequired) and "
                 + "RequestParameterImpl, run BadInputTest, then update CHECKED_AGAINST")
         .isEqualTo(CHECKED_AGAINST);
+  }
+
+  @Test
+  @DisplayName("vertx-json-schema is the release CompiledSchema mirrors")
+  void jsonSchemaVersion() throws Exception {
+    assertThat(version(SchemaValidatorImpl.class, "vertx-json-schema"))
+        .as(
+            "vertx-json-schema changed: re-check CompiledSchema against SchemaValidatorImpl "
+                + "(validate) and the helpers it calls (Format, URL, Utils.Pointers, "
+                + "SchemaValidatorInternal), run CompiledSchemaTest, then update CHECKED_AGAINST")
+        .isEqualTo(CHECKED_AGAINST);
+  }
+
+  /** The version of the Maven artifact {@code io.vertx:artifact}, whose class {@code type} is. */
+  private static String version(Class<?> type, String artifact) throws Exception {
+    Properties pom = new Properties();
+    try (InputStream in =
+        type.getResourceAsStream("/META-INF/maven/io.vertx/" + artifact + "/pom.properties")) {
+      assertThat(in).as(artifact + "'s pom.properties").isNotNull();
+      pom.load(in);
+    }
+    return pom.getProperty("version");
   }
 
   @Test

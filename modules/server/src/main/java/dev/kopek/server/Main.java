@@ -19,7 +19,7 @@ public final class Main {
   static final String USAGE =
       """
       Usage:
-        java -XX:-DontCompileHugeMethods -jar kopek.jar [run] [--config FILE]
+        java -jar kopek.jar [run] [--config FILE]
             Start Kopek. FILE (or KOPEK_CONFIG) is merged over config/kopek.yaml.
         java -jar kopek.jar token --user ID [--admin] [--config FILE]
             Print a JWT for user ID, valid for auth.token_ttl_s, signed with auth.jwt_secret
@@ -81,7 +81,6 @@ public final class Main {
     }
     Kopek kopek = Kopek.start(config);
     Logger log = LoggerFactory.getLogger(Main.class);
-    JvmOptions.advice().forEach(log::warn);
     Thread stopper =
         new Thread(
             () -> {
