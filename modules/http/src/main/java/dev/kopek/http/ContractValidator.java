@@ -144,6 +144,7 @@ final class ContractValidator extends RequestValidatorImpl {
       RoutingContext ctx, RequestExtractor extractor, Operation operation, String operationId) {
     extractor
         .extractValidatableRequest(ctx, operation)
+        .map(request -> decodedOnce(ctx, operation, request))
         .compose(request -> validate(request, operationId))
         .onSuccess(
             validated -> {
@@ -156,6 +157,39 @@ final class ContractValidator extends RequestValidatorImpl {
                     error instanceof ValidatorException
                         ? new HttpException(400, error.getMessage(), error)
                         : error));
+  }
+
+  /**
+   * The request with each string query parameter sent once taken as Vert.x decoded it.
+   * vertx-openapi reads query values from the already decoded parameters and URL-decodes them a
+   * second time, so {@code user_id=ann%2Bops} arrived as {@code ann ops} (and {@code %2525} as
+   * {@code %}).
+   */
+  private static ValidatableRequest decodedOnce(
+      RoutingContext ctx, Operation operation, ValidatableRequest request) {
+    Map<String, RequestParameter> query = null;
+    for (Parameter parameter : operation.getParameters()) {
+      if (parameter.getIn() == Location.QUERY
+          && parameter.getSchemaType() == SchemaType.STRING
+          && parameter.getStyle() == Style.FORM) {
+        List<String> values = ctx.queryParams().getAll(parameter.getName());
+        if (values.size() == 1) {
+          if (query == null) {
+            query = new HashMap<>(request.getQuery());
+          }
+          query.put(parameter.getName(), new RequestParameterImpl(values.get(0)));
+        }
+      }
+    }
+    return query == null
+        ? request
+        : new io.vertx.openapi.validation.impl.ValidatableRequestImpl(
+            request.getCookies(),
+            request.getHeaders(),
+            request.getPathParameters(),
+            query,
+            request.getBody(),
+            request.getContentType());
   }
 
   @Override

@@ -52,6 +52,37 @@ class TransactionsApiTest {
   }
 
   @Test
+  @DisplayName(
+      "a query value is URL-decoded once: user_id=ann%2Bops%40example.com is ann+ops@example.com,"
+          + " and %2525 stays %25")
+  void queryDecodedOnce() throws Exception {
+    api.credit("ann+ops@example.com", 700, "USD");
+    api.credit("ann ops@example.com", 900, "USD");
+    String admin = api.tokens.admin("root");
+    io.vertx.core.json.JsonArray plus =
+        api.get("/v1/admin/transactions?user_id=ann%2Bops%40example.com", admin)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
+    assertThat(plus).hasSize(1);
+    assertThat(plus.getJsonObject(0).getString("user_id")).isEqualTo("ann+ops@example.com");
+    assertThat(plus.getJsonObject(0).getLong("amount_minor")).isEqualTo(700);
+    // A plus sign in a query is a space (form encoding), as Vert.x reads it.
+    io.vertx.core.json.JsonArray space =
+        api.get("/v1/admin/transactions?user_id=ann+ops%40example.com", admin)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
+    assertThat(space).hasSize(1);
+    assertThat(space.getJsonObject(0).getLong("amount_minor")).isEqualTo(900);
+    api.credit("pct%25", 300, "USD");
+    io.vertx.core.json.JsonArray percent =
+        api.get("/v1/admin/transactions?user_id=pct%2525", admin)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
+    assertThat(percent).hasSize(1);
+    assertThat(percent.getJsonObject(0).getString("user_id")).isEqualTo("pct%25");
+  }
+
+  @Test
   @DisplayName("pages newest first; the cursor walks every entry exactly once")
   void cursorPaging() throws Exception {
     List<Long> ids = new ArrayList<>();
