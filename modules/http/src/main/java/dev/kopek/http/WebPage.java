@@ -52,6 +52,11 @@ final class WebPage {
       .pill{display:inline-block;padding:.05rem .5rem;border-radius:99px;background:#e8ebf2;font-size:.8rem}
       .chart{width:100%;min-height:240px}
       .pager{display:flex;gap:.75rem;margin-top:.75rem}
+      .form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
+      .form-grid input{width:100%}
+      .notice{padding:.6rem .8rem;border-radius:6px;background:#eef6f0}.notice.bad{background:#fbeceb;color:var(--bad)}
+      .mono,code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em;white-space:normal;word-break:break-all}
+      figure.chartbox{margin:1rem 0 0}figure.chartbox figcaption{font-size:.9rem;color:var(--muted);margin-bottom:.25rem}
       @media (max-width:40rem){main{margin:.75rem auto}th,td{padding:.35rem .3rem}.figure{font-size:1.3rem}}
       """;
 

@@ -78,7 +78,7 @@ final class WebRoutes {
       root.post(base + "/signout").handler(kind.signOut());
     }
     PortalPages.mount(root, clients, config);
-    ConsolePages.mount(root, clients, access, config);
+    ConsolePages.mount(vertx, root, clients, access, config);
   }
 
   private void brand(RoutingContext ctx) {

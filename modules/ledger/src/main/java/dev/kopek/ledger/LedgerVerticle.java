@@ -94,6 +94,7 @@ public final class LedgerVerticle extends VerticleBase {
             entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);
+    LedgerStats stats = new LedgerStats(pool);
     List<MessageConsumer<JsonObject>> consumers =
         List.of(
             serve(LedgerAddresses.POST, this::post),
@@ -104,7 +105,11 @@ public final class LedgerVerticle extends VerticleBase {
             serve(LedgerAddresses.ENTRIES_LIST, this::entries),
             serve(LedgerAddresses.WALLET_ALERTS_GET, this::walletAlerts),
             serve(LedgerAddresses.WALLET_ALERTS_SET, this::setWalletAlerts),
-            serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
+            serve(
+                LedgerAddresses.VERIFY,
+                body -> verifier.verify().compose(r -> stats.recorded(r, clock.instant()))),
+            serve(LedgerAddresses.VERIFY_LAST, stats::lastVerify),
+            serve(LedgerAddresses.DAILY_SUMS, stats::dailySums),
             serve(
                 LedgerAddresses.HEALTH,
                 body -> queries.ping().map(v -> new JsonObject().put("status", "UP"))));
