@@ -47,7 +47,7 @@ public final class Bench {
       int wallets,
       int billingWallets,
       int inFlight,
-      int baselineClients,
+      Baseline.Length sweep,
       String jar,
       List<String> scenarios,
       boolean webhook) {
@@ -62,13 +62,28 @@ public final class Bench {
       List<String> scenarios =
           Arrays.asList(
               value(list, "--scenarios", "debit_spread,debit_hot,mixed,billing_run").split(","));
+      // The baseline's sweeps run each client count for 5 s (2 s with --quick); the smoke test's
+      // for two transactions per client (see baselineRun).
+      Baseline.Length sweep =
+          smoke ? Baseline.Length.transactions(2) : Baseline.Length.seconds(quick ? 2_000 : 5_000);
       if (smoke) {
-        return new Options(1, 1_000, 1_000, 200, 300, 16, 4, jar, scenarios, webhook);
+        return new Options(1, 1_000, 1_000, 200, 300, 16, sweep, jar, scenarios, webhook);
       }
       if (quick) {
-        return new Options(3, 3_000, 30_000, 10_000, 10_000, inFlight, 16, jar, scenarios, webhook);
+        return new Options(
+            3, 3_000, 30_000, 10_000, 10_000, inFlight, sweep, jar, scenarios, webhook);
       }
-      return new Options(3, 15_000, 90_000, 10_000, 100_000, inFlight, 16, jar, scenarios, webhook);
+      return new Options(
+          3, 15_000, 90_000, 10_000, 100_000, inFlight, sweep, jar, scenarios, webhook);
+    }
+
+    /**
+     * The pairs' baseline runs: as long as Kopek's, but in the smoke test as short as its sweep's
+     * (a pgbench run of one second at 32 clients, on a busy machine, spent the whole second
+     * connecting and committed nothing).
+     */
+    Baseline.Length baselineRun() {
+      return sweep.seconds() == 0 ? sweep : Baseline.Length.seconds(runMs);
     }
 
     private static String value(List<String> args, String name, String fallback) {

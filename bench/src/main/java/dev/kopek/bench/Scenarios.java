@@ -11,10 +11,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The scenarios. Debit scenarios interleave baseline and Kopek runs (A B A B ...), reset both
- * sides' tables before every run, and report the median of the per-pair ratios: on a shared, noisy
- * machine only figures measured side by side mean something. Latency percentiles come from a
- * constant-rate run at half of Kopek's measured peak.
+ * The scenarios. Debit scenarios first sweep the baseline's client counts (and the batched
+ * ceiling's), then interleave baseline runs at the fastest count and Kopek runs (A B A B ...),
+ * reset both sides' tables before every run, and report the median of the per-pair ratios: on a
+ * shared, noisy machine only figures measured side by side mean something. Latency percentiles come
+ * from a constant-rate run at half of Kopek's measured peak.
  */
 final class Scenarios {
 
@@ -71,7 +72,7 @@ final class Scenarios {
     load.constantRate(2_000, each, Bench.spreadDebits(tokens));
     seed.reset();
     if (pgbench) {
-      baseline.run(false, Math.min(options.warmupMs(), 3_000), options.baselineClients());
+      baseline.debits(false, Baseline.Protocol.PREPARED, Baseline.SIMPLE_CLIENTS, options.sweep());
     }
   }
 
@@ -85,9 +86,43 @@ final class Scenarios {
     }
   }
 
+  /**
+   * The baseline at its best, measured before the scenario's pairs: pgbench with prepared
+   * statements at every client count of {@link Baseline#CLIENTS}, the fastest of which the pairs
+   * use; pgbench in its default mode (simple query protocol, 16 clients), for reference; and the
+   * batched script at every client count, whose fastest is the ceiling. Every run is as long as
+   * {@link Bench.Options#sweep}.
+   */
+  private record Calibration(Baseline.Sweep prepared, double simple, Baseline.Sweep ceiling) {}
+
+  private Calibration calibrate(String scenario, boolean hot) throws Exception {
+    Baseline.Length length = options.sweep();
+    long start = System.nanoTime();
+    log.printf(
+        "%s: sweeping the baseline's client counts %s, %s each%n",
+        scenario, Baseline.CLIENTS, length);
+    Baseline.Sweep prepared = baseline.sweep(scenario, hot, false, length);
+    double simple = baseline.debits(hot, Baseline.Protocol.SIMPLE, Baseline.SIMPLE_CLIENTS, length);
+    log.printf(
+        "%s baseline (simple query protocol), %d clients: %.0f debits/s%n",
+        scenario, Baseline.SIMPLE_CLIENTS, simple);
+    Baseline.Sweep ceiling = baseline.sweep(scenario, hot, true, length);
+    log.printf(
+        "%s: the pairs' baseline is pgbench -M prepared with %d clients; ceiling %.0f debits/s "
+            + "(%d per statement, %d clients); the sweeps took %.0f s%n",
+        scenario,
+        prepared.best(),
+        ceiling.bestPerSecond(),
+        Baseline.BATCH,
+        ceiling.best(),
+        (System.nanoTime() - start) / 1e9);
+    return new Calibration(prepared, simple, ceiling);
+  }
+
   /** {@code hot} null: no baseline applies. */
   private void debits(String scenario, Boolean hot, Supplier<LoadGenerator.Call> calls)
       throws Exception {
+    Calibration calibration = hot != null && pgbench ? calibrate(scenario, hot) : null;
     List<Double> kopek = new ArrayList<>();
     List<Double> base = new ArrayList<>();
     List<Double> ratios = new ArrayList<>();
@@ -97,9 +132,13 @@ final class Scenarios {
     LoadGenerator.Result peakRun = null;
     for (int pair = 1; pair <= options.pairs(); pair++) {
       Double b = null;
-      if (hot != null && pgbench) {
-        baseline.reset();
-        b = baseline.run(hot, options.runMs(), options.baselineClients());
+      if (calibration != null) {
+        b =
+            baseline.debits(
+                hot,
+                Baseline.Protocol.PREPARED,
+                calibration.prepared().best(),
+                options.baselineRun());
         base.add(b);
       }
       seed.reset();
@@ -141,6 +180,20 @@ final class Scenarios {
             .put("kopek_per_s", Math.round(peak))
             .put("baseline_per_s", base.isEmpty() ? null : Math.round(Bench.median(base)))
             .put("ratio", ratios.isEmpty() ? null : round(Bench.median(ratios), 2))
+            .put("baseline_mode", calibration == null ? null : "prepared")
+            .put("baseline_clients", calibration == null ? null : calibration.prepared().best())
+            .put("baseline_sweep", calibration == null ? null : rounded(calibration.prepared()))
+            .put(
+                "baseline_simple16_per_s",
+                calibration == null ? null : Math.round(calibration.simple()))
+            .put(
+                "ceiling_per_s",
+                calibration == null ? null : Math.round(calibration.ceiling().bestPerSecond()))
+            .put(
+                "ceiling_share",
+                calibration == null ? null : round(peak / calibration.ceiling().bestPerSecond(), 3))
+            .put("ceiling_clients", calibration == null ? null : calibration.ceiling().best())
+            .put("ceiling_sweep", calibration == null ? null : rounded(calibration.ceiling()))
             .put("p50_ms", round(half.millis(50), 2))
             .put("p99_ms", round(half.millis(99), 2))
             .put("p999_ms", round(half.millis(99.9), 2))
@@ -203,6 +256,13 @@ final class Scenarios {
             .put("entries", charged)
             .put("seconds", round(elapsedNanos / 1e9, 2))
             .encode());
+  }
+
+  /** A sweep as JSON: client count (as text) to debits per second, in the sweep's order. */
+  private static JsonObject rounded(Baseline.Sweep sweep) {
+    JsonObject json = new JsonObject();
+    sweep.perSecond().forEach((clients, rate) -> json.put(clients.toString(), Math.round(rate)));
+    return json;
   }
 
   private static double round(double value, int digits) {

@@ -232,7 +232,12 @@ final class BillingApi {
             });
   }
 
-  /** Adds the wallet's timer and runway to a subscription view. */
+  /**
+   * Adds the wallet's timer and runway to a subscription view: {@code runs_out_at}, the last
+   * millisecond whose usage the balance covers at the wallet's current total rate (where its
+   * subscriptions are suspended if nothing changes, as {@code wallet.runway_low} projects it), and
+   * {@code runway_ms}, how long that is from now.
+   */
   private Future<JsonObject> withTimer(JsonObject subscription) {
     WalletKey wallet =
         new WalletKey(subscription.getString("user_id"), subscription.getString("currency"));
@@ -262,6 +267,12 @@ final class BillingApi {
                                                   boolean isActive =
                                                       "active"
                                                           .equals(subscription.getString("status"));
+                                                  long now = clock.instant().toEpochMilli();
+                                                  Long end =
+                                                      isActive
+                                                          ? WalletPlanner.lastCovered(
+                                                              active, balance, now)
+                                                          : null;
                                                   return subscription
                                                       .put(
                                                           "next_charge_at",
@@ -270,17 +281,14 @@ final class BillingApi {
                                                               : null)
                                                       .put(
                                                           "runway_ms",
-                                                          isActive
-                                                              ? runway(active, balance)
-                                                              : null);
+                                                          end == null ? null : end - now)
+                                                      .put(
+                                                          "runs_out_at",
+                                                          end == null
+                                                              ? null
+                                                              : Instant.ofEpochMilli(end)
+                                                                  .toString());
                                                 }))));
-  }
-
-  /** How long the balance lasts at the wallet's current total rate, from now. */
-  private Long runway(List<Segment> active, long balance) {
-    long now = clock.instant().toEpochMilli();
-    Long end = WalletPlanner.lastCovered(active, balance, now);
-    return end == null ? null : end - now;
   }
 
   private Future<SubscriptionRow> owned(String userId, String id) {

@@ -60,6 +60,9 @@ class BillingFlowTest {
         .isEqualTo(start.plusMillis(HOUR).toString());
     assertThat(subscription.getLong("runway_ms"))
         .isEqualTo(10_001L * 30_000 - 1); // 10000 covers 83 h 20 min of 120 an hour
+    // The last millisecond covered: where the runway ends, whatever the time it is read at.
+    assertThat(Instant.parse(subscription.getString("runs_out_at")))
+        .isEqualTo(start.plusMillis(10_001L * 30_000 - 1));
     assertThat(billing.subscribe("alice", "pro", "s1").getString("id")).isEqualTo(id);
 
     billing.advance(Duration.ofMinutes(59));
@@ -186,6 +189,8 @@ class BillingFlowTest {
             BillingAddresses.SUBSCRIPTION_CANCEL,
             new JsonObject().put("user_id", "alice").put("id", id).put("idempotency_key", "x1"));
     assertThat(cancelled.getString("status")).isEqualTo("cancelled");
+    assertThat(cancelled.getValue("runway_ms")).isNull();
+    assertThat(cancelled.getValue("runs_out_at")).isNull();
     assertThat(billing.balance("alice", "USD")).isEqualTo(780 - 30);
     billing.advance(Duration.ofHours(3));
     assertThat(billing.balance("alice", "USD")).isEqualTo(750);

@@ -5,6 +5,8 @@ import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
+import dev.kopek.model.ledger.UserPage;
+import dev.kopek.model.ledger.UserQuery;
 import dev.kopek.model.ledger.VerifyReport;
 import dev.kopek.model.ledger.Wallet;
 import dev.kopek.model.ledger.WalletKey;
@@ -96,6 +98,15 @@ public final class LedgerClient {
   /** A page of the transaction log, newest first ({@code kopek.ledger.entries.list}). */
   public Future<EntryPage> entries(EntryQuery query) {
     return channel.request(LedgerAddresses.ENTRIES_LIST, query.toJson()).map(EntryPage::fromJson);
+  }
+
+  /**
+   * A page of the users that have wallets, each with all of their wallets ({@code
+   * kopek.ledger.users.list}); pass {@link UserPage#nextCursor()} to {@link UserQuery#after} for
+   * the next page.
+   */
+  public Future<UserPage> users(UserQuery query) {
+    return channel.request(LedgerAddresses.USERS_LIST, query.toJson()).map(UserPage::fromJson);
   }
 
   /** Walks every hash chain and balance ({@code kopek.ledger.verify}). */

@@ -19,6 +19,9 @@ import java.time.Instant;
  * @param nextChargeAt when the wallet's timer falls due, for an active subscription, else null
  * @param runwayMs how long the wallet's balance lasts at its current total rate, for an active
  *     subscription, else null
+ * @param runsOutAt the last millisecond whose usage the wallet's balance covers at that rate (where
+ *     its subscriptions would be suspended if nothing changes), for an active subscription, else
+ *     null
  * @param suspendedAt when it was suspended, or null
  * @param cancelledAt when it was cancelled, or null
  * @param createdAt when it was created
@@ -36,6 +39,7 @@ public record Subscription(
     Instant billedThrough,
     Instant nextChargeAt,
     Long runwayMs,
+    Instant runsOutAt,
     Instant suspendedAt,
     Instant cancelledAt,
     Instant createdAt) {
@@ -55,6 +59,7 @@ public record Subscription(
         Json.instant(json, "billed_through"),
         Json.instant(json, "next_charge_at"),
         json.getLong("runway_ms"),
+        Json.instant(json, "runs_out_at"),
         Json.instant(json, "suspended_at"),
         Json.instant(json, "cancelled_at"),
         Json.instant(json, "created_at"));
@@ -77,6 +82,7 @@ public record Subscription(
         .put("cancelled_at", Json.text(cancelledAt))
         .put("created_at", Json.text(createdAt))
         .put("next_charge_at", Json.text(nextChargeAt))
-        .put("runway_ms", runwayMs);
+        .put("runway_ms", runwayMs)
+        .put("runs_out_at", Json.text(runsOutAt));
   }
 }

@@ -173,6 +173,8 @@ public final class HttpVerticle extends VerticleBase {
       KopekClients clients) {
     UserApi user = new UserApi(clients.ledger());
     AdminApi admin = new AdminApi(clients.ledger());
+    AdminUsersApi adminUsers =
+        new AdminUsersApi(clients.ledger(), clients.billing(), clients.payments());
     PaymentsApi payments = new PaymentsApi(clients.payments(), config);
     SubscriptionsApi billing = new SubscriptionsApi(clients.billing());
     WebhooksApi webhooks =
@@ -203,6 +205,11 @@ public final class HttpVerticle extends VerticleBase {
             Map.entry("createAdjustment", admin::createAdjustment),
             Map.entry("listAllTransactions", admin::listAllTransactions),
             Map.entry("verifyLedger", admin::verifyLedger),
+            Map.entry("listUsers", adminUsers::listUsers),
+            Map.entry("getUser", adminUsers::getUser),
+            Map.entry("listUserTransactions", adminUsers::listUserTransactions),
+            Map.entry("listUserSubscriptions", adminUsers::listUserSubscriptions),
+            Map.entry("listUserTopups", adminUsers::listUserTopups),
             Map.entry("createTopup", payments::createTopup),
             Map.entry("listTopups", payments::listTopups),
             Map.entry("getTopup", payments::getTopup),

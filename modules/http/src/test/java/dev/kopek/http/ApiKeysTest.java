@@ -102,6 +102,7 @@ class ApiKeysTest {
               "matrix-user",
               ApiFixture.charge(1, "USD", "metered usage"));
       case "admin:read" -> call(HttpMethod.GET, "/v1/admin/transactions", key, null, null);
+      case "admin:users" -> call(HttpMethod.GET, "/v1/admin/users/matrix-user", key, null, null);
       case "admin:write" ->
           call(
               HttpMethod.POST,
@@ -123,12 +124,18 @@ class ApiKeysTest {
     api.credit("matrix-user", 1_000, "USD");
     List<String> groups =
         List.of(
-            "users:read", "users:write", "admin:read", "admin:write", "events:read", "api_keys");
-    // Scope -> the groups it opens (admin:read reads the event feed too).
+            "users:read",
+            "users:write",
+            "admin:read",
+            "admin:users",
+            "admin:write",
+            "events:read",
+            "api_keys");
+    // Scope -> the groups it opens (admin:read reads the event feed and the views of users too).
     Map<String, Set<String>> allowed = new LinkedHashMap<>();
     allowed.put("users:read", Set.of("users:read"));
     allowed.put("users:write", Set.of("users:write"));
-    allowed.put("admin:read", Set.of("admin:read", "events:read"));
+    allowed.put("admin:read", Set.of("admin:read", "admin:users", "events:read"));
     allowed.put("admin:write", Set.of("admin:write"));
     allowed.put("events:read", Set.of("events:read"));
     Map<String, Integer> success =
@@ -136,6 +143,7 @@ class ApiKeysTest {
             "users:read", 200,
             "users:write", 201,
             "admin:read", 200,
+            "admin:users", 200,
             "admin:write", 201,
             "events:read", 200);
     for (var scope : allowed.entrySet()) {
@@ -158,6 +166,7 @@ class ApiKeysTest {
     assertThat(request("users:read", both).statusCode()).isEqualTo(200);
     assertThat(request("admin:write", both).statusCode()).isEqualTo(201);
     assertThat(request("admin:read", both).statusCode()).isEqualTo(403);
+    assertThat(request("admin:users", both).statusCode()).isEqualTo(403);
     assertThat(request("api_keys", both).statusCode()).isEqualTo(403);
     assertNoSecretsSeen(List.of());
   }

@@ -9,6 +9,8 @@ import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
 import dev.kopek.model.ledger.PostingRequest;
+import dev.kopek.model.ledger.UserPage;
+import dev.kopek.model.ledger.UserQuery;
 import dev.kopek.model.ledger.Wallet;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -103,6 +105,9 @@ public final class LedgerVerticle extends VerticleBase {
             serve(LedgerAddresses.WALLET_GET, this::wallet),
             serve(LedgerAddresses.WALLETS_GET, this::walletsGet),
             serve(LedgerAddresses.ENTRIES_LIST, this::entries),
+            serve(
+                LedgerAddresses.USERS_LIST,
+                body -> queries.users(UserQuery.fromJson(body)).map(UserPage::toJson)),
             serve(LedgerAddresses.WALLET_ALERTS_GET, this::walletAlerts),
             serve(LedgerAddresses.WALLET_ALERTS_SET, this::setWalletAlerts),
             serve(

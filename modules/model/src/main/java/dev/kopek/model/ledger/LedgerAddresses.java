@@ -34,6 +34,12 @@ public final class LedgerAddresses {
   /** Request/reply: an {@link EntryQuery}; replies an {@link EntryPage}. */
   public static final String ENTRIES_LIST = "kopek.ledger.entries.list";
 
+  /**
+   * Request/reply: a {@link UserQuery}; replies a {@link UserPage}: the users that have wallets,
+   * each with all of their wallets, for administrators.
+   */
+  public static final String USERS_LIST = "kopek.ledger.users.list";
+
   /** Request/reply: {@code {}}; replies a {@link VerifyReport}. */
   public static final String VERIFY = "kopek.ledger.verify";
 
