@@ -27,6 +27,9 @@ import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.EntryKind;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.PostingRequest;
+import dev.kopek.model.ledger.UserQuery;
+import dev.kopek.model.ledger.UserSort;
+import dev.kopek.model.ledger.UserWallets;
 import dev.kopek.model.ledger.Wallet;
 import dev.kopek.model.payments.Topup;
 import io.vertx.core.Future;
@@ -370,22 +373,110 @@ final class ConsolePages {
       redirect(ctx, "/console/users/" + url(q));
       return;
     }
-    String body =
-        "<h1>Users</h1>"
-            + card(
-                "Find a user",
-                "<form class=\"inline\" method=\"get\" action=\"/console/users\" role=\"search\">"
-                    + field(
-                        "User id",
-                        "q",
-                        "<input id=\"q\" name=\"q\" autocomplete=\"off\" maxlength=\""
-                            + Limits.USER_ID_LENGTH_MAX
-                            + "\" value=\""
-                            + h(q)
-                            + "\" required>")
-                    + "<input type=\"hidden\" name=\"open\" value=\"1\">"
-                    + "<button type=\"submit\">Open</button></form>");
-    send(ctx, "Users", "users", body, WebPage.nonce(), "", false);
+    String currency = upper(ConsoleHtml.query(ctx, "currency"));
+    String sortName = ConsoleHtml.query(ctx, "sort");
+    UserSort sort =
+        sortName == null
+            ? UserSort.USER_ID
+            : UserSort.fromWireName(sortName).orElse(UserSort.USER_ID);
+    String after = ConsoleHtml.query(ctx, "after");
+    UserQuery query;
+    try {
+      query = new UserQuery(currency, null, null, sort, 50, after);
+    } catch (Failure.FailureException invalid) {
+      problem(ctx, "users", "Cannot list users", invalid, "/console/users");
+      return;
+    }
+    ledger
+        .users(query)
+        .onSuccess(
+            page -> {
+              StringBuilder rows = new StringBuilder();
+              for (UserWallets user : page.data()) {
+                StringBuilder balances = new StringBuilder();
+                for (Wallet wallet : user.wallets()) {
+                  if (balances.length() > 0) {
+                    balances.append(", ");
+                  }
+                  balances.append(amount(wallet.balanceMinor(), wallet.currency()));
+                }
+                rows.append("<tr data-user=\"")
+                    .append(h(user.userId()))
+                    .append("\"><td><a href=\"/console/users/")
+                    .append(url(user.userId()))
+                    .append("\">")
+                    .append(h(user.userId()))
+                    .append("</a></td><td class=\"num\">")
+                    .append(balances)
+                    .append("</td></tr>");
+              }
+              String next =
+                  page.hasMore() && page.nextCursor() != null
+                      ? "<div class=\"pager\"><a class=\"button secondary\" href=\"/console/users?"
+                          + (currency == null ? "" : "currency=" + url(currency) + "&amp;")
+                          + "sort="
+                          + url(sort.wireName())
+                          + "&amp;after="
+                          + url(page.nextCursor())
+                          + "\">Next users</a></div>"
+                      : "";
+              String body =
+                  "<h1>Users</h1>"
+                      + card(
+                          "Open a user",
+                          "<form class=\"inline\" method=\"get\" action=\"/console/users\""
+                              + " role=\"search\">"
+                              + field(
+                                  "User id",
+                                  "q",
+                                  "<input id=\"q\" name=\"q\" autocomplete=\"off\" maxlength=\""
+                                      + Limits.USER_ID_LENGTH_MAX
+                                      + "\" value=\""
+                                      + h(q)
+                                      + "\" required>")
+                              + "<input type=\"hidden\" name=\"open\" value=\"1\">"
+                              + "<button type=\"submit\">Open</button></form>")
+                      + card(
+                          "Users with wallets",
+                          "<form class=\"inline\" method=\"get\" action=\"/console/users\">"
+                              + field(
+                                  "Currency",
+                                  "list-currency",
+                                  "<input id=\"list-currency\" name=\"currency\" maxlength=\"3\""
+                                      + " size=\"4\" placeholder=\"USD\" value=\""
+                                      + h(currency)
+                                      + "\">")
+                              + field(
+                                  "Order",
+                                  "list-sort",
+                                  "<select id=\"list-sort\" name=\"sort\">"
+                                      + option("user_id", "User id", sort)
+                                      + option("-balance", "Balance, highest first", sort)
+                                      + option("balance", "Balance, lowest first", sort)
+                                      + "</select>")
+                              + "<button type=\"submit\" class=\"secondary\">List</button></form>"
+                              + "<p class=\"muted\">Ordering by balance needs a currency.</p>"
+                              + (rows.length() == 0
+                                  ? "<p class=\"muted\">No users.</p>"
+                                  : "<table id=\"users\"><thead><tr><th scope=\"col\">User</th>"
+                                      + "<th scope=\"col\" class=\"num\">Balances</th></tr></thead>"
+                                      + "<tbody>"
+                                      + rows
+                                      + "</tbody></table>")
+                              + next);
+              send(ctx, "Users", "users", body, WebPage.nonce(), "", false);
+            })
+        .onFailure(error -> problem(ctx, "users", "Cannot list users", error, "/console/users"));
+  }
+
+  private static String option(String value, String label, UserSort current) {
+    return "<option value=\""
+        + value
+        + "\""
+        + (current.wireName().equals(value) ? " selected" : "")
+        + ">"
+        + h(label)
+        + "</option>";
   }
 
   private void user(RoutingContext ctx) {

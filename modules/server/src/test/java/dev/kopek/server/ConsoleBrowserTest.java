@@ -139,6 +139,11 @@ class ConsoleBrowserTest {
         "--user-data-dir=" + browserProfile);
     browser = new ChromeDriver(driverService, options);
     Files.createDirectories(SCREENSHOTS);
+    try (var old = Files.newDirectoryStream(SCREENSHOTS, "failed-*.png")) {
+      for (Path shot : old) {
+        Files.delete(shot);
+      }
+    }
 
     // Data for the pages: a credit, a charge, a paid top-up, a plan and a subscription.
     post(admin, "/v1/admin/adjustments", json("user_id", "alice", "amount_minor", 10000L), 201);
@@ -267,6 +272,20 @@ class ConsoleBrowserTest {
     assertThat(verified.getBoolean("ok")).isTrue();
     assertThat(browser.findElement(By.id("verify-status")).getText())
         .contains(verified.getLong("entries_checked") + " entries");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("the users page lists users by balance, and opens one by id")
+  void users() {
+    browser.get(base() + "/console/users?currency=USD&sort=-balance");
+    WebElement alice = waitFor("#users tr[data-user=alice]");
+    assertThat(alice.getText()).contains("USD");
+    WebElement box = browser.findElement(By.id("q"));
+    box.sendKeys("alice");
+    box.submit();
+    waitFor("#wallets");
+    assertThat(URI.create(browser.getCurrentUrl()).getPath()).isEqualTo("/console/users/alice");
   }
 
   @Test

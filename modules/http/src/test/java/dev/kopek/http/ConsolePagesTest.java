@@ -1,0 +1,236 @@
+package dev.kopek.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kopek.client.BillingClient;
+import dev.kopek.client.LedgerClient;
+import dev.kopek.client.PaymentsClient;
+import dev.kopek.model.ErrorCode;
+import dev.kopek.model.Failure;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The console's event-bus reads and its pages over HTTP, without a browser. */
+@DisplayName("Console: the overview's reads and the pages over HTTP")
+@Timeout(120)
+class ConsolePagesTest {
+
+  private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+  private static ApiFixture api;
+  private static String admin;
+  private static String cookie;
+  private static String csrf;
+
+  @BeforeAll
+  static void start() throws Exception {
+    api = ApiFixture.start();
+    admin = api.tokens.admin("root");
+    JsonObject link =
+        api.post("/v1/admin/console_links", admin, null, new JsonObject()).bodyAsJsonObject();
+    HttpResponse<Buffer> signedIn =
+        page(HttpMethod.GET, URI.create(link.getString("url")).getRawPath());
+    String set =
+        signedIn.cookies().stream()
+            .filter(c -> c.startsWith("kopek_console="))
+            .findFirst()
+            .orElseThrow();
+    cookie = set.substring(0, set.indexOf(';'));
+    Matcher token = CSRF.matcher(page(HttpMethod.GET, "/console").bodyAsString());
+    assertThat(token.find()).isTrue();
+    csrf = token.group(1);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    api.close();
+  }
+
+  private static HttpResponse<Buffer> page(HttpMethod method, String path) throws Exception {
+    HttpRequest<Buffer> request = api.client.request(method, path);
+    if (cookie != null) {
+      request.putHeader("Cookie", cookie);
+    }
+    return request.send().await(60, TimeUnit.SECONDS);
+  }
+
+  private static HttpResponse<Buffer> form(String path, String body) throws Exception {
+    return api.client
+        .request(HttpMethod.POST, path)
+        .putHeader("Content-Type", "application/x-www-form-urlencoded")
+        .putHeader("Cookie", cookie)
+        .putHeader("Sec-Fetch-Site", "same-origin")
+        .sendBuffer(Buffer.buffer(body + "&csrf=" + enc(csrf)))
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  private static String enc(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @DisplayName(
+      "kopek.ledger.daily_sums sums entries per day, currency and kind; verify runs are recorded"
+          + " and kopek.ledger.verify.last reads the newest")
+  void ledgerReads() throws Exception {
+    LedgerClient ledger = LedgerClient.create(api.vertx, 10_000);
+    Instant from = Instant.now().minus(Duration.ofDays(1));
+    Instant to = Instant.now().plus(Duration.ofDays(1));
+    JsonArray before = ledger.dailySums(from, to).await(30, TimeUnit.SECONDS).getJsonArray("data");
+    api.credit("sums-user", 10_000, "JPY");
+    assertThat(
+            api.post(
+                    "/v1/charges",
+                    api.tokens.user("sums-user"),
+                    UUID.randomUUID().toString(),
+                    ApiFixture.charge(300, "JPY", "Order"))
+                .statusCode())
+        .isEqualTo(201);
+    JsonArray after = ledger.dailySums(from, to).await(30, TimeUnit.SECONDS).getJsonArray("data");
+    assertThat(sum(after, "JPY", "charge") - sum(before, "JPY", "charge")).isEqualTo(-300);
+    assertThat(sum(after, "JPY", "adjustment") - sum(before, "JPY", "adjustment"))
+        .isEqualTo(10_000);
+
+    assertThatThrownBy(() -> ledger.dailySums(to, from).await(30, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED));
+
+    JsonObject verified = api.get("/v1/admin/ledger/verify", admin).bodyAsJsonObject();
+    JsonObject last = ledger.lastVerify().await(30, TimeUnit.SECONDS).getJsonObject("last");
+    assertThat(last.getBoolean("ok")).isTrue();
+    assertThat(last.getLong("entries_checked")).isEqualTo(verified.getLong("entries_checked"));
+    assertThat(Instant.parse(last.getString("ran_at")))
+        .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(60));
+  }
+
+  private static long sum(JsonArray rows, String currency, String kind) {
+    return rows.stream()
+        .map(JsonObject.class::cast)
+        .filter(r -> currency.equals(r.getString("currency")) && kind.equals(r.getString("kind")))
+        .mapToLong(r -> r.getLong("amount_minor"))
+        .sum();
+  }
+
+  @Test
+  @DisplayName(
+      "payments' and billing's reads answer for the overview, and refuse what they cannot read")
+  void paymentsAndBillingReads() throws Exception {
+    PaymentsClient payments = PaymentsClient.create(api.vertx, 10_000);
+    BillingClient billing = BillingClient.create(api.vertx, 10_000);
+    Instant now = Instant.now();
+    assertThat(
+            payments
+                .dailyTopups(now.minus(Duration.ofDays(30)), now)
+                .await(30, TimeUnit.SECONDS)
+                .getJsonArray("data"))
+        .isNotNull();
+    JsonObject flagged =
+        payments.topupsNeedingAttention("flagged", null, 10).await(30, TimeUnit.SECONDS);
+    assertThat(flagged.getLong("count")).isNotNull();
+    assertThat(flagged.getJsonArray("data").size()).isLessThanOrEqualTo(10);
+    assertThatThrownBy(
+            () -> payments.topupsNeedingAttention("lost", null, 10).await(30, TimeUnit.SECONDS))
+        .satisfies(
+            e -> {
+              assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
+              assertThat(Failure.from(e).extras().getString("field")).isEqualTo("status");
+            });
+    JsonObject counts = billing.subscriptionCounts().await(30, TimeUnit.SECONDS);
+    assertThat(counts.getLong("active")).isNotNull();
+    assertThat(counts.getLong("suspended")).isNotNull();
+  }
+
+  @Test
+  @DisplayName("every console page answers 200 with the strict policy, no caching and the nav")
+  void pages() throws Exception {
+    api.credit("page-user", 5_000, "USD");
+    for (String path :
+        new String[] {
+          "/console",
+          "/console/users",
+          "/console/users?currency=USD&sort=-balance",
+          "/console/users/page-user",
+          "/console/plans",
+          "/console/payments",
+          "/console/webhooks",
+          "/console/audit",
+          "/console/audit?actor=root&from=2026-01-01"
+        }) {
+      HttpResponse<Buffer> response = page(HttpMethod.GET, path);
+      assertThat(response.statusCode()).as(path + ": " + response.bodyAsString()).isEqualTo(200);
+      assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+      assertThat(response.getHeader("Content-Security-Policy")).contains("script-src 'nonce-");
+      assertThat(response.bodyAsString()).contains("aria-label=\"Console\"");
+    }
+    assertThat(page(HttpMethod.GET, "/console/users?currency=USD&sort=-balance").bodyAsString())
+        .contains("data-user=\"page-user\"");
+  }
+
+  @Test
+  @DisplayName(
+      "an adjustment: the first post only asks for confirmation; the confirmation posts once,"
+          + " a repeat replays it, the audit log names the console's administrator")
+  void adjustment() throws Exception {
+    String key = UUID.randomUUID().toString();
+    String body = "idempotency_key=" + key + "&amount=12.50&currency=usd&reason=" + enc("Goodwill");
+    long entries = api.entryCount();
+
+    HttpResponse<Buffer> review = form("/console/users/adj-user/adjustment", body);
+    assertThat(review.statusCode()).isEqualTo(200);
+    assertThat(review.bodyAsString())
+        .contains("Confirm the adjustment")
+        .contains("data-confirm-amount=\"1250\"")
+        .contains("12.50 USD");
+    assertThat(api.entryCount()).isEqualTo(entries);
+
+    HttpResponse<Buffer> done = form("/console/users/adj-user/adjustment/confirm", body);
+    assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(200);
+    assertThat(done.bodyAsString()).contains("data-outcome=\"ok\"");
+    HttpResponse<Buffer> again = form("/console/users/adj-user/adjustment/confirm", body);
+    assertThat(again.bodyAsString()).contains("had been posted already");
+    assertThat(api.entryCount()).isEqualTo(entries + 1);
+    assertThat(
+            api.get("/v1/wallets/USD", api.tokens.user("adj-user"))
+                .bodyAsJsonObject()
+                .getLong("balance_minor"))
+        .isEqualTo(1250);
+
+    JsonArray audit =
+        api.get("/v1/admin/audit?actor=root&action=" + enc("POST /v1/admin/adjustments"), admin)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
+    assertThat(audit)
+        .anySatisfy(
+            e -> {
+              JsonObject targets = ((JsonObject) e).getJsonObject("targets");
+              assertThat(targets.getString("user_id")).isEqualTo("adj-user");
+              assertThat(targets.getString("via")).isEqualTo("console");
+              assertThat(((JsonObject) e).getInteger("status")).isEqualTo(201);
+            });
+
+    HttpResponse<Buffer> tooPrecise =
+        form(
+            "/console/users/adj-user/adjustment",
+            "idempotency_key=" + UUID.randomUUID() + "&amount=1.234&currency=USD&reason=x");
+    assertThat(tooPrecise.statusCode()).isEqualTo(400);
+    assertThat(tooPrecise.bodyAsString()).contains("at most 2 decimals");
+  }
+}
