@@ -382,13 +382,15 @@ final class ConsolePages {
     String after = ConsoleHtml.query(ctx, "after");
     UserQuery query;
     try {
-      query = new UserQuery(currency, null, null, sort, 50, after);
+      String prefix = ConsoleHtml.query(ctx, "prefix");
+      query = new UserQuery(currency, null, null, sort, 50, after, prefix);
     } catch (Failure.FailureException invalid) {
       problem(ctx, "users", "Cannot list users", invalid, "/console/users");
       return;
     }
+    UserQuery asked = query;
     ledger
-        .users(query)
+        .users(asked)
         .onSuccess(
             page -> {
               StringBuilder rows = new StringBuilder();
@@ -414,6 +416,9 @@ final class ConsolePages {
                   page.hasMore() && page.nextCursor() != null
                       ? "<div class=\"pager\"><a class=\"button secondary\" href=\"/console/users?"
                           + (currency == null ? "" : "currency=" + url(currency) + "&amp;")
+                          + (asked.userIdPrefix() == null
+                              ? ""
+                              : "prefix=" + url(asked.userIdPrefix()) + "&amp;")
                           + "sort="
                           + url(sort.wireName())
                           + "&amp;after="
@@ -424,8 +429,7 @@ final class ConsolePages {
                   "<h1>Users</h1>"
                       + card(
                           "Open a user",
-                          "<form class=\"inline\" method=\"get\" action=\"/console/users\""
-                              + " role=\"search\">"
+                          "<form class=\"inline\" method=\"get\" action=\"/console/users\">"
                               + field(
                                   "User id",
                                   "q",
@@ -438,7 +442,19 @@ final class ConsolePages {
                               + "<button type=\"submit\">Open</button></form>")
                       + card(
                           "Users with wallets",
-                          "<form class=\"inline\" method=\"get\" action=\"/console/users\">"
+                          "<form class=\"inline\" method=\"get\" action=\"/console/users\""
+                              + " role=\"search\" hx-get=\"/console/users\" hx-target=\"#user-list\""
+                              + " hx-select=\"#user-list\" hx-swap=\"outerHTML\" hx-push-url=\"true\""
+                              + " hx-trigger=\"submit, input changed delay:300ms from:#prefix\">"
+                              + field(
+                                  "User id starts with",
+                                  "prefix",
+                                  "<input id=\"prefix\" name=\"prefix\" autocomplete=\"off\""
+                                      + " maxlength=\""
+                                      + Limits.USER_ID_LENGTH_MAX
+                                      + "\" value=\""
+                                      + h(asked.userIdPrefix())
+                                      + "\">")
                               + field(
                                   "Currency",
                                   "list-currency",
@@ -456,6 +472,7 @@ final class ConsolePages {
                                       + "</select>")
                               + "<button type=\"submit\" class=\"secondary\">List</button></form>"
                               + "<p class=\"muted\">Ordering by balance needs a currency.</p>"
+                              + "<div id=\"user-list\">"
                               + (rows.length() == 0
                                   ? "<p class=\"muted\">No users.</p>"
                                   : "<table id=\"users\"><thead><tr><th scope=\"col\">User</th>"
@@ -463,7 +480,8 @@ final class ConsolePages {
                                       + "<tbody>"
                                       + rows
                                       + "</tbody></table>")
-                              + next);
+                              + next
+                              + "</div>");
               send(ctx, "Users", "users", body, WebPage.nonce(), "", false);
             })
         .onFailure(error -> problem(ctx, "users", "Cannot list users", error, "/console/users"));

@@ -182,6 +182,12 @@ class ConsolePagesTest {
     }
     assertThat(page(HttpMethod.GET, "/console/users?currency=USD&sort=-balance").bodyAsString())
         .contains("data-user=\"page-user\"");
+    api.credit("other-user", 100, "USD");
+    assertThat(page(HttpMethod.GET, "/console/users?prefix=page-").bodyAsString())
+        .contains("data-user=\"page-user\"")
+        .doesNotContain("data-user=\"other-user\"");
+    assertThat(page(HttpMethod.GET, "/console/users?prefix=%25").bodyAsString())
+        .doesNotContain("data-user=");
   }
 
   @Test
