@@ -40,10 +40,19 @@ class ConsolePagesTest {
   private static String admin;
   private static String cookie;
   private static String csrf;
+  private static io.vertx.core.http.HttpServer receiver;
 
   @BeforeAll
   static void start() throws Exception {
-    api = ApiFixture.start();
+    api =
+        ApiFixture.start(
+            config -> config.put("webhooks", new JsonObject().put("allow_private_targets", true)));
+    receiver =
+        api.vertx
+            .createHttpServer()
+            .requestHandler(request -> request.body().onSuccess(b -> request.response().end("ok")))
+            .listen(0, "127.0.0.1")
+            .await(60, TimeUnit.SECONDS);
     admin = api.tokens.admin("root");
     JsonObject link =
         api.post("/v1/admin/console_links", admin, null, new JsonObject()).bodyAsJsonObject();
@@ -238,5 +247,106 @@ class ConsolePagesTest {
             "idempotency_key=" + UUID.randomUUID() + "&amount=1.234&currency=USD&reason=x");
     assertThat(tooPrecise.statusCode()).isEqualTo(400);
     assertThat(tooPrecise.bodyAsString()).contains("at most 2 decimals");
+  }
+
+  @Test
+  @DisplayName(
+      "plans: created and retired from the console after confirmation, each recorded in the audit"
+          + " log")
+  void plans() throws Exception {
+    String body = "code=console-pro&name=Pro&price=1.20&currency=USD&period=PT1H";
+    HttpResponse<Buffer> review = form("/console/plans", body);
+    assertThat(review.bodyAsString()).contains("Confirm the new plan").contains("1.20 USD");
+    assertThat(api.get("/v1/admin/plans", admin).bodyAsString()).doesNotContain("console-pro");
+
+    HttpResponse<Buffer> created = form("/console/plans/confirm", body);
+    assertThat(created.bodyAsString()).contains("data-outcome=\"ok\"");
+    JsonObject plan =
+        api.get("/v1/admin/plans", admin).bodyAsJsonObject().getJsonArray("data").stream()
+            .map(JsonObject.class::cast)
+            .filter(p -> "console-pro".equals(p.getString("code")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(plan.getLong("price_minor")).isEqualTo(120);
+    HttpResponse<Buffer> twice = form("/console/plans/confirm", body);
+    assertThat(twice.statusCode()).isEqualTo(409);
+
+    assertThat(form("/console/plans/console-pro/retire", "").bodyAsString())
+        .contains("Confirm retiring the plan");
+    assertThat(form("/console/plans/console-pro/retire/confirm", "").bodyAsString())
+        .contains("data-outcome=\"ok\"");
+    assertThat(api.get("/v1/plans", admin).bodyAsString()).doesNotContain("console-pro");
+
+    JsonArray audit =
+        api.get("/v1/admin/audit?actor=root", admin).bodyAsJsonObject().getJsonArray("data");
+    assertThat(audit.stream().map(e -> ((JsonObject) e).getString("action")))
+        .contains("POST /v1/admin/plans", "POST /v1/admin/plans/{code}/retire");
+  }
+
+  @Test
+  @DisplayName(
+      "webhooks: the page lists an endpoint's deliveries; Redeliver queues the event again after"
+          + " confirmation")
+  void redeliver() throws Exception {
+    JsonObject endpoint =
+        api.post(
+                "/v1/admin/webhook_endpoints",
+                admin,
+                null,
+                new JsonObject()
+                    .put("url", "http://127.0.0.1:" + receiver.actualPort() + "/hook")
+                    .put("enabled_events", new JsonArray().add("*")))
+            .bodyAsJsonObject();
+    String endpointId = endpoint.getString("id");
+    api.credit("hook-user", 100, "USD");
+    JsonArray deliveries =
+        dev.kopek.testkit.Poll.value(
+            Duration.ofSeconds(30),
+            () ->
+                api.get("/v1/admin/webhook_endpoints/" + endpointId + "/deliveries", admin)
+                    .bodyAsJsonObject()
+                    .getJsonArray("data"),
+            data -> !data.isEmpty());
+    assertThat(deliveries).isNotEmpty();
+    String eventId = deliveries.getJsonObject(0).getString("event_id");
+    assertThat(page(HttpMethod.GET, "/console/webhooks").bodyAsString())
+        .contains("data-endpoint=\"" + endpointId + "\"")
+        .contains(eventId);
+
+    String body = "event_id=" + enc(eventId) + "&endpoint_id=" + enc(endpointId);
+    assertThat(form("/console/webhooks/redeliver", body).bodyAsString())
+        .contains("Confirm the redelivery");
+    HttpResponse<Buffer> queued = form("/console/webhooks/redeliver/confirm", body);
+    assertThat(queued.bodyAsString()).as(queued.bodyAsString()).contains("Redelivery queued");
+    dev.kopek.testkit.Poll.value(
+        Duration.ofSeconds(30),
+        () ->
+            api.get(
+                    "/v1/admin/webhook_endpoints/"
+                        + endpointId
+                        + "/deliveries?event_id="
+                        + enc(eventId),
+                    admin)
+                .bodyAsJsonObject()
+                .getJsonArray("data")
+                .size(),
+        n -> n >= 2);
+    assertThat(
+            api.get(
+                    "/v1/admin/webhook_endpoints/"
+                        + endpointId
+                        + "/deliveries?event_id="
+                        + enc(eventId),
+                    admin)
+                .bodyAsJsonObject()
+                .getJsonArray("data")
+                .size())
+        .isGreaterThanOrEqualTo(2);
+    JsonArray audit =
+        api.get("/v1/admin/audit?action=" + enc("POST /v1/admin/events/{id}/redeliver"), admin)
+            .bodyAsJsonObject()
+            .getJsonArray("data");
+    assertThat(audit).isNotEmpty();
+    assertThat(audit.getJsonObject(0).getString("actor")).isEqualTo("root");
   }
 }
