@@ -38,6 +38,8 @@ final class LedgerStats {
       "SELECT ran_at, ok, wallets_checked, entries_checked, broken FROM ledger_verify_runs"
           + " ORDER BY id DESC LIMIT 1";
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LedgerStats.class);
+
   private final Pool pool;
 
   LedgerStats(Pool pool) {
@@ -79,7 +81,11 @@ final class LedgerStats {
                 reply.getLong("entries_checked", 0L),
                 reply.getJsonObject("broken")))
         .map(reply)
-        .otherwise(reply);
+        .otherwise(
+            error -> {
+              LOG.warn("Could not record the verify run of {}: {}", ranAt, error.toString());
+              return reply;
+            });
   }
 
   /** {@code {"last": run or null}}. */

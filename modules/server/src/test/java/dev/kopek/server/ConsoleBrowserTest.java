@@ -281,6 +281,16 @@ class ConsoleBrowserTest {
     browser.get(base() + "/console/users?currency=USD&sort=-balance");
     WebElement alice = waitFor("#users tr[data-user=alice]");
     assertThat(alice.getText()).contains("USD");
+    // The prefix search narrows the list as one types (htmx swaps the list in).
+    browser.findElement(By.id("prefix")).sendKeys("zz");
+    new WebDriverWait(browser, PAGE_WAIT)
+        .until(
+            ExpectedConditions.numberOfElementsToBe(By.cssSelector("#user-list tr[data-user]"), 0));
+    WebElement prefix = browser.findElement(By.id("prefix"));
+    prefix.clear();
+    prefix.sendKeys("ali");
+    waitFor("#user-list tr[data-user=alice]");
+    assertThat(browser.getCurrentUrl()).contains("prefix=ali");
     WebElement box = browser.findElement(By.id("q"));
     box.sendKeys("alice");
     box.submit();
