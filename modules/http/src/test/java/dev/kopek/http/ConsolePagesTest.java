@@ -349,4 +349,29 @@ class ConsolePagesTest {
     assertThat(audit).isNotEmpty();
     assertThat(audit.getJsonObject(0).getString("actor")).isEqualTo("root");
   }
+
+  @Test
+  @DisplayName(
+      "a user's entries are paged: Older entries loads the next page, as a fragment for htmx")
+  void entriesArePaged() throws Exception {
+    for (int i = 0; i < 21; i++) {
+      api.credit("many-entries", 100 + i, "EUR");
+    }
+    String first = page(HttpMethod.GET, "/console/users/many-entries").bodyAsString();
+    assertThat(first.split("data-entry=\"", -1)).hasSize(21);
+    Matcher older =
+        Pattern.compile("hx-get=\"(/console/users/many-entries\\?after=[0-9]+)\"").matcher(first);
+    assertThat(older.find()).isTrue();
+    HttpResponse<Buffer> next =
+        api.client
+            .request(HttpMethod.GET, older.group(1))
+            .putHeader("Cookie", cookie)
+            .putHeader("HX-Request", "true")
+            .send()
+            .await(60, TimeUnit.SECONDS);
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.bodyAsString()).startsWith("<div id=\"entries\">").doesNotContain("<html");
+    assertThat(next.bodyAsString().split("data-entry=\"", -1)).hasSize(2);
+    assertThat(next.bodyAsString()).contains("1.00 EUR").doesNotContain("Older entries");
+  }
 }
