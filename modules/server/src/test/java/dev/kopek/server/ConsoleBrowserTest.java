@@ -311,6 +311,7 @@ class ConsoleBrowserTest {
     waitFor("#confirm");
     assertThat(browser.findElement(By.id("confirm-what")).getText())
         .contains("Refund 20.00 USD of top-up " + topupId);
+    screenshot("console-refund-confirm-1280");
 
     new Actions(browser).doubleClick(browser.findElement(By.id("confirm"))).perform();
     WebElement outcome = waitFor("#outcome");
