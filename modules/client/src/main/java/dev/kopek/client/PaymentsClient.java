@@ -142,17 +142,24 @@ public final class PaymentsClient {
   }
 
   /**
-   * Every user's top-ups in {@code status} ({@code flagged} or {@code pending}; pending ones
+   * Every user's top-ups in {@code status} ({@code flagged}, {@code pending} or {@code failed};
    * created before {@code createdBefore}, when given), newest first, and their number: {@code
    * {"data":[Topup...],"count"}} ({@code kopek.payments.topups.attention}).
    */
   public Future<JsonObject> topupsNeedingAttention(
       String status, java.time.Instant createdBefore, int limit) {
+    return topupsNeedingAttention(status, createdBefore, null, limit);
+  }
+
+  /** The same, only top-ups created from {@code createdAfter} on (when given). */
+  public Future<JsonObject> topupsNeedingAttention(
+      String status, java.time.Instant createdBefore, java.time.Instant createdAfter, int limit) {
     return channel.request(
         PaymentsAddresses.TOPUPS_ATTENTION,
         new JsonObject()
             .put("status", status)
             .put("created_before", createdBefore == null ? null : createdBefore.toString())
+            .put("created_after", createdAfter == null ? null : createdAfter.toString())
             .put("limit", limit));
   }
 

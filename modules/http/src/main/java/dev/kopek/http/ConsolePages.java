@@ -137,8 +137,9 @@ final class ConsolePages {
     Future<JsonObject> counts = billing.subscriptionCounts();
     Future<JsonObject> flagged = payments.topupsNeedingAttention("flagged", null, 1);
     Future<JsonObject> stale = payments.topupsNeedingAttention("pending", pendingBefore, 1);
+    Future<JsonObject> failedTopups = payments.topupsNeedingAttention("failed", null, from, 1);
     Future<JsonObject> verified = ledger.lastVerify();
-    Future.all(sums, topups, counts, flagged, stale, verified)
+    Future.all(List.of(sums, topups, counts, flagged, stale, failedTopups, verified))
         .onSuccess(
             all -> {
               // day → currency → minor units
@@ -239,6 +240,11 @@ final class ConsolePages {
                           null)
                       + tile(
                           "Flagged payments", "flagged", flaggedCount, "/console/payments#flagged")
+                      + tile(
+                          "Failed payments (" + CHART_DAYS + " days)",
+                          "failed",
+                          failedTopups.result().getLong("count", 0L),
+                          "/console/payments#failed")
                       + tile(
                           "Pending over " + PENDING_MINUTES_DEFAULT + " min",
                           "stale-pending",
@@ -1084,8 +1090,11 @@ final class ConsolePages {
     Future<JsonObject> pending =
         payments.topupsNeedingAttention(
             "pending", Instant.now().minus(Duration.ofMinutes(minutes)), 50);
+    Future<JsonObject> failedTopups =
+        payments.topupsNeedingAttention(
+            "failed", null, Instant.now().minus(Duration.ofDays(CHART_DAYS)), 50);
     Future<dev.kopek.client.Page<UnmatchedPayment>> unmatched = payments.unmatched(50, null);
-    Future.all(flagged, pending, unmatched)
+    Future.all(flagged, pending, failedTopups, unmatched)
         .onSuccess(
             all -> {
               StringBuilder unmatchedRows = new StringBuilder();
@@ -1129,6 +1138,14 @@ final class ConsolePages {
                               + "\">")
                       + "<button type=\"submit\" class=\"secondary\">Show</button></form>"
                       + paymentsTable(pending.result())
+                      + "</section>"
+                      + "<section class=\"card\" id=\"failed\"><h2>Failed in the last "
+                      + CHART_DAYS
+                      + " days ("
+                      + failedTopups.result().getLong("count", 0L)
+                      + ")</h2><p class=\"muted\">Declined or refused by the provider; nothing was"
+                      + " credited. Many from one user, or with one decline code, are worth a look.</p>"
+                      + paymentsTable(failedTopups.result())
                       + "</section>"
                       + "<section class=\"card\" id=\"unmatched\"><h2>Unmatched provider payments"
                       + "</h2><p class=\"muted\">Money a provider reported that no top-up accounts"

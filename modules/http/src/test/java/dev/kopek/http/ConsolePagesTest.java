@@ -162,6 +162,14 @@ class ConsolePagesTest {
               assertThat(Failure.from(e).code()).isEqualTo(ErrorCode.VALIDATION_FAILED);
               assertThat(Failure.from(e).extras().getString("field")).isEqualTo("status");
             });
+    JsonObject failed =
+        payments
+            .topupsNeedingAttention("failed", null, now.minus(Duration.ofDays(30)), 5)
+            .await(30, TimeUnit.SECONDS);
+    assertThat(failed.getLong("count")).isGreaterThanOrEqualTo(failed.getJsonArray("data").size());
+    assertThatThrownBy(
+            () -> payments.topupsNeedingAttention("failed", null, 0).await(30, TimeUnit.SECONDS))
+        .satisfies(e -> assertThat(Failure.from(e).extras().getString("field")).isEqualTo("limit"));
     JsonObject counts = billing.subscriptionCounts().await(30, TimeUnit.SECONDS);
     assertThat(counts.getLong("active")).isNotNull();
     assertThat(counts.getLong("suspended")).isNotNull();

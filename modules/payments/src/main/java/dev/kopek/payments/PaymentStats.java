@@ -35,13 +35,14 @@ final class PaymentStats {
       """;
 
   private static final String WHERE_ATTENTION =
-      " FROM payments p WHERE p.status = $1 AND ($2::timestamptz IS NULL OR p.created_at < $2)";
+      " FROM payments p WHERE p.status = $1 AND ($2::timestamptz IS NULL OR p.created_at < $2)"
+          + " AND ($3::timestamptz IS NULL OR p.created_at >= $3)";
 
   private static final String SELECT_ATTENTION =
       "SELECT "
           + PaymentRow.COLUMNS
           + WHERE_ATTENTION
-          + " ORDER BY p.created_at DESC, p.id DESC LIMIT $3";
+          + " ORDER BY p.created_at DESC, p.id DESC LIMIT $4";
 
   private static final String COUNT_ATTENTION = "SELECT COUNT(*) AS count" + WHERE_ATTENTION;
 
@@ -74,19 +75,11 @@ final class PaymentStats {
 
   Future<JsonObject> attention(JsonObject body) {
     String status = Requests.text(body, "status", 16);
-    if (!"flagged".equals(status) && !"pending".equals(status)) {
-      throw Failure.invalid("status", "status must be flagged or pending").toException();
+    if (!"flagged".equals(status) && !"pending".equals(status) && !"failed".equals(status)) {
+      throw Failure.invalid("status", "status must be flagged, pending or failed").toException();
     }
-    OffsetDateTime before = null;
-    String beforeText = Requests.optionalText(body, "created_before", 64);
-    if (beforeText != null) {
-      try {
-        before = OffsetDateTime.parse(beforeText);
-      } catch (DateTimeParseException e) {
-        throw Failure.invalid("created_before", "created_before must be an RFC 3339 time")
-            .toException();
-      }
-    }
+    OffsetDateTime before = time(body, "created_before");
+    OffsetDateTime createdAfter = time(body, "created_after");
     int limit = body.getInteger("limit", Limits.PAGE_LIMIT_DEFAULT);
     if (limit < 1 || limit > Limits.PAGE_LIMIT_MAX) {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX)
@@ -94,11 +87,11 @@ final class PaymentStats {
     }
     OffsetDateTime createdBefore = before;
     return pool.preparedQuery(COUNT_ATTENTION)
-        .execute(Tuple.of(status, createdBefore))
+        .execute(Tuple.of(status, createdBefore, createdAfter))
         .compose(
             counted ->
                 pool.preparedQuery(SELECT_ATTENTION)
-                    .execute(Tuple.of(status, createdBefore, limit))
+                    .execute(Tuple.of(status, createdBefore, createdAfter, limit))
                     .map(
                         rows -> {
                           List<PaymentRow> payments = new ArrayList<>();
@@ -109,5 +102,17 @@ final class PaymentStats {
                               .put("data", data)
                               .put("count", counted.iterator().next().getLong("count"));
                         }));
+  }
+
+  private static OffsetDateTime time(JsonObject body, String field) {
+    String text = Requests.optionalText(body, field, 64);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text);
+    } catch (DateTimeParseException e) {
+      throw Failure.invalid(field, field + " must be an RFC 3339 time").toException();
+    }
   }
 }

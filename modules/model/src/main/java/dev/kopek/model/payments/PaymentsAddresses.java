@@ -62,9 +62,9 @@ public final class PaymentsAddresses {
   public static final String TOPUPS_DAILY = "kopek.payments.topups.daily";
 
   /**
-   * Request/reply: {@code {"status":"flagged"|"pending","created_before"?,"limit"?}}; replies
-   * {@code {"data":[Topup...],"count"}}: every user's top-ups in that state (pending ones created
-   * before {@code created_before}), newest first, and how many there are in all. For
+   * Request/reply: {@code {"status":"flagged"|"pending"|"failed","created_before"?,
+   * "created_after"?,"limit"?}}; replies {@code {"data":[Topup...],"count"}}: every user's top-ups
+   * in that state created in that period, newest first, and how many there are in all. For
    * administrators.
    */
   public static final String TOPUPS_ATTENTION = "kopek.payments.topups.attention";
