@@ -67,7 +67,14 @@ final class ConsolePages {
   /** Pending top-ups older than this need attention, unless the page asks for another age. */
   static final int PENDING_MINUTES_DEFAULT = 60;
 
+  /** How often, and how long apart, a refund waits for the same refund already under way. */
+  private static final int REFUND_WAITS = 40;
+
+  private static final long REFUND_WAIT_MS = 250;
+
   private static final Logger LOG = LoggerFactory.getLogger(ConsolePages.class);
+
+  private final Vertx vertx;
 
   private final LedgerClient ledger;
   private final BillingClient billing;
@@ -77,12 +84,14 @@ final class ConsolePages {
   private final AccessClient access;
 
   private ConsolePages(
+      Vertx vertx,
       LedgerClient ledger,
       BillingClient billing,
       PaymentsClient payments,
       PaymentsClient refunds,
       EventsClient events,
       AccessClient access) {
+    this.vertx = vertx;
     this.ledger = ledger;
     this.billing = billing;
     this.payments = payments;
@@ -96,6 +105,7 @@ final class ConsolePages {
     HttpConfig http = HttpConfig.from(config);
     ConsolePages pages =
         new ConsolePages(
+            vertx,
             clients.ledger(),
             clients.billing(),
             clients.payments(),
@@ -863,8 +873,7 @@ final class ConsolePages {
                 return;
               }
               JsonObject targets = new JsonObject().put("id", topupId).put("user_id", userId);
-              refunds
-                  .refund(topupId, amountMinor, key, admin(ctx))
+              refundOnce(topupId, amountMinor, key, admin(ctx), REFUND_WAITS)
                   .onSuccess(
                       refund -> {
                         boolean pending = "pending".equals(refund.value().status());
@@ -894,6 +903,26 @@ final class ConsolePages {
                         audit(ctx, "POST /v1/admin/topups/{id}/refund", targets, status(error));
                         problem(ctx, "users", "Refund not made", error, back);
                       });
+            });
+  }
+
+  /**
+   * The refund; while the same refund is being made by an earlier request (the first of a double
+   * click), waits for it and answers its outcome, as a retry with the same key does.
+   */
+  private Future<dev.kopek.client.Replayable<dev.kopek.client.Refund>> refundOnce(
+      String topupId, long amountMinor, String key, String adminId, int waitsLeft) {
+    return refunds
+        .refund(topupId, amountMinor, key, adminId)
+        .recover(
+            error -> {
+              if (waitsLeft <= 0
+                  || Failure.from(error).code() != ErrorCode.IDEMPOTENCY_IN_PROGRESS) {
+                return Future.failedFuture(error);
+              }
+              return vertx
+                  .timer(REFUND_WAIT_MS)
+                  .compose(t -> refundOnce(topupId, amountMinor, key, adminId, waitsLeft - 1));
             });
   }
 
