@@ -237,7 +237,7 @@ final class ConsolePages {
               long staleCount = stale.result().getLong("count", 0L);
               String body =
                   "<h1>Overview</h1>"
-                      + "<div class=\"grid\">"
+                      + "<div class=\"grid tiles\">"
                       + tile(
                           "Active subscriptions",
                           "active-subscriptions",
@@ -260,7 +260,7 @@ final class ConsolePages {
                           "stale-pending",
                           staleCount,
                           "/console/payments#pending")
-                      + "</div>"
+                      + "</div><div class=\"gap\"></div>"
                       + card(
                           "Last " + CHART_DAYS + " days",
                           (currencies.isEmpty()
@@ -316,6 +316,10 @@ final class ConsolePages {
     return sum;
   }
 
+  private static String count(long n, String one, String many) {
+    return n + " " + (n == 1 ? one : many);
+  }
+
   private static String tile(String label, String name, long value, String href) {
     String figure = "<div class=\"figure\" data-figure=\"" + name + "\">" + value + "</div>";
     return "<section class=\"card\"><h2>"
@@ -346,10 +350,10 @@ final class ConsolePages {
               + "</strong> at "
               + time(last.getString("ran_at"))
               + ": "
-              + last.getLong("wallets_checked", 0L)
-              + " wallets, "
-              + last.getLong("entries_checked", 0L)
-              + " entries."
+              + count(last.getLong("wallets_checked", 0L), "wallet", "wallets")
+              + ", "
+              + count(last.getLong("entries_checked", 0L), "entry", "entries")
+              + "."
               + (ok || last.getJsonObject("broken") == null
                   ? ""
                   : " First break: <code>" + h(last.getJsonObject("broken").encode()) + "</code>")

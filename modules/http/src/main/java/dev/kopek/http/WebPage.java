@@ -52,6 +52,8 @@ final class WebPage {
       .pill{display:inline-block;padding:.05rem .5rem;border-radius:99px;background:#e8ebf2;font-size:.8rem}
       .chart{width:100%;min-height:240px}
       .pager{display:flex;gap:.75rem;margin-top:.75rem}
+      .gap{height:1rem}
+      .grid.tiles{grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr))}.tiles .card{margin-bottom:0}
       .form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
       .form-grid input{width:100%}
       .notice{padding:.6rem .8rem;border-radius:6px;background:#eef6f0}.notice.bad{background:#fbeceb;color:var(--bad)}

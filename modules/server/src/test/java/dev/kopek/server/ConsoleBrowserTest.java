@@ -394,7 +394,7 @@ class ConsoleBrowserTest {
                 "webhooks", "/console/webhooks",
                 "audit", "/console/audit"));
     for (int width : new int[] {1280, 390}) {
-      browser.manage().window().setSize(new Dimension(width, 900));
+      browser.manage().window().setSize(new Dimension(width, width == 1280 ? 1100 : 900));
       for (Map.Entry<String, String> page : pages.entrySet()) {
         browser.get(base() + page.getValue());
         waitFor("#main h1");
