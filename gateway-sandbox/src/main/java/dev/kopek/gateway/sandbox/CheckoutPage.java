@@ -128,7 +128,13 @@ final class CheckoutPage {
               // A payment awaiting authentication may still be paid with another card.
               pay.disabled = false;
             }
-            // A declined payment is final at the provider: paying again cannot change it.
+            // A declined payment is final at the provider: paying again cannot change it. The page
+            // around the form hears of it (kopek:checkout-result) and offers another payment.
+            if (typeof result.scrollIntoView === "function") {
+              result.scrollIntoView({block: "nearest", behavior: "smooth"});
+            }
+            document.dispatchEvent(new CustomEvent("kopek:checkout-result",
+                {detail: {status: status, message: message}}));
           }
 
           form.addEventListener("submit", function (event) {

@@ -92,9 +92,18 @@ final class UserApi {
   void exportTransactions(RoutingContext ctx) {
     EntryQuery query =
         Replies.entryQuery(ctx, Authentication.caller(ctx).userId(), EntryQuery.INTERNAL_LIMIT_MAX);
+    exportCsv(ctx, query, error -> Replies.failed(ctx, error));
+  }
+
+  /**
+   * Streams the entries of {@code query} as the CSV file; {@code failed} answers when the first
+   * page cannot be read (nothing is sent yet). The customer portal's download is this same file.
+   */
+  void exportCsv(
+      RoutingContext ctx, EntryQuery query, java.util.function.Consumer<Throwable> failed) {
     ledger
         .entries(query)
-        .onFailure(error -> Replies.failed(ctx, error))
+        .onFailure(failed::accept)
         .onSuccess(
             first -> {
               HttpServerResponse response =

@@ -51,7 +51,10 @@ final class WebPage {
       .ok{color:var(--ok)}.bad{color:var(--bad)}
       .pill{display:inline-block;padding:.05rem .5rem;border-radius:99px;background:#e8ebf2;font-size:.8rem}
       .chart{width:100%;min-height:240px}
-      .pager{display:flex;gap:.75rem;margin-top:.75rem}
+      .pager{display:flex;flex-wrap:wrap;gap:.75rem;margin-top:.75rem}
+      .actions{display:flex;flex-wrap:wrap;gap:.75rem 2rem;align-items:flex-start}
+      details>summary{cursor:pointer;padding:.5rem 0;color:var(--bad)}
+      @media (max-width:40rem){table.stack thead{display:none}table.stack tr{display:grid;grid-template-columns:1fr auto;gap:0 .75rem;padding:.4rem 0;border-bottom:1px solid var(--line)}table.stack td{border:0;padding:.05rem 0;white-space:normal}table.stack .reason{order:1;font-weight:600}table.stack .amount{order:2}table.stack .date{order:3}table.stack .kind{order:4;text-align:right}table.stack .after{order:5;grid-column:1/-1;color:var(--muted);font-size:.85rem}table.stack .after::before{content:"Balance after: "}}
       .gap{height:1rem}
       .grid.tiles{grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr))}.tiles .card{margin-bottom:0}
       .form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}

@@ -2,6 +2,7 @@ package dev.kopek.http;
 
 import dev.kopek.client.AccessClient;
 import dev.kopek.client.KopekClients;
+import dev.kopek.client.PaymentsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -33,10 +34,12 @@ final class WebRoutes {
   private final KopekClients clients;
   private final AccessClient access;
   private final JsonObject config;
+  private final Supplier<String> publicUrl;
 
   WebRoutes(
       JsonObject config, KopekClients clients, AccessClient access, Supplier<String> publicUrl) {
     this.config = config;
+    this.publicUrl = publicUrl;
     this.branding = Branding.from(config);
     this.clients = clients;
     this.access = access;
@@ -77,7 +80,12 @@ final class WebRoutes {
       root.route(base + "/*").handler(kind.require());
       root.post(base + "/signout").handler(kind.signOut());
     }
-    PortalPages.mount(root, clients, config);
+    HttpConfig http = HttpConfig.from(config);
+    PaymentsClient checkoutPages = clients.payments().withTimeout(http.paymentsTimeoutMs(2, 0));
+    PaymentsClient topups = clients.payments().withTimeout(http.paymentsTimeoutMs(1, 0));
+    root.post("/checkout/:token/retry")
+        .handler(ctx -> CheckoutPages.retry(ctx, checkoutPages, topups));
+    PortalPages.mount(root, clients, config, publicUrl);
     ConsolePages.mount(vertx, root, clients, access, config);
   }
 

@@ -56,6 +56,7 @@ final class Checkouts {
               JsonObject reply =
                   new JsonObject()
                       .put("payment_id", payment.id())
+                      .put("user_id", payment.userId())
                       .put("amount_minor", payment.amountMinor())
                       .put("currency", payment.currency())
                       .put("gateway", payment.gateway())
@@ -100,7 +101,7 @@ final class Checkouts {
             payment -> {
               if (!payment.isPending()) {
                 return Future.succeededFuture(
-                    status(payment.status(), "This payment is already " + payment.status() + "."));
+                    status(payment.status(), settledMessage(payment.status())));
               }
               if (expired(payment)) {
                 return Future.failedFuture(
@@ -174,6 +175,18 @@ final class Checkouts {
       return status("pending", "Payment pending: the payer or the bank has not confirmed it yet.");
     }
     return status("unknown", "Payment submitted; waiting for the provider to confirm it.");
+  }
+
+  /** What the form says when it is posted for a payment that is no longer pending. */
+  static String settledMessage(String status) {
+    return switch (status) {
+      case "succeeded" -> "This payment has already succeeded.";
+      case "failed" -> "This payment was declined; nothing was charged.";
+      case "refunded" -> "This payment has been refunded.";
+      case "expired" -> "This checkout has expired; start a new top-up.";
+      case "flagged" -> "This payment is under review.";
+      default -> "This payment can no longer be paid.";
+    };
   }
 
   private static JsonObject status(String status, String message) {
