@@ -99,6 +99,7 @@ public final class BillingVerticle extends VerticleBase {
                   serve(BillingAddresses.SUBSCRIPTIONS_LIST, api::list),
                   serve(BillingAddresses.SUBSCRIPTION_CHANGE, api::change),
                   serve(BillingAddresses.SUBSCRIPTION_CANCEL, api::cancel),
+                  serve(BillingAddresses.SUBSCRIPTIONS_COUNT, body -> countSubscriptions()),
                   serve(BillingAddresses.CLOCK_GET, api::clock),
                   serve(BillingAddresses.CLOCK_SET, api::setClock));
           MessageConsumer<JsonObject> posted =
@@ -193,5 +194,23 @@ public final class BillingVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(pollTimer);
     return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /** How many subscriptions are active and how many suspended. */
+  private Future<JsonObject> countSubscriptions() {
+    return store
+        .pool()
+        .query(
+            "SELECT COUNT(*) FILTER (WHERE status = 'active') AS active,"
+                + " COUNT(*) FILTER (WHERE status = 'suspended') AS suspended"
+                + " FROM billing_subscriptions")
+        .execute()
+        .map(
+            rows -> {
+              var row = rows.iterator().next();
+              return new JsonObject()
+                  .put("active", row.getLong("active"))
+                  .put("suspended", row.getLong("suspended"));
+            });
   }
 }

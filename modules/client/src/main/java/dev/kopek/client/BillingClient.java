@@ -129,6 +129,14 @@ public final class BillingClient {
         .map(reply -> Replayable.fromJson(reply, Subscription::fromJson));
   }
 
+  /**
+   * How many subscriptions are active and suspended: {@code {"active","suspended"}} ({@code
+   * kopek.billing.subscriptions.count}).
+   */
+  public Future<JsonObject> subscriptionCounts() {
+    return channel.request(BillingAddresses.SUBSCRIPTIONS_COUNT, new JsonObject());
+  }
+
   /** Billing's clock ({@code kopek.billing.clock.get}). */
   public Future<BillingClock> clock() {
     return channel

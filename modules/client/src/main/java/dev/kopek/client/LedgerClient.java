@@ -122,6 +122,25 @@ public final class LedgerClient {
                     reply.getJsonObject("broken")));
   }
 
+  /**
+   * The newest verify run, {@code {"last":{"ran_at","ok","wallets_checked","entries_checked",
+   * "broken"?}}} or {@code {"last":null}} ({@code kopek.ledger.verify.last}).
+   */
+  public Future<JsonObject> lastVerify() {
+    return channel.request(LedgerAddresses.VERIFY_LAST, new JsonObject());
+  }
+
+  /**
+   * The user-wallet entries per UTC day, currency and kind, {@code from} inclusive to {@code to}
+   * exclusive (at most 366 days): {@code {"data":[{"day","currency","kind","amount_minor",
+   * "count"}]}} ({@code kopek.ledger.daily_sums}).
+   */
+  public Future<JsonObject> dailySums(java.time.Instant from, java.time.Instant to) {
+    return channel.request(
+        LedgerAddresses.DAILY_SUMS,
+        new JsonObject().put("from", from.toString()).put("to", to.toString()));
+  }
+
   /** Succeeds when the ledger's database answers ({@code kopek.ledger.health}). */
   public Future<Void> health() {
     return channel.request(LedgerAddresses.HEALTH, new JsonObject()).mapEmpty();

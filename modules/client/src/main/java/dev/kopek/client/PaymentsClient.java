@@ -131,6 +131,39 @@ public final class PaymentsClient {
   }
 
   /**
+   * Succeeded top-ups per UTC day and currency, {@code from} inclusive to {@code to} exclusive (at
+   * most 366 days): {@code {"data":[{"day","currency","count","amount_minor"}]}} ({@code
+   * kopek.payments.topups.daily}).
+   */
+  public Future<JsonObject> dailyTopups(java.time.Instant from, java.time.Instant to) {
+    return channel.request(
+        PaymentsAddresses.TOPUPS_DAILY,
+        new JsonObject().put("from", from.toString()).put("to", to.toString()));
+  }
+
+  /**
+   * Every user's top-ups in {@code status} ({@code flagged}, {@code pending} or {@code failed};
+   * created before {@code createdBefore}, when given), newest first, and their number: {@code
+   * {"data":[Topup...],"count"}} ({@code kopek.payments.topups.attention}).
+   */
+  public Future<JsonObject> topupsNeedingAttention(
+      String status, java.time.Instant createdBefore, int limit) {
+    return topupsNeedingAttention(status, createdBefore, null, limit);
+  }
+
+  /** The same, only top-ups created from {@code createdAfter} on (when given). */
+  public Future<JsonObject> topupsNeedingAttention(
+      String status, java.time.Instant createdBefore, java.time.Instant createdAfter, int limit) {
+    return channel.request(
+        PaymentsAddresses.TOPUPS_ATTENTION,
+        new JsonObject()
+            .put("status", status)
+            .put("created_before", createdBefore == null ? null : createdBefore.toString())
+            .put("created_after", createdAfter == null ? null : createdAfter.toString())
+            .put("limit", limit));
+  }
+
+  /**
    * What the hosted checkout page of {@code token} shows ({@code kopek.payments.checkout.get}): the
    * payment's fields, {@code expired}, and the provider's {@code page} or {@code redirect_url}. Its
    * shape is the page's, rendered by Kopek's HTTP verticle.

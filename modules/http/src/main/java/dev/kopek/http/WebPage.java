@@ -55,6 +55,13 @@ final class WebPage {
       .actions{display:flex;flex-wrap:wrap;gap:.75rem 2rem;align-items:flex-start}
       details>summary{cursor:pointer;padding:.5rem 0;color:var(--bad)}
       @media (max-width:40rem){table.stack thead{display:none}table.stack tr{display:grid;grid-template-columns:1fr auto;gap:0 .75rem;padding:.4rem 0;border-bottom:1px solid var(--line)}table.stack td{border:0;padding:.05rem 0;white-space:normal}table.stack .reason{order:1;font-weight:600}table.stack .amount{order:2}table.stack .date{order:3}table.stack .kind{order:4;text-align:right}table.stack .after{order:5;grid-column:1/-1;color:var(--muted);font-size:.85rem}table.stack .after::before{content:"Balance after: "}}
+      .gap{height:1rem}
+      .grid.tiles{grid-template-columns:repeat(auto-fit,minmax(10.5rem,1fr))}.tiles .card{margin-bottom:0}
+      .form-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(12rem,1fr));gap:0 1rem}
+      .form-grid input{width:100%}
+      .notice{padding:.6rem .8rem;border-radius:6px;background:#eef6f0}.notice.bad{background:#fbeceb;color:var(--bad)}
+      .mono,code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.88em;white-space:normal;word-break:break-all}
+      figure.chartbox{margin:1rem 0 0}figure.chartbox figcaption{font-size:.9rem;color:var(--muted);margin-bottom:.25rem}
       @media (max-width:40rem){main{margin:.75rem auto}th,td{padding:.35rem .3rem}.figure{font-size:1.3rem}}
       """;
 

@@ -86,7 +86,7 @@ final class WebRoutes {
     root.post("/checkout/:token/retry")
         .handler(ctx -> CheckoutPages.retry(ctx, checkoutPages, topups));
     PortalPages.mount(root, clients, config, publicUrl);
-    ConsolePages.mount(root, clients, access, config);
+    ConsolePages.mount(vertx, root, clients, access, config);
   }
 
   private void brand(RoutingContext ctx) {

@@ -160,6 +160,7 @@ final class LedgerQueries {
       page.append(
           "SELECT DISTINCT name, NULL::bigint AS sort_balance FROM ledger_accounts"
               + " WHERE account_kind = 'wallet' AND entry_count > 0");
+      prefix(query, params, page);
       if (after != null) {
         params.add(after.userId());
         page.append(" AND name > $").append(params.size());
@@ -171,6 +172,7 @@ final class LedgerQueries {
       page.append(
           "SELECT name, balance_minor AS sort_balance FROM ledger_accounts"
               + " WHERE account_kind = 'wallet' AND currency = $1 AND entry_count > 0");
+      prefix(query, params, page);
       if (query.balanceMinMinor() != null) {
         params.add(query.balanceMinMinor());
         page.append(" AND balance_minor >= $").append(params.size());
@@ -220,6 +222,14 @@ final class LedgerQueries {
             + outerOrder
             + ", a.currency";
     return new Statement(sql, params);
+  }
+
+  /** The user id prefix filter, when the query has one. */
+  private static void prefix(UserQuery query, List<Object> params, StringBuilder page) {
+    if (query.userIdPrefix() != null) {
+      params.add(query.userIdPrefix());
+      page.append(" AND starts_with(name, $").append(params.size()).append(")");
+    }
   }
 
   private static UserPage userPage(UserQuery query, Iterable<Row> rows) {

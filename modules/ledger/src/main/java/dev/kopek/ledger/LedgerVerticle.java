@@ -96,6 +96,7 @@ public final class LedgerVerticle extends VerticleBase {
             entry -> vertx.eventBus().publish(LedgerAddresses.POSTED, entry.toJson()));
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);
+    LedgerStats stats = new LedgerStats(pool);
     List<MessageConsumer<JsonObject>> consumers =
         List.of(
             serve(LedgerAddresses.POST, this::post),
@@ -109,7 +110,11 @@ public final class LedgerVerticle extends VerticleBase {
                 body -> queries.users(UserQuery.fromJson(body)).map(UserPage::toJson)),
             serve(LedgerAddresses.WALLET_ALERTS_GET, this::walletAlerts),
             serve(LedgerAddresses.WALLET_ALERTS_SET, this::setWalletAlerts),
-            serve(LedgerAddresses.VERIFY, body -> verifier.verify().map(r -> r.toJson())),
+            serve(
+                LedgerAddresses.VERIFY,
+                body -> verifier.verify().compose(r -> stats.recorded(r, clock.instant()))),
+            serve(LedgerAddresses.VERIFY_LAST, stats::lastVerify),
+            serve(LedgerAddresses.DAILY_SUMS, stats::dailySums),
             serve(
                 LedgerAddresses.HEALTH,
                 body -> queries.ping().map(v -> new JsonObject().put("status", "UP"))));

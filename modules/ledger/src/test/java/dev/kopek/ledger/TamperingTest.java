@@ -42,6 +42,13 @@ class TamperingTest {
     JsonObject report = ledger.verify();
     assertThat(report.getBoolean("ok")).as("verify report %s", report).isFalse();
     assertThat(report.getJsonObject("broken")).as("verify report %s", report).isNotNull();
+    // The run is recorded, with what it found, for the operator console.
+    JsonObject last =
+        ledger
+            .call(dev.kopek.model.ledger.LedgerAddresses.VERIFY_LAST, new JsonObject())
+            .getJsonObject("last");
+    assertThat(last.getBoolean("ok")).isFalse();
+    assertThat(last.getJsonObject("broken")).isEqualTo(report.getJsonObject("broken"));
     return report.getJsonObject("broken");
   }
 

@@ -86,4 +86,30 @@ public final class Requests {
     Object value = body.getValue("currency");
     return Currencies.checked("currency", value instanceof String code ? code : null);
   }
+
+  /**
+   * The {@code from} and {@code to} times (RFC 3339) of a request over a period: both required,
+   * {@code from} before {@code to}, at most {@code maxDays} apart.
+   */
+  public static java.time.Instant[] period(JsonObject body, int maxDays) {
+    java.time.Instant from = instant(body, "from");
+    java.time.Instant to = instant(body, "to");
+    if (!from.isBefore(to)) {
+      throw Failure.invalid("from", "from must be before to").toException();
+    }
+    if (java.time.Duration.between(from, to).toDays() > maxDays) {
+      throw Failure.invalid("to", "to must be at most " + maxDays + " days after from")
+          .toException();
+    }
+    return new java.time.Instant[] {from, to};
+  }
+
+  private static java.time.Instant instant(JsonObject body, String field) {
+    String text = text(body, field, 64);
+    try {
+      return java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw Failure.invalid(field, field + " must be an RFC 3339 time").toException();
+    }
+  }
 }

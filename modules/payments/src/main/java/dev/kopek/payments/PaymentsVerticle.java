@@ -71,6 +71,7 @@ public final class PaymentsVerticle extends VerticleBase {
     Webhooks webhooks = new Webhooks(gateways, calls, store, settlement, clock);
     Refunds refunds = new Refunds(vertx, gateways, calls, store, topups, clock, config);
     Unmatched unmatched = new Unmatched(store);
+    PaymentStats stats = new PaymentStats(pool, topups);
     Janitor janitor =
         new Janitor(config, gateways, calls, store, settlement, topups, refunds, clock);
     janitorTimer = vertx.setPeriodic(config.janitorIntervalMs(), id -> janitor.tick());
@@ -83,7 +84,9 @@ public final class PaymentsVerticle extends VerticleBase {
             serve(PaymentsAddresses.CHECKOUT_SUBMIT, checkouts::submit),
             serve(PaymentsAddresses.WEBHOOK_RECEIVE, webhooks::receive),
             serve(PaymentsAddresses.REFUND, refunds::refund),
-            serve(PaymentsAddresses.UNMATCHED_LIST, unmatched::list));
+            serve(PaymentsAddresses.UNMATCHED_LIST, unmatched::list),
+            serve(PaymentsAddresses.TOPUPS_DAILY, stats::daily),
+            serve(PaymentsAddresses.TOPUPS_ATTENTION, stats::attention));
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

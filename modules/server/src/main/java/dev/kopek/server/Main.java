@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar kopek.jar [run] [--config FILE]} starts Kopek; {@code java -jar kopek.jar token
- * --user ID [--admin] [--config FILE]} prints a development token.
+ * --user ID [--admin] [--config FILE]} prints a development token; {@code java -jar kopek.jar
+ * console-link --user ID} prints a one-time sign-in link to the operator console.
  */
 public final class Main {
 
@@ -25,6 +26,10 @@ public final class Main {
             Print a JWT for user ID, valid for auth.token_ttl_s, signed with auth.jwt_secret
             (KOPEK_JWT_SECRET) or the secret the server generated in its data directory
             (KOPEK_DATA_DIR).
+        java -jar kopek.jar console-link --user ID [--config FILE]
+            Print a one-time sign-in link (valid 5 minutes) to the operator console for the
+            administrator ID, written to the running server's database (db.url, or the
+            embedded PostgreSQL of the Kopek running on KOPEK_DATA_DIR).
         java -jar kopek.jar --help
       """;
 
@@ -55,6 +60,7 @@ public final class Main {
       return switch (command) {
         case "run" -> serve(config, rest, err);
         case "token" -> TokenCommand.run(config, rest, out, err);
+        case "console-link" -> ConsoleLinkCommand.run(config, rest, out, err);
         default -> {
           err.println("kopek: unknown command '" + command + "'");
           err.print(USAGE);

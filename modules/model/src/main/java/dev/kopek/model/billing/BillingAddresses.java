@@ -27,6 +27,12 @@ public final class BillingAddresses {
   /** Request/reply: {@code {"user_id","id","idempotency_key"}}; settles up to now and ends it. */
   public static final String SUBSCRIPTION_CANCEL = "kopek.billing.subscription.cancel";
 
+  /**
+   * Request/reply: {@code {}}; replies {@code {"active","suspended"}}: how many subscriptions are
+   * in each state, for the operator console.
+   */
+  public static final String SUBSCRIPTIONS_COUNT = "kopek.billing.subscriptions.count";
+
   /** Request/reply: {@code {}}; replies {@code {"now","test_clock"}}. */
   public static final String CLOCK_GET = "kopek.billing.clock.get";
 

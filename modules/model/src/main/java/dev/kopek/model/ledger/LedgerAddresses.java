@@ -43,6 +43,20 @@ public final class LedgerAddresses {
   /** Request/reply: {@code {}}; replies a {@link VerifyReport}. */
   public static final String VERIFY = "kopek.ledger.verify";
 
+  /**
+   * Request/reply: {@code {}}; replies {@code {"last":{"ran_at","ok","wallets_checked",
+   * "entries_checked","broken"?}}} for the newest {@link #VERIFY} run ({@code last} null when none
+   * ran). Every verify run is recorded.
+   */
+  public static final String VERIFY_LAST = "kopek.ledger.verify.last";
+
+  /**
+   * Request/reply: {@code {"from","to"}} (RFC 3339, at most 366 days apart); replies {@code
+   * {"data":[{"day","currency","kind","amount_minor","count"}]}}: the user-wallet entries per UTC
+   * day, currency and kind ({@code amount_minor} signed from the wallets' side), oldest day first.
+   */
+  public static final String DAILY_SUMS = "kopek.ledger.daily_sums";
+
   /** Request/reply: {@code {}}; replies {@code {"status":"UP"}} when the database answers. */
   public static final String HEALTH = "kopek.ledger.health";
 

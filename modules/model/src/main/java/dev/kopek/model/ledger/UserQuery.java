@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
  * @param limit page size, 1 to {@link Limits#PAGE_LIMIT_MAX}
  * @param startingAfter the {@code next_cursor} of the previous page (opaque), or null for the first
  *     page; it belongs to the order (and, for a balance order, the currency) it was made for
+ * @param userIdPrefix only users whose id starts with this (case-sensitive), or null
  */
 public record UserQuery(
     String currency,
@@ -24,13 +25,32 @@ public record UserQuery(
     Long balanceMaxMinor,
     UserSort sort,
     int limit,
-    String startingAfter) {
+    String startingAfter,
+    String userIdPrefix) {
 
   /** Longest cursor accepted: a user id of {@link Limits#USER_ID_LENGTH_MAX} fits with room. */
   public static final int CURSOR_LENGTH_MAX = 1024;
 
+  /** A query without a user id prefix. */
+  public UserQuery(
+      String currency,
+      Long balanceMinMinor,
+      Long balanceMaxMinor,
+      UserSort sort,
+      int limit,
+      String startingAfter) {
+    this(currency, balanceMinMinor, balanceMaxMinor, sort, limit, startingAfter, null);
+  }
+
   /** Checks bounds and that the filters and the order fit together; fails naming the field. */
   public UserQuery {
+    if (userIdPrefix != null
+        && (userIdPrefix.isEmpty() || userIdPrefix.length() > Limits.USER_ID_LENGTH_MAX)) {
+      throw Failure.invalid(
+              "user_id_prefix",
+              "user_id_prefix must be 1 to " + Limits.USER_ID_LENGTH_MAX + " characters")
+          .toException();
+    }
     sort = sort == null ? UserSort.USER_ID : sort;
     if (limit < 1 || limit > Limits.PAGE_LIMIT_MAX) {
       throw Failure.invalid("limit", "limit must be between 1 and " + Limits.PAGE_LIMIT_MAX)
@@ -80,7 +100,8 @@ public record UserQuery(
 
   /** The same query for the page after {@code cursor}. */
   public UserQuery after(String cursor) {
-    return new UserQuery(currency, balanceMinMinor, balanceMaxMinor, sort, limit, cursor);
+    return new UserQuery(
+        currency, balanceMinMinor, balanceMaxMinor, sort, limit, cursor, userIdPrefix);
   }
 
   /** The JSON form sent to {@link LedgerAddresses#USERS_LIST}. */
@@ -91,7 +112,8 @@ public record UserQuery(
         .put("balance_max_minor", balanceMaxMinor)
         .put("sort", sort.wireName())
         .put("limit", limit)
-        .put("starting_after", startingAfter);
+        .put("starting_after", startingAfter)
+        .put("user_id_prefix", userIdPrefix);
   }
 
   /** Reads and validates the JSON form; every field is optional. */
@@ -113,7 +135,8 @@ public record UserQuery(
                         Failure.invalid("sort", "sort must be user_id, balance or -balance")
                             .toException()),
         (Integer) limit,
-        Fields.optionalString(json, "starting_after", CURSOR_LENGTH_MAX));
+        Fields.optionalString(json, "starting_after", CURSOR_LENGTH_MAX),
+        Fields.optionalString(json, "user_id_prefix", Limits.USER_ID_LENGTH_MAX));
   }
 
   private static Long optionalLong(JsonObject json, String field) {

@@ -54,6 +54,21 @@ public final class PaymentsAddresses {
    */
   public static final String UNMATCHED_LIST = "kopek.payments.unmatched.list";
 
+  /**
+   * Request/reply: {@code {"from","to"}} (RFC 3339, at most 366 days apart); replies {@code
+   * {"data":[{"day","currency","count","amount_minor"}]}}: the top-ups that succeeded (refunded
+   * ones included) per UTC day of their completion and currency, oldest day first.
+   */
+  public static final String TOPUPS_DAILY = "kopek.payments.topups.daily";
+
+  /**
+   * Request/reply: {@code {"status":"flagged"|"pending"|"failed","created_before"?,
+   * "created_after"?,"limit"?}}; replies {@code {"data":[Topup...],"count"}}: every user's top-ups
+   * in that state created in that period, newest first, and how many there are in all. For
+   * administrators.
+   */
+  public static final String TOPUPS_ATTENTION = "kopek.payments.topups.attention";
+
   /** Published fact: a {@link Topup} that succeeded and was credited. */
   public static final String SUCCEEDED = "kopek.payments.succeeded";
 
