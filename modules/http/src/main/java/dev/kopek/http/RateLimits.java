@@ -15,8 +15,9 @@ import java.util.function.LongSupplier;
 /**
  * Request rate limits per caller, per process: each user (by the id its token or the {@code
  * Kopek-User} header names) and each API key has a budget of {@code per_second} requests a second
- * with bursts of up to {@code burst}. Beyond it a request is answered 429 {@code rate_limited} with
- * {@code Retry-After} (whole seconds until one more request fits) and is not carried out.
+ * with bursts of up to {@code burst}; an administrator's token has a budget of the API keys' size.
+ * Beyond it a request is answered 429 {@code rate_limited} with {@code Retry-After} (whole seconds
+ * until one more request fits) and is not carried out.
  *
  * <p>The budget is the generic cell rate algorithm (GCRA, the token bucket written as one timestamp
  * per caller): a caller's state is the instant its budget would be whole again, updated with one
@@ -141,12 +142,20 @@ final class RateLimits implements Shareable {
         refused = "this API key's";
       }
       // An API key's administrative calls have no user of their own to count against.
-      if (waitNanos == 0
-          && caller != null
-          && users.limited()
-          && !(key != null && caller.userId().equals("api_key:" + key))) {
-        waitNanos = take("user:" + caller.userId(), users);
-        refused = "this user's";
+      boolean keyAsAdmin =
+          key != null && caller != null && caller.userId().equals("api_key:" + key);
+      if (waitNanos == 0 && caller != null && !keyAsAdmin) {
+        if (key == null && caller.admin()) {
+          // Administrators' tokens drive back-office work (bulk credits, imports) as merchant
+          // backends' keys do: each has a budget of the API keys' size.
+          if (apiKeys.limited()) {
+            waitNanos = take("admin:" + caller.userId(), apiKeys);
+            refused = "this administrator's";
+          }
+        } else if (users.limited()) {
+          waitNanos = take("user:" + caller.userId(), users);
+          refused = "this user's";
+        }
       }
       if (waitNanos == 0) {
         sweepWhenDue();

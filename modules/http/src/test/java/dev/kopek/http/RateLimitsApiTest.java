@@ -142,6 +142,25 @@ class RateLimitsApiTest {
   }
 
   @Test
+  @DisplayName("an administrator's token has a budget of the API keys' size, its own")
+  void administratorBudget() throws Exception {
+    String bulk = api.tokens.admin("rl-bulk-admin");
+    List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
+    for (int i = 0; i < KEY_BURST + 10; i++) {
+      sent.add(api.send(HttpMethod.GET, "/v1/admin/transactions", bulk, null, null));
+    }
+    Future.join(sent).await(60, TimeUnit.SECONDS);
+    Map<Integer, Long> byStatus =
+        sent.stream()
+            .collect(Collectors.groupingBy(f -> f.result().statusCode(), Collectors.counting()));
+    assertThat(byStatus.get(200)).isBetween((long) KEY_BURST, (long) KEY_BURST + 1);
+    assertThat(byStatus.get(200) + byStatus.get(429)).isEqualTo(KEY_BURST + 10L);
+    HttpResponse<Buffer> refused =
+        sent.stream().map(Future::result).filter(r -> r.statusCode() == 429).findFirst().get();
+    assertThat(refused.bodyAsJsonObject().getString("detail")).contains("this administrator's");
+  }
+
+  @Test
   @DisplayName(
       "a key acting for a user spends the user's budget too, on every HTTP event loop of the"
           + " process")

@@ -56,11 +56,22 @@ class DatabaseRestartTest {
           + "and no stack trace; then it works again and the ledger verifies")
   void restartUnderLoad() throws Exception {
     database = RestartableDatabase.start();
+    // Eight users send as fast as the server answers: their rate limits would answer most of it
+    // 429, while this test is about what a restarting database does to the replies.
+    java.nio.file.Path unlimited = temp.resolve("unlimited.yaml");
+    java.nio.file.Files.writeString(
+        unlimited, "rate_limits:\n  user_per_second: 0\n  api_key_per_second: 0\n");
     kopek =
         KopekProcess.start(
             temp.resolve("data"),
             temp.resolve("cwd"),
-            Map.of("KOPEK_DB_URL", database.endpoint().url(), "KOPEK_JWT_SECRET", Tokens.SECRET));
+            Map.of(
+                "KOPEK_DB_URL",
+                database.endpoint().url(),
+                "KOPEK_JWT_SECRET",
+                Tokens.SECRET,
+                "KOPEK_CONFIG",
+                unlimited.toString()));
     int port = kopek.awaitServing(Duration.ofSeconds(90));
 
     try (ApiClient api = new ApiClient(port, IN_FLIGHT)) {
