@@ -22,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -32,12 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -51,8 +46,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Timeout(60)
 class CheckoutBrowserTest {
 
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final String SECRET = "checkout-browser-test-secret-of-48-bytes-length!";
   private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
   private static final long AMOUNT = 2000;
@@ -66,18 +59,18 @@ class CheckoutBrowserTest {
   private static Kopek kopek;
   private static ApiClient api;
   private static Tokens tokens;
-  private static ChromeDriverService driverService;
+  private static Chromium chromium;
   private static WebDriver browser;
 
   @BeforeAll
   @Timeout(90)
   static void start() throws Exception {
-    if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
+    if (!Files.isExecutable(Chromium.CHROMEDRIVER) || !Files.isExecutable(Chromium.CHROMIUM)) {
       fail(
           "The checkout browser tests need Chromium and its driver at "
-              + CHROMIUM
+              + Chromium.CHROMIUM
               + " and "
-              + CHROMEDRIVER
+              + Chromium.CHROMEDRIVER
               + ". Install the Debian packages: apt-get install chromium chromium-driver"
               + " (.ci/run does this).");
     }
@@ -95,43 +88,16 @@ class CheckoutBrowserTest {
     api = new ApiClient(kopek.httpPort());
     tokens = Tokens.signedWith(api.vertx(), SECRET);
 
-    // The system's chromedriver, found by path: Selenium Manager, which would download one, never
-    // runs.
-    driverService =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,900",
-        "--user-data-dir=" + browserProfile);
-    LoggingPreferences logging = new LoggingPreferences();
-    logging.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
-    browser = new ChromeDriver(driverService, options);
+    chromium = Chromium.start(browserProfile, false);
+    browser = chromium.driver();
   }
 
   @AfterAll
   @Timeout(60)
   static void stop() throws Exception {
     try {
-      if (browser != null) {
-        browser.quit();
-      }
-      if (driverService != null) {
-        driverService.stop();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
       try {

@@ -39,9 +39,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -57,8 +54,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {
 
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final String SECRET = "console-browser-test-secret-of-48-bytes-length!";
   private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
@@ -75,7 +70,7 @@ class ConsoleBrowserTest {
   private static String admin;
   private static String alice;
   private static String topupId;
-  private static ChromeDriverService driverService;
+  private static Chromium chromium;
   private static WebDriver browser;
 
   @RegisterExtension
@@ -92,12 +87,12 @@ class ConsoleBrowserTest {
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
+    if (!Files.isExecutable(Chromium.CHROMEDRIVER) || !Files.isExecutable(Chromium.CHROMIUM)) {
       fail(
           "The console browser tests need Chromium and its driver at "
-              + CHROMIUM
+              + Chromium.CHROMIUM
               + " and "
-              + CHROMEDRIVER
+              + Chromium.CHROMEDRIVER
               + ". Install the Debian packages: apt-get install chromium chromium-driver");
     }
     kopek =
@@ -116,28 +111,8 @@ class ConsoleBrowserTest {
     admin = tokens.admin("ops");
     alice = tokens.user("alice");
 
-    driverService =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-first-run",
-        "--disable-quic",
-        "--hide-scrollbars",
-        "--window-size=1280,900",
-        "--user-data-dir=" + browserProfile);
-    browser = new ChromeDriver(driverService, options);
+    chromium = Chromium.start(browserProfile, true);
+    browser = chromium.driver();
     Files.createDirectories(SCREENSHOTS);
     try (var old = Files.newDirectoryStream(SCREENSHOTS, "failed-*.png")) {
       for (Path shot : old) {
@@ -191,11 +166,8 @@ class ConsoleBrowserTest {
   @Timeout(60)
   static void stop() throws Exception {
     try {
-      if (browser != null) {
-        browser.quit();
-      }
-      if (driverService != null) {
-        driverService.stop();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
       try {

@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -31,11 +30,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -51,8 +47,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Timeout(90)
 class PortalBrowserTest {
 
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final String SECRET = "portal-browser-test-secret-of-48-bytes-length!!!";
   private static final Duration PAGE_WAIT = Duration.ofSeconds(20);
@@ -68,7 +62,7 @@ class PortalBrowserTest {
   private static ApiClient api;
   private static Tokens tokens;
   private static String admin;
-  private static ChromeDriverService driverService;
+  private static Chromium chromium;
   private static ChromeDriver browser;
 
   /** A failing test leaves a screenshot of the page it stopped on. */
@@ -90,12 +84,12 @@ class PortalBrowserTest {
   @BeforeAll
   @Timeout(120)
   static void start() throws Exception {
-    if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
+    if (!Files.isExecutable(Chromium.CHROMEDRIVER) || !Files.isExecutable(Chromium.CHROMIUM)) {
       fail(
           "The portal browser tests need Chromium and its driver at "
-              + CHROMIUM
+              + Chromium.CHROMIUM
               + " and "
-              + CHROMEDRIVER
+              + Chromium.CHROMEDRIVER
               + ". Install the Debian packages: apt-get install chromium chromium-driver");
     }
     JsonObject config =
@@ -129,42 +123,16 @@ class PortalBrowserTest {
     }
     Files.createDirectories(SCREENSHOTS);
 
-    driverService =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(CHROMEDRIVER.toFile())
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--no-first-run",
-        "--disable-quic",
-        "--hide-scrollbars",
-        "--window-size=1280,900",
-        "--user-data-dir=" + browserProfile);
-    LoggingPreferences logging = new LoggingPreferences();
-    logging.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
-    browser = new ChromeDriver(driverService, options);
+    chromium = Chromium.start(browserProfile, true);
+    browser = chromium.driver();
   }
 
   @AfterAll
   @Timeout(60)
   static void stop() throws Exception {
     try {
-      if (browser != null) {
-        browser.quit();
-      }
-      if (driverService != null) {
-        driverService.stop();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
       try {
