@@ -1,6 +1,7 @@
 package dev.kopek.client;
 
 import dev.kopek.model.Failure;
+import dev.kopek.model.LocalObjects;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -35,7 +36,30 @@ record Channel(Vertx vertx, long timeoutMs, boolean localOnly) {
   }
 
   Channel withLocalOnly() {
+    LocalObjects.register(vertx);
     return new Channel(vertx, timeoutMs, true);
+  }
+
+  /**
+   * Sends {@code body}, an immutable record, to this process's own consumer of {@code address} as
+   * the object itself ({@link LocalObjects}); the reply is a record too. Only for a local-only
+   * channel, whose capability is in this process.
+   */
+  <R> Future<R> requestLocal(String address, Object body, Class<R> replyType) {
+    if (!localOnly) {
+      throw new IllegalStateException("records are sent to this process's own consumers only");
+    }
+    return vertx
+        .eventBus()
+        .request(
+            address,
+            body,
+            new DeliveryOptions()
+                .setSendTimeout(timeoutMs)
+                .setLocalOnly(true)
+                .setCodecName(LocalObjects.NAME))
+        .map(reply -> replyType.cast(reply.body()))
+        .recover(error -> Future.failedFuture(Failure.from(error).toException()));
   }
 
   Future<JsonObject> request(String address, JsonObject body) {

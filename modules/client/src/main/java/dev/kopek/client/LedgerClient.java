@@ -4,6 +4,7 @@ import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.PostedEntry;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.model.ledger.UserPage;
 import dev.kopek.model.ledger.UserQuery;
@@ -64,6 +65,11 @@ public final class LedgerClient {
 
   /** Posts one entry ({@code kopek.ledger.post}); a debit stays under the balance guard. */
   public Future<Replayable<Entry>> post(PostingRequest posting) {
+    if (channel.localOnly()) {
+      return channel
+          .requestLocal(LedgerAddresses.POST, posting, PostedEntry.class)
+          .map(posted -> new Replayable<>(posted.entry(), posted.replayed()));
+    }
     return channel
         .request(LedgerAddresses.POST, posting.toJson())
         .map(reply -> Replayable.fromJson(reply, Entry::fromJson));

@@ -287,7 +287,7 @@ public final class HttpVerticle extends VerticleBase {
               ctx.next();
             });
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
-    web.mount(vertx, root);
+    web.mountAhead(root);
     // The request id and the audit record first, so that refusals are recorded too; then API keys,
     // which pass anything else on to the tokens' authentication.
     root.route("/v1/*").handler(audit.handler());
@@ -296,6 +296,8 @@ public final class HttpVerticle extends VerticleBase {
     root.route("/v1/*").handler(RateLimits.shared(vertx, config()).handler());
     root.route("/v1/admin/*").handler(Authentication.requireAdmin());
     root.route().subRouter(api);
+    // The pages after the API: an API request is answered before it reaches their routes.
+    web.mount(vertx, root);
     root.route().failureHandler(Problems::handleFailure);
     for (Router r : new Router[] {root, api}) {
       r.errorHandler(404, HttpVerticle::notFound);

@@ -51,6 +51,18 @@ final class Replies {
     json(ctx, status, writer.apply(reply.value()));
   }
 
+  /** {@link #replayable}, with the record's JSON text written directly by {@code writer}. */
+  static <T> void replayableText(
+      RoutingContext ctx, int status, Replayable<T> reply, Function<T, String> writer) {
+    if (reply.replayed()) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(writer.apply(reply.value()));
+  }
+
   /** A list reply, {@code {"data":[...]}}. */
   static <T> JsonObject data(List<T> items, Function<T, JsonObject> writer) {
     JsonArray data = new JsonArray();

@@ -72,7 +72,7 @@ final class UserApi {
             REVENUE_ACCOUNT);
     ledger
         .post(charge)
-        .onSuccess(posted -> Replies.replayable(ctx, 201, posted, Entry::toJson))
+        .onSuccess(posted -> Replies.replayableText(ctx, 201, posted, Entry::toJsonText))
         .onFailure(error -> Replies.failed(ctx, error));
   }
 

@@ -61,9 +61,24 @@ final class WebRoutes {
     return console;
   }
 
-  /** Mounts the pages on {@code root}, ahead of the API's routes. */
-  void mount(Vertx vertx, Router root) {
+  /**
+   * Mounts what must run ahead of the API's routes on {@code root}: the branding every page reads
+   * (the API's checkout pages too) and the checkout's retry, beside the API's checkout routes.
+   */
+  void mountAhead(Router root) {
     root.route().handler(this::brand);
+    HttpConfig http = HttpConfig.from(config);
+    PaymentsClient checkoutPages = clients.payments().withTimeout(http.paymentsTimeoutMs(2, 0));
+    PaymentsClient topups = clients.payments().withTimeout(http.paymentsTimeoutMs(1, 0));
+    root.post("/checkout/:token/retry")
+        .handler(ctx -> CheckoutPages.retry(ctx, checkoutPages, topups));
+  }
+
+  /**
+   * Mounts the pages on {@code root}, after the API's routes: none of their paths is the API's, and
+   * an API request then never walks past the pages' routes.
+   */
+  void mount(Vertx vertx, Router root) {
     root.route("/assets/webjars/*")
         .handler(
             StaticHandler.create("META-INF/resources/webjars")
@@ -80,11 +95,6 @@ final class WebRoutes {
       root.route(base + "/*").handler(kind.require());
       root.post(base + "/signout").handler(kind.signOut());
     }
-    HttpConfig http = HttpConfig.from(config);
-    PaymentsClient checkoutPages = clients.payments().withTimeout(http.paymentsTimeoutMs(2, 0));
-    PaymentsClient topups = clients.payments().withTimeout(http.paymentsTimeoutMs(1, 0));
-    root.post("/checkout/:token/retry")
-        .handler(ctx -> CheckoutPages.retry(ctx, checkoutPages, topups));
     PortalPages.mount(root, clients, config, publicUrl);
     ConsolePages.mount(vertx, root, clients, access, config);
   }

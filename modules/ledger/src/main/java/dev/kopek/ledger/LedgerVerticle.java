@@ -4,10 +4,12 @@ import dev.kopek.model.Bus;
 import dev.kopek.model.Currencies;
 import dev.kopek.model.Failure;
 import dev.kopek.model.Limits;
+import dev.kopek.model.LocalObjects;
 import dev.kopek.model.Requests;
 import dev.kopek.model.ledger.EntryPage;
 import dev.kopek.model.ledger.EntryQuery;
 import dev.kopek.model.ledger.LedgerAddresses;
+import dev.kopek.model.ledger.PostedEntry;
 import dev.kopek.model.ledger.PostingRequest;
 import dev.kopek.model.ledger.UserPage;
 import dev.kopek.model.ledger.UserQuery;
@@ -97,9 +99,16 @@ public final class LedgerVerticle extends VerticleBase {
     queries = new LedgerQueries(pool);
     verifier = new LedgerVerifier(pool);
     LedgerStats stats = new LedgerStats(pool);
-    List<MessageConsumer<JsonObject>> consumers =
+    LocalObjects.register(vertx);
+    List<MessageConsumer<?>> consumers =
         List.of(
-            serve(LedgerAddresses.POST, this::post),
+            Bus.serve(
+                vertx,
+                LedgerAddresses.POST,
+                this::post,
+                PostingRequest.class,
+                this::postLocal,
+                LOG),
             serve(LedgerAddresses.POST_BATCH, this::postBatch),
             serve(LedgerAddresses.WALLETS_LIST, this::wallets),
             serve(LedgerAddresses.WALLET_GET, this::wallet),
@@ -220,13 +229,21 @@ public final class LedgerVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> post(JsonObject body) {
+    return postLocal(PostingRequest.fromJson(body))
+        .map(posted -> posted.entry().toJson().put("replayed", posted.replayed()));
+  }
+
+  /**
+   * A posting sent as the record by a verticle of this process (the HTTP API): no JSON either way.
+   * The record was validated when it was made, as {@link PostingRequest#fromJson} validates.
+   */
+  private Future<PostedEntry> postLocal(PostingRequest request) {
     return writer
-        .submit(PostingRequest.fromJson(body))
+        .submit(request)
         .compose(
             outcome -> {
               if (outcome instanceof Outcome.Posted posted) {
-                return Future.succeededFuture(
-                    posted.entry().toJson().put("replayed", posted.replayed()));
+                return Future.succeededFuture(new PostedEntry(posted.entry(), posted.replayed()));
               }
               return Future.failedFuture(((Outcome.Rejected) outcome).failure().toException());
             });

@@ -45,28 +45,81 @@ public final class Bus {
               }
               reply
                   .onSuccess(message::reply)
-                  .onFailure(
-                      error -> {
-                        Failure failure = Failure.from(error);
-                        if (failure.code() == ErrorCode.INTERNAL) {
-                          log.error("{} failed", address, error);
-                        } else {
-                          DatabaseFailures.kind(error)
-                              .ifPresent(
-                                  kind ->
-                                      outageLog(log)
-                                          .warn(
-                                              kind,
-                                              "Database unavailable ("
-                                                  + kind
-                                                  + "): "
-                                                  + address
-                                                  + " answered 503: "
-                                                  + error.getMessage()));
-                        }
-                        failure.failReply(message);
-                      });
+                  .onFailure(error -> fail(message, address, error, log));
             });
+  }
+
+  /**
+   * Serves {@code address} as {@link #serve} does, and also takes requests whose body is a {@code
+   * local} record sent within the process ({@link LocalObjects}); {@code localHandler} answers
+   * those with a record, sent back the same way.
+   */
+  public static <T> MessageConsumer<Object> serve(
+      Vertx vertx,
+      String address,
+      Function<JsonObject, Future<JsonObject>> handler,
+      Class<T> local,
+      Function<T, Future<?>> localHandler,
+      Logger log) {
+    return vertx
+        .eventBus()
+        .consumer(
+            address,
+            message -> {
+              Object body = message.body();
+              Future<?> reply;
+              try {
+                if (local.isInstance(body)) {
+                  reply = localHandler.apply(local.cast(body));
+                } else if (body == null || body instanceof JsonObject) {
+                  reply = handler.apply(body == null ? new JsonObject() : (JsonObject) body);
+                } else {
+                  reply =
+                      Future.failedFuture(
+                          Failure.invalid("body", "the request must be a JSON object")
+                              .toException());
+                }
+              } catch (RuntimeException error) {
+                reply = Future.failedFuture(error);
+              }
+              boolean localReply = local.isInstance(body);
+              reply
+                  .onSuccess(
+                      value -> {
+                        if (localReply) {
+                          message.reply(value, LocalObjects.reply());
+                        } else {
+                          message.reply(value);
+                        }
+                      })
+                  .onFailure(error -> fail(message, address, error, log));
+            });
+  }
+
+  /**
+   * Answers a request that failed: its typed failure; a database outage as {@link
+   * ErrorCode#UNAVAILABLE}, logged rate-limited without a stack trace; anything else logged and
+   * answered {@link ErrorCode#INTERNAL}.
+   */
+  private static void fail(Message<?> message, String address, Throwable error, Logger log) {
+    Failure failure = Failure.from(error);
+    if (failure.code() == ErrorCode.INTERNAL) {
+      log.error("{} failed", address, error);
+    } else {
+      DatabaseFailures.kind(error)
+          .ifPresent(
+              kind ->
+                  outageLog(log)
+                      .warn(
+                          kind,
+                          "Database unavailable ("
+                              + kind
+                              + "): "
+                              + address
+                              + " answered 503: "
+                              + error.getMessage()));
+    }
+    failure.failReply(message);
   }
 
   /** The rate-limited log of database outages for {@code log}'s capability. */

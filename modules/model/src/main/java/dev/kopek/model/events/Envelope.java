@@ -1,5 +1,7 @@
 package dev.kopek.model.events;
 
+import dev.kopek.model.Instants;
+import dev.kopek.model.JsonText;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -40,7 +42,7 @@ public final class Envelope {
         .append(",\"object\":\"event\",\"type\":")
         .append(quote(type))
         .append(",\"created_at\":")
-        .append(quote(createdAt.toString()));
+        .append(quote(Instants.format(createdAt)));
     if (userId != null) {
       body.append(",\"wallet\":{\"user_id\":")
           .append(quote(userId))
@@ -55,8 +57,7 @@ public final class Envelope {
   }
 
   private static String quote(String value) {
-    // Vert.x's encoder escapes as JSON requires; the value is a JSON string literal.
-    return io.vertx.core.json.Json.encode(value);
+    return JsonText.quote(value);
   }
 
   /** The envelope as a JSON object (the event bus, the feed). */

@@ -1,5 +1,7 @@
 package dev.kopek.model.ledger;
 
+import dev.kopek.model.Instants;
+import dev.kopek.model.JsonText;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -42,7 +44,37 @@ public record Entry(
         .put("reason", reason)
         .put("reference", reference)
         .put("counter_account", counterAccount)
-        .put("created_at", createdAt.toString());
+        .put("created_at", Instants.format(createdAt));
+  }
+
+  /**
+   * The text of {@link #toJson()}, to the character, written without building the object: the body
+   * of every charge's reply.
+   */
+  public String toJsonText() {
+    return new StringBuilder(256)
+        .append("{\"id\":")
+        .append(id)
+        .append(",\"user_id\":")
+        .append(JsonText.quote(userId))
+        .append(",\"currency\":")
+        .append(JsonText.quote(currency))
+        .append(",\"amount_minor\":")
+        .append(amountMinor)
+        .append(",\"balance_after_minor\":")
+        .append(balanceAfterMinor)
+        .append(",\"kind\":")
+        .append(JsonText.quote(kind.wireName()))
+        .append(",\"reason\":")
+        .append(JsonText.quote(reason))
+        .append(",\"reference\":")
+        .append(JsonText.quote(reference))
+        .append(",\"counter_account\":")
+        .append(JsonText.quote(counterAccount))
+        .append(",\"created_at\":")
+        .append(JsonText.quote(Instants.format(createdAt)))
+        .append('}')
+        .toString();
   }
 
   /** Reads the JSON form written by {@link #toJson()}. */
@@ -57,6 +89,6 @@ public record Entry(
         json.getString("reason"),
         json.getString("reference"),
         json.getString("counter_account"),
-        Instant.parse(json.getString("created_at")));
+        Instants.parse(json.getString("created_at")));
   }
 }
