@@ -192,7 +192,14 @@ final class Feed {
 
   /** An event row as its envelope, the JSON a webhook carries. */
   static JsonObject envelope(Row row) {
-    return Envelope.json(body(row));
+    return Envelope.json(
+        row.getString("id"),
+        row.getString("type"),
+        row.getOffsetDateTime("created_at").toInstant(),
+        row.getString("user_id"),
+        row.getString("currency"),
+        row.getLong("wallet_seq"),
+        row.getString("object"));
   }
 
   static String body(Row row) {

@@ -60,6 +60,37 @@ public final class Envelope {
     return JsonText.quote(value);
   }
 
+  /**
+   * The envelope as a JSON object, equal to {@link #json(String) json}{@code (}{@link #body
+   * body}{@code (...))} and encoding to the same text, built without writing and reading back the
+   * envelope: only the stored object is read.
+   */
+  public static JsonObject json(
+      String id,
+      String type,
+      Instant createdAt,
+      String userId,
+      String currency,
+      Long walletSequence,
+      String objectJson) {
+    JsonObject envelope =
+        new JsonObject(new java.util.LinkedHashMap<>(8))
+            .put("id", id)
+            .put("object", "event")
+            .put("type", type)
+            .put("created_at", Instants.format(createdAt));
+    if (userId != null) {
+      JsonObject wallet = new JsonObject().put("user_id", userId).put("currency", currency);
+      if (walletSequence != null) {
+        // As a parser reads it: an Integer when it fits.
+        long sequence = walletSequence;
+        wallet.put("sequence", sequence == (int) sequence ? (Object) (int) sequence : sequence);
+      }
+      envelope.put("wallet", wallet);
+    }
+    return envelope.put("data", new JsonObject().put("object", new JsonObject(objectJson)));
+  }
+
   /** The envelope as a JSON object (the event bus, the feed). */
   public static JsonObject json(String body) {
     return new JsonObject(body);

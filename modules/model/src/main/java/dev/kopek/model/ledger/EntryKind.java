@@ -1,6 +1,5 @@
 package dev.kopek.model.ledger;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -17,13 +16,22 @@ public enum EntryKind {
   /** A subscription period charged by billing. */
   BILLING;
 
+  private static final EntryKind[] ALL = values();
+
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** The wire form, e.g. {@code "charge"}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 
   /** Finds the kind with this wire form. */
   public static Optional<EntryKind> fromWireName(String wireName) {
-    return Arrays.stream(values()).filter(k -> k.wireName().equals(wireName)).findFirst();
+    for (EntryKind kind : ALL) {
+      if (kind.wireName.equals(wireName)) {
+        return Optional.of(kind);
+      }
+    }
+    return Optional.empty();
   }
 }
