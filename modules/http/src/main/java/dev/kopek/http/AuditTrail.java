@@ -52,19 +52,24 @@ final class AuditTrail {
   /** The handler for {@code /v1/*}, ahead of authentication. */
   Handler<RoutingContext> handler() {
     return ctx -> {
-      String given = ctx.request().getHeader(REQUEST_ID_HEADER);
-      String requestId =
-          given != null && SANE_REQUEST_ID.matcher(given).matches()
-              ? given
-              : UUID.randomUUID().toString();
-      ctx.put(REQUEST_ID, requestId);
-      ctx.response().putHeader(REQUEST_ID_HEADER, requestId);
-      HttpMethod method = ctx.request().method();
-      if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
-        ctx.addEndHandler(ended -> record(ctx, requestId));
-      }
+      begin(ctx);
       ctx.next();
     };
+  }
+
+  /** Gives the request its id (echoed) and, unless it only reads, its audit record at the end. */
+  void begin(RoutingContext ctx) {
+    String given = ctx.request().getHeader(REQUEST_ID_HEADER);
+    String requestId =
+        given != null && SANE_REQUEST_ID.matcher(given).matches()
+            ? given
+            : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, requestId);
+    ctx.response().putHeader(REQUEST_ID_HEADER, requestId);
+    HttpMethod method = ctx.request().method();
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      ctx.addEndHandler(ended -> record(ctx, requestId));
+    }
   }
 
   private void record(RoutingContext ctx, String requestId) {

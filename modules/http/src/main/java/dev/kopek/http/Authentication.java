@@ -197,6 +197,22 @@ final class Authentication {
     };
   }
 
+  /**
+   * The caller of an {@code Authorization} header whose bearer token this instance has verified and
+   * which has not expired since, as {@link #authenticate()} would admit it; else null (any other
+   * header, which that handler answers or checks).
+   */
+  Caller known(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = header.substring(7).trim();
+    Verified known = verified.get(token);
+    return known != null && System.currentTimeMillis() / 1000 < known.expiresAtEpochSecond
+        ? known.caller
+        : null;
+  }
+
   private void verify(RoutingContext ctx, String token, String algorithm, boolean mayRefresh) {
     if (jwks != null) {
       jwks.refreshIfStale();

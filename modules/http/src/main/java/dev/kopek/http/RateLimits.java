@@ -133,47 +133,53 @@ final class RateLimits implements Shareable {
    */
   Handler<RoutingContext> handler() {
     return ctx -> {
-      String key = ctx.get(ApiKeyAuthentication.API_KEY);
-      Authentication.Caller caller = Authentication.caller(ctx);
-      String refused = null;
-      long waitNanos = 0;
-      if (key != null && apiKeys.limited()) {
-        waitNanos = take("key:" + key, apiKeys);
-        refused = "this API key's";
-      }
-      // An API key's administrative calls have no user of their own to count against.
-      boolean keyAsAdmin =
-          key != null && caller != null && caller.userId().equals("api_key:" + key);
-      if (waitNanos == 0 && caller != null && !keyAsAdmin) {
-        if (key == null && caller.admin()) {
-          // Administrators' tokens drive back-office work (bulk credits, imports) as merchant
-          // backends' keys do: each has a budget of the API keys' size.
-          if (apiKeys.limited()) {
-            waitNanos = take("admin:" + caller.userId(), apiKeys);
-            refused = "this administrator's";
-          }
-        } else if (users.limited()) {
-          waitNanos = take("user:" + caller.userId(), users);
-          refused = "this user's";
-        }
-      }
-      if (waitNanos == 0) {
-        sweepWhenDue();
+      if (admit(ctx)) {
         ctx.next();
-        return;
       }
-      long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-      ctx.response().putHeader("Retry-After", Long.toString(seconds));
-      Problems.send(
-          ctx,
-          new Failure(
-              ErrorCode.RATE_LIMITED,
-              refused
-                  + " request rate is over its limit (per process); retry after "
-                  + seconds
-                  + " s",
-              new JsonObject().put("retry_after_s", seconds)));
     };
+  }
+
+  /** Counts the request; true when it may go on, else it has been answered 429. */
+  boolean admit(RoutingContext ctx) {
+    String key = ctx.get(ApiKeyAuthentication.API_KEY);
+    Authentication.Caller caller = Authentication.caller(ctx);
+    String refused = null;
+    long waitNanos = 0;
+    if (key != null && apiKeys.limited()) {
+      waitNanos = take("key:" + key, apiKeys);
+      refused = "this API key's";
+    }
+    // An API key's administrative calls have no user of their own to count against.
+    boolean keyAsAdmin = key != null && caller != null && caller.userId().equals("api_key:" + key);
+    if (waitNanos == 0 && caller != null && !keyAsAdmin) {
+      if (key == null && caller.admin()) {
+        // Administrators' tokens drive back-office work (bulk credits, imports) as merchant
+        // backends' keys do: each has a budget of the API keys' size.
+        if (apiKeys.limited()) {
+          waitNanos = take("admin:" + caller.userId(), apiKeys);
+          refused = "this administrator's";
+        }
+      } else if (users.limited()) {
+        waitNanos = take("user:" + caller.userId(), users);
+        refused = "this user's";
+      }
+    }
+    if (waitNanos == 0) {
+      sweepWhenDue();
+      return true;
+    }
+    long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+    ctx.response().putHeader("Retry-After", Long.toString(seconds));
+    Problems.send(
+        ctx,
+        new Failure(
+            ErrorCode.RATE_LIMITED,
+            refused
+                + " request rate is over its limit (per process); retry after "
+                + seconds
+                + " s",
+            new JsonObject().put("retry_after_s", seconds)));
+    return false;
   }
 
   /**
