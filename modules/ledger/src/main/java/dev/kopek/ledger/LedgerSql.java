@@ -37,27 +37,6 @@ final class LedgerSql {
        ORDER BY k.i
       """;
 
-  /**
-   * Reads system accounts (revenue, adjustments, gateways) without locking them: every batch moves
-   * them, so a lock would make each batch wait for the one before it to commit before it could even
-   * read. Their balances are moved by difference ({@link #UPDATE_SYSTEM_ACCOUNTS}) under the row
-   * lock the update itself takes, and nothing is decided on them: the guard is the wallets'.
-   */
-  static final String SELECT_SYSTEM_ACCOUNTS =
-      """
-      SELECT a.id, a.account_kind, a.name, a.currency, a.balance_minor, a.entry_count, a.last_hash,
-             a.balance_low_minor
-        FROM unnest($1::text[]) WITH ORDINALITY AS k(account_kind, i)
-       CROSS JOIN LATERAL (
-             SELECT id, account_kind, name, currency, balance_minor, entry_count, last_hash,
-                    balance_low_minor
-               FROM ledger_accounts
-              WHERE account_kind = k.account_kind AND name = ($2::text[])[k.i]
-                AND currency = ($3::bpchar[])[k.i]
-              LIMIT 1) a
-       ORDER BY k.i
-      """;
-
   /** Opens accounts on first use; a concurrent opener wins harmlessly. */
   static final String INSERT_ACCOUNTS =
       """
@@ -76,25 +55,13 @@ final class LedgerSql {
   static final String SELECT_ENTRIES_BY_IDEMPOTENCY_KEY =
       "SELECT " + ENTRY_COLUMNS + " FROM ledger_entries WHERE idempotency_key = ANY($1::text[])";
 
-  /**
-   * Writes each touched wallet's new balance and chain head (the wallets are locked by the batch):
-   * one row update per wallet.
-   */
+  /** Writes each touched account's new balance and chain head: one row update per account. */
   static final String UPDATE_ACCOUNTS =
       """
       UPDATE ledger_accounts
          SET balance_minor = ($2::bigint[])[array_position($1::bigint[], id)],
              entry_count = ($3::bigint[])[array_position($1::bigint[], id)],
              last_hash = ($4::bytea[])[array_position($1::bigint[], id)],
-             updated_at = now()
-       WHERE id = ANY($1::bigint[])
-      """;
-
-  /** Moves each touched system account's balance by the batch's difference. */
-  static final String UPDATE_SYSTEM_ACCOUNTS =
-      """
-      UPDATE ledger_accounts
-         SET balance_minor = balance_minor + ($2::bigint[])[array_position($1::bigint[], id)],
              updated_at = now()
        WHERE id = ANY($1::bigint[])
       """;

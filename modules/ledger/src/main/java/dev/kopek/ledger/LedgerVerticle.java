@@ -46,7 +46,7 @@ public final class LedgerVerticle extends VerticleBase {
    * The writer holds one connection at a time (one batch in flight); a second one stands by for
    * when the first is being replaced.
    */
-  private static final int WRITER_CONNECTIONS = LedgerWriter.BATCHES_IN_FLIGHT_MAX;
+  private static final int WRITER_CONNECTIONS = 2;
 
   private Pool pool;
   private Pool writerPool;

@@ -44,19 +44,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger's single write path, group-committing: commands queue up while a batch is being
  * written, and the next batch takes everything queued (up to {@code batchMax}) into one database
- * transaction. Inside it, every wallet the batch touches is locked once (in key order) and every
- * system account read, the batch is planned in memory ({@link BatchPlanner}: arrival order, the
- * balance guard, replays, atomic groups), and each touched account is updated once: a wallet to its
- * planned state, a system account by the batch's difference (system accounts have no guard and no
- * chain, and every batch moves them, so they are not locked ahead). Two batches may be in flight:
- * the next reads, locks and plans while the one before writes and waits for its commit, and writes
- * once that has ended, so entries are written in the order batches began; a wallet both move is
- * read by the second only after the first committed (its lock waits), and a command whose
- * idempotency key the first batch holds waits for the batch after. Every command still gets its own
- * outcome: a debit that does not fit is rejected alone, and a repeat of an idempotency key posted
- * before (in an earlier transaction or earlier in the same batch) replays that entry; a refusal is
- * not remembered. At most {@code queueMax} commands wait: one arriving when that many do is
- * answered {@code unavailable} at once.
+ * transaction. Inside it, every account the batch touches is locked once (in key order), the batch
+ * is planned in memory ({@link BatchPlanner}: arrival order, the balance guard, replays, atomic
+ * groups), and each touched account is updated once. Every command still gets its own outcome: a
+ * debit that does not fit is rejected alone, and a repeat of an idempotency key posted before (in
+ * an earlier transaction or earlier in the same batch) replays that entry; a refusal is not
+ * remembered. At most {@code queueMax} commands wait: one arriving when that many do is answered
+ * {@code unavailable} at once.
  *
  * <p>Confined to the ledger verticle's event loop: no locking in Java.
  */
@@ -85,26 +79,7 @@ final class LedgerWriter {
   private final Consumer<Entry> onPosted;
   private final BalanceAlerts alerts;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-
-  /**
-   * How many batches may be in flight: the newest reading and planning while the one before it
-   * writes and commits (its commit waits on the disk), so that the database and this event loop are
-   * not idle meanwhile.
-   */
-  static final int BATCHES_IN_FLIGHT_MAX = 2;
-
-  /** Batches begun and not yet answered. */
-  private int inFlight;
-
-  /** Whether the newest batch in flight has planned, and its writes may follow the one before. */
-  private boolean newestPlanned = true;
-
-  /** Completes when the newest batch's first transaction has ended, committed or not. */
-  private Future<Void> newestEnded = Future.succeededFuture();
-
-  /** The idempotency keys of the newest batch in flight. */
-  private Set<String> newestKeys = Set.of();
-
+  private boolean writing;
   private int holding;
   private int lastGroup;
 
@@ -190,106 +165,36 @@ final class LedgerWriter {
                 + "commands waiting; retry shortly with the same idempotency key"));
   }
 
-  /**
-   * Starts the next batch when there is room: none in flight, or one that has planned (its writes
-   * are going out; the next batch reads and plans meanwhile, and writes once it has committed). The
-   * next batch stops before a command whose idempotency key the batch in flight has: that command
-   * waits for its outcome, and replays it.
-   */
   private void writeNextBatch() {
-    if (holding > 0
-        || queue.isEmpty()
-        || inFlight >= BATCHES_IN_FLIGHT_MAX
-        || (inFlight > 0 && !newestPlanned)) {
+    if (writing || holding > 0 || queue.isEmpty()) {
       return;
     }
-    List<Pending> batch = takeBatch(inFlight > 0 ? newestKeys : Set.of());
-    if (batch.isEmpty()) {
-      return;
-    }
-    inFlight++;
-    Future<Void> previousEnded = newestEnded;
-    Promise<Void> ended = Promise.promise();
-    newestEnded = ended.future();
-    newestPlanned = false;
-    Set<String> keys = new java.util.HashSet<>();
-    batch.forEach(pending -> keys.add(pending.command().request().idempotencyKey()));
-    newestKeys = keys;
-    boolean[] plannedOnce = {false};
-    Runnable planned =
-        () -> {
-          if (!plannedOnce[0] && newestEnded == ended.future()) {
-            plannedOnce[0] = true;
-            newestPlanned = true;
-            writeNextBatch();
-          }
-        };
+    writing = true;
+    List<Pending> batch = takeBatch();
     List<Command> commands = batch.stream().map(Pending::command).toList();
-    write(commands, 0, new Turn(previousEnded, planned, ended))
+    write(commands, 0)
         .map(outcomes -> checkOnePerCommand(commands, outcomes))
         .onComplete(
             result -> {
-              ended.tryComplete();
-              inFlight--;
-              if (newestEnded == ended.future()) {
-                newestPlanned = true;
-                newestKeys = Set.of();
-              }
+              writing = false;
               // The next batch goes out first: answering this one (replies, posted facts) takes a
-              // while, and the database can lock and read for the next batch meanwhile.
+              // while, and the database can lock and read for the next batch meanwhile. The
+              // batches'
+              // commands are independent: the next one reads the accounts as this one committed
+              // them.
               writeNextBatch();
               answer(
                   batch, result.succeeded() ? result.result() : refuseAll(batch, result.cause()));
             });
   }
 
-  /**
-   * A batch's place in the pipeline: its writes wait until {@code previousEnded} (the batch before
-   * it has committed or failed, so that entries are written in the order batches began); it calls
-   * {@code planned} once it has planned; it completes {@code ended} when its first transaction has
-   * ended. A retry of the batch waits for nothing: the batch before has ended by then.
-   */
-  private record Turn(Future<Void> previousEnded, Runnable planned, Promise<Void> ended) {
-
-    static final Turn ALONE = new Turn(Future.succeededFuture(), () -> {}, null);
-
-    void end() {
-      if (ended != null) {
-        ended.tryComplete();
-      }
-    }
-  }
-
-  private List<Pending> takeBatch(Set<String> inFlightKeys) {
+  private List<Pending> takeBatch() {
     List<Pending> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
     // An atomic group is never split across batches, even if it overshoots the cap.
     while (!queue.isEmpty() && (batch.size() < batchMax || continuesGroup(batch))) {
-      if (!inFlightKeys.isEmpty() && conflicts(inFlightKeys)) {
-        break;
-      }
       batch.add(queue.poll());
     }
     return batch;
-  }
-
-  /**
-   * Whether the next queued command, or the atomic group it starts, shares an idempotency key with
-   * the batch in flight.
-   */
-  private boolean conflicts(Set<String> inFlightKeys) {
-    Pending next = queue.peek();
-    if (next.command().group() == Command.ALONE) {
-      return inFlightKeys.contains(next.command().request().idempotencyKey());
-    }
-    for (Pending pending : queue) {
-      if (pending.command().group() != next.command().group()) {
-        return false;
-      }
-      if (inFlightKeys.contains(pending.command().request().idempotencyKey())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private boolean continuesGroup(List<Pending> batch) {
@@ -345,14 +250,13 @@ final class LedgerWriter {
     return Collections.nCopies(batch.size(), new Outcome.Rejected(failure));
   }
 
-  private Future<List<Outcome>> write(List<Command> commands, int attempt, Turn turn) {
+  private Future<List<Outcome>> write(List<Command> commands, int attempt) {
     return pool.getConnection()
-        .compose(conn -> inTransaction(conn, commands, turn).eventually(conn::close))
-        .onComplete(ended -> turn.end())
+        .compose(conn -> inTransaction(conn, commands).eventually(conn::close))
         .recover(
             error -> {
               if (isRace(error) && attempt < RACE_RETRIES_MAX) {
-                return write(commands, attempt + 1, Turn.ALONE);
+                return write(commands, attempt + 1);
               }
               // An outage fails every command alike: writing them one by one would only fail each
               // again (as a bug, 500, when the batch died of 57P01 and its commands then met a
@@ -384,9 +288,7 @@ final class LedgerWriter {
       chain =
           chain.compose(
               v ->
-                  (outage[0]
-                          ? Future.<List<Outcome>>failedFuture(OUTAGE_BEFORE)
-                          : write(unit, 0, Turn.ALONE))
+                  (outage[0] ? Future.<List<Outcome>>failedFuture(OUTAGE_BEFORE) : write(unit, 0))
                       .map(written -> outcomes.addAll(checkOnePerCommand(unit, written)))
                       .recover(
                           error -> {
@@ -437,10 +339,9 @@ final class LedgerWriter {
    * One batch in one transaction, in two round trips: BEGIN goes out pipelined with the locking
    * reads, COMMIT pipelined with the writes. A failure anywhere rolls the whole batch back.
    */
-  private Future<List<Outcome>> inTransaction(
-      SqlConnection conn, List<Command> commands, Turn turn) {
+  private Future<List<Outcome>> inTransaction(SqlConnection conn, List<Command> commands) {
     Future<Transaction> begun = conn.begin();
-    return writeIn(conn, commands, begun, turn)
+    return writeIn(conn, commands, begun)
         .recover(
             error -> {
               Future<Void> rollback =
@@ -450,7 +351,7 @@ final class LedgerWriter {
   }
 
   private Future<List<Outcome>> writeIn(
-      SqlConnection conn, List<Command> commands, Future<Transaction> begun, Turn turn) {
+      SqlConnection conn, List<Command> commands, Future<Transaction> begun) {
     AccountKeys keys = BatchPlanner.accountKeys(commands);
     Map<Long, Long> thresholds = new HashMap<>();
     Future<Map<Account.Key, Account>> locked = lockAccounts(conn, keys.all(), thresholds);
@@ -463,12 +364,7 @@ final class LedgerWriter {
               // only inside the batch's transaction (a failed BEGIN fails the batch).
               check(begun.isComplete(), "BEGIN has no answer, though the reads sent after it have");
               BatchPlan plan = BatchPlanner.plan(commands, accounts, stored.result(), now());
-              turn.planned().run();
-              // The writes follow the batch before's: entries are written in the order batches
-              // began, and a wallet both move was locked by this batch only once that committed.
-              return turn.previousEnded()
-                  .transform(previous -> begun)
-                  .compose(transaction -> persist(conn, plan, accounts, transaction, thresholds));
+              return begun.compose(transaction -> persist(conn, plan, transaction, thresholds));
             });
   }
 
@@ -483,46 +379,27 @@ final class LedgerWriter {
    */
   private Future<Map<Account.Key, Account>> lockAccounts(
       SqlConnection conn, Set<Account.Key> keys, Map<Long, Long> thresholds) {
-    List<Account.Key> wallets = new ArrayList<>();
-    List<Account.Key> systems = new ArrayList<>();
-    for (Account.Key key : keys) {
-      (key.isWallet() ? wallets : systems).add(key);
-    }
-    wallets.sort(Account.Key.LOCK_ORDER);
-    Map<Account.Key, Account> byKey = new HashMap<>();
-    Future<Void> locked =
-        wallets.isEmpty()
-            ? Future.succeededFuture()
-            : conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE)
-                .execute(keyTuple(wallets))
-                .map(rows -> read(rows, keys, byKey, thresholds));
-    Future<Void> read =
-        systems.isEmpty()
-            ? Future.succeededFuture()
-            : conn.preparedQuery(LedgerSql.SELECT_SYSTEM_ACCOUNTS)
-                .execute(keyTuple(systems))
-                .map(rows -> read(rows, keys, byKey, thresholds));
-    return Future.all(locked, read).map(both -> byKey);
-  }
-
-  private static Void read(
-      RowSet<Row> rows,
-      Set<Account.Key> keys,
-      Map<Account.Key, Account> byKey,
-      Map<Long, Long> thresholds) {
-    rows.forEach(
-        row -> {
-          Account account = LedgerRows.account(row);
-          Long threshold = row.getLong("balance_low_minor");
-          if (threshold != null) {
-            thresholds.put(account.id(), threshold);
-          }
-          check(
-              keys.contains(account.key()) && byKey.put(account.key(), account) == null,
-              "the lock returned %s, not asked for once",
-              account.key());
-        });
-    return null;
+    List<Account.Key> ordered = new ArrayList<>(keys);
+    ordered.sort(Account.Key.LOCK_ORDER);
+    return conn.preparedQuery(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE)
+        .execute(keyTuple(ordered))
+        .map(
+            rows -> {
+              Map<Account.Key, Account> byKey = new HashMap<>();
+              rows.forEach(
+                  row -> {
+                    Account account = LedgerRows.account(row);
+                    Long threshold = row.getLong("balance_low_minor");
+                    if (threshold != null) {
+                      thresholds.put(account.id(), threshold);
+                    }
+                    check(
+                        keys.contains(account.key()) && byKey.put(account.key(), account) == null,
+                        "the lock returned %s, not asked for once",
+                        account.key());
+                  });
+              return byKey;
+            });
   }
 
   private Future<Map<Account.Key, Account>> openMissing(
@@ -585,45 +462,12 @@ final class LedgerWriter {
    * retries replay what was written.
    */
   private Future<List<Outcome>> persist(
-      SqlConnection conn,
-      BatchPlan plan,
-      Map<Account.Key, Account> read,
-      Transaction transaction,
-      Map<Long, Long> thresholds) {
+      SqlConnection conn, BatchPlan plan, Transaction transaction, Map<Long, Long> thresholds) {
     if (plan.entries().isEmpty()) {
       return transaction.commit().map(v -> plan.outcomes(Map.of()));
     }
-    List<Account> wallets = new ArrayList<>();
-    List<Long> systemIds = new ArrayList<>();
-    List<Long> systemChanges = new ArrayList<>();
-    for (Account account : plan.accounts()) {
-      if (account.key().isWallet()) {
-        wallets.add(account);
-      } else {
-        // By difference: another batch may move it between this batch's read and its update.
-        systemIds.add(account.id());
-        systemChanges.add(
-            Math.subtractExact(account.balanceMinor(), read.get(account.key()).balanceMinor()));
-      }
-    }
-    Future<Integer> walletsUpdated =
-        wallets.isEmpty()
-            ? Future.succeededFuture(0)
-            : conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS)
-                .execute(accountTuple(wallets))
-                .map(RowSet::rowCount);
-    Future<Integer> systemsUpdated =
-        systemIds.isEmpty()
-            ? Future.succeededFuture(0)
-            : conn.preparedQuery(LedgerSql.UPDATE_SYSTEM_ACCOUNTS)
-                .execute(
-                    Tuple.tuple()
-                        .addValue(systemIds.toArray(Long[]::new))
-                        .addValue(systemChanges.toArray(Long[]::new)))
-                .map(RowSet::rowCount);
-    Future<Integer> updated =
-        Future.all(walletsUpdated, systemsUpdated)
-            .map(both -> walletsUpdated.result() + systemsUpdated.result());
+    Future<RowSet<Row>> updated =
+        conn.preparedQuery(LedgerSql.UPDATE_ACCOUNTS).execute(accountTuple(plan.accounts()));
     Future<RowSet<Row>> inserted =
         conn.preparedQuery(LedgerSql.INSERT_ENTRIES).execute(entryTuple(plan.entries()));
     // The wallets the batch took below their threshold (rare: a statement only when there are).
@@ -633,9 +477,9 @@ final class LedgerWriter {
         .map(
             done -> {
               check(
-                  updated.result() == plan.accounts().size(),
+                  updated.result().rowCount() == plan.accounts().size(),
                   "%d account rows updated for %d accounts moved",
-                  updated.result(),
+                  updated.result().rowCount(),
                   plan.accounts().size());
               Map<String, Long> ids = new HashMap<>();
               inserted

@@ -37,11 +37,9 @@ class LedgerPlansTest {
 
   static {
     WRITER_STATEMENTS.put(LedgerSql.SELECT_ACCOUNTS_FOR_UPDATE, "('{wallet}', '{u1}', '{USD}')");
-    WRITER_STATEMENTS.put(LedgerSql.SELECT_SYSTEM_ACCOUNTS, "('{system}', '{revenue}', '{USD}')");
     WRITER_STATEMENTS.put(LedgerSql.INSERT_ACCOUNTS, "('{wallet}', '{u1}', '{USD}')");
     WRITER_STATEMENTS.put(LedgerSql.SELECT_ENTRIES_BY_IDEMPOTENCY_KEY, "('{k1,k2}')");
     WRITER_STATEMENTS.put(LedgerSql.UPDATE_ACCOUNTS, "('{1}', '{5}', '{1}', '{NULL}')");
-    WRITER_STATEMENTS.put(LedgerSql.UPDATE_SYSTEM_ACCOUNTS, "('{2}', '{-5}')");
     WRITER_STATEMENTS.put(
         LedgerSql.INSERT_ENTRIES,
         "('{1}', '{2}', '{u1}', '{USD}', '{revenue}', "
@@ -95,18 +93,6 @@ class LedgerPlansTest {
             "Nested Loop", "Function Scan on unnest k", "Index Scan using one_account_per_currency")
         .containsPattern("Index Cond: .*account_kind = k.account_kind.*name = .*currency = ")
         .doesNotContain("Merge Join", "Hash Join", "ledger_accounts_pkey");
-    assertThat(plans.get(LedgerSql.SELECT_SYSTEM_ACCOUNTS))
-        .contains(
-            "Nested Loop", "Function Scan on unnest k", "Index Scan using one_account_per_currency")
-        .doesNotContain("Merge Join", "Hash Join", "ledger_accounts_pkey", "LockRows");
-    for (String update :
-        new String[] {LedgerSql.UPDATE_ACCOUNTS, LedgerSql.UPDATE_SYSTEM_ACCOUNTS}) {
-      assertThat(plans.get(update))
-          .as(update)
-          .containsPattern("Index Scan using ledger_accounts_pkey on ledger_accounts\\s")
-          .contains("Index Cond: (id = ANY ($1))")
-          .doesNotContain("Join", "Nested Loop");
-    }
     assertThat(plans.get(LedgerSql.UPDATE_ACCOUNTS))
         .containsPattern("Index Scan using ledger_accounts_pkey on ledger_accounts\\s")
         .contains("Index Cond: (id = ANY ($1))")
