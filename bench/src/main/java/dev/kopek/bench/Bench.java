@@ -136,7 +136,17 @@ public final class Bench {
         log.println("Webhook endpoint subscribed to every event: " + receiver.url());
       }
       Scenarios scenarios =
-          new Scenarios(options, load, seed, tokens, baseline, client, receiver, out, log);
+          new Scenarios(
+              options,
+              load,
+              seed,
+              tokens,
+              baseline,
+              client,
+              receiver,
+              out,
+              log,
+              new CpuMeter(kopek.pid()));
       scenarios.warmUp();
       for (String scenario : options.scenarios()) {
         scenarios.run(scenario.trim());

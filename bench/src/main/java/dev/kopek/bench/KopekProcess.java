@@ -20,6 +20,11 @@ final class KopekProcess {
     this.process = process;
   }
 
+  /** The JVM's process id (its CPU time is read from /proc). */
+  long pid() {
+    return process.pid();
+  }
+
   static KopekProcess start(
       Path jar, PostgresEndpoint database, int port, Path work, String secret, PrintStream log)
       throws Exception {

@@ -28,6 +28,7 @@ final class Scenarios {
   private final Receiver receiver;
   private final PrintStream out;
   private final PrintStream log;
+  private final CpuMeter cpu;
   private final boolean pgbench = Baseline.available();
 
   Scenarios(
@@ -39,7 +40,9 @@ final class Scenarios {
       WebClient client,
       Receiver receiver,
       PrintStream out,
-      PrintStream log) {
+      PrintStream log,
+      CpuMeter cpu) {
+    this.cpu = cpu;
     this.receiver = receiver;
     this.options = options;
     this.load = load;
@@ -130,6 +133,7 @@ final class Scenarios {
     long delivered = 0;
     long backlog = 0;
     LoadGenerator.Result peakRun = null;
+    CpuMeter.Total cpuSpent = new CpuMeter.Total();
     for (int pair = 1; pair <= options.pairs(); pair++) {
       Double b = null;
       if (calibration != null) {
@@ -143,7 +147,9 @@ final class Scenarios {
       }
       seed.reset();
       long receivedBefore = receiver == null ? 0 : receiver.received();
+      CpuMeter.Reading before = cpu.read();
       LoadGenerator.Result result = load.closedLoop(options.inFlight(), options.runMs(), calls);
+      cpuSpent.add(before, cpu.read(), result.completed());
       failed += result.failed();
       if (receiver != null) {
         // Delivered while the run lasted, and left to deliver when it ended.
@@ -199,6 +205,7 @@ final class Scenarios {
             .put("p999_ms", round(half.millis(99.9), 2))
             .put("latency_at_per_s", halfRate)
             .put("peak_p99_ms", round(peakRun.millis(99), 2))
+            .put("cpu_us_per_request", cpuSpent.json(Runtime.getRuntime().availableProcessors()))
             .put("pairs", options.pairs())
             .put("failed", failed)
             .put("webhook_endpoint", receiver != null)

@@ -50,6 +50,18 @@ class BenchSmokeTest {
     for (JsonObject debits : lines.subList(0, 2)) {
       assertBaselineAtItsBest(debits);
     }
+    // Where the CPU went, per request: each part spent some, and the machine was partly busy.
+    for (JsonObject requests : lines.subList(0, 3)) {
+      JsonObject cpu = requests.getJsonObject("cpu_us_per_request");
+      assertThat(cpu).as(requests.encode()).isNotNull();
+      assertThat(cpu.getDouble("kopek")).as(requests.encode()).isPositive();
+      assertThat(cpu.getDouble("postgres")).as(requests.encode()).isPositive();
+      assertThat(cpu.getDouble("load_generator")).as(requests.encode()).isPositive();
+      assertThat(cpu.getDouble("busy_cores"))
+          .as(requests.encode())
+          .isPositive()
+          .isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
+    }
     JsonObject mixed = lines.get(2);
     assertThat(mixed.getValue("baseline_per_s")).isNull();
     assertThat(mixed.getValue("baseline_sweep")).isNull();

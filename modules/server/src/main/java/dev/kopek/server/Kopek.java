@@ -63,6 +63,9 @@ public final class Kopek {
   /** How long deployment may take before start-up is declared failed. */
   private static final Duration DEPLOY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The verticles deployed once each: ledger, payments, billing, events, access. */
+  private static final int SINGLE_VERTICLES = 5;
+
   private static final Logger LOG = LoggerFactory.getLogger(Kopek.class);
 
   /** How long requests of connections accepted just before the listener closed get to arrive. */
@@ -247,14 +250,19 @@ public final class Kopek {
       PostgresEndpoint endpoint,
       String postgresVersion)
       throws Exception {
-    // An event loop for every verticle instance (the HTTP ones, the ledger, payments, billing), so
-    // that none waits for another's work on a shared thread: the ledger and billing are both
-    // busy during a billing run, the HTTP instances and the ledger under API load.
+    // An event loop for every verticle instance (the HTTP ones, the ledger, payments, billing,
+    // events, access) and the management listener, so that none waits for another's work on a
+    // shared thread: the ledger and billing are both busy during a billing run, the HTTP instances
+    // and the ledger under API load. With five loops for two HTTP instances, the events verticle
+    // shared the ledger's: each round of publishing committed events (up to a thousand envelopes)
+    // held back the ledger's batches behind it.
     int httpInstances = HttpConfig.from(config).instances();
     VertxOptions options =
         new VertxOptions()
             .setEventLoopPoolSize(
-                Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, httpInstances + 3))
+                Math.max(
+                    VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE,
+                    httpInstances + SINGLE_VERTICLES + 1))
             // Linux's epoll through Netty's native transport (bundled for x86_64): fewer system
             // calls
             // and less garbage per request than Java NIO, for HTTP and the PostgreSQL connections.
