@@ -82,6 +82,14 @@ final class Seed {
    * after the test clock's current time; returns that time (epoch ms).
    */
   long subscriptions(int count) throws Exception {
+    return subscriptions("b", count);
+  }
+
+  /**
+   * Subscribes {@code count} funded wallets named {@code prefix} and a number, as {@link
+   * #subscriptions(int)} does.
+   */
+  long subscriptions(String prefix, int count) throws Exception {
     long now =
         Bench.queryLong(
             db,
@@ -98,7 +106,9 @@ final class Seed {
             + ") "
             + "ON CONFLICT DO NOTHING",
         "INSERT INTO ledger_accounts (account_kind, name, currency, balance_minor) "
-            + "SELECT 'wallet', 'b' || g, 'USD', "
+            + "SELECT 'wallet', '"
+            + prefix
+            + "' || g, 'USD', "
             + Bench.FUND_MINOR
             + " FROM generate_series(0, "
             + (count - 1)
@@ -108,7 +118,11 @@ final class Seed {
             + " WHERE account_kind = 'system' AND name = 'adjustments'",
         "INSERT INTO billing_subscriptions (id, user_id, currency, plan_code, status, segment, "
             + "anchor, price_minor, period_ms, billed_through, created_at, updated_at) "
-            + "SELECT 'sub_b' || g, 'b' || g, 'USD', 'bench', 'active', 1, "
+            + "SELECT 'sub_"
+            + prefix
+            + "' || g, '"
+            + prefix
+            + "' || g, 'USD', 'bench', 'active', 1, "
             + anchor
             + ", 120, "
             + "3600000, "
@@ -121,7 +135,9 @@ final class Seed {
             + (count - 1)
             + ") g",
         "INSERT INTO billing_wallets (user_id, currency, next_charge_at, updated_at) "
-            + "SELECT 'b' || g, 'USD', "
+            + "SELECT '"
+            + prefix
+            + "' || g, 'USD', "
             + anchor
             + " + interval '1 hour', "
             + anchor
@@ -130,5 +146,15 @@ final class Seed {
             + ") g",
         "ANALYZE");
     return now;
+  }
+
+  /** Moves the timers of the wallets named {@code prefix} and a number a century ahead. */
+  void park(String prefix) throws Exception {
+    Bench.sql(
+        db,
+        "UPDATE billing_wallets SET next_charge_at = next_charge_at + interval '100 years'"
+            + " WHERE user_id LIKE '"
+            + prefix
+            + "%'");
   }
 }
