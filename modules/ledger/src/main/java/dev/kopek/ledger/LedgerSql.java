@@ -69,7 +69,9 @@ final class LedgerSql {
   /**
    * Appends a batch's entries in one statement, ids assigned in the batch's order, and with them
    * their {@code entry.posted} events, whose objects are the entries' JSON as {@link
-   * dev.kopek.model.ledger.Entry#toJson} writes it.
+   * dev.kopek.model.ledger.Entry#toJson} writes it. Every entry of a batch has the batch's time:
+   * {@code $17} is its text as the entries' JSON writes it, formatted once per batch rather than
+   * once per entry in SQL.
    */
   static final String INSERT_ENTRIES =
       """
@@ -95,7 +97,7 @@ final class LedgerSql {
                                    'balance_after_minor', e.balance_after_minor, 'kind', e.kind,
                                    'reason', e.reason, 'reference', e.reference,
                                    'counter_account', e.counter_account,
-                                   'created_at', events_instant_text(e.created_at))::text
+                                   'created_at', $17::text)::text
             FROM e)
       SELECT id, idempotency_key FROM e
       """;

@@ -9,6 +9,7 @@ import dev.kopek.ledger.BatchPlanner.StoredEntry;
 import dev.kopek.model.DatabaseFailures;
 import dev.kopek.model.ErrorCode;
 import dev.kopek.model.Failure;
+import dev.kopek.model.Instants;
 import dev.kopek.model.RateLimitedLog;
 import dev.kopek.model.ledger.Entry;
 import dev.kopek.model.ledger.PostingRequest;
@@ -507,6 +508,10 @@ final class LedgerWriter {
   }
 
   private static Tuple entryTuple(List<BatchPlan.NewEntry> entries) {
+    Instant batchTime = entries.get(0).createdAt();
+    check(
+        entries.stream().allMatch(e -> e.createdAt().equals(batchTime)),
+        "a batch's entries have different times");
     return Tuple.from(
         List.of(
             entries.stream().map(BatchPlan.NewEntry::walletId).toArray(Long[]::new),
@@ -526,6 +531,7 @@ final class LedgerWriter {
             entries.stream().map(e -> Buffer.buffer(e.hash())).toArray(Buffer[]::new),
             entries.stream()
                 .map(e -> e.createdAt().atOffset(ZoneOffset.UTC))
-                .toArray(OffsetDateTime[]::new)));
+                .toArray(OffsetDateTime[]::new),
+            Instants.format(batchTime)));
   }
 }
