@@ -178,14 +178,11 @@ final class Authentication {
         return;
       }
       String token = header.substring(7).trim();
-      Verified known = verified.get(token);
+      Caller known = remembered(token);
       if (known != null) {
-        if (System.currentTimeMillis() / 1000 < known.expiresAtEpochSecond) {
-          ctx.put(CALLER, known.caller);
-          ctx.next();
-          return;
-        }
-        verified.remove(token);
+        ctx.put(CALLER, known);
+        ctx.next();
+        return;
       }
       String algorithm = algorithm(token);
       if (algorithm == null || !algorithms.contains(algorithm)) {
@@ -206,11 +203,20 @@ final class Authentication {
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;
     }
-    String token = header.substring(7).trim();
+    return remembered(header.substring(7).trim());
+  }
+
+  /** The caller of a token verified before and not expired since; an expired one is forgotten. */
+  private Caller remembered(String token) {
     Verified known = verified.get(token);
-    return known != null && System.currentTimeMillis() / 1000 < known.expiresAtEpochSecond
-        ? known.caller
-        : null;
+    if (known == null) {
+      return null;
+    }
+    if (System.currentTimeMillis() / 1000 < known.expiresAtEpochSecond) {
+      return known.caller;
+    }
+    verified.remove(token);
+    return null;
   }
 
   private void verify(RoutingContext ctx, String token, String algorithm, boolean mayRefresh) {

@@ -38,26 +38,22 @@ public final class Envelope {
       String objectJson) {
     StringBuilder body = new StringBuilder(objectJson.length() + 200);
     body.append("{\"id\":")
-        .append(quote(id))
+        .append(JsonText.quote(id))
         .append(",\"object\":\"event\",\"type\":")
-        .append(quote(type))
+        .append(JsonText.quote(type))
         .append(",\"created_at\":")
-        .append(quote(Instants.format(createdAt)));
+        .append(JsonText.quote(Instants.format(createdAt)));
     if (userId != null) {
       body.append(",\"wallet\":{\"user_id\":")
-          .append(quote(userId))
+          .append(JsonText.quote(userId))
           .append(",\"currency\":")
-          .append(quote(currency));
+          .append(JsonText.quote(currency));
       if (walletSequence != null) {
         body.append(",\"sequence\":").append(walletSequence);
       }
       body.append('}');
     }
     return body.append(",\"data\":{\"object\":").append(objectJson).append("}}").toString();
-  }
-
-  private static String quote(String value) {
-    return JsonText.quote(value);
   }
 
   /**
