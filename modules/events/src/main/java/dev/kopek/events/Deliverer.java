@@ -88,8 +88,8 @@ final class Deliverer {
       String disableReason,
       OffsetDateTime lease) {}
 
-  /** An endpoint as a delivery needs it. */
-  private record Target(String id, String url, List<String> secrets) {}
+  /** An enabled endpoint, as the last round read it. */
+  private record Target(String id) {}
 
   Deliverer(
       Vertx vertx,
@@ -199,24 +199,14 @@ final class Deliverer {
    * more waiting than it took.
    */
   private Future<Boolean> claimAndSend() {
-    Instant now = clock.get();
-    return pool.query(
-            "SELECT id, url, secret, previous_secret, previous_secret_until"
-                + " FROM webhook_endpoints WHERE status = 'enabled'")
+    return pool.query("SELECT id FROM webhook_endpoints WHERE status = 'enabled'")
         .execute()
         .compose(
             endpoints -> {
               targets.clear();
               List<Future<Boolean>> claims = new ArrayList<>();
               for (Row row : endpoints) {
-                List<String> secrets = new ArrayList<>(List.of(row.getString("secret")));
-                OffsetDateTime until = row.getOffsetDateTime("previous_secret_until");
-                if (row.getString("previous_secret") != null
-                    && until != null
-                    && until.toInstant().isAfter(now)) {
-                  secrets.add(row.getString("previous_secret"));
-                }
-                Target target = new Target(row.getString("id"), row.getString("url"), secrets);
+                Target target = new Target(row.getString("id"));
                 targets.put(target.id(), target);
                 claims.add(claim(target));
               }
@@ -325,7 +315,7 @@ final class Deliverer {
     // On the events' clock, like the schedule: the history and next_attempt_at agree.
     Instant startedAt = clock.get();
     long started = System.nanoTime();
-    attempt(target, eventId, body)
+    attempt(row.getString("url"), secrets(row, startedAt), eventId, body)
         .onComplete(
             done -> {
               int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
@@ -339,11 +329,26 @@ final class Deliverer {
 
   private record Answer(Integer statusCode, String error, String body) {}
 
+  /**
+   * The secrets a claimed delivery is signed with: the endpoint's secret, and the one it replaced
+   * while that still signs (as the claim read them).
+   */
+  private static List<String> secrets(Row claimed, Instant now) {
+    List<String> secrets = new ArrayList<>(2);
+    secrets.add(claimed.getString("secret"));
+    String previous = claimed.getString("previous_secret");
+    OffsetDateTime until = claimed.getOffsetDateTime("previous_secret_until");
+    if (previous != null && until != null && until.toInstant().isAfter(now)) {
+      secrets.add(previous);
+    }
+    return secrets;
+  }
+
   /** One HTTP attempt, bounded by {@code webhooks.timeout_ms} in all. */
-  private Future<Answer> attempt(Target target, String eventId, String body) {
+  private Future<Answer> attempt(String url, List<String> secrets, String eventId, String body) {
     URI uri;
     try {
-      uri = TargetGuard.parse(target.url());
+      uri = TargetGuard.parse(url);
     } catch (RuntimeException invalid) {
       return Future.failedFuture(invalid);
     }
@@ -380,7 +385,7 @@ final class Deliverer {
                       .putHeader("webhook-timestamp", Long.toString(timestampS))
                       .putHeader(
                           "webhook-signature",
-                          Signer.signature(target.secrets(), eventId, timestampS, body));
+                          Signer.signature(secrets, eventId, timestampS, body));
               return client
                   .request(options)
                   .compose(

@@ -187,8 +187,12 @@ final class EventsSql {
                   LIMIT $3
                     FOR UPDATE SKIP LOCKED)
           RETURNING d.event_id, d.attempts, d.event_seq, d.lease_until)
-      SELECT c.attempts, c.lease_until, e.id, e.type, e.user_id, e.currency, e.wallet_seq, e.created_at, e.object
+      -- The endpoint's URL and secrets as of the claim: a delivery claimed after a secret's
+      -- rotation committed is signed with both, whatever this process last read of the endpoint.
+      SELECT c.attempts, c.lease_until, e.id, e.type, e.user_id, e.currency, e.wallet_seq, e.created_at, e.object,
+             w.url, w.secret, w.previous_secret, w.previous_secret_until
         FROM claimed c JOIN events e ON e.id = c.event_id
+        JOIN webhook_endpoints w ON w.id = $1
        ORDER BY c.event_seq
       """;
 

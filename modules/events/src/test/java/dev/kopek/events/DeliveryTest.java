@@ -208,4 +208,38 @@ class DeliveryTest {
     assertThat(Signatures.libraryAccepts(oldSecret, after)).isFalse();
     assertThat(Signatures.hmacMatches(oldSecret, after)).isZero();
   }
+
+  @Test
+  @DisplayName(
+      "every event appended after a rotation committed is signed with both secrets, even while"
+          + " deliveries claimed before it are still under way")
+  void rotationWhileDelivering() throws Exception {
+    JsonObject endpoint = events.createEndpoint(receiver.url());
+    String id = endpoint.getString("id");
+    String oldSecret = endpoint.getString("secret");
+    receiver.answer(delivery -> new Receiver.Answer(200, 5));
+    List<Event> before = new java.util.ArrayList<>();
+    List<Event> after = new java.util.ArrayList<>();
+    for (int i = 1; i <= 30; i++) {
+      before.add(EventsFixture.entry("dave", "USD", i));
+      after.add(EventsFixture.entry("dave", "USD", 30 + i));
+    }
+    events.append(before);
+    Poll.until(EventsFixture.PATIENCE, "a first delivery", () -> receiver.count() > 0);
+    String newSecret =
+        events
+            .request(EventsAddresses.ENDPOINT_ROTATE_SECRET, new JsonObject().put("id", id))
+            .getString("secret");
+    for (Event event : after) {
+      events.append(event);
+    }
+    awaitIds(60);
+    for (Event event : after) {
+      for (Receiver.Delivery delivery : receiver.of(event.id())) {
+        assertThat(Signatures.v1(delivery)).as("two signatures on " + event.id()).hasSize(2);
+        assertThat(Signatures.hmacMatches(newSecret, delivery)).isEqualTo(1);
+        assertThat(Signatures.hmacMatches(oldSecret, delivery)).isEqualTo(1);
+      }
+    }
+  }
 }
