@@ -548,11 +548,19 @@ final class BillingSaga {
    */
   private Future<Void> record(
       SqlConnection conn, List<PendingRun> runs, List<List<Long>> entryIds, List<Reply> replies) {
+    return Future.all(
+            recordEvents(conn, runs, entryIds, replies), store.setRunwayStates(conn, runs))
+        .mapEmpty();
+  }
+
+  /** Records applied runs' events, in their transaction. */
+  private static Future<Void> recordEvents(
+      SqlConnection conn, List<PendingRun> runs, List<List<Long>> entryIds, List<Reply> replies) {
     List<Event> events = new ArrayList<>();
     for (int i = 0; i < runs.size(); i++) {
       events.addAll(BillingEvents.of(runs.get(i), entryIds.get(i), replies.get(i)));
     }
-    return Future.all(EventLog.append(conn, events), store.setRunwayStates(conn, runs)).mapEmpty();
+    return EventLog.append(conn, events);
   }
 
   private Future<List<Finished>> finish(
@@ -567,8 +575,13 @@ final class BillingSaga {
               run.wallet(), outcomes.get(i) instanceof Outcome.Posted ? run.nextChargeAt() : now));
     }
     List<String> runIds = runs.stream().map(PendingRun::runId).toList();
+    // A posted run's runway alert state is stored as its run ends, in the same row update.
+    List<RunwayAlerts.State> runways = new ArrayList<>(runs.size());
+    for (int i = 0; i < runs.size(); i++) {
+      runways.add(outcomes.get(i) instanceof Outcome.Posted ? runs.get(i).runwayState() : null);
+    }
     return store
-        .finishRuns(conn, timers, runIds, now)
+        .finishRuns(conn, timers, runIds, runways, now)
         .compose(
             current -> {
               List<PendingRun> toApply = new ArrayList<>();
@@ -581,7 +594,7 @@ final class BillingSaga {
                 }
               }
               return Applier.applyAll(conn, store, toApply)
-                  .compose(replies -> record(conn, toApply, entryIds, replies).map(replies))
+                  .compose(replies -> recordEvents(conn, toApply, entryIds, replies).map(replies))
                   .map(
                       replies -> {
                         Iterator<Reply> reply = replies.iterator();

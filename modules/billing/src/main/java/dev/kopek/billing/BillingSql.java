@@ -63,15 +63,19 @@ final class BillingSql {
 
   /**
    * {@link #UPDATE_TIMERS} only where the pending run is still {@code run_id}, locking those rows;
-   * returns the run ids it found.
+   * returns the run ids it found. Where {@code runway} is true, the run's runway alert state is
+   * stored in the same row update ({@link #UPDATE_RUNWAY_STATES} would write each row again).
    */
   static final String UPDATE_TIMERS_OF_PENDING_RUNS =
       """
       UPDATE billing_wallets w
          SET next_charge_at = u.next_charge_at, pending_run = NULL, lease_until = NULL,
-             updated_at = $5
-        FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[], $4::text[])
-             AS u(user_id, currency, next_charge_at, run_id)
+             updated_at = $5,
+             runway_alerted_ms = CASE WHEN u.runway THEN u.alerted_ms ELSE w.runway_alerted_ms END,
+             runout_at = CASE WHEN u.runway THEN u.runout_at ELSE w.runout_at END
+        FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[], $4::text[], $6::bool[],
+                    $7::bigint[], $8::timestamptz[])
+             AS u(user_id, currency, next_charge_at, run_id, runway, alerted_ms, runout_at)
        WHERE w.user_id = u.user_id AND w.currency = u.currency
          AND w.pending_run ->> 'run_id' = u.run_id
       RETURNING u.run_id

@@ -215,11 +215,16 @@ final class BillingStore {
   /**
    * Ends many runs in one statement: for each wallet whose pending run is still {@code runIds[i]},
    * sets its timer, clears the pending run and releases the lease, locking the row for the rest of
-   * the transaction. Returns the run ids it found still pending (another process may have completed
-   * a run meanwhile).
+   * the transaction; where {@code runways[i]} is not null, stores it as the wallet's runway alert
+   * state in the same row update. Returns the run ids it found still pending (another process may
+   * have completed a run meanwhile).
    */
   Future<Set<String>> finishRuns(
-      SqlClient conn, List<WalletTimer> timers, List<String> runIds, Instant now) {
+      SqlClient conn,
+      List<WalletTimer> timers,
+      List<String> runIds,
+      List<RunwayAlerts.State> runways,
+      Instant now) {
     if (timers.isEmpty()) {
       return Future.succeededFuture(Set.of());
     }
@@ -231,7 +236,18 @@ final class BillingStore {
                     currencies(timers),
                     nextChargesAt(timers),
                     runIds.toArray(String[]::new),
-                    time(now))))
+                    time(now),
+                    runways.stream().map(state -> state != null).toArray(Boolean[]::new),
+                    runways.stream()
+                        .map(state -> state == null ? null : state.alertedMs())
+                        .toArray(Long[]::new),
+                    runways.stream()
+                        .map(
+                            state ->
+                                state == null || state.runoutAtMs() == null
+                                    ? null
+                                    : time(Instant.ofEpochMilli(state.runoutAtMs())))
+                        .toArray(OffsetDateTime[]::new))))
         .map(
             rows -> {
               Set<String> finished = new HashSet<>();

@@ -45,6 +45,7 @@ public final class BillingVerticle extends VerticleBase {
   private DueWallets due;
   private long pollTimer = -1;
   private boolean polling;
+  private boolean stopped;
 
   /** Billing on the system clock (or the shared test clock when configured). */
   public BillingVerticle() {
@@ -141,14 +142,22 @@ public final class BillingVerticle extends VerticleBase {
 
   /**
    * Bills due wallets in chunks (see {@link DueWallets}), up to {@code billing.batch_max} per poll;
-   * the rest waits for the next poll, where other processes on the database may take some.
+   * the rest waits for the next poll, where other processes on the database may take some. A poll
+   * that stopped at {@code billing.batch_max} is followed at once by the next, not a poll interval
+   * later: a backlog (every wallet falling due on the hour) is billed without pauses.
    */
   private void poll() {
-    if (polling) {
+    if (polling || stopped) {
       return;
     }
     polling = true;
     runDue()
+        .onSuccess(
+            more -> {
+              if (more) {
+                vertx.runOnContext(v -> poll());
+              }
+            })
         .onFailure(
             error -> {
               // Polled five times a second: an outage is logged once per kind every few seconds.
@@ -169,8 +178,11 @@ public final class BillingVerticle extends VerticleBase {
         .onComplete(done -> polling = false);
   }
 
-  /** One round, logged when it claimed any wallet: how many were billed, and how long it took. */
-  private Future<Void> runDue() {
+  /**
+   * One round, logged when it claimed any wallet: how many were billed, and how long it took. True
+   * if it stopped at {@code billing.batch_max} (more are likely due).
+   */
+  private Future<Boolean> runDue() {
     long started = System.nanoTime();
     return clock
         .refresh()
@@ -186,12 +198,13 @@ public final class BillingVerticle extends VerticleBase {
                         ? ""
                         : " (" + tally.failed() + " failed, retried when their lease ends)");
               }
-              return null;
+              return tally.more();
             });
   }
 
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(pollTimer);
     return pool == null ? Future.succeededFuture() : pool.close();
   }

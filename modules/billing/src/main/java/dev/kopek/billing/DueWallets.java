@@ -37,10 +37,11 @@ final class DueWallets {
   }
 
   /**
-   * What a poll did: wallets claimed, how many of them could not be run, and whether running them
-   * together failed (then claiming stops until the next poll).
+   * What a poll did: wallets claimed, how many of them could not be run, whether running them
+   * together failed (then claiming stops until the next poll), and whether it stopped only because
+   * it had claimed {@code billing.batch_max} wallets (more are likely due).
    */
-  record Tally(int claimed, int failed, boolean broken) {}
+  record Tally(int claimed, int failed, boolean broken, boolean more) {}
 
   /**
    * Bills up to {@code billing.batch_max} wallets due at {@code now} (the shared clock, refreshed
@@ -55,21 +56,23 @@ final class DueWallets {
     int[] claimed = {0};
     int[] failed = {0};
     boolean[] broken = {false};
+    boolean[] more = {false};
     Promise<Boolean> full = Promise.promise();
     List<Future<Void>> lanes = new ArrayList<>();
-    lanes.add(lane(now, reserved, claimed, failed, broken, full));
+    lanes.add(lane(now, reserved, claimed, failed, broken, more, full));
     Future<Void> others =
         full.future()
             .compose(
-                more -> {
+                firstFull -> {
                   List<Future<Void>> started = new ArrayList<>();
-                  for (int lane = 1; more && lane < CHUNKS_IN_FLIGHT; lane++) {
-                    started.add(lane(now, reserved, claimed, failed, broken, null));
+                  for (int lane = 1; firstFull && lane < CHUNKS_IN_FLIGHT; lane++) {
+                    started.add(lane(now, reserved, claimed, failed, broken, more, null));
                   }
                   return Future.all(started).mapEmpty();
                 });
     lanes.add(others);
-    return Future.all(lanes).map(v -> new Tally(claimed[0], failed[0], broken[0]));
+    return Future.all(lanes)
+        .map(v -> new Tally(claimed[0], failed[0], broken[0], more[0] && !broken[0]));
   }
 
   private Future<Void> lane(
@@ -78,11 +81,15 @@ final class DueWallets {
       int[] claimed,
       int[] failed,
       boolean[] broken,
+      boolean[] more,
       Promise<Boolean> full) {
     if (broken[0] || reserved[0] >= config.batchMax()) {
       if (full != null) {
         full.tryComplete(false);
       }
+      // Reached only after a chunk that came back full: the poll's budget, not the due wallets,
+      // ran out.
+      more[0] |= reserved[0] >= config.batchMax();
       return Future.succeededFuture();
     }
     int limit = Math.min(chunkMax, config.batchMax() - reserved[0]);
@@ -98,7 +105,7 @@ final class DueWallets {
               broken[0] |= tally.broken();
               return tally.claimed() < limit
                   ? Future.succeededFuture()
-                  : lane(now, reserved, claimed, failed, broken, null);
+                  : lane(now, reserved, claimed, failed, broken, more, null);
             });
   }
 
@@ -108,7 +115,7 @@ final class DueWallets {
         .compose(
             chunk ->
                 runAlone(chunk.alone())
-                    .map(failed -> new Tally(chunk.claimed(), failed, chunk.broken())));
+                    .map(failed -> new Tally(chunk.claimed(), failed, chunk.broken(), false)));
   }
 
   /** Runs wallets one at a time each, {@link #ALONE_IN_FLIGHT} at once; returns the failures. */

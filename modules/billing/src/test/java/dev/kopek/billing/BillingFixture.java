@@ -36,6 +36,11 @@ final class BillingFixture implements AutoCloseable {
   final BillingVerticle billingVerticle;
 
   BillingFixture() throws Exception {
+    this(new JsonObject());
+  }
+
+  /** With {@code billing} settings over the fixture's (a 20-ms poll, 1-s leases). */
+  BillingFixture(JsonObject billing) throws Exception {
     options =
         new DeploymentOptions()
             .setConfig(
@@ -44,7 +49,10 @@ final class BillingFixture implements AutoCloseable {
                     .put("ledger", new JsonObject().put("send_timeout_ms", 1000))
                     .put(
                         "billing",
-                        new JsonObject().put("poll_interval_ms", 20).put("lease_ms", 1000)));
+                        new JsonObject()
+                            .put("poll_interval_ms", 20)
+                            .put("lease_ms", 1000)
+                            .mergeIn(billing)));
     ledgerDeployment =
         vertx.deployVerticle(new LedgerVerticle(), options).await(30, TimeUnit.SECONDS);
     billingVerticle = new BillingVerticle(clock);
