@@ -369,7 +369,7 @@ final class BillingSaga {
               // A command or resume of the wallet is under way here: its timer runs after it.
               chunk.alone.add(wallet);
               leased.add(wallet);
-            } else if (row.pendingRunJson() == null) {
+            } else if (row.pendingRunText() == null) {
               chunk.held.add(wallet);
               fresh.add(wallet);
             } else {

@@ -54,8 +54,8 @@ final class BillingSql {
   static final String UPDATE_TIMERS =
       """
       UPDATE billing_wallets w
-         SET next_charge_at = u.next_charge_at, pending_run = NULL, lease_until = NULL,
-             updated_at = $4
+         SET next_charge_at = u.next_charge_at, pending_run = NULL, pending_run_id = NULL,
+             lease_until = NULL, updated_at = $4
         FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[])
              AS u(user_id, currency, next_charge_at)
        WHERE w.user_id = u.user_id AND w.currency = u.currency
@@ -69,15 +69,15 @@ final class BillingSql {
   static final String UPDATE_TIMERS_OF_PENDING_RUNS =
       """
       UPDATE billing_wallets w
-         SET next_charge_at = u.next_charge_at, pending_run = NULL, lease_until = NULL,
-             updated_at = $5,
+         SET next_charge_at = u.next_charge_at, pending_run = NULL, pending_run_id = NULL,
+             lease_until = NULL, updated_at = $5,
              runway_alerted_ms = CASE WHEN u.runway THEN u.alerted_ms ELSE w.runway_alerted_ms END,
              runout_at = CASE WHEN u.runway THEN u.runout_at ELSE w.runout_at END
         FROM unnest($1::text[], $2::bpchar[], $3::timestamptz[], $4::text[], $6::bool[],
                     $7::bigint[], $8::timestamptz[])
              AS u(user_id, currency, next_charge_at, run_id, runway, alerted_ms, runout_at)
        WHERE w.user_id = u.user_id AND w.currency = u.currency
-         AND w.pending_run ->> 'run_id' = u.run_id
+         AND w.pending_run_id = u.run_id
       RETURNING u.run_id
       """;
 
@@ -111,14 +111,18 @@ final class BillingSql {
        WHERE (user_id, currency) IN (SELECT * FROM unnest($1::text[], $2::bpchar[]))
       """;
 
-  /** Stores many wallets' pending runs and leases them; their timers are left as they are. */
+  /**
+   * Stores many wallets' pending runs (JSON text, and the run id) and leases them; their timers are
+   * left as they are.
+   */
   static final String UPDATE_PENDING_RUNS =
       """
       UPDATE billing_wallets w
-         SET pending_run = u.pending_run::jsonb,
+         SET pending_run = u.pending_run, pending_run_id = u.run_id,
              lease_until = clock_timestamp() + make_interval(secs => $4::double precision / 1000),
              updated_at = $5
-        FROM unnest($1::text[], $2::bpchar[], $3::text[]) AS u(user_id, currency, pending_run)
+        FROM unnest($1::text[], $2::bpchar[], $3::text[], $6::text[])
+             AS u(user_id, currency, pending_run, run_id)
        WHERE w.user_id = u.user_id AND w.currency = u.currency
       """;
 

@@ -30,13 +30,11 @@ final class BillingStore {
    *
    * @param wallet the wallet
    * @param nextChargeAt its timer, or null
-   * @param pendingRunJson its pending run as stored (read with {@link #pendingRun()}), or null
+   * @param pendingRunText its pending run's JSON as stored (read with {@link #pendingRun()}), or
+   *     null
    */
   record WalletRow(
-      WalletKey wallet,
-      Instant nextChargeAt,
-      JsonObject pendingRunJson,
-      RunwayAlerts.State runway) {
+      WalletKey wallet, Instant nextChargeAt, String pendingRunText, RunwayAlerts.State runway) {
 
     /**
      * The pending run, or null.
@@ -44,7 +42,17 @@ final class BillingStore {
      * @throws IllegalArgumentException when it cannot be read
      */
     PendingRun pendingRun() {
-      return pendingRunJson == null ? null : PendingRun.fromJson(pendingRunJson);
+      if (pendingRunText == null) {
+        return null;
+      }
+      JsonObject json;
+      try {
+        json = new JsonObject(pendingRunText);
+      } catch (io.vertx.core.json.DecodeException | ClassCastException notAnObject) {
+        throw new IllegalArgumentException(
+            "the pending run is not a JSON object: " + notAnObject.getMessage());
+      }
+      return PendingRun.fromJson(json);
     }
   }
 
@@ -134,7 +142,7 @@ final class BillingStore {
               return new WalletRow(
                   wallet,
                   instant(row.getOffsetDateTime("next_charge_at")),
-                  pendingRunJson(row),
+                  pendingRunText(row),
                   runway(row));
             });
   }
@@ -158,7 +166,7 @@ final class BillingStore {
           new WalletRow(
               new WalletKey(row.getString("user_id"), row.getString("currency")),
               instant(row.getOffsetDateTime("next_charge_at")),
-              pendingRunJson(row),
+              pendingRunText(row),
               runway(row)));
     }
     return list;
@@ -192,8 +200,8 @@ final class BillingStore {
         .mapEmpty();
   }
 
-  private static JsonObject pendingRunJson(Row row) {
-    return row.getValue("pending_run") instanceof JsonObject json ? json : null;
+  private static String pendingRunText(Row row) {
+    return row.getString("pending_run");
   }
 
   /**
@@ -307,7 +315,8 @@ final class BillingStore {
                     runs.stream().map(r -> r.wallet().currency()).toArray(String[]::new),
                     runs.stream().map(r -> r.toJson().encode()).toArray(String[]::new),
                     leaseMs,
-                    time(now))))
+                    time(now),
+                    runs.stream().map(PendingRun::runId).toArray(String[]::new))))
         .mapEmpty();
   }
 

@@ -175,7 +175,8 @@ class PendingRunUpgradeTest {
 
   /**
    * The state the previous release left when it died after storing {@code run}: the subscription as
-   * it stood when the run was planned, the run pending, its lease over.
+   * it stood when the run was planned, the run pending, its lease over (and its run id in a column
+   * of its own, as migration V4 of billing copies it; {@link PendingRunTextMigrationTest}).
    */
   private void leavePending(String subscription, String user, String run) {
     TestDatabase.execute(
@@ -185,9 +186,10 @@ class PendingRunUpgradeTest {
             anchor, price_minor, period_ms, billed_through, created_at, updated_at)
         VALUES ('%1$s', '%2$s', 'USD', 'pro', 'active', 1, '2026-03-01T00:00:00Z', 120, 3600000,
             '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z');
-        INSERT INTO billing_wallets (user_id, currency, next_charge_at, pending_run, lease_until,
-            updated_at)
-        VALUES ('%2$s', 'USD', NULL, '%3$s', NULL, '2026-03-01T00:00:00Z');
+        INSERT INTO billing_wallets (user_id, currency, next_charge_at, pending_run,
+            pending_run_id, lease_until, updated_at)
+        VALUES ('%2$s', 'USD', NULL, '%3$s', '%3$s'::jsonb ->> 'run_id', NULL,
+            '2026-03-01T00:00:00Z');
         """
             .formatted(subscription, user, run));
   }
