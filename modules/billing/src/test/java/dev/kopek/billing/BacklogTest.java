@@ -32,10 +32,7 @@ class BacklogTest {
     billing =
         new BillingFixture(new JsonObject().put("poll_interval_ms", 1000).put("batch_max", 1));
     billing.plan("pro", 120, "USD", "PT1H");
-    for (String user : USERS) {
-      billing.credit(user, 1_000, "USD");
-      billing.subscribe(user, "pro", "s-" + user);
-    }
+    billing.subscribeAll(USERS, "pro", 1_000, "USD");
   }
 
   @AfterEach

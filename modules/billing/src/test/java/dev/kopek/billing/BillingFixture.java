@@ -83,6 +83,18 @@ final class BillingFixture implements AutoCloseable {
         new JsonObject().put("user_id", user).put("plan", plan).put("idempotency_key", key));
   }
 
+  /**
+   * Credits each user {@code credit} minor units in {@code currency} and subscribes them to {@code
+   * plan} (idempotency key {@code s-<user>}).
+   */
+  void subscribeAll(List<String> users, String plan, long credit, String currency)
+      throws Exception {
+    for (String user : users) {
+      credit(user, credit, currency);
+      subscribe(user, plan, "s-" + user);
+    }
+  }
+
   void credit(String user, long amount, String currency) throws Exception {
     request(
         LedgerAddresses.POST,

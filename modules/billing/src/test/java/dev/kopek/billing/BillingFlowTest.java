@@ -224,10 +224,7 @@ class BillingFlowTest {
           + "subscribed ones")
   void entriesPostedTogetherRescheduleTheSubscribedWallets() throws Exception {
     List<String> subscribed = List.of("alice", "bob", "carol");
-    for (String user : subscribed) {
-      billing.credit(user, 1_000, "USD");
-      billing.subscribe(user, "pro", "s-" + user);
-    }
+    billing.subscribeAll(subscribed, "pro", 1_000, "USD");
     for (int i = 0; i < 20; i++) {
       billing.credit("payg-" + i, 1_000, "USD");
     }

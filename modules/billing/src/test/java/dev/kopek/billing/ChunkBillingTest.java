@@ -50,10 +50,7 @@ class ChunkBillingTest {
               }
               ctx.next();
             });
-    for (String user : USERS) {
-      billing.credit(user, 1_000, "USD");
-      billing.subscribe(user, "pro", "s-" + user);
-    }
+    billing.subscribeAll(USERS, "pro", 1_000, "USD");
   }
 
   @AfterEach
