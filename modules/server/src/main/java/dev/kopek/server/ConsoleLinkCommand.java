@@ -127,8 +127,14 @@ final class ConsoleLinkCommand {
     }
     JsonObject http = config.getJsonObject("http", new JsonObject());
     String host = http.getString("host", "127.0.0.1");
+    if ("0.0.0.0".equals(host) || "::".equals(host)) {
+      host = "127.0.0.1";
+    } else if (host.contains(":") && !host.startsWith("[")) {
+      // An IPv6 address: bracketed in a URL (RFC 3986), so that its colons are not the port's.
+      host = "[" + host + "]";
+    }
     return (HttpTls.from(config) != null ? "https://" : "http://")
-        + ("0.0.0.0".equals(host) || "::".equals(host) ? "127.0.0.1" : host)
+        + host
         + ":"
         + http.getInteger("port", 8080);
   }

@@ -3,6 +3,7 @@ package dev.kopek.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.net.URI;
 import java.nio.file.Path;
@@ -113,6 +114,31 @@ class ConsoleLinkCommandTest {
     assertThat(url).startsWith("https://pay.example.com/console/signin/");
     HttpResponse<Buffer> signIn = api.get(URI.create(url).getPath(), null);
     assertThat(signIn.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName(
+      "without payments.public_url the link's base is the listening address: IPv6 in brackets,"
+          + " a wildcard as 127.0.0.1")
+  void baseFromListeningAddress() {
+    assertThat(ConsoleLinkCommand.publicUrl(listening("::1", 8443))).isEqualTo("http://[::1]:8443");
+    assertThat(ConsoleLinkCommand.publicUrl(listening("[::1]", 8443)))
+        .isEqualTo("http://[::1]:8443");
+    assertThat(ConsoleLinkCommand.publicUrl(listening("::", 8080)))
+        .isEqualTo("http://127.0.0.1:8080");
+    assertThat(ConsoleLinkCommand.publicUrl(listening("0.0.0.0", 8080)))
+        .isEqualTo("http://127.0.0.1:8080");
+    assertThat(ConsoleLinkCommand.publicUrl(listening("kopek.internal", 9000)))
+        .isEqualTo("http://kopek.internal:9000");
+    assertThat(
+            ConsoleLinkCommand.publicUrl(
+                listening("::1", 8443)
+                    .put("payments", new JsonObject().put("public_url", "https://pay.example/"))))
+        .isEqualTo("https://pay.example");
+  }
+
+  private static JsonObject listening(String host, int port) {
+    return new JsonObject().put("http", new JsonObject().put("host", host).put("port", port));
   }
 
   @Test
