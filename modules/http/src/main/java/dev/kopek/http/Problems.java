@@ -130,7 +130,7 @@ final class Problems {
       return;
     }
     switch (ctx.statusCode()) {
-      case 400 -> send(ctx, Failure.invalid("body", "the request body is not valid JSON"));
+      case 400 -> send(ctx, badRequest(ctx.request().query()));
       case 401 -> send(ctx, Failure.of(ErrorCode.UNAUTHORIZED, "a valid bearer token is required"));
       case 403 -> send(ctx, Failure.of(ErrorCode.FORBIDDEN, "this action needs the admin role"));
       case 404 -> notFound(ctx);
@@ -143,6 +143,41 @@ final class Problems {
         send(ctx, Failure.of(ErrorCode.INTERNAL, "internal error"));
       }
     }
+  }
+
+  /**
+   * A 400 that Vert.x itself answered: a query value that is not valid percent-encoding (a literal
+   * {@code %}), named with the parameter it is in, or else a body that is not JSON.
+   */
+  static Failure badRequest(String query) {
+    if (query != null) {
+      for (String pair : query.split("&")) {
+        if (percentEncoded(pair)) {
+          continue;
+        }
+        int equals = pair.indexOf('=');
+        String name = equals < 0 ? pair : pair.substring(0, equals);
+        String field =
+            !name.isEmpty() && percentEncoded(name)
+                ? java.net.URLDecoder.decode(name, java.nio.charset.StandardCharsets.UTF_8)
+                : "query";
+        return Failure.invalid(
+            field, field + " is not valid percent-encoding: write a % sign as %25");
+      }
+    }
+    return Failure.invalid("body", "the request body is not valid JSON");
+  }
+
+  /** Whether every {@code %} in {@code text} starts an escape of two hex digits. */
+  private static boolean percentEncoded(String text) {
+    for (int i = text.indexOf('%'); i >= 0; i = text.indexOf('%', i + 1)) {
+      if (i + 2 >= text.length()
+          || Character.digit(text.charAt(i + 1), 16) < 0
+          || Character.digit(text.charAt(i + 2), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static void notFound(RoutingContext ctx) {

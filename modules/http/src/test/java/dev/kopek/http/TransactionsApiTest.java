@@ -83,6 +83,19 @@ class TransactionsApiTest {
   }
 
   @Test
+  @DisplayName(
+      "a literal % in a query value is a 400 naming the parameter and how to write a % sign")
+  void malformedPercentEncoding() throws Exception {
+    String admin = api.tokens.admin("root");
+    var response = api.get("/v1/admin/transactions?limit=5&user_id=50%off", admin);
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.getHeader("content-type")).startsWith("application/problem+json");
+    JsonObject problem = response.bodyAsJsonObject();
+    assertThat(problem.getString("field")).isEqualTo("user_id");
+    assertThat(problem.getString("detail")).contains("%25");
+  }
+
+  @Test
   @DisplayName("pages newest first; the cursor walks every entry exactly once")
   void cursorPaging() throws Exception {
     List<Long> ids = new ArrayList<>();
