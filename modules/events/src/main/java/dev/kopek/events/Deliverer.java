@@ -63,8 +63,8 @@ final class Deliverer {
   /** Endpoints with a claim under way (one at a time each). */
   private final java.util.Set<String> claiming = new java.util.HashSet<>();
 
-  /** The enabled endpoints as the last round read them. */
-  private final Map<String, Target> targets = new HashMap<>();
+  /** The ids of the enabled endpoints as the last round read them. */
+  private final java.util.Set<String> enabled = new java.util.HashSet<>();
 
   private final List<Result> results = new ArrayList<>();
   private boolean flushing;
@@ -87,9 +87,6 @@ final class Deliverer {
       Instant nextAttemptAt,
       String disableReason,
       OffsetDateTime lease) {}
-
-  /** An enabled endpoint, as the last round read it. */
-  private record Target(String id) {}
 
   Deliverer(
       Vertx vertx,
@@ -203,14 +200,14 @@ final class Deliverer {
         .execute()
         .compose(
             endpoints -> {
-              targets.clear();
+              enabled.clear();
               List<Future<Boolean>> claims = new ArrayList<>();
               for (Row row : endpoints) {
-                Target target = new Target(row.getString("id"));
-                targets.put(target.id(), target);
-                claims.add(claim(target));
+                String id = row.getString("id");
+                enabled.add(id);
+                claims.add(claim(id));
               }
-              queued.keySet().removeIf(id -> !targets.containsKey(id));
+              queued.keySet().removeIf(id -> !enabled.contains(id));
               return Future.all(claims).map(all -> claims.stream().anyMatch(Future::result));
             });
   }
@@ -221,8 +218,7 @@ final class Deliverer {
    * Claimed deliveries wait in this process's queue, leased for as long as the queue can take to
    * drain. True if it took all it asked for (more may be due).
    */
-  private Future<Boolean> claim(Target target) {
-    String id = target.id();
+  private Future<Boolean> claim(String id) {
     int room =
         config.maxInFlightPerEndpoint() * (CLAIM_PER_SLOT + 1)
             - inFlight.getOrDefault(id, 0)
@@ -242,7 +238,7 @@ final class Deliverer {
               java.util.ArrayDeque<Row> queue =
                   queued.computeIfAbsent(id, k -> new java.util.ArrayDeque<>());
               rows.forEach(queue::add);
-              pump(target);
+              pump(id);
               return rows.size() == room;
             })
         .onComplete(done -> claiming.remove(id));
@@ -280,34 +276,34 @@ final class Deliverer {
   private static final java.util.ArrayDeque<Row> EMPTY = new java.util.ArrayDeque<>();
 
   /** Starts queued deliveries while the endpoint has free slots; claims more when it runs dry. */
-  private void pump(Target target) {
+  private void pump(String id) {
     pumpWaiting = false;
-    java.util.ArrayDeque<Row> queue = queued.getOrDefault(target.id(), EMPTY);
-    if (!targets.containsKey(target.id())) {
+    java.util.ArrayDeque<Row> queue = queued.getOrDefault(id, EMPTY);
+    if (!enabled.contains(id)) {
       // Disabled or deleted meanwhile: what it had claimed waits for its lease to run out.
       queue.clear();
       return;
     }
     while (!stopped
         && !queue.isEmpty()
-        && inFlight.getOrDefault(target.id(), 0) < config.maxInFlightPerEndpoint()) {
+        && inFlight.getOrDefault(id, 0) < config.maxInFlightPerEndpoint()) {
       if (!takeToken()) {
         // The process's delivery budget for this moment is spent: carry on when it refills.
         if (!pumpWaiting) {
           pumpWaiting = true;
-          vertx.setTimer(BUDGET_TICK_MS, t -> targets.values().forEach(this::pump));
+          vertx.setTimer(BUDGET_TICK_MS, t -> List.copyOf(enabled).forEach(this::pump));
         }
         return;
       }
-      inFlight.merge(target.id(), 1, Integer::sum);
-      send(target, queue.poll());
+      inFlight.merge(id, 1, Integer::sum);
+      send(id, queue.poll());
     }
     if (queue.size() < config.maxInFlightPerEndpoint() && !stopped) {
-      claim(target);
+      claim(id);
     }
   }
 
-  private void send(Target target, Row row) {
+  private void send(String endpointId, Row row) {
     String eventId = row.getString("id");
     int attempt = row.getInteger("attempts") + 1;
     OffsetDateTime lease = row.getOffsetDateTime("lease_until");
@@ -321,9 +317,9 @@ final class Deliverer {
               int latencyMs = (int) ((System.nanoTime() - started) / 1_000_000);
               Answer answer =
                   done.succeeded() ? done.result() : new Answer(null, message(done.cause()), null);
-              inFlight.merge(target.id(), -1, Integer::sum);
-              record(target, eventId, attempt, startedAt, latencyMs, answer, lease);
-              pump(targets.getOrDefault(target.id(), target));
+              inFlight.merge(endpointId, -1, Integer::sum);
+              record(endpointId, eventId, attempt, startedAt, latencyMs, answer, lease);
+              pump(endpointId);
             });
   }
 
@@ -452,7 +448,7 @@ final class Deliverer {
 
   /** Decides what an attempt leads to and queues it to be written. */
   private void record(
-      Target target,
+      String endpointId,
       String eventId,
       int attempt,
       Instant attemptedAt,
@@ -488,7 +484,7 @@ final class Deliverer {
     }
     results.add(
         new Result(
-            target.id(),
+            endpointId,
             eventId,
             attempt,
             attemptedAt,
