@@ -5,6 +5,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -280,11 +285,11 @@ final class Scenarios {
             + "OR EXISTS (SELECT 1 FROM billing_wallets "
             + "WHERE next_charge_at <= (SELECT now FROM billing_test_clock)))::int";
     long deadline = System.currentTimeMillis() + 600_000;
-    try (java.sql.Connection connection =
-            java.sql.DriverManager.getConnection(
+    try (Connection connection =
+            DriverManager.getConnection(
                 seed.database().jdbcUrl(), seed.database().user(), seed.database().password());
-        java.sql.PreparedStatement newest = connection.prepareStatement(LAST_ENTRY_ID);
-        java.sql.PreparedStatement anyDue = connection.prepareStatement(due)) {
+        PreparedStatement newest = connection.prepareStatement(LAST_ENTRY_ID);
+        PreparedStatement anyDue = connection.prepareStatement(due)) {
       long started = System.currentTimeMillis();
       long last = single(newest);
       long grewAt = started;
@@ -335,8 +340,8 @@ final class Scenarios {
       "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
           + " FROM ledger_entries_id_seq";
 
-  private static long single(java.sql.PreparedStatement query) throws java.sql.SQLException {
-    try (java.sql.ResultSet result = query.executeQuery()) {
+  private static long single(PreparedStatement query) throws SQLException {
+    try (ResultSet result = query.executeQuery()) {
       result.next();
       return result.getLong(1);
     }
